@@ -1,0 +1,12 @@
+package org.bpf4j.perf;
+
+import java.lang.foreign.MemorySegment;
+
+/** Receives what a BPF program sent through a perf event array or a ring buffer. */
+public interface RecordHandler {
+    /** One record; {@code data} is valid only during the call (copy what you keep). */
+    void onRecord(int cpu, MemorySegment data);
+
+    /** The kernel dropped {@code count} records on {@code cpu} because the consumer was too slow. */
+    void onLost(int cpu, long count);
+}

@@ -1,0 +1,91 @@
+package org.bpf4j.prog;
+
+import org.bpf4j.BpfException;
+import org.bpf4j.sys.BpfCmd;
+import org.bpf4j.sys.Errno;
+import org.bpf4j.sys.Fd;
+import org.bpf4j.sys.Syscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** A program loaded into the kernel: owns its file descriptor. */
+public final class KernelProgram implements AutoCloseable {
+    // union bpf_attr for BPF_PROG_LOAD (linux/bpf.h): offsets checked against the UAPI header.
+    private static final int ATTR_SIZE = 128, PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24,
+            LOG_SIZE = 28, LOG_BUF = 32, PROG_NAME = 48, EXPECTED_ATTACH_TYPE = 68;
+    private static final int FIRST_LOG = 1 << 16, MAX_LOG = 1 << 30;
+
+    private final String name;
+    private final ProgramType type;
+    private final Fd fd;
+
+    private KernelProgram(String name, ProgramType type, Fd fd) {
+        this.name = name;
+        this.type = type;
+        this.fd = fd;
+    }
+
+    /**
+     * Loads encoded instructions (BPF_PROG_LOAD). The first try asks for no log; when the verifier rejects
+     * the program it is loaded again with a log, grown until the whole log fits, and a {@link VerifierException}
+     * carries it.
+     */
+    public static KernelProgram load(String name, ProgramType type, byte[] insns, String license, int expectedAttachType) {
+        if (insns.length == 0 || insns.length % 8 != 0)
+            throw new IllegalArgumentException("program " + name + ": " + insns.length + " bytes is not a whole number of instructions");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(ATTR_SIZE, 8);
+            attr.set(JAVA_INT, PROG_TYPE, type.value());
+            attr.set(JAVA_INT, INSN_CNT, insns.length / 8);
+            attr.set(JAVA_LONG, INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
+            attr.set(JAVA_LONG, LICENSE, arena.allocateFrom(license).address());
+            attr.set(JAVA_INT, EXPECTED_ATTACH_TYPE, expectedAttachType);
+            byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+            MemorySegment.copy(n, 0, attr, JAVA_BYTE, PROG_NAME, Math.min(15, n.length));
+            int r = Syscalls.bpfOrErrno(BpfCmd.PROG_LOAD, attr);
+            if (r >= 0) return new KernelProgram(name, type, new Fd(r));
+            int firstErrno = -r;
+            if (firstErrno == Errno.EPERM)
+                throw new BpfException("BPF_PROG_LOAD", firstErrno, "loading program '" + name + "' needs CAP_BPF and CAP_PERFMON (run as root)");
+            for (int size = FIRST_LOG; size <= MAX_LOG; size *= 8) {
+                try (Arena logArena = Arena.ofConfined()) {
+                    MemorySegment log = logArena.allocate(size);
+                    attr.set(JAVA_INT, LOG_LEVEL, 1);
+                    attr.set(JAVA_INT, LOG_SIZE, size);
+                    attr.set(JAVA_LONG, LOG_BUF, log.address());
+                    r = Syscalls.bpfOrErrno(BpfCmd.PROG_LOAD, attr);
+                    if (r >= 0) return new KernelProgram(name, type, new Fd(r)); // passed with a log: a flaky first try
+                    if (-r == Errno.ENOSPC && size < MAX_LOG) continue;
+                    String text = log.getString(0);
+                    if (text.isEmpty()) throw new BpfException("BPF_PROG_LOAD", -r, "program '" + name + "'");
+                    throw new VerifierException(name, -r, text);
+                }
+            }
+            throw new BpfException("BPF_PROG_LOAD", firstErrno, "program '" + name + "'");
+        }
+    }
+
+    /** The name given at load time. */
+    public String name() { return name; }
+
+    /** The program type. */
+    public ProgramType type() { return type; }
+
+    /** The descriptor, for attaching. */
+    public Fd fd() { return fd; }
+
+    /** The kernel's metadata for this program, including its translated instructions. */
+    public ProgramInfo info() { return ProgramInfo.read(fd.value()); }
+
+    @Override
+    public void close() { fd.close(); }
+
+    @Override
+    public String toString() { return "KernelProgram[" + name + ", " + type.bpftoolName() + ", " + fd + "]"; }
+}

@@ -1,0 +1,79 @@
+package org.bpf4j.sys;
+
+import org.bpf4j.BpfException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+
+/** An epoll instance that owns its descriptor; {@code struct epoll_event} is packed (12 bytes) on x86-64. */
+public final class Epoll implements AutoCloseable {
+    private static final int EVENT_SIZE = 12, EPOLL_CTL_ADD = 1, EPOLLIN = 1, EPOLL_CLOEXEC = 0x80000;
+    private final Fd fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events;
+    private final int capacity;
+
+    /** Creates an epoll instance that reports up to {@code capacity} ready descriptors per wait. */
+    public Epoll(int capacity) {
+        this.capacity = capacity;
+        this.events = arena.allocate((long) EVENT_SIZE * capacity, 8);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSlot(a);
+            int r = (int) Native.EPOLL_CREATE1.invokeExact(errno, EPOLL_CLOEXEC);
+            if (r < 0) throw new BpfException("epoll_create1", Native.errno(errno));
+            this.fd = new Fd(r);
+        } catch (BpfException e) {
+            arena.close();
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** Watches {@code target} for input; {@code token} comes back from {@link #await} when it is ready. */
+    public void add(int target, long token) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ev = a.allocate(EVENT_SIZE, 8);
+            ev.set(JAVA_INT_UNALIGNED, 0, EPOLLIN);
+            ev.set(JAVA_LONG_UNALIGNED, 4, token);
+            MemorySegment errno = Native.errnoSlot(a);
+            int r = (int) Native.EPOLL_CTL.invokeExact(errno, fd.value(), EPOLL_CTL_ADD, target, ev);
+            if (r < 0) throw new BpfException("epoll_ctl", Native.errno(errno));
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} and fills {@code tokens} with the tokens of ready descriptors.
+     * Returns how many; 0 on time-out or when interrupted by a signal.
+     */
+    public int await(int timeoutMillis, long[] tokens) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSlot(a);
+            int n = (int) Native.EPOLL_WAIT.invokeExact(errno, fd.value(), events, Math.min(capacity, tokens.length), timeoutMillis);
+            if (n < 0) {
+                int e = Native.errno(errno);
+                if (e == Errno.EINTR) return 0;
+                throw new BpfException("epoll_wait", e);
+            }
+            for (int i = 0; i < n; i++) tokens[i] = events.get(JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + 4);
+            return n;
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,94 @@
+package org.bpf4j.testing;
+
+import org.bpf4j.sys.BpfCmd;
+import org.bpf4j.sys.Native;
+import org.bpf4j.sys.ObjInfo;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Fails a test class that leaves a BPF, perf or epoll file descriptor open in this JVM, or a BPF program or
+ * map in the kernel that was not there before it. Registered for every test through ServiceLoader
+ * auto-detection (junit-platform.properties).
+ */
+public final class LeakCheck implements BeforeAllCallback, AfterAllCallback {
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheck.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NS).put("before", snapshot());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        Snapshot before = context.getStore(NS).get("before", Snapshot.class);
+        if (before == null) return;
+        Snapshot after = snapshot();
+        // Programs and the maps they hold are freed after an RCU grace period: give the kernel a moment.
+        for (int i = 0; i < 40 && !after.leaksAgainst(before).isEmpty(); i++) {
+            Thread.sleep(50);
+            after = snapshot();
+        }
+        String leaks = after.leaksAgainst(before);
+        if (!leaks.isEmpty()) throw new AssertionError(context.getDisplayName() + " leaked: " + leaks);
+    }
+
+    /** The kernel objects a process can see: its own BPF-related fds and, as root, every program and map id. */
+    record Snapshot(Set<String> fds, Set<Integer> progs, Set<Integer> maps) {
+        String leaksAgainst(Snapshot before) {
+            StringBuilder sb = new StringBuilder();
+            Set<String> f = new TreeSet<>(fds);
+            f.removeAll(before.fds);
+            if (!f.isEmpty()) sb.append("file descriptors ").append(f).append(' ');
+            Set<Integer> p = new TreeSet<>(progs);
+            p.removeAll(before.progs);
+            if (!p.isEmpty()) sb.append("BPF program ids ").append(p).append(' ');
+            Set<Integer> m = new TreeSet<>(maps);
+            m.removeAll(before.maps);
+            if (!m.isEmpty()) sb.append("BPF map ids ").append(m);
+            return sb.toString().trim();
+        }
+    }
+
+    static Snapshot snapshot() {
+        return new Snapshot(bpfFds(), ids(BpfCmd.PROG_GET_NEXT_ID), ids(BpfCmd.MAP_GET_NEXT_ID));
+    }
+
+    private static Set<String> bpfFds() {
+        Set<String> out = new TreeSet<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(p).toString();
+                    if (target.startsWith("anon_inode:bpf") || target.equals("anon_inode:[perf_event]")
+                            || target.equals("anon_inode:[eventpoll]"))
+                        out.add(p.getFileName() + "=" + target);
+                } catch (IOException ignored) {
+                    // closed while we listed it
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        }
+        return out;
+    }
+
+    private static Set<Integer> ids(BpfCmd cmd) {
+        Set<Integer> out = new TreeSet<>();
+        if (!System.getProperty("os.name").equals("Linux") || Native.geteuid() != 0) return out;
+        try {
+            for (int id = ObjInfo.nextId(cmd, 0); id > 0; id = ObjInfo.nextId(cmd, id)) out.add(id);
+        } catch (RuntimeException e) {
+            // no bpf(2) here: nothing to compare
+        }
+        return out;
+    }
+}
