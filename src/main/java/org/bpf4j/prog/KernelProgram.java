@@ -71,6 +71,18 @@ public final class KernelProgram implements AutoCloseable {
         }
     }
 
+    /**
+     * Loads {@code spec}, filling each symbolic map reference with the descriptor of the map of that name.
+     */
+    public static KernelProgram load(ProgramSpec spec, java.util.Map<String, ? extends org.bpf4j.map.KernelMap> maps) {
+        byte[] insns = spec.program().encode(name -> {
+            org.bpf4j.map.KernelMap m = maps.get(name);
+            if (m == null) throw new IllegalArgumentException("program " + spec.name() + " uses map '" + name + "', which was not given");
+            return m.fd().value();
+        });
+        return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType());
+    }
+
     /** The name given at load time. */
     public String name() { return name; }
 

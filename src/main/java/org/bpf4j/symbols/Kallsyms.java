@@ -1,0 +1,107 @@
+package org.bpf4j.symbols;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The kernel's symbol table from /proc/kallsyms, sorted by address: resolves an address to the symbol that
+ * starts there or contains it. Read once, on first use. Addresses read as 0 when kptr_restrict hides them.
+ */
+public final class Kallsyms {
+    private static volatile Kallsyms instance;
+    private final long[] addresses;
+    private final String[] names;
+
+    private Kallsyms(long[] addresses, String[] names) {
+        this.addresses = addresses;
+        this.names = names;
+    }
+
+    /** The running kernel's table, read and cached on first use. */
+    public static Kallsyms get() {
+        Kallsyms k = instance;
+        if (k == null) {
+            synchronized (Kallsyms.class) {
+                if (instance == null) instance = read(Path.of("/proc/kallsyms"));
+                k = instance;
+            }
+        }
+        return k;
+    }
+
+    /** Reads a kallsyms-format file ({@code address type name [module]} lines). */
+    public static Kallsyms read(Path file) {
+        int n = 0;
+        long[] addr = new long[1 << 17];
+        String[] name = new String[1 << 17];
+        try (BufferedReader r = Files.newBufferedReader(file)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                int s1 = line.indexOf(' '), s2 = line.indexOf(' ', s1 + 1);
+                if (s1 <= 0 || s2 < 0) continue;
+                int end = line.indexOf('\t', s2 + 1);
+                if (n == addr.length) {
+                    addr = Arrays.copyOf(addr, n * 2);
+                    name = Arrays.copyOf(name, n * 2);
+                }
+                addr[n] = Long.parseUnsignedLong(line, 0, s1, 16);
+                name[n] = end < 0 ? line.substring(s2 + 1) : line.substring(s2 + 1, end);
+                n++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        long[] a = addr;
+        Arrays.sort(order, (x, y) -> Long.compareUnsigned(a[x], a[y]));
+        long[] sortedAddr = new long[n];
+        String[] sortedName = new String[n];
+        for (int i = 0; i < n; i++) {
+            sortedAddr[i] = addr[order[i]];
+            sortedName[i] = name[order[i]];
+        }
+        return new Kallsyms(sortedAddr, sortedName);
+    }
+
+    /** The address of {@code symbol}, if the table has it (a linear scan: for occasional look-ups). */
+    public Optional<Long> address(String symbol) {
+        for (int i = 0; i < names.length; i++) if (names[i].equals(symbol)) return Optional.of(addresses[i]);
+        return Optional.empty();
+    }
+
+    /** The symbol that starts exactly at {@code address}. */
+    public Optional<String> exact(long address) {
+        int i = floor(address);
+        return i >= 0 && addresses[i] == address && address != 0 ? Optional.of(names[i]) : Optional.empty();
+    }
+
+    /** The nearest symbol at or below {@code address} (what a stack trace shows, before adding the offset). */
+    public Optional<String> containing(long address) {
+        int i = floor(address);
+        return i >= 0 && addresses[i] != 0 ? Optional.of(names[i]) : Optional.empty();
+    }
+
+    private int floor(long address) {
+        int lo = 0, hi = addresses.length - 1, found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(addresses[mid], address) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        // several symbols can share an address: take the first of them, as bpftool does
+        while (found > 0 && addresses[found - 1] == addresses[found]) found--;
+        return found;
+    }
+
+    /** How many symbols the table holds. */
+    public int size() { return names.length; }
+}

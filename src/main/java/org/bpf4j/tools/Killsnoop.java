@@ -1,0 +1,191 @@
+package org.bpf4j.tools;
+
+import org.bpf4j.asm.Helper;
+import org.bpf4j.asm.JmpOp;
+import org.bpf4j.asm.Program;
+import org.bpf4j.asm.Size;
+import org.bpf4j.link.Link;
+import org.bpf4j.link.TracepointLink;
+import org.bpf4j.map.KernelMap;
+import org.bpf4j.map.MapSpec;
+import org.bpf4j.map.MapType;
+import org.bpf4j.perf.PerfBuffer;
+import org.bpf4j.perf.RecordHandler;
+import org.bpf4j.prog.KernelProgram;
+import org.bpf4j.prog.ProgramSpec;
+import org.bpf4j.prog.ProgramType;
+import org.bpf4j.sys.Cpus;
+import org.bpf4j.tracefs.EventFormat;
+import org.bpf4j.tracefs.Tracefs;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.bpf4j.asm.Reg.*;
+
+/**
+ * killsnoop: traces every kill(2) on the machine, as BCC's tool. The entry probe
+ * ({@code syscalls:sys_enter_kill}) stores {pid, comm, target pid, signal} in a hash map keyed by thread id;
+ * the exit probe ({@code syscalls:sys_exit_kill}) looks it up, adds the return value, sends the event through
+ * a perf buffer and deletes the entry. Tracepoints stand in for BCC's kprobes, which this kernel may lack.
+ */
+public final class Killsnoop implements AutoCloseable {
+    /** What to trace: {@code pid} 0 and {@code signal} -1 mean any; {@code failedOnly} keeps failed calls only. */
+    public record Options(boolean failedOnly, int pid, int signal) {
+        /** Every kill on the machine. */
+        public static final Options ALL = new Options(false, 0, -1);
+    }
+
+    /** One traced kill(2): the sender, its command name, the signal, the target and the result (-errno on failure). */
+    public record Event(int pid, String comm, int sig, int tpid, int ret) {}
+
+    /** The record the probes share with this class: the hash map value and the perf event are this layout. */
+    static final StructLayout EVENT = MemoryLayout.structLayout(
+            JAVA_INT.withName("pid"), JAVA_INT.withName("tpid"), JAVA_INT.withName("sig"), JAVA_INT.withName("ret"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"));
+    private static final int PID = off("pid"), TPID = off("tpid"), SIG = off("sig"), RET = off("ret"),
+            COMM = off("comm"), EVENT_SIZE = (int) EVENT.byteSize();
+    /** Where the probes keep the event on their stack (r10 - EVENT_SIZE - 8) and the u32 thread id key (r10 - 4). */
+    private static final int EV = -(EVENT_SIZE + 8), KEY = -4;
+
+    private static int off(String field) { return (int) EVENT.byteOffset(groupElement(field)); }
+
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private PerfBuffer buffer;
+
+    private Killsnoop() {}
+
+    /** The entry probe: remembers the call's arguments under the thread id. */
+    static ProgramSpec entryProgram(EventFormat enter, Options o) {
+        int pidOff = enter.field("pid").orElseThrow().offset(), sigOff = enter.field("sig").orElseThrow().offset();
+        Program.Builder b = Program.builder()
+                .mov64(R6, R1)
+                .call(Helper.GET_CURRENT_PID_TGID)
+                .mov64(R7, R0)
+                .mov64(R8, R0)
+                .alu64(org.bpf4j.asm.AluOp.RSH, R8, 32);                       // r8 = tgid
+        if (o.pid() > 0) b.jmp(JmpOp.JNE, R8, o.pid(), "out");
+        b.ldx(Size.DW, R2, R6, sigOff);
+        if (o.signal() >= 0) b.jmp32(JmpOp.JNE, R2, o.signal(), "out");
+        b.ldx(Size.DW, R3, R6, pidOff)
+                .stx(Size.W, R10, EV + PID, R8)
+                .stx(Size.W, R10, EV + TPID, R3)
+                .stx(Size.W, R10, EV + SIG, R2)
+                .st(Size.W, R10, EV + RET, 0)
+                .mov64(R1, R10).alu64(org.bpf4j.asm.AluOp.ADD, R1, EV + COMM)
+                .mov64(R2, 16)
+                .call(Helper.GET_CURRENT_COMM)
+                .stx(Size.W, R10, KEY, R7)                                      // key: thread id (low 32 bits)
+                .loadMapFd(R1, "start")
+                .mov64(R2, R10).alu64(org.bpf4j.asm.AluOp.ADD, R2, KEY)
+                .mov64(R3, R10).alu64(org.bpf4j.asm.AluOp.ADD, R3, EV)
+                .mov64(R4, 0)
+                .call(Helper.MAP_UPDATE_ELEM)
+                .label("out")
+                .mov64(R0, 0)
+                .exit();
+        return new ProgramSpec("killsnoop_enter", ProgramType.TRACEPOINT, b.build(), "GPL");
+    }
+
+    /** The exit probe: completes the event with the result, sends it and forgets the entry. */
+    static ProgramSpec exitProgram(EventFormat exit, Options o) {
+        int retOff = exit.field("ret").orElseThrow().offset();
+        Program.Builder b = Program.builder()
+                .mov64(R6, R1)
+                .call(Helper.GET_CURRENT_PID_TGID)
+                .stx(Size.W, R10, KEY, R0)
+                .loadMapFd(R1, "start")
+                .mov64(R2, R10).alu64(org.bpf4j.asm.AluOp.ADD, R2, KEY)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jmp(JmpOp.JEQ, R0, 0, "out");
+        for (int i = 0; i < EVENT_SIZE; i += 8) b.ldx(Size.DW, R1, R0, i).stx(Size.DW, R10, EV + i, R1);
+        b.ldx(Size.DW, R1, R6, retOff)
+                .stx(Size.W, R10, EV + RET, R1);
+        if (o.failedOnly()) b.jmp(JmpOp.JSGE, R1, 0, "forget");
+        b.mov64(R1, R6)
+                .loadMapFd(R2, "events")
+                .mov32(R3, -1)                                                  // BPF_F_CURRENT_CPU
+                .mov64(R4, R10).alu64(org.bpf4j.asm.AluOp.ADD, R4, EV)
+                .mov64(R5, EVENT_SIZE)
+                .call(Helper.PERF_EVENT_OUTPUT)
+                .label("forget")
+                .loadMapFd(R1, "start")
+                .mov64(R2, R10).alu64(org.bpf4j.asm.AluOp.ADD, R2, KEY)
+                .call(Helper.MAP_DELETE_ELEM)
+                .label("out")
+                .mov64(R0, 0)
+                .exit();
+        return new ProgramSpec("killsnoop_exit", ProgramType.TRACEPOINT, b.build(), "GPL");
+    }
+
+    /** Loads the probes, attaches them and opens the perf buffer; events go to {@code sink} from {@link #poll}. */
+    public static Killsnoop start(Options options, Consumer<Event> sink) {
+        Killsnoop k = new Killsnoop();
+        try {
+            Tracefs tracefs = Tracefs.get();
+            EventFormat enter = tracefs.format("syscalls", "sys_enter_kill");
+            EventFormat exit = tracefs.format("syscalls", "sys_exit_kill");
+            KernelMap start = k.own(KernelMap.create(MapSpec.of("start", MapType.HASH, 4, EVENT_SIZE, 10240)));
+            KernelMap events = k.own(KernelMap.create(MapSpec.of("events", MapType.PERF_EVENT_ARRAY, 4, 4, Cpus.possibleCount())));
+            Map<String, KernelMap> maps = Map.of("start", start, "events", events);
+            KernelProgram entry = k.own(KernelProgram.load(entryProgram(enter, options), maps));
+            KernelProgram exitProg = k.own(KernelProgram.load(exitProgram(exit, options), maps));
+            k.buffer = k.own(PerfBuffer.open(events, 64, new RecordHandler() {
+                @Override public void onRecord(int cpu, MemorySegment data) { sink.accept(decode(data)); }
+                @Override public void onLost(int cpu, long count) { lostNotice(count); }
+            }));
+            k.own(TracepointLink.attach(exitProg, "syscalls", "sys_exit_kill"));
+            k.own(TracepointLink.attach(entry, "syscalls", "sys_enter_kill"));
+            return k;
+        } catch (RuntimeException e) {
+            k.close();
+            throw e;
+        }
+    }
+
+    private static void lostNotice(long count) {
+        System.err.println("Possibly lost " + count + " samples");
+    }
+
+    /** Decodes one perf record into an event. */
+    static Event decode(MemorySegment data) {
+        byte[] comm = data.asSlice(COMM, 16).toArray(JAVA_BYTE);
+        int n = 0;
+        while (n < comm.length && comm[n] != 0) n++;
+        return new Event(data.get(JAVA_INT, PID), new String(comm, 0, n, StandardCharsets.UTF_8),
+                data.get(JAVA_INT, SIG), data.get(JAVA_INT, TPID), data.get(JAVA_INT, RET));
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    /** Waits up to {@code timeoutMillis} and delivers the events that arrived; returns how many. */
+    public int poll(int timeoutMillis) { return buffer.poll(timeoutMillis); }
+
+    /** Records the kernel dropped because the reader was too slow. */
+    public long lost() { return buffer.lost(); }
+
+    /** Detaches the probes first, then closes the buffer, programs and maps; idempotent. */
+    @Override
+    public void close() {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try {
+                owned.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest: nothing may outlive its owner
+            }
+        }
+        owned.clear();
+    }
+}
