@@ -83,6 +83,48 @@ public final class KernelProgram implements AutoCloseable {
         return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType());
     }
 
+    // union bpf_attr .test for BPF_PROG_TEST_RUN (linux/bpf.h): offsets checked against the UAPI header.
+    private static final int TEST_SIZE = 80, T_PROG_FD = 0, T_RETVAL = 4, T_DATA_SIZE_IN = 8, T_DATA_SIZE_OUT = 12,
+            T_DATA_IN = 16, T_DATA_OUT = 24, T_REPEAT = 32, T_DURATION = 36, T_CTX_SIZE_IN = 40, T_CTX_SIZE_OUT = 44,
+            T_CTX_IN = 48, T_CTX_OUT = 56, T_FLAGS = 64;
+
+    /**
+     * Runs the program in the kernel (BPF_PROG_TEST_RUN) {@code repeat} times on {@code data} (a packet, for
+     * socket filters and the like; may be empty) and {@code ctx} (a context, for raw tracepoints and others; may be
+     * null). {@code flags} are the {@code BPF_F_TEST_*} flags. Programs of types the kernel cannot test-run fail
+     * with a {@link BpfException}.
+     */
+    public TestRun testRun(byte[] data, byte[] ctx, int repeat, int flags) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(TEST_SIZE, 8);
+            attr.set(JAVA_INT, T_PROG_FD, fd.value());
+            attr.set(JAVA_INT, T_REPEAT, repeat);
+            attr.set(JAVA_INT, T_FLAGS, flags);
+            MemorySegment out = MemorySegment.NULL;
+            if (data != null && data.length > 0) {
+                attr.set(JAVA_INT, T_DATA_SIZE_IN, data.length);
+                attr.set(JAVA_LONG, T_DATA_IN, arena.allocateFrom(JAVA_BYTE, data).address());
+                out = arena.allocate(data.length + 256L);
+                attr.set(JAVA_INT, T_DATA_SIZE_OUT, (int) out.byteSize());
+                attr.set(JAVA_LONG, T_DATA_OUT, out.address());
+            }
+            MemorySegment ctxOut = MemorySegment.NULL;
+            if (ctx != null && ctx.length > 0) {
+                attr.set(JAVA_INT, T_CTX_SIZE_IN, ctx.length);
+                attr.set(JAVA_LONG, T_CTX_IN, arena.allocateFrom(JAVA_BYTE, ctx).address());
+            }
+            try {
+                Syscalls.bpf(BpfCmd.PROG_TEST_RUN, attr);
+            } catch (BpfException e) {
+                throw new BpfException("test run of program '" + name + "'", e);
+            }
+            int dataOutSize = (int) Math.min(out.byteSize(), Integer.toUnsignedLong(attr.get(JAVA_INT, T_DATA_SIZE_OUT)));
+            return new TestRun(attr.get(JAVA_INT, T_RETVAL), Integer.toUnsignedLong(attr.get(JAVA_INT, T_DURATION)),
+                    out.byteSize() == 0 ? new byte[0] : out.asSlice(0, dataOutSize).toArray(JAVA_BYTE),
+                    ctxOut.byteSize() == 0 ? new byte[0] : ctxOut.toArray(JAVA_BYTE));
+        }
+    }
+
     /** The name given at load time. */
     public String name() { return name; }
 

@@ -56,4 +56,16 @@ class KernelProgramTest {
         assertEquals(n, e.instruction());
         assertTrue(e.log().contains("R2 !read_ok"), e.reason());
     }
+
+    @Test
+    void testRunReturnsR0AndTime() {
+        // r0 = *(u32 *)(r1 + 0) is not allowed for a socket filter's skb; use r0 = 42; exit
+        byte[] prog = HexFormat.of().parseHex("b70000002a000000" + "9500000000000000");
+        try (KernelProgram p = KernelProgram.load("t_run", ProgramType.SOCKET_FILTER, prog, "GPL", 0)) {
+            TestRun r = p.testRun(new byte[64], null, 1000, 0);
+            assertEquals(42, r.retval());
+            assertTrue(r.durationNs() >= 0);
+            assertEquals(64, r.dataOut().length);
+        }
+    }
 }
