@@ -114,4 +114,17 @@ public final class Syscalls {
             throw new AssertionError(t);
         }
     }
+
+    /** kill(pid, sig): sends a signal (e.g. SIGCONT to a child started stopped). */
+    public static void kill(int pid, int sig) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoSlot(arena);
+            int r = (int) Native.KILL.invokeExact(errno, pid, sig);
+            if (r < 0) throw new BpfException("kill " + pid, Native.errno(errno));
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
 }

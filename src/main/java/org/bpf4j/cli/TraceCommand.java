@@ -1,0 +1,204 @@
+package org.bpf4j.cli;
+
+import org.bpf4j.UserException;
+import org.bpf4j.lang.codegen.CompiledScript;
+import org.bpf4j.lang.codegen.Compiler;
+import org.bpf4j.lang.runtime.Child;
+import org.bpf4j.lang.runtime.Output;
+import org.bpf4j.lang.runtime.ProbeList;
+import org.bpf4j.lang.runtime.Session;
+import org.bpf4j.lang.sema.Analysis;
+import org.bpf4j.lang.sema.Checker;
+import org.bpf4j.lang.sema.Params;
+import org.bpf4j.lang.sema.ProbeCatalog;
+import org.bpf4j.lang.syntax.Parser;
+import org.bpf4j.lang.syntax.Script;
+import org.bpf4j.lang.syntax.Source;
+import org.bpf4j.lang.syntax.SourceError;
+import org.bpf4j.sys.Cpus;
+import org.bpf4j.sys.Privileges;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code bpf4j trace}: bpftrace's language and command line. The script is parsed, type-checked and compiled
+ * to BPF in Java, then loaded, attached and run through the kernel layer. Errors print as bpftrace prints them
+ * ({@code ERROR: ...}, with file:line:col and a caret for script errors).
+ */
+@Command(name = "trace", mixinStandardHelpOptions = true, version = "bpf4j trace 0.1.0 (the bpftrace v0.17 language)",
+        synopsisHeading = "USAGE:%n    ", customSynopsis = {"bpf4j trace [options] filename",
+        "    bpf4j trace [options] - <stdin input>", "    bpf4j trace [options] -e 'program'"},
+        description = "Run a bpftrace program, compiled to eBPF in Java.", optionListHeading = "%nOPTIONS:%n")
+final class TraceCommand implements Callable<Integer> {
+    @Option(names = "-e", paramLabel = "'program'", description = "execute this program")
+    String program;
+
+    @Option(names = "-l", arity = "0..1", fallbackValue = "", paramLabel = "search", description = "list probes")
+    String list;
+
+    @Option(names = "-p", paramLabel = "PID", description = "enable USDT probes on PID")
+    String pid;
+
+    @Option(names = "-c", paramLabel = "'CMD'", description = "run CMD and stop when it exits")
+    String command;
+
+    @Option(names = "-f", paramLabel = "FORMAT", defaultValue = "text", description = "output format ('text', 'json')")
+    String format;
+
+    @Option(names = "-o", paramLabel = "file", description = "redirect output to file")
+    Path outputFile;
+
+    @Option(names = "-B", paramLabel = "MODE", defaultValue = "line", description = "output buffering mode ('line', 'full', 'none')")
+    String buffering;
+
+    @Option(names = "-q", description = "keep messages quiet")
+    boolean quiet;
+
+    @Option(names = "-v", description = "verbose messages")
+    boolean verbose;
+
+    @Option(names = "-d", description = "(dry run) compile only, print nothing of the program")
+    boolean[] debug;
+
+    @Option(names = "-k", description = "-k: warn when a helper fails; -kk: check every helper (accepted; not checked)")
+    boolean[] helperChecks;
+
+    @Option(names = "--unsafe", description = "allow unsafe builtin functions (system, signal)")
+    boolean unsafe;
+
+    @Option(names = "--no-warnings", description = "disable all warning messages")
+    boolean noWarnings;
+
+    @Option(names = "--include", paramLabel = "FILE", description = "add an #include file before the script")
+    List<String> includes = new ArrayList<>();
+
+    @Option(names = "-I", paramLabel = "DIR", description = "add the directory to the include search path")
+    List<String> includeDirs = new ArrayList<>();
+
+    @Option(names = "--info", description = "print information about kernel BPF support")
+    boolean info;
+
+    @Parameters(paramLabel = "ARGS", description = "the script file (unless -e), then positional parameters $1, $2...")
+    List<String> args = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        try {
+            return run();
+        } catch (SourceError e) {
+            System.out.flush();
+            System.err.println(e.render());
+            return 1;
+        } catch (UserException e) {
+            System.out.flush();
+            System.err.println("ERROR: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int run() {
+        int targetPid = pid == null ? 0 : parsePid(pid);
+        if (info) {
+            System.out.println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
+            return 0;
+        }
+        if (!format.equals("text") && !format.equals("json")) throw new UserException("invalid output format '" + format + "' (text, json)");
+        if (list != null) {
+            String search = !list.isEmpty() ? list : program != null ? program : args.isEmpty() ? "" : args.getFirst();
+            ProbeList.list(search, verbose, ProbeCatalog.system(), System.out::println);
+            return 0;
+        }
+        Source source = source();
+        Script script = Parser.parse(source);
+        List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
+        Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(), new Checker.Options(unsafe));
+        if (debug != null && debug.length > 0) {
+            Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()))
+                    .programs().forEach(p -> System.out.println(p.unit().name() + ": " + p.spec().program()));
+            return 0;
+        }
+        Privileges.requireTracing("bpf4j trace");
+        PrintStream stream = outputStream();
+        Output out = new Output(stream, format.equals("json"), quiet);
+        Shutdown.install();
+        try (Child child = command == null ? null : Child.start(command)) {
+            CompiledScript compiled = Compiler.compile(analysis,
+                    new Compiler.Options(System.nanoTime(), child == null ? 0 : child.pid(), Cpus.possibleCount()));
+            try (Session session = Session.load(compiled, out, new Session.Options(targetPid, verbose))) {
+                out.attaching(session.probeCount());
+                out.flush();
+                session.start(() -> {
+                    if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
+                        System.err.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+                        System.err.flush();
+                    }
+                    if (child != null) child.resume();
+                });
+                session.run(() -> Shutdown.requested() || (child != null && child.exited()));
+                return session.finish();
+            }
+        } finally {
+            stream.flush();
+            if (stream != System.out) stream.close();
+            Shutdown.finished();
+        }
+    }
+
+    private PrintStream outputStream() {
+        if (outputFile == null) {
+            return buffering.equals("full") ? new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8)
+                    : System.out;
+        }
+        try {
+            return new PrintStream(new FileOutputStream(outputFile.toFile()), !buffering.equals("full"), StandardCharsets.UTF_8);
+        } catch (FileNotFoundException e) {
+            throw new UserException("failed to open output file '" + outputFile + "': " + e.getMessage());
+        }
+    }
+
+    private Source source() {
+        if (program != null) return new Source("stdin", withIncludes(program));
+        if (args.isEmpty()) throw new UserException("no program given: use -e 'program' or a file name (bpf4j trace -h for help)");
+        String file = args.getFirst();
+        try {
+            if (file.equals("-")) return new Source("stdin", withIncludes(new String(System.in.readAllBytes(), StandardCharsets.UTF_8)));
+            return new Source(file, withIncludes(Files.readString(Path.of(file))));
+        } catch (NoSuchFileException e) {
+            throw new UserException("failed to open file '" + file + "': No such file or directory");
+        } catch (IOException e) {
+            throw new UserException("failed to open file '" + file + "': " + e.getMessage());
+        }
+    }
+
+    private String withIncludes(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (String inc : includes) sb.append("#include <").append(inc).append(">\n");
+        return includes.isEmpty() ? text : sb + text;
+    }
+
+    /** bpftrace's checks of -p: a decimal number in [1, 4194304]. */
+    static int parsePid(String s) {
+        if (!s.matches("[0-9]+")) throw new UserException("pid '" + s + "' is not a valid decimal number");
+        long v;
+        try {
+            v = Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            v = Long.MAX_VALUE;
+        }
+        if (v < 1 || v > 4194304) throw new UserException("pid '" + s + "' out of valid pid range [1,4194304]");
+        return (int) v;
+    }
+}

@@ -1,0 +1,40 @@
+package org.bpf4j.lang.codegen;
+
+import org.bpf4j.lang.sema.Format;
+import org.bpf4j.lang.sema.Type;
+
+/**
+ * What a probe asks the runtime to do by sending an event: each event starts with a u64 action number, an index
+ * into the script's action table, followed by {@link #payload() the action's values} laid out as a tuple.
+ */
+public sealed interface Action {
+    /** The values that follow the action number in the event, as a tuple (the number included as element 0). */
+    Type.Tuple payload();
+
+    /** printf(), system() (runs the formatted command), cat() (prints the formatted file) or debugf(). */
+    record Printf(Kind kind, Format format, Type.Tuple payload) implements Action {
+        /** The functions that format. */
+        public enum Kind { PRINTF, SYSTEM, CAT }
+    }
+
+    /** exit(): stop tracing with this status. */
+    record Exit(Type.Tuple payload) implements Action {}
+
+    /** time(fmt): print the local time. */
+    record Time(String format, Type.Tuple payload) implements Action {}
+
+    /** print(@map, top, div). */
+    record PrintMap(String map, long top, long div, Type.Tuple payload) implements Action {}
+
+    /** clear(@map) ({@code zero} false) or zero(@map). */
+    record ClearMap(String map, boolean zero, Type.Tuple payload) implements Action {}
+
+    /** print(value). */
+    record PrintValue(Type type, Type.Tuple payload) implements Action {}
+
+    /**
+     * join(argv, delim): the event holds the number of strings read and then {@code max} strings of
+     * {@code strlen} bytes each.
+     */
+    record Join(String delimiter, int max, int strlen, Type.Tuple payload) implements Action {}
+}

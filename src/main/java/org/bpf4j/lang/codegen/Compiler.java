@@ -1,0 +1,68 @@
+package org.bpf4j.lang.codegen;
+
+import org.bpf4j.lang.sema.Analysis;
+import org.bpf4j.lang.sema.Attach;
+import org.bpf4j.lang.sema.Unit;
+import org.bpf4j.prog.ProgramSpec;
+import org.bpf4j.prog.ProgramType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles a checked script to BPF with the asm package: one program per unit, the maps they share, and the
+ * action table the runtime reads events by. Pure: no kernel calls.
+ */
+public final class Compiler {
+    /**
+     * What code generation needs from the run: {@code startNs} (CLOCK_MONOTONIC at start, for {@code elapsed}),
+     * {@code cpid} (the child of {@code -c}, 0 if none), {@code cpus} (possible CPUs, for the events map).
+     */
+    public record Options(long startNs, long cpid, int cpus) {}
+
+    private Compiler() {}
+
+    /** Compiles every unit of {@code analysis}. */
+    public static CompiledScript compile(Analysis analysis, Options options) {
+        Context cx = new Context(analysis, options);
+        List<ProgramPlan> programs = new ArrayList<>();
+        for (Unit u : analysis.units()) {
+            ProbeCompiler pc = new ProbeCompiler(cx, u);
+            programs.add(pc.compile(programName(u), programType(u.point())));
+        }
+        return new CompiledScript(analysis, cx.plans(options.cpus()), programs, cx.actions, cx.timeFormats);
+    }
+
+    /** The kernel program type a probe of this kind runs as. */
+    public static ProgramType programType(Attach a) {
+        return switch (a) {
+            case Attach.Begin b -> ProgramType.RAW_TRACEPOINT;
+            case Attach.End e -> ProgramType.RAW_TRACEPOINT;
+            case Attach.Tracepoint t -> ProgramType.TRACEPOINT;
+            case Attach.RawTracepoint r -> ProgramType.RAW_TRACEPOINT;
+            case Attach.Profile p -> ProgramType.PERF_EVENT;
+            case Attach.Interval i -> ProgramType.PERF_EVENT;
+            case Attach.Software s -> ProgramType.PERF_EVENT;
+            case Attach.Hardware h -> ProgramType.PERF_EVENT;
+            case Attach.Uprobe u -> ProgramType.KPROBE;
+            case Attach.Usdt u -> ProgramType.KPROBE;
+            case Attach.Kprobe k -> ProgramType.KPROBE;
+            case Attach.Fentry f -> ProgramType.TRACING;
+            case Attach.Unsupported x -> throw new IllegalArgumentException(x.text());
+        };
+    }
+
+    /** A kernel program name (15 characters of [A-Za-z0-9_]) after the probe, as bpftrace names them. */
+    static String programName(Unit u) {
+        String n = switch (u.point()) {
+            case Attach.Tracepoint t -> t.event();
+            case Attach.Uprobe up -> up.symbol().isEmpty() ? "uprobe" : up.symbol();
+            case Attach.Usdt us -> us.name();
+            case Attach.Kprobe k -> k.function();
+            case Attach.Fentry f -> f.function();
+            default -> u.point().text().replace(':', '_');
+        };
+        n = n.replaceAll("[^A-Za-z0-9_]", "_");
+        return n.length() > 15 ? n.substring(0, 15) : n;
+    }
+}
