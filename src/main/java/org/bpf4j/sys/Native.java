@@ -50,6 +50,10 @@ public final class Native {
     private static final MethodHandle GETEUID = LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = LINKER.downcallHandle(find("getpid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SYSCONF = LINKER.downcallHandle(find("sysconf"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    private static final MethodHandle CLOCK_GETTIME = LINKER.downcallHandle(find("clock_gettime"), FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+
+    /** Clock ids for {@link #clockNanos}: {@code CLOCK_REALTIME}, {@code CLOCK_MONOTONIC}, {@code CLOCK_BOOTTIME}. */
+    public static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7;
 
     private static MemorySegment find(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
@@ -105,6 +109,20 @@ public final class Native {
     public static long pageSize() {
         try {
             return (long) SYSCONF.invokeExact(30 /* _SC_PAGESIZE */);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** clock_gettime(clock) as seconds and nanoseconds: {@code [tv_sec, tv_nsec]}. */
+    public static long[] clockGettime(int clock) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ts = arena.allocate(16, 8);
+            int r = (int) CLOCK_GETTIME.invokeExact(clock, ts);
+            if (r != 0) throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+            return new long[] {ts.get(JAVA_LONG, 0), ts.get(JAVA_LONG, 8)};
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
