@@ -13,7 +13,10 @@ import java.util.Objects;
  * <p>Forms the kernel never returns in a dump get their own spelling so that every line assembles back:
  * lddw with src BPF_PSEUDO_BTF_ID ({@code btf_id[N]}), BPF_PSEUDO_MAP_IDX ({@code map[idx:N]}),
  * BPF_PSEUDO_MAP_IDX_VALUE ({@code map[idx:N][0]+OFF}) and the conformance suite's {@code callx rN}.
- * A kfunc call's offset (the BTF fd_array index) is not printed, as in bpftool.
+ * A kfunc call's offset (the BTF fd_array index) is not printed, as in bpftool. Kernel xlated dumps hold two
+ * forms whose text cannot assemble back by itself: a local call keeps its pc-relative target in offset and the
+ * subprogram index in imm (bpftool's callback prints the offset; pass such a {@link CallNames}), and a subprog
+ * address lddw holds the kernel address.
  */
 public final class Disassembler {
     private static final HexFormat HEX = HexFormat.ofDelimiter(" ");
