@@ -49,6 +49,8 @@ public final class Native {
     private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETPID = LINKER.downcallHandle(find("getpid"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPPID = LINKER.downcallHandle(find("getppid"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETTID = LINKER.downcallHandle(find("gettid"), FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle SYSCONF = LINKER.downcallHandle(find("sysconf"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
     private static MemorySegment find(String name) {
@@ -96,6 +98,27 @@ public final class Native {
     public static int getpid() {
         try {
             return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * getppid(2) through the C library: the parent's process id. Tests and the event-rate bench call it as a
+     * cheap system call with a tracepoint ({@code syscalls:sys_enter_getppid}) and a libc symbol to probe.
+     */
+    public static int getppid() {
+        try {
+            return (int) GETPPID.invokeExact();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** The kernel's id of the calling thread (what perf_event_open takes to follow one thread). */
+    public static int gettid() {
+        try {
+            return (int) GETTID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
