@@ -50,6 +50,27 @@ public final class KernelMap implements BpfMap {
         }
     }
 
+    /**
+     * Takes ownership of a descriptor for an existing map (e.g. from BPF_MAP_GET_FD_BY_ID or a pinned path), with a
+     * spec made from the kernel's info about it.
+     */
+    public static KernelMap open(Fd fd) {
+        MapInfo info = MapInfo.read(fd.value());
+        if (info.type() == null) {
+            fd.close();
+            throw new IllegalArgumentException("map id " + info.id() + " has map type " + info.typeValue() + ", which bpf4j does not know");
+        }
+        return new KernelMap(new MapSpec(info.name(), info.type(), info.keySize(), info.valueSize(), info.maxEntries(), info.flags()), fd);
+    }
+
+    /** Whether values of this map type hold one slot per possible CPU. */
+    public static boolean perCpu(MapType type) {
+        return switch (type) {
+            case PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE -> true;
+            default -> false;
+        };
+    }
+
     @Override
     public MapSpec spec() { return spec; }
 
@@ -62,8 +83,13 @@ public final class KernelMap implements BpfMap {
     /** The kernel's id of this map. */
     public int id() { return info().id(); }
 
-    private int valueBytes() {
-        return spec.valueSize();
+    /**
+     * The bytes of one value as the element commands pass it: for a per-CPU map, one slot per possible CPU, each
+     * rounded up to 8 bytes (the kernel writes all of them on lookup).
+     */
+    public int valueBytes() {
+        if (!perCpu(spec.type())) return spec.valueSize();
+        return (spec.valueSize() + 7) / 8 * 8 * org.bpf4j.sys.Cpus.possibleCount();
     }
 
     @Override
