@@ -136,8 +136,10 @@ public final class MapCommand implements Runnable {
                 MapInfo info = map.info();
                 if (info.keySize() == 0)
                     throw new UserException("map dump: map id " + info.id() + " is a " + MapFormat.typeName(info) + " map, which has no keys to walk");
-                Json json = parent.output.writer();
-                if (parent.output.json()) json.beginArray();
+                org.bpf4j.btf.Btf btf = MapEntries.btf(info);
+                boolean typed = parent.output.json() || btf != null;  // plain text of a typed map is pretty JSON
+                Json json = parent.output.json() ? parent.output.writer() : new Json(true);
+                if (typed) json.beginArray();
                 int n = 0;
                 StringBuilder text = new StringBuilder();
                 byte[] prev = null;
@@ -165,12 +167,14 @@ public final class MapCommand implements Runnable {
                         }
                         continue;
                     }
-                    if (parent.output.json()) MapEntries.json(info, key, value.get(), json);
+                    if (parent.output.json()) MapEntries.json(info, key, value.get(), json, btf);
+                    else if (btf != null) MapEntries.btfEntry(info, btf, key, value.get(), json, true);
                     else text.append(MapEntries.text(info, key, value.get()));
                     n++;
                 }
-                if (parent.output.json()) {
+                if (typed) {
                     json.endArray();
+                    out.print(text);
                     out.print(json.text());
                 } else {
                     out.print(text);
@@ -214,9 +218,14 @@ public final class MapCommand implements Runnable {
                     out.flush();
                     return 1;
                 }
+                org.bpf4j.btf.Btf btf = MapEntries.btf(info);
                 if (parent.output.json()) {
                     Json json = parent.output.writer();
-                    MapEntries.json(info, key, value.get(), json);
+                    MapEntries.json(info, key, value.get(), json, btf);
+                    out.print(json.text());
+                } else if (btf != null) {
+                    Json json = new Json(true);
+                    MapEntries.btfEntry(info, btf, key, value.get(), json, true);
                     out.print(json.text());
                 } else {
                     out.print(MapEntries.text(info, key, value.get()));
