@@ -37,6 +37,16 @@ public final class BtfCommand implements Runnable {
 
         @Override
         public Integer call() {
+            boolean c = false;
+            if (args.size() > 2) {
+                if (!args.get(2).equals("format")) throw new UserException("btf dump: unexpected '" + args.get(2) + "' (expected format)");
+                if (args.size() < 4) throw new UserException("btf dump: format needs raw or c");
+                c = switch (args.get(3)) {
+                    case "raw" -> false;
+                    case "c" -> true;
+                    default -> throw new UserException("btf dump: unknown format '" + args.get(3) + "' (expected raw or c)");
+                };
+            }
             Btf btf = switch (args.getFirst()) {
                 case "file" -> {
                     Path file = Path.of(args.get(1));
@@ -58,16 +68,6 @@ public final class BtfCommand implements Runnable {
                 }
                 default -> throw new UserException("btf dump: expected file or id, got '" + args.getFirst() + "'");
             };
-            boolean c = false;
-            if (args.size() > 2) {
-                if (!args.get(2).equals("format")) throw new UserException("btf dump: unexpected '" + args.get(2) + "' (expected format)");
-                if (args.size() < 4) throw new UserException("btf dump: format needs raw or c");
-                c = switch (args.get(3)) {
-                    case "raw" -> false;
-                    case "c" -> true;
-                    default -> throw new UserException("btf dump: unknown format '" + args.get(3) + "' (expected raw or c)");
-                };
-            }
             PrintWriter out = spec.commandLine().getOut();
             if (c) CDump.header(btf, out);
             else RawDump.dump(btf, out);
