@@ -29,18 +29,9 @@ import java.util.zip.GZIPInputStream;
 /** {@code bpf4j feature probe [kernel]}: bpftool's feature probe, its sections and wording. */
 @Command(name = "feature", mixinStandardHelpOptions = true, description = "Probe what BPF features the kernel has, as bpftool feature.",
         subcommands = {FeatureCommand.ProbeCmd.class})
-public final class FeatureCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** {@code -j}/{@code -p}, accepted before or after the verb. */
-    @Mixin
-    OutputOptions output;
-
+public final class FeatureCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "feature: expected probe");
-    }
+    String verbs() { return "probe"; }
 
     /** The kernel configuration options bpftool reports, in its order. */
     static final List<String> OPTIONS = List.of("CONFIG_BPF", "CONFIG_BPF_SYSCALL", "CONFIG_HAVE_EBPF_JIT", "CONFIG_BPF_JIT",

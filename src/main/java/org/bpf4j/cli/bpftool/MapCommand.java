@@ -25,29 +25,13 @@ import java.util.concurrent.Callable;
 @Command(name = "map", mixinStandardHelpOptions = true, description = "Inspect and edit BPF maps, as bpftool map.",
         subcommands = {MapCommand.Show.class, MapCommand.Dump.class, MapCommand.Lookup.class, MapCommand.Update.class,
                 MapCommand.Delete.class})
-public final class MapCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** {@code -j}/{@code -p}, accepted before or after the verb. */
-    @Mixin
-    OutputOptions output;
-
+public final class MapCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "map: expected show, list, dump, lookup, update or delete");
-    }
+    String verbs() { return "show, list, dump, lookup, update or delete"; }
 
     static List<Fd> open(Selector s, String what) {
-        List<Fd> fds = s.open(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map",
-                fd -> new String[] {MapInfo.read(fd.value()).name(), ""});
-        for (Fd fd : fds) {
-            if (FdInfo.self(fd, "map_id").isEmpty()) {
-                fds.forEach(Fd::close);
-                throw new UserException(what + ": " + s.keyword() + " " + s.value() + " is not a map");
-            }
-        }
-        return fds;
+        return s.open(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map",
+                fd -> new String[] {MapInfo.read(fd.value()).name(), ""}, what);
     }
 
     /** Opens exactly one map for the element verbs. */
