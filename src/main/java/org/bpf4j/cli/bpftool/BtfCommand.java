@@ -17,14 +17,62 @@ import java.util.concurrent.Callable;
 
 /** {@code bpf4j btf}: bpftool's BTF verbs. */
 @Command(name = "btf", mixinStandardHelpOptions = true, description = "Dump BTF type information, as bpftool btf.",
-        subcommands = {BtfCommand.Dump.class})
-public final class BtfCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+        subcommands = {BtfCommand.Show.class, BtfCommand.Dump.class})
+public final class BtfCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "btf: expected dump");
+    String verbs() { return "show, list or dump"; }
+
+    static String text(Inspect.BtfView b) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(Integer.toUnsignedString(b.id())).append(": ");
+        if (b.kernel()) sb.append("name [").append(b.name()).append("]  ");
+        else sb.append("name ").append(b.name().isEmpty() ? "<anon>" : b.name()).append("  ");
+        sb.append("size ").append(Integer.toUnsignedString(b.size())).append('B');
+        for (int i = 0; i < b.progIds().size(); i++) sb.append(i == 0 ? "  prog_ids " : ",").append(b.progIds().get(i));
+        for (int i = 0; i < b.mapIds().size(); i++) sb.append(i == 0 ? "  map_ids " : ",").append(b.mapIds().get(i));
+        return sb.append('\n').toString();
+    }
+
+    static void json(Inspect.BtfView b, Json j) {
+        j.beginObject();
+        j.name("id").unsigned(Integer.toUnsignedLong(b.id()));
+        j.name("size").unsigned(Integer.toUnsignedLong(b.size()));
+        j.name("prog_ids").beginArray();
+        for (int id : b.progIds()) j.value(id);
+        j.endArray();
+        j.name("map_ids").beginArray();
+        for (int id : b.mapIds()) j.value(id);
+        j.endArray();
+        j.field("kernel", b.kernel());
+        if (!b.name().isEmpty()) j.field("name", b.name());
+        j.endObject();
+    }
+
+    /** {@code btf show|list [id N]}. */
+    @Command(name = "show", aliases = "list", mixinStandardHelpOptions = true,
+            description = "Show every BTF object, or one by id, with the programs and maps that use it.")
+    static final class Show implements Callable<Integer> {
+        @CommandLine.ParentCommand BtfCommand parent;
+        @Parameters(arity = "0..2", paramLabel = "SELECTOR", description = "id N")
+        List<String> args = new ArrayList<>();
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            org.bpf4j.sys.Privileges.requireBpf("btf show");
+            List<Inspect.BtfView> all = Inspect.btfs();
+            if (args.isEmpty()) {
+                parent.output.print(spec.commandLine().getOut(), all, false, BtfCommand::text, BtfCommand::json);
+                return 0;
+            }
+            if (!args.getFirst().equals("id")) throw new UserException("btf show: expected id, got '" + args.getFirst() + "'");
+            Selector s = Selector.parse(args, 0, "btf show", false);
+            int id = Integer.parseUnsignedInt(s.value());
+            Inspect.BtfView b = all.stream().filter(v -> v.id() == id).findFirst()
+                    .orElseThrow(() -> new UserException("BTF id " + id + ": no such BTF object"));
+            parent.output.print(spec.commandLine().getOut(), List.of(b), true, BtfCommand::text, BtfCommand::json);
+            return 0;
+        }
     }
 
     /** {@code btf dump file FILE|id N [format raw|c]}. */

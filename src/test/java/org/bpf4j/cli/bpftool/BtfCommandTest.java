@@ -47,8 +47,15 @@ class BtfCommandTest {
         Kernel.require();
         Bpftool.require();
         try (Fd btf = BtfLoader.load(sample());
-             KernelMap m = KernelMap.create(MapSpec.of("t_btf_id", MapType.ARRAY, 4, 4, 1), btf, 1, 1)) {
+             KernelMap m = KernelMap.create(MapSpec.of("t_btf_id", MapType.ARRAY, 4, 4, 1), btf, 1, 1);
+             KernelMap m2 = KernelMap.create(MapSpec.of("t_btf_id2", MapType.HASH, 4, 4, 1), btf, 1, 1)) {
             String id = Integer.toString(m.info().btfId());
+            assertEquals(Bpftool.run("btf", "show", "id", id), Cli.ok("btf", "show", "id", id));
+            assertEquals(Bpftool.run("-j", "btf", "show", "id", id), Cli.ok("btf", "show", "id", id, "-j"));
+            assertEquals(Bpftool.run("-p", "btf", "show", "id", id), Cli.ok("btf", "-p", "show", "id", id));
+            assertTrue(Cli.ok("btf", "show", "id", id).contains("map_ids " + m2.id() + "," + m.id()), "newest first, as bpftool");
+            String vmlinux = Bpftool.run("btf", "show", "id", "1");
+            assertTrue(Cli.ok("btf", "list").startsWith(vmlinux), vmlinux);
             assertEquals(Bpftool.run("btf", "dump", "id", id), Cli.ok("btf", "dump", "id", id));
             assertEquals(Bpftool.run("btf", "dump", "id", id, "format", "c"), Cli.ok("btf", "dump", "id", id, "format", "c"));
         }
