@@ -19,7 +19,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class KernelMap implements BpfMap {
     // union bpf_attr for BPF_MAP_CREATE (linux/bpf.h): offsets checked against the UAPI header.
     private static final int CREATE_SIZE = 72, MAP_TYPE = 0, KEY_SIZE = 4, VALUE_SIZE = 8, MAX_ENTRIES = 12,
-            MAP_FLAGS = 16, MAP_NAME = 28;
+            MAP_FLAGS = 16, MAP_NAME = 28, BTF_FD = 48, BTF_KEY_TYPE_ID = 52, BTF_VALUE_TYPE_ID = 56;
     // union bpf_attr for the element commands: map_fd @0, key @8, value/next_key @16, flags @24.
     private static final int ELEM_SIZE = 32, MAP_FD = 0, KEY = 8, VALUE = 16, FLAGS = 24;
 
@@ -33,6 +33,15 @@ public final class KernelMap implements BpfMap {
 
     /** Creates the map in the kernel (BPF_MAP_CREATE). */
     public static KernelMap create(MapSpec spec) {
+        return create(spec, null, 0, 0);
+    }
+
+    /**
+     * Creates the map with BTF types for its keys and values: {@code btf} is a loaded BTF object
+     * ({@link org.bpf4j.btf.BtfLoader}) holding the two type ids. Tools such as {@code map dump} then print
+     * entries as typed values. The map keeps its own reference to the BTF; the caller still owns {@code btf}.
+     */
+    public static KernelMap create(MapSpec spec, Fd btf, int keyTypeId, int valueTypeId) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(CREATE_SIZE, 8);
             attr.set(JAVA_INT, MAP_TYPE, spec.type().value());
@@ -42,12 +51,38 @@ public final class KernelMap implements BpfMap {
             attr.set(JAVA_INT, MAP_FLAGS, spec.flags());
             byte[] name = spec.name().getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(name, 0, attr, JAVA_BYTE, MAP_NAME, name.length);
+            if (btf != null) {
+                attr.set(JAVA_INT, BTF_FD, btf.value());
+                attr.set(JAVA_INT, BTF_KEY_TYPE_ID, keyTypeId);
+                attr.set(JAVA_INT, BTF_VALUE_TYPE_ID, valueTypeId);
+            }
             try {
                 return new KernelMap(spec, new Fd(Syscalls.bpf(BpfCmd.MAP_CREATE, attr)));
             } catch (BpfException e) {
                 throw new BpfException("creating " + spec.type().bpftoolName() + " map '" + spec.name() + "'", e);
             }
         }
+    }
+
+    /**
+     * Takes ownership of a descriptor for an existing map (e.g. from BPF_MAP_GET_FD_BY_ID or a pinned path), with a
+     * spec made from the kernel's info about it.
+     */
+    public static KernelMap open(Fd fd) {
+        MapInfo info = MapInfo.read(fd.value());
+        if (info.type() == null) {
+            fd.close();
+            throw new IllegalArgumentException("map id " + info.id() + " has map type " + info.typeValue() + ", which bpf4j does not know");
+        }
+        return new KernelMap(new MapSpec(info.name(), info.type(), info.keySize(), info.valueSize(), info.maxEntries(), info.flags()), fd);
+    }
+
+    /** Whether values of this map type hold one slot per possible CPU. */
+    public static boolean perCpu(MapType type) {
+        return switch (type) {
+            case PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH, PERCPU_CGROUP_STORAGE -> true;
+            default -> false;
+        };
     }
 
     @Override
@@ -62,8 +97,13 @@ public final class KernelMap implements BpfMap {
     /** The kernel's id of this map. */
     public int id() { return info().id(); }
 
-    private int valueBytes() {
-        return spec.valueSize();
+    /**
+     * The bytes of one value as the element commands pass it: for a per-CPU map, one slot per possible CPU, each
+     * rounded up to 8 bytes (the kernel writes all of them on lookup).
+     */
+    public int valueBytes() {
+        if (!perCpu(spec.type())) return spec.valueSize();
+        return (spec.valueSize() + 7) / 8 * 8 * org.bpf4j.sys.Cpus.possibleCount();
     }
 
     @Override

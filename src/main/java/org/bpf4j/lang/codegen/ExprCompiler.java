@@ -43,6 +43,9 @@ final class ExprCompiler {
         return v;
     }
 
+    /** The value of {@code e} when it is an integer constant, else null. */
+    private Long constant(Expr e, Type t) { return t instanceof Type.Int ? folded(e) : null; }
+
     Long folded(Expr e) {
         return Constants.of(e, p.cx.analysis.params(), x -> switch (x) {
             case Expr.SizeofType st -> (long) p.cx.analysis.ctypes().resolve(st.type()).size();
@@ -460,49 +463,52 @@ final class ExprCompiler {
         }
     }
 
+    /**
+     * The largest access (8, 4, 2 or 1 bytes) that fits in {@code left} bytes and keeps the stack offsets
+     * naturally aligned: the verifier insists on aligned stack accesses.
+     */
+    static int chunk(int left, int... offsets) {
+        for (int c : new int[] {8, 4, 2, 1}) {
+            if (c > left) continue;
+            boolean aligned = true;
+            for (int o : offsets) if (Math.floorMod(o, c) != 0) aligned = false;
+            if (aligned) return c;
+        }
+        return 1;
+    }
+
     /** Copies {@code size} bytes from {@code base + from} (stack or map value) to r10 + dst, through r1. */
     void copy(Reg base, int from, int dst, int size) {
-        int i = 0;
-        for (int chunk : new int[] {8, 4, 2, 1}) {
-            while (size - i >= chunk) {
-                asm.ldx(size(chunk), R1, base, from + i);
-                asm.stx(size(chunk), R10, dst + i, R1);
-                i += chunk;
-            }
+        for (int i = 0; i < size; ) {
+            int c = base == R10 ? chunk(size - i, from + i, dst + i) : chunk(size - i, dst + i);
+            asm.ldx(size(c), R1, base, from + i);
+            asm.stx(size(c), R10, dst + i, R1);
+            i += c;
         }
     }
 
     /** Zeroes {@code size} bytes at r10 + off. */
     void zero(int off, int size) {
-        int i = 0;
-        for (int chunk : new int[] {8, 4, 2, 1}) {
-            while (size - i >= chunk) {
-                asm.st(size(chunk), R10, off + i, 0);
-                i += chunk;
-            }
+        for (int i = 0; i < size; ) {
+            int c = chunk(size - i, off + i);
+            asm.st(size(c), R10, off + i, 0);
+            i += c;
         }
     }
 
     /** Writes {@code bytes} at r10 + off. */
     void bytes(int off, byte[] bytes) {
-        int i = 0;
-        while (bytes.length - i >= 8) {
+        for (int i = 0; i < bytes.length; ) {
+            int c = chunk(bytes.length - i, off + i);
             long v = 0;
-            for (int k = 7; k >= 0; k--) v = (v << 8) | (bytes[i + k] & 0xff);
-            if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) asm.st(Size.DW, R10, off + i, (int) v);
-            else {
+            for (int k = c - 1; k >= 0; k--) v = (v << 8) | (bytes[i + k] & 0xff);
+            if (c < 8 || (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE)) {
+                asm.st(size(c), R10, off + i, (int) v);
+            } else {
                 asm.mov(R1, v);
                 asm.stx(Size.DW, R10, off + i, R1);
             }
-            i += 8;
-        }
-        for (int chunk : new int[] {4, 2, 1}) {
-            if (bytes.length - i >= chunk) {
-                int v = 0;
-                for (int k = chunk - 1; k >= 0; k--) v = (v << 8) | (bytes[i + k] & 0xff);
-                asm.st(size(chunk), R10, off + i, v);
-                i += chunk;
-            }
+            i += c;
         }
     }
 
@@ -628,6 +634,13 @@ final class ExprCompiler {
         try {
             if (c instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NOT) {
                 branch(u.operand(), !when, label);
+            } else if (c instanceof Expr.Binary b && b.op().logical() && constant(b.left(), type(b.left())) != null) {
+                boolean l = constant(b.left(), type(b.left())) != 0;
+                if (b.op() == BinOp.LAND ? !l : l) {
+                    if ((b.op() == BinOp.LOR) == when) asm.ja(label);
+                } else {
+                    branch(b.right(), when, label);
+                }
             } else if (c instanceof Expr.Binary b && b.op() == BinOp.LAND) {
                 if (when) {
                     String skip = asm.label("and");

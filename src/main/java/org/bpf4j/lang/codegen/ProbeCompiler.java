@@ -64,7 +64,8 @@ final class ProbeCompiler {
         asm.place(exitLabel);
         asm.mov(R0, 0);
         asm.exit();
-        return new ProgramPlan(unit, new ProgramSpec(name, type, asm.build(), "GPL"), asm.spans(), frame.max());
+        DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
+        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), "GPL"), live.spans(), frame.max());
     }
 
     // ---- temporaries ----
@@ -143,6 +144,8 @@ final class ProbeCompiler {
                 else if (!(t instanceof Type.None)) exprs.into(e, frame.alloc(t.size(), e.span()));
             }
             case Stmt.Assign a -> assign(a);
+            case Stmt.If i when exprs.folded(i.cond()) != null && unit.type(i.cond()) instanceof Type.Int ->
+                    statements(exprs.folded(i.cond()) != 0 ? i.then() : i.otherwise());
             case Stmt.If i -> {
                 String no = asm.label("else"), end = asm.label("fi");
                 exprs.branch(i.cond(), false, i.otherwise().isEmpty() ? end : no);

@@ -10,6 +10,7 @@ import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.lang.syntax.Span;
 import org.bpf4j.link.Link;
+import org.bpf4j.link.TracingLink;
 import org.bpf4j.map.KernelMap;
 import org.bpf4j.perf.PerfBuffer;
 import org.bpf4j.perf.RecordHandler;
@@ -73,6 +74,10 @@ public final class Session implements AutoCloseable {
                 s.maps.put(m.name(), km);
             }
             for (ProgramPlan p : script.programs()) {
+                if (p.unit().point() instanceof Attach.Fentry) { // loaded by its link, bound to the function
+                    s.programs.add(null);
+                    continue;
+                }
                 try {
                     KernelProgram kp = KernelProgram.load(p.spec(), s.maps);
                     s.owned.add(kp);
@@ -115,7 +120,12 @@ public final class Session implements AutoCloseable {
         for (int i = 0; i < programs.size(); i++) {
             Attach a = script.programs().get(i).unit().point();
             if (a instanceof Attach.Begin || a instanceof Attach.End) continue;
-            links.add(Attacher.attach(programs.get(i), a, options.pid()));
+            if (a instanceof Attach.Fentry f) {
+                links.add(TracingLink.attach(script.programs().get(i).spec(), maps, f.function(),
+                        f.ret() ? TracingLink.Kind.FEXIT : TracingLink.Kind.FENTRY));
+                continue;
+            }
+            links.add(Attacher.attach(programs.get(i), a, options.pid() > 0 ? options.pid() : -1));
         }
         attached.run();
     }

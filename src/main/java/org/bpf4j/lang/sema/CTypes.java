@@ -53,7 +53,8 @@ public final class CTypes {
 
     /** The integer type a C or bpftrace type name means, {@link Type#NONE} for void, or null. */
     static Type integer(String name) {
-        String n = name.replace("const ", "").replace("volatile ", "").replace("signed ", "s ").strip();
+        String n = name.replace("const ", "").replace("volatile ", "").strip();
+        if (n.startsWith("signed ")) n = "s " + n.substring(7);
         return switch (n) {
             case "int8", "int8_t", "s8", "char", "s char", "__s8" -> new Type.Int(1, true);
             case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "bool", "_Bool" -> new Type.Int(1, false);

@@ -100,7 +100,7 @@ final class Calls {
 
     private Expr.MapRef wholeMap(Expr e, String fn) {
         if (e instanceof Expr.MapRef m && m.keys().isEmpty()) {
-            c.declare(m);
+            c.declareWhole(m);
             c.put(m, Type.NONE);
             return m;
         }

@@ -220,6 +220,11 @@ public final class Checker {
 
     // ---- maps ----
 
+    /** The map {@code m} names as a whole (print, clear, zero): declared on first sight, keys left to other uses. */
+    MapDecl declareWhole(Expr.MapRef m) {
+        return maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
+    }
+
     /** The map {@code m} names, declared on first sight, with its keys checked against earlier uses. */
     MapDecl declare(Expr.MapRef m) {
         MapDecl d = maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
