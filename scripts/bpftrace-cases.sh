@@ -9,7 +9,7 @@ here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 bpf4j_find_jdk
 which="${1:-bpf4j}"; shift || true
 case "$which" in
-  bpf4j) tool="$here/scripts/bpf4j-trace"; "$here/bpf4j" --version >/dev/null ;;
+  bpf4j) tool="$here/scripts/bpftrace"; "$here/bpf4j" --version >/dev/null ;;
   bpftrace) tool="$(command -v bpftrace)" ;;
   *) tool="$which" ;;
 esac

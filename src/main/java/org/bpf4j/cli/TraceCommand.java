@@ -6,6 +6,7 @@ import org.bpf4j.lang.codegen.Compiler;
 import org.bpf4j.lang.runtime.Child;
 import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.runtime.ProbeList;
+import org.bpf4j.lang.runtime.ProcessName;
 import org.bpf4j.lang.runtime.Session;
 import org.bpf4j.lang.sema.Analysis;
 import org.bpf4j.lang.sema.Checker;
@@ -131,12 +132,16 @@ final class TraceCommand implements Callable<Integer> {
             return 0;
         }
         Privileges.requireTracing("bpf4j trace");
+        // named after the command (the bpftrace drop-in launcher asks for "bpftrace"), not "java"
+        String name = System.getenv("BPF4J_PROGNAME");
+        ProcessName.set(name == null || name.isBlank() ? "bpf4j" : name);
         PrintStream stream = outputStream();
         Output out = new Output(stream, format.equals("json"), quiet);
         Shutdown.install();
         try (Child child = command == null ? null : Child.start(command)) {
             CompiledScript compiled = Compiler.compile(analysis,
-                    new Compiler.Options(System.nanoTime(), child == null ? 0 : child.pid(), Cpus.possibleCount()));
+                    new Compiler.Options(System.nanoTime(), child == null ? 0 : child.pid(), Cpus.possibleCount(),
+                            helperChecks == null ? 0 : helperChecks.length));
             try (Session session = Session.load(compiled, out, new Session.Options(targetPid, verbose))) {
                 out.attaching(session.probeCount());
                 out.flush();

@@ -32,6 +32,9 @@ public sealed interface Action {
     /** print(value). */
     record PrintValue(Type type, Type.Tuple payload) implements Action {}
 
+    /** A helper failed (with -k/-kk): {@code helper} at {@code line}:{@code col}; the event carries its return value. */
+    record HelperError(String helper, String file, int line, int col, Type.Tuple payload) implements Action {}
+
     /**
      * join(argv, delim): the event holds the number of strings read and then {@code max} strings of
      * {@code strlen} bytes each.

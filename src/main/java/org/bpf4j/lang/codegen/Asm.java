@@ -31,6 +31,9 @@ final class Asm {
         return old;
     }
 
+    /** The span instructions are being emitted for. */
+    Span current() { return current; }
+
     /** A label name not used before, with {@code hint} in it for readability. */
     String label(String hint) { return hint + "_" + labels++; }
 

@@ -110,18 +110,30 @@ final class CallCompiler {
     }
 
     private void debugf(Expr.Call c) {
-        byte[] fmt = Arrays.copyOf(((Expr.Str) c.args().getFirst()).value().getBytes(StandardCharsets.UTF_8),
-                ((Expr.Str) c.args().getFirst()).value().getBytes(StandardCharsets.UTF_8).length + 1);
+        byte[] text = ((Expr.Str) c.args().getFirst()).value().getBytes(StandardCharsets.UTF_8);
+        byte[] fmt = Arrays.copyOf(text, text.length + 1);
         int off = p.frame.alloc(fmt.length, c.span());
         x.bytes(off, fmt);
-        List<Temp> vals = new ArrayList<>();
-        for (Expr a : c.args().subList(1, Math.min(c.args().size(), 4))) vals.add(x.eval(a));
+        // bpf_trace_printk takes up to three values; strings are passed by address
+        List<Object> vals = new ArrayList<>();
+        for (Expr a : c.args().subList(1, Math.min(c.args().size(), 4))) {
+            if (x.type(a).scalar()) {
+                vals.add(x.eval(a));
+            } else {
+                int s = p.frame.alloc(x.type(a).size(), a.span());
+                x.into(a, s);
+                vals.add(s);
+            }
+        }
         Reg[] regs = {R3, R4, R5};
-        for (int i = 0; i < vals.size(); i++) p.load(regs[i], vals.get(i));
+        for (int i = 0; i < vals.size(); i++) {
+            if (vals.get(i) instanceof Temp t) p.load(regs[i], t);
+            else asm.stackAddr(regs[i], (Integer) vals.get(i));
+        }
         asm.stackAddr(R1, off);
         asm.mov(R2, fmt.length);
         asm.call(Helper.TRACE_PRINTK);
-        vals.forEach(p::release);
+        for (Object v : vals) if (v instanceof Temp t) p.release(t);
     }
 
     private void join(Expr.Call c) {

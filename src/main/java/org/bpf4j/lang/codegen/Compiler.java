@@ -16,9 +16,14 @@ import java.util.List;
 public final class Compiler {
     /**
      * What code generation needs from the run: {@code startNs} (CLOCK_MONOTONIC at start, for {@code elapsed}),
-     * {@code cpid} (the child of {@code -c}, 0 if none), {@code cpus} (possible CPUs, for the events map).
+     * {@code cpid} (the child of {@code -c}, 0 if none), {@code cpus} (possible CPUs, for the events map),
+     * {@code helperChecks} (bpftrace's -k: 1 reports failed map updates and deletes, 2 also empty look-ups and
+     * failed reads).
      */
-    public record Options(long startNs, long cpid, int cpus) {}
+    public record Options(long startNs, long cpid, int cpus, int helperChecks) {
+        /** Without helper checks. */
+        public Options(long startNs, long cpid, int cpus) { this(startNs, cpid, cpus, 0); }
+    }
 
     private Compiler() {}
 

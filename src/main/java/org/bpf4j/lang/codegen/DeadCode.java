@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Removes instructions no path from the entry reaches (code after {@code exit()} or {@code return}, the branch
- * a constant condition never takes): the kernel's verifier rejects a program that has any.
+ * a constant condition never takes), which the kernel's verifier rejects, and jumps to the next instruction.
  */
 final class DeadCode {
     private DeadCode() {}
@@ -44,6 +44,8 @@ final class DeadCode {
                 default -> work.push(i + 1);
             }
         }
+        // a jump to the next instruction (an empty else, a return at the end) goes too
+        for (int i = 0; i < n; i++) if (live[i] && in.get(i).op() instanceof Operation.Goto && in.get(i).offset() == 0) live[i] = false;
         boolean all = true;
         for (boolean b : live) all &= b;
         if (all) return new Result(p, spans);

@@ -342,6 +342,7 @@ final class ExprCompiler {
         MapPlan plan = p.cx.map(m.name());
         int key = p.mapKey(plan, m.keys());
         p.lookup(plan, key);
+        p.checked("map_lookup_elem", 2, true);
         Temp t = p.temp();
         Reg r = t.kind() == Temp.Kind.REG ? t.reg() : R1;
         String end = asm.label("absent");
@@ -437,6 +438,7 @@ final class ExprCompiler {
         asm.stackAddr(R1, dst);
         asm.mov(R2, size);
         asm.call(m.user() ? Helper.PROBE_READ_USER : Helper.PROBE_READ_KERNEL);
+        p.checked("probe_read", 2, false);
     }
 
     static Size size(int bytes) {
@@ -570,6 +572,7 @@ final class ExprCompiler {
         MapPlan plan = p.cx.map(m.name());
         int key = p.mapKey(plan, m.keys());
         p.lookup(plan, key);
+        p.checked("map_lookup_elem", 2, true);
         String absent = asm.label("absent"), end = asm.label("end");
         asm.jmp(JmpOp.JEQ, R0, 0, absent);
         copy(R0, 0, off, size);
@@ -584,7 +587,8 @@ final class ExprCompiler {
         Type t = type(e);
         if (dest.scalar()) {
             Temp v = eval(e);
-            asm.stx(size(dest.size()), R10, off, p.use(v, R1));
+            if (v.smallConst()) asm.st(size(dest.size()), R10, off, (int) v.value());
+            else asm.stx(size(dest.size()), R10, off, p.use(v, R1));
             p.release(v);
         } else if (dest instanceof Type.Str ds && t instanceof Type.Str ts && ts.size() < ds.size()) {
             into(e, off);

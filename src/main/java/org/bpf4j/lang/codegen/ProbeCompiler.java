@@ -216,6 +216,7 @@ final class ProbeCompiler {
                 int val = frame.alloc(plan.value().size(), a.span());
                 exprs.store(a.value(), val, plan.value());
                 update(plan, key, val, 0);
+                checked("map_update_elem", 1, false);
             }
             default -> throw new IllegalStateException("assignment to " + a.target());
         }
@@ -246,6 +247,28 @@ final class ProbeCompiler {
         asm.call(Helper.MAP_LOOKUP_ELEM);
     }
 
+    /**
+     * With -k (level 1) or -kk (level 2), reports a helper that just failed: r0 negative, or null when
+     * {@code pointer}. r0 keeps its value.
+     */
+    void checked(String helper, int level, boolean pointer) {
+        if (cx.options.helperChecks() < level) return;
+        String ok = asm.label("ok");
+        asm.jmp(pointer ? JmpOp.JNE : JmpOp.JSGE, R0, 0, ok);
+        int slot = frame.alloc(8, Span.NONE);
+        asm.stx(Size.DW, R10, slot, R0);
+        Type.Tuple payload = payload(List.of(Type.INT64));
+        Span at = asm.current();
+        int id = cx.action(new Action.HelperError(helper, cx.analysis.script().source().name(), at.line(), at.col(), payload));
+        int off = frame.alloc(payload.size(), Span.NONE);
+        asm.st(Size.DW, R10, off, id);
+        asm.ldx(Size.DW, R1, R10, slot);
+        asm.stx(Size.DW, R10, off + 8, R1);
+        output(R10, off, payload.size());
+        asm.ldx(Size.DW, R0, R10, slot);
+        asm.place(ok);
+    }
+
     /** bpf_map_update_elem(map, r10 + key, r10 + value, flags). */
     void update(MapPlan plan, int key, int value, int flags) {
         asm.loadMap(R1, plan.name());
@@ -268,6 +291,7 @@ final class ProbeCompiler {
         asm.loadMap(R1, plan.name());
         asm.stackAddr(R2, key);
         asm.call(Helper.MAP_DELETE_ELEM);
+        checked("map_delete_elem", 1, false);
     }
 
     // ---- events ----

@@ -53,10 +53,12 @@ final class Attacher {
         long offset;
         try (ElfFile elf = ElfFile.open(file)) {
             if (u.symbol().isEmpty()) {
+                UserException unresolved = new UserException("Could not resolve address: " + u.binary() + ":0x" + Long.toHexString(u.offset()));
+                if (elf.functionContaining(u.offset()).isEmpty()) throw unresolved;
                 try {
                     offset = elf.fileOffset(u.offset());
                 } catch (RuntimeException e) {
-                    throw new UserException("Could not resolve address: " + u.binary() + ":0x" + Long.toHexString(u.offset()));
+                    throw unresolved;
                 }
             } else {
                 ElfFile.Symbol s = elf.symbol(u.symbol()).orElseThrow(() ->

@@ -54,7 +54,9 @@ public final class Session implements AutoCloseable {
     private PerfBuffer buffer;
     private boolean exiting;
     private boolean discarding;
+    private boolean inEnd;
     private int exitCode;
+    private BooleanSupplier stop = () -> false;
 
     private Session(CompiledScript script, Output out, Options options) {
         this.script = script;
@@ -117,7 +119,11 @@ public final class Session implements AutoCloseable {
         for (int i = 0; i < programs.size(); i++) {
             if (script.programs().get(i).unit().point() instanceof Attach.Begin) testRun(programs.get(i));
         }
-        for (int i = 0; i < programs.size(); i++) {
+        // The kernel runs the programs of one uprobe newest first: attaching those in reverse keeps script order.
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < programs.size(); i++) if (!uprobe(i)) order.add(i);
+        for (int i = programs.size() - 1; i >= 0; i--) if (uprobe(i)) order.add(i);
+        for (int i : order) {
             Attach a = script.programs().get(i).unit().point();
             if (a instanceof Attach.Begin || a instanceof Attach.End) continue;
             if (a instanceof Attach.Fentry f) {
@@ -130,12 +136,18 @@ public final class Session implements AutoCloseable {
         attached.run();
     }
 
+    private boolean uprobe(int i) {
+        Attach a = script.programs().get(i).unit().point();
+        return a instanceof Attach.Uprobe || a instanceof Attach.Usdt;
+    }
+
     private void testRun(KernelProgram p) {
         p.testRun(null, new byte[8], 0, 0);
     }
 
     /** Reads events until exit() or {@code stop}; returns false when stopped early by {@code stop}. */
     public void run(BooleanSupplier stop) {
+        this.stop = stop;
         while (!exiting && !stop.getAsBoolean()) {
             buffer.poll(100);
             out.flush();
@@ -150,6 +162,7 @@ public final class Session implements AutoCloseable {
         buffer.drainAll();
         discarding = false;
         exiting = true;
+        inEnd = true;
         for (int i = 0; i < programs.size(); i++) {
             if (script.programs().get(i).unit().point() instanceof Attach.End) testRun(programs.get(i));
         }
@@ -174,6 +187,7 @@ public final class Session implements AutoCloseable {
 
     private void event(byte[] data) {
         if (discarding || data.length < 8) return;
+        if (exiting ? !inEnd : stop.getAsBoolean()) return; // after exit() or a stop, the queue is dropped, as bpftrace does
         int id = (int) Values.le(data, 0, 8);
         if (id < 0 || id >= script.actions().size()) return;
         Action a = script.actions().get(id);
@@ -201,11 +215,23 @@ public final class Session implements AutoCloseable {
             }
             case Action.ClearMap c -> clear(script.userMap(c.map()), c.zero());
             case Action.PrintValue pv -> out.value(values.text(pv.type(), data, payload.offset(1)), values.json(pv.type(), data, payload.offset(1)));
+            case Action.HelperError h -> {
+                long ret = Values.le(data, payload.offset(1), 8);
+                String what = ret == 0 ? "0" : values.strerror(-ret) + " (" + ret + ")";
+                if (out.json()) {
+                    out.raw("{\"type\": \"helper_error\", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret
+                            + ", \"line\": " + h.line() + ", \"col\": " + h.col() + "}\n");
+                } else {
+                    out.flush();
+                    System.err.println(h.file() + ":" + h.line() + ":" + h.col() + ": WARNING: Failed to " + h.helper() + ": " + what);
+                }
+            }
             case Action.Join j -> {
                 int n = (int) Math.min(Values.le(data, 8, 8), j.max());
                 List<String> parts = new ArrayList<>();
                 for (int i = 0; i < n; i++) parts.add(Values.string(data, 16 + i * j.strlen(), j.strlen()));
-                out.message("join", String.join(j.delimiter(), parts) + "\n");
+                String joined = String.join(j.delimiter(), parts);
+                out.message("join", out.json() ? joined : joined + "\n");
             }
         }
     }

@@ -159,6 +159,9 @@ final class Values {
         return head + "::" + tail;
     }
 
+    /** The C library's message for errno {@code e}. */
+    String strerror(long e) { return symbols.strerror(e); }
+
     /** The JSON form of a value, as bpftrace's -f json writes it. */
     String json(Type t, byte[] b, int off) {
         return switch (t) {

@@ -360,6 +360,7 @@ public final class Checker {
             case Expr.IncDec id -> {
                 if (!(id.target() instanceof Expr.Var || id.target() instanceof Expr.MapRef))
                     throw error(id.span(), "++ and -- apply to variables and maps only");
+                if (id.target() instanceof Expr.MapRef m && declare(m).value() == null) unifyValue(declare(m), Type.INT64, m.span());
                 Type t = expr(id.target());
                 if (!t.scalar() || t instanceof Type.Special) throw error(id.span(), "cannot increment a value of type " + t.describe());
                 yield t;

@@ -113,7 +113,9 @@ public final class Scanner {
                 throw error(start, "function-like macros are not supported: " + rest.substring(0, i));
             macros.put(rest.substring(0, i), rest.substring(i).replace("\\\n", " ").strip());
         } else if (d.startsWith("include")) {
-            includes.add(d.substring(7).strip().replaceAll("^[<\"]|[>\"]$", ""));
+            String header = d.substring(7).strip().replaceAll("^[<\"]|[>\"]$", "");
+            includes.add(header);
+            Headers.macros(header).forEach(macros::putIfAbsent);
         }
         // other lines (#!, #pragma, #if...) are comments here
     }

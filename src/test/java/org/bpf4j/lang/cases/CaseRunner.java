@@ -156,7 +156,7 @@ public final class CaseRunner {
                 before.destroyForcibly();
             }
             String text = out.toString().replace(NOTIFY + "\n", "");
-            Pattern re = Pattern.compile(c.expect(), timedOut ? 0 : Pattern.MULTILINE);
+            Pattern re = Pattern.compile(javaRegex(c.expect()), timedOut ? 0 : Pattern.MULTILINE);
             boolean found = re.matcher(text).find();
             int code = p.exitValue();
             boolean ok = found && (code == 0 || c.willFail());
@@ -166,6 +166,27 @@ public final class CaseRunner {
         } catch (IOException | InterruptedException | RuntimeException e) {
             return new Result(c, "FAIL", (System.nanoTime() - t0) / 1e9, "runner: " + e);
         }
+    }
+
+    /**
+     * A Python regular expression in Java's syntax: Python takes a '{' that does not start a repetition such as
+     * {2} or {1,3} literally, where Java rejects it.
+     */
+    static String javaRegex(String py) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < py.length(); i++) {
+            char ch = py.charAt(i);
+            if (ch == '\\' && i + 1 < py.length()) {
+                sb.append(ch).append(py.charAt(++i));
+            } else if (ch == '{' && !py.substring(i).matches("(?s)\\{\\d+(,\\d*)?}.*")) {
+                sb.append("\\{");
+            } else if (ch == '}' && !sb.toString().matches("(?s).*\\{\\d+(,\\d*)?")) {
+                sb.append("\\}");
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
     }
 
     private Process startBefore(RuntimeCase c) throws IOException, InterruptedException {
@@ -186,12 +207,16 @@ public final class CaseRunner {
         return one.length() > 400 ? one.substring(0, 400) + "..." : one;
     }
 
-    /** Runs {@code cases} on {@code jobs} threads, in order of the list in the result. */
+    /**
+     * Runs {@code cases} on {@code jobs} threads, in order of the list in the result; the file-output cases share
+     * one file name, so they run one after another on one thread.
+     */
     public List<Result> runAll(List<RuntimeCase> cases, int jobs) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        ExecutorService serial = Executors.newSingleThreadExecutor();
         try {
             List<Future<Result>> fs = new ArrayList<>();
-            for (RuntimeCase c : cases) fs.add(pool.submit(() -> run(c)));
+            for (RuntimeCase c : cases) fs.add((c.file().equals("file-output") ? serial : pool).submit(() -> run(c)));
             List<Result> out = new ArrayList<>();
             for (Future<Result> f : fs) {
                 try {
@@ -203,6 +228,7 @@ public final class CaseRunner {
             return out;
         } finally {
             pool.shutdownNow();
+            serial.shutdownNow();
         }
     }
 
