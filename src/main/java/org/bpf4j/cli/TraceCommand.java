@@ -125,7 +125,7 @@ final class TraceCommand implements Callable<Integer> {
         Source source = source();
         Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
-        Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(), new Checker.Options(unsafe));
+        Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(targetPid > 0 ? targetPid : -1), new Checker.Options(unsafe));
         if (debug != null && debug.length > 0) {
             Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()))
                     .programs().forEach(p -> System.out.println(p.unit().name() + ": " + p.spec().program()));

@@ -20,9 +20,22 @@ public final class Compiler {
      * {@code helperChecks} (bpftrace's -k: 1 reports failed map updates and deletes, 2 also empty look-ups and
      * failed reads).
      */
-    public record Options(long startNs, long cpid, int cpus, int helperChecks) {
+    public record Options(long startNs, long cpid, int cpus, int helperChecks,
+                          java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts) {
+        /** With the USDT layouts of the running machine's binaries. */
+        public Options(long startNs, long cpid, int cpus, int helperChecks) {
+            this(startNs, cpid, cpus, helperChecks, u -> org.bpf4j.lang.sema.ProbeCatalog.system().usdtLayouts(u));
+        }
+
         /** Without helper checks. */
         public Options(long startNs, long cpid, int cpus) { this(startNs, cpid, cpus, 0); }
+    }
+
+    /** True when a probe's body reads argN (a USDT program then depends on where its sites keep arguments). */
+    private static boolean usesArguments(Unit u) {
+        for (org.bpf4j.lang.syntax.Expr e : u.types().keySet())
+            if (e instanceof org.bpf4j.lang.syntax.Expr.Builtin b && b.name().matches("arg[0-9]+")) return true;
+        return false;
     }
 
     private Compiler() {}
@@ -32,7 +45,17 @@ public final class Compiler {
         Context cx = new Context(analysis, options);
         List<ProgramPlan> programs = new ArrayList<>();
         for (Unit u : analysis.units()) {
-            ProbeCompiler pc = new ProbeCompiler(cx, u);
+            if (u.point() instanceof Attach.Usdt usdt && usesArguments(u)) {
+                java.util.Map<String, ProgramPlan> variants = new java.util.LinkedHashMap<>();
+                for (var layout : options.usdtLayouts().apply(usdt).entrySet()) {
+                    ProbeCompiler pc = new ProbeCompiler(cx, u, layout.getValue());
+                    variants.put(layout.getKey(), pc.compile(programName(u), ProgramType.KPROBE));
+                }
+                ProgramPlan first = variants.values().iterator().next();
+                programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants));
+                continue;
+            }
+            ProbeCompiler pc = new ProbeCompiler(cx, u, List.of());
             programs.add(pc.compile(programName(u), programType(u.point())));
         }
         return new CompiledScript(analysis, cx.plans(options.cpus()), programs, cx.actions, cx.timeFormats);

@@ -133,6 +133,7 @@ final class ExprCompiler {
             case "kstack" -> { return p.calls.stackId(false); }
             default -> { }
         }
+        if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));
         if (n.startsWith("arg")) return ctxLoad(ARG_REGS[Integer.parseInt(n.substring(3))]);
         if (n.startsWith("sarg")) {
             int i = Integer.parseInt(n.substring(4));
@@ -141,6 +142,15 @@ final class ExprCompiler {
             return load(new Place.Mem(addr, 0, true), Type.UINT64);
         }
         throw new IllegalStateException("builtin " + n);
+    }
+
+    /** A USDT argument, read as the probe's note says (register, memory or constant). */
+    private Temp usdtArg(org.bpf4j.usdt.UsdtArgument a) {
+        int slot = p.frame.alloc(8, Span.NONE);
+        org.bpf4j.asm.Program.Builder b = org.bpf4j.asm.Program.builder();
+        a.emitLoad(b, R0, R6, slot);
+        for (org.bpf4j.asm.Instruction insn : b.build().instructions()) asm.add(insn);
+        return fromR0();
     }
 
     /** A u64 of the context (pt_regs) at {@code off}. */

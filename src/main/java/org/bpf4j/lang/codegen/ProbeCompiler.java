@@ -40,9 +40,13 @@ final class ProbeCompiler {
     private final Deque<String[]> loops = new ArrayDeque<>();
     final String exitLabel;
 
-    ProbeCompiler(Context cx, Unit unit) {
+    /** Where a USDT probe's sites keep their arguments (empty for other probes). */
+    final List<org.bpf4j.usdt.UsdtArgument> usdtArgs;
+
+    ProbeCompiler(Context cx, Unit unit, List<org.bpf4j.usdt.UsdtArgument> usdtArgs) {
         this.cx = cx;
         this.unit = unit;
+        this.usdtArgs = usdtArgs;
         this.frame = new Frame(cx.analysis.script().source());
         this.exprs = new ExprCompiler(this);
         this.calls = new CallCompiler(this);

@@ -11,6 +11,8 @@ import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.lang.syntax.Span;
 import org.bpf4j.link.Link;
 import org.bpf4j.link.TracingLink;
+import org.bpf4j.link.UsdtLink;
+import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.map.KernelMap;
 import org.bpf4j.perf.PerfBuffer;
 import org.bpf4j.perf.RecordHandler;
@@ -76,7 +78,7 @@ public final class Session implements AutoCloseable {
                 s.maps.put(m.name(), km);
             }
             for (ProgramPlan p : script.programs()) {
-                if (p.unit().point() instanceof Attach.Fentry) { // loaded by its link, bound to the function
+                if (p.unit().point() instanceof Attach.Fentry || p.unit().point() instanceof Attach.Usdt) { // loaded by their links
                     s.programs.add(null);
                     continue;
                 }
@@ -129,6 +131,18 @@ public final class Session implements AutoCloseable {
             if (a instanceof Attach.Fentry f) {
                 links.add(TracingLink.attach(script.programs().get(i).spec(), maps, f.function(),
                         f.ret() ? TracingLink.Kind.FEXIT : TracingLink.Kind.FENTRY));
+                continue;
+            }
+            if (a instanceof Attach.Usdt u) {
+                ProgramPlan plan = script.programs().get(i);
+                links.add(UsdtLink.attach(u.binary(), u.provider(), u.name(), options.pid() > 0 ? options.pid() : -1, args -> {
+                    ProgramPlan variant = plan.variants().getOrDefault(ProbeCatalog.layoutKey(args), plan);
+                    try {
+                        return KernelProgram.load(variant.spec(), maps);
+                    } catch (VerifierException e) {
+                        throw rejection(variant, e);
+                    }
+                }));
                 continue;
             }
             links.add(Attacher.attach(programs.get(i), a, options.pid() > 0 ? options.pid() : -1));

@@ -55,7 +55,13 @@ final class Builtins {
             boolean stack = n.startsWith("s");
             if (!(at instanceof Attach.Uprobe || at instanceof Attach.Kprobe || at instanceof Attach.Usdt))
                 throw c.error(b.span(), "the " + n + " builtin is only available in uprobe, kprobe and usdt probes");
-            if (!stack && i >= MAX_ARGS && !(at instanceof Attach.Usdt))
+            if (at instanceof Attach.Usdt u && !stack) {
+                var layout = c.catalog.usdtLayouts(u).values().iterator().next();
+                if (i >= layout.size())
+                    throw c.error(b.span(), u.text() + " has " + layout.size() + " argument" + (layout.size() == 1 ? "" : "s") + ": no " + n);
+                return layout.get(i).signed() ? Type.INT64 : Type.UINT64;
+            }
+            if (!stack && i >= MAX_ARGS)
                 throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
             return Type.UINT64;
         }

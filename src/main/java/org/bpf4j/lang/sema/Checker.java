@@ -106,10 +106,11 @@ public final class Checker {
                         throw error(ap.span(), "tracepoint not found: " + tp.category() + ":" + tp.event());
                     throw error(ap.span(), e.getMessage());
                 }
-                if (concrete.isEmpty()) throw error(ap.span(), "no probes match " + a.text());
+                if (concrete.isEmpty() && !(a instanceof Attach.Uprobe)) throw error(ap.span(), "no probes match " + a.text());
                 for (Attach c : concrete) units.add(new Unit(units.size(), p, c, new IdentityHashMap<>(), new HashMap<>()));
             }
         }
+        if (units.isEmpty()) throw error(script.probes().getFirst().span(), "No probes to attach");
         return units;
     }
 

@@ -1,12 +1,20 @@
 package org.bpf4j.lang.sema;
 
 import org.bpf4j.UserException;
+import org.bpf4j.elf.ElfFile;
+import org.bpf4j.link.UprobeLink;
 import org.bpf4j.symbols.Kallsyms;
+import org.bpf4j.usdt.UsdtArgument;
+import org.bpf4j.usdt.UsdtProbe;
 import org.bpf4j.tracefs.EventFormat;
 import org.bpf4j.tracefs.Tracefs;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -17,12 +25,36 @@ import java.util.regex.Pattern;
  */
 public class ProbeCatalog {
     private final Supplier<Tracefs> tracefs;
+    private final int pid;
 
     /** A catalog over {@code tracefs} (asked for only when a tracepoint is needed). */
-    public ProbeCatalog(Supplier<Tracefs> tracefs) { this.tracefs = tracefs; }
+    public ProbeCatalog(Supplier<Tracefs> tracefs) { this(tracefs, -1); }
+
+    /** A catalog over {@code tracefs} that finds libraries in the mappings of {@code pid} (-1: none). */
+    public ProbeCatalog(Supplier<Tracefs> tracefs, int pid) {
+        this.tracefs = tracefs;
+        this.pid = pid;
+    }
 
     /** The running machine's catalog. */
     public static ProbeCatalog system() { return new ProbeCatalog(Tracefs::get); }
+
+    /** The running machine's catalog, with libraries as process {@code pid} maps them (-p). */
+    public static ProbeCatalog system(int pid) { return new ProbeCatalog(Tracefs::get, pid); }
+
+    /** The file a uprobe or USDT target names ({@code /bin/bash}, {@code libc}). */
+    public Path binary(String target) { return UprobeLink.resolveBinary(target, pid); }
+
+    /**
+     * The distinct argument layouts of the sites of a concrete USDT probe, in note order (most probes have one);
+     * the text of each layout as written in the note is the key.
+     */
+    public Map<String, List<UsdtArgument>> usdtLayouts(Attach.Usdt u) {
+        Map<String, List<UsdtArgument>> out = new LinkedHashMap<>();
+        for (UsdtProbe p : UsdtProbe.find(Path.of(u.binary()), u.provider(), u.name()))
+            out.putIfAbsent(layoutKey(p.arguments()), p.arguments());
+        return out;
+    }
 
     /** Every tracepoint as {@code category:event}. */
     public List<String> tracepoints() { return tracefs.get().tracepoints(); }
@@ -38,6 +70,8 @@ public class ProbeCatalog {
      * (possibly none).
      */
     public List<Attach> expand(Attach a) {
+        if (a instanceof Attach.Uprobe u) return uprobes(u);
+        if (a instanceof Attach.Usdt u) return usdt(u);
         if (!a.wildcard()) return List.of(a);
         return switch (a) {
             case Attach.Tracepoint tp -> {
@@ -52,6 +86,46 @@ public class ProbeCatalog {
             }
             default -> throw new UserException("wildcards are not supported in " + a.text());
         };
+    }
+
+    /**
+     * The functions of a uprobe pattern in its binary. A function the binary does not have is no match (bpftrace
+     * drops it silently, so that a tool probing optional library functions still runs).
+     */
+    private List<Attach> uprobes(Attach.Uprobe u) {
+        Path file = binary(u.binary());
+        if (u.symbol().isEmpty()) return List.of(new Attach.Uprobe(file.toString(), "", u.offset(), u.ret()));
+        List<Attach> out = new ArrayList<>();
+        try (ElfFile elf = ElfFile.open(file)) {
+            if (!u.wildcard()) {
+                if (elf.symbol(u.symbol()).isPresent()) out.add(new Attach.Uprobe(file.toString(), u.symbol(), u.offset(), u.ret()));
+                return out;
+            }
+            Pattern p = glob(u.symbol());
+            LinkedHashSet<String> names = new LinkedHashSet<>();
+            for (ElfFile.Symbol s : elf.symbols()) {
+                String n = s.name().contains("@") ? s.name().substring(0, s.name().indexOf('@')) : s.name();
+                if (s.isFunction() && p.matcher(n).matches()) names.add(n);
+            }
+            for (String n : names.stream().sorted().toList()) out.add(new Attach.Uprobe(file.toString(), n, u.offset(), u.ret()));
+        }
+        return out;
+    }
+
+    /** The USDT probes of a pattern ({@code usdt:bin:prov*:name*}, or without a provider). */
+    private List<Attach> usdt(Attach.Usdt u) {
+        Path file = binary(u.binary());
+        Pattern prov = glob(u.provider().isEmpty() ? "*" : u.provider()), name = glob(u.name());
+        LinkedHashSet<Attach> out = new LinkedHashSet<>();
+        for (UsdtProbe p : UsdtProbe.read(file))
+            if (prov.matcher(p.provider()).matches() && name.matcher(p.name()).matches())
+                out.add(new Attach.Usdt(file.toString(), p.provider(), p.name()));
+        return List.copyOf(out);
+    }
+
+    /** The text that names an argument layout: the specs joined by one space. */
+    public static String layoutKey(List<UsdtArgument> args) {
+        return String.join(" ", args.stream().map(UsdtArgument::text).toList());
     }
 
     /** A shell-style pattern ({@code *}, {@code ?}) as a regular expression. */
