@@ -4,20 +4,14 @@ import org.bpf4j.testing.Kernel;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,33 +25,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class BpftraceCasesTest {
     static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", "/work/shared"), "bpftrace", "tests");
 
-    /**
-     * A bpftrace launcher for this build: a jar of target/classes beside picocli's, started with a class-data
-     * archive (as ./bpf4j does), the process named "bpftrace" as the drop-in is.
-     */
-    static Path launcher(Path dir) throws IOException {
-        String[] cp = System.getProperty("java.class.path").split(java.io.File.pathSeparator);
-        Path classes = Stream.of(cp).map(Path::of).filter(p -> p.endsWith(Path.of("target", "classes"))).findFirst().orElseThrow();
-        String picocli = Stream.of(cp).filter(p -> p.contains("picocli")).findFirst().orElseThrow();
-        Path jar = dir.resolve("bpf4j.jar");
-        try (OutputStream os = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(os);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                try (InputStream in = Files.newInputStream(f)) { in.transferTo(out); }
-                out.closeEntry();
-            }
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Path script = dir.resolve("bpftrace");
-        Files.writeString(script, "#!/bin/sh\nBPF4J_PROGNAME=bpftrace exec '" + java + "' --enable-native-access=ALL-UNNAMED"
-                + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile='" + dir.resolve("bpf4j.jsa")
-                + "' -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -cp '" + jar + ":" + picocli
-                + "' org.bpf4j.cli.Main trace \"$@\"\n");
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return script;
-    }
-
     @Test
     void theCasesBpf4jPassesStillPass() throws Exception {
         Kernel.require();
@@ -67,7 +34,7 @@ class BpftraceCasesTest {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).collect(Collectors.toSet());
         }
         Path dir = Files.createTempDirectory("bpf4j-harness");
-        CaseRunner runner = new CaseRunner(CaseRunner.workdir(SHARED.resolve("runtime")), launcher(dir).toString());
+        CaseRunner runner = new CaseRunner(CaseRunner.workdir(SHARED.resolve("runtime")), Launcher.create(dir).toString());
         runner.run(RuntimeCase.parse(SHARED.resolve("runtime/probe")).stream().filter(c -> c.name().equals("BEGIN")).findFirst().orElseThrow());
         List<RuntimeCase> cases = RuntimeCase.all(SHARED.resolve("runtime")).stream().filter(c -> expected.contains(c.id())).toList();
         List<String> failed = new ArrayList<>();
