@@ -47,8 +47,8 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-e", paramLabel = "'program'", description = "execute this program")
     String program;
 
-    @Option(names = "-l", arity = "0..1", fallbackValue = "", paramLabel = "search", description = "list probes")
-    String list;
+    @Option(names = "-l", description = "list probes (those matching the search given as the argument)")
+    boolean list;
 
     @Option(names = "-p", paramLabel = "PID", description = "enable USDT probes on PID")
     String pid;
@@ -71,7 +71,7 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "-v", description = "verbose messages")
     boolean verbose;
 
-    @Option(names = "-d", description = "(dry run) compile only, print nothing of the program")
+    @Option(names = "-d", description = "(dry run) compile only and print the generated BPF instructions")
     boolean[] debug;
 
     @Option(names = "-k", description = "-k: warn when a helper fails; -kk: check every helper (accepted; not checked)")
@@ -95,17 +95,23 @@ final class TraceCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ARGS", description = "the script file (unless -e), then positional parameters $1, $2...")
     List<String> args = new ArrayList<>();
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        java.io.PrintWriter err = spec.commandLine().getErr();
         try {
             return run();
         } catch (SourceError e) {
             System.out.flush();
-            System.err.println(e.render());
+            err.println(e.render());
+            err.flush();
             return 1;
         } catch (UserException e) {
             System.out.flush();
-            System.err.println("ERROR: " + e.getMessage());
+            err.println("ERROR: " + e.getMessage());
+            err.flush();
             return 1;
         }
     }
@@ -113,13 +119,16 @@ final class TraceCommand implements Callable<Integer> {
     private int run() {
         int targetPid = pid == null ? 0 : parsePid(pid);
         if (info) {
-            System.out.println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
+            spec.commandLine().getOut().println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
+            spec.commandLine().getOut().flush();
             return 0;
         }
         if (!format.equals("text") && !format.equals("json")) throw new UserException("invalid output format '" + format + "' (text, json)");
-        if (list != null) {
-            String search = !list.isEmpty() ? list : program != null ? program : args.isEmpty() ? "" : args.getFirst();
-            ProbeList.list(search, verbose, ProbeCatalog.system(), System.out::println);
+        if (list) {
+            String search = program != null ? program : args.isEmpty() ? "" : args.getFirst();
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            ProbeList.list(search, verbose, ProbeCatalog.system(), out::println);
+            out.flush();
             return 0;
         }
         Source source = source();
@@ -127,8 +136,13 @@ final class TraceCommand implements Callable<Integer> {
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(targetPid > 0 ? targetPid : -1), new Checker.Options(unsafe));
         if (debug != null && debug.length > 0) {
-            Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()))
-                    .programs().forEach(p -> System.out.println(p.unit().name() + ": " + p.spec().program()));
+            java.io.PrintWriter out = spec.commandLine().getOut();
+            for (var p : Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount())).programs()) {
+                out.println("; " + p.unit().name() + " (" + p.spec().type().bpftoolName() + ", "
+                        + p.spec().program().instructions().size() + " instructions)");
+                out.print(org.bpf4j.asm.Disassembler.dump(p.spec().program().instructions(), org.bpf4j.asm.CallNames.HELPERS, false));
+            }
+            out.flush();
             return 0;
         }
         Privileges.requireTracing("bpf4j trace");
