@@ -32,8 +32,6 @@ public final class KernelMap implements BpfMap {
             MAP_FLAGS = 16, INNER_MAP_FD = 20, MAP_NAME = 28, MAP_EXTRA = 64;
     // union bpf_attr for the element commands: map_fd @0, key @8, value/next_key @16, flags @24.
     private static final int ELEM_SIZE = 32, MAP_FD = 0, KEY = 8, VALUE = 16, FLAGS = 24;
-    // struct bpf_map_info: map_extra @80 (the rest is read by MapInfo).
-    private static final int INFO_SIZE = 88, INFO_MAP_EXTRA = 80;
 
     private final MapSpec spec;
     private final Fd fd;
@@ -86,25 +84,33 @@ public final class KernelMap implements BpfMap {
         return fromFd(BpfFs.get(path, 0), path.toString());
     }
 
+    /**
+     * Takes ownership of a descriptor for an existing map (e.g. from BPF_MAP_GET_FD_BY_ID or a pinned path), with a
+     * spec made from the kernel's info about it.
+     */
+    public static KernelMap open(Fd fd) {
+        return fromFd(fd, "map");
+    }
+
     private static KernelMap fromFd(Fd fd, String what) {
         try {
             MapInfo info = MapInfo.read(fd.value());
-            if (info.type() == null) throw new UserException(what + " has map type " + info.typeValue() + ", unknown to bpf4j");
-            long extra;
-            try (Arena arena = Arena.ofConfined()) {
-                extra = ObjInfo.get(arena, fd.value(), INFO_SIZE, "map").get(JAVA_LONG, INFO_MAP_EXTRA);
-            }
+            if (info.type() == null)
+                throw new UserException(what + " (id " + info.id() + ") has map type " + info.typeValue() + ", which bpf4j does not know");
             boolean ofMaps = info.type() == MapType.ARRAY_OF_MAPS || info.type() == MapType.HASH_OF_MAPS;
             // the inner template is not reported back: a placeholder keeps the spec valid
             MapSpec inner = ofMaps ? MapSpec.of("inner", MapType.ARRAY, 4, 4, 1) : null;
             MapSpec spec = new MapSpec(info.name(), info.type(), info.keySize(), info.valueSize(), info.maxEntries(),
-                    info.flags(), extra, inner);
+                    info.flags(), info.mapExtra(), inner);
             return new KernelMap(spec, fd);
         } catch (RuntimeException e) {
             fd.close();
             throw e;
         }
     }
+
+    /** Whether values of this map type hold one slot per possible CPU. */
+    public static boolean perCpu(MapType type) { return type.perCpu(); }
 
     @Override
     public MapSpec spec() { return spec; }
@@ -118,7 +124,10 @@ public final class KernelMap implements BpfMap {
     /** The kernel's id of this map. */
     public int id() { return info().id(); }
 
-    /** How many bytes a value is in {@link #lookup} and {@link #update}: per-CPU maps hold one 8-aligned slot per CPU. */
+    /**
+     * The bytes of one value as the element commands pass it: for a per-CPU map, one slot per possible CPU, each
+     * rounded up to 8 bytes (the kernel writes all of them on lookup).
+     */
     public int valueBytes() { return valueBytes; }
 
     static int perCpuStride(MapSpec spec) { return (spec.valueSize() + 7) & ~7; }
