@@ -8,9 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -30,27 +28,13 @@ public final class BpfFs {
     private BpfFs() {}
 
     /** Every bpffs mount point, from /proc/mounts. */
-    public static List<Path> mounts() {
-        List<Path> out = new ArrayList<>();
-        try (Stream<String> lines = Files.lines(Path.of("/proc/mounts"))) {
-            lines.map(l -> l.split(" ")).filter(f -> f.length > 2 && f[2].equals("bpf")).forEach(f -> out.add(Path.of(f[1])));
-        } catch (IOException e) {
-            throw new UserException("cannot read /proc/mounts: " + e.getMessage(), e);
-        }
-        return out;
-    }
+    public static List<Path> mounts() { return Mounts.of("bpf"); }
 
     /** A bpffs mount point, mounting one at {@link #DEFAULT} when there is none. */
     public static Path ensureMounted() {
         List<Path> mounts = mounts();
         if (!mounts.isEmpty()) return mounts.contains(DEFAULT) ? DEFAULT : mounts.getFirst();
-        if (Native.geteuid() != 0)
-            throw new UserException("the BPF file system is not mounted and mounting it needs root: 'mount -t bpf bpf " + DEFAULT + "'");
-        try {
-            Syscalls.mount("bpf", DEFAULT.toString(), "bpf");
-        } catch (BpfException e) {
-            throw new UserException("cannot mount the BPF file system at " + DEFAULT + ": " + e.getMessage(), e);
-        }
+        Mounts.mount("bpf", DEFAULT, "bpf", "the BPF file system");
         return DEFAULT;
     }
 
