@@ -82,6 +82,22 @@ class ElfFileTest {
     }
 
     @Test
+    void symtabOnlySymbolsOfLibjvmMatchReadelf() throws Exception {
+        Path jvm = Path.of(System.getProperty("java.home"), "lib/server/libjvm.so");
+        String name = "_ZN10SerialHeap7collectEN7GCCause5CauseE";
+        Matcher m = Pattern.compile("^\\s*\\d+: ([0-9a-f]+)\\s+(\\d+) FUNC\\s+LOCAL\\s+\\w+\\s+\\d+ " + name + "$", Pattern.MULTILINE)
+                .matcher(readelf("-W", "-s", jvm.toString()));
+        assertTrue(m.find(), "readelf lists " + name);
+        try (ElfFile elf = ElfFile.open(jvm)) {
+            ElfFile.Symbol s = elf.symbol(name).orElseThrow();
+            assertFalse(s.dynamic(), "only .symtab has it");
+            assertEquals(0, s.binding(), "STB_LOCAL");
+            assertEquals(Long.parseLong(m.group(1), 16), s.value());
+            assertEquals(Long.parseLong(m.group(2)), s.size());
+        }
+    }
+
+    @Test
     void functionContainingAnAddressInsideIt() {
         try (ElfFile elf = ElfFile.open(libc())) {
             ElfFile.Symbol s = elf.symbol("malloc").orElseThrow();
