@@ -70,7 +70,9 @@ public final class BpflistCommand implements Callable<Integer> {
 
     static String comm(long pid) {
         try {
-            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip();
+            try (var in = Files.newInputStream(Path.of("/proc", Long.toString(pid), "comm"))) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            }
         } catch (IOException e) {
             return "[unknown]";
         }

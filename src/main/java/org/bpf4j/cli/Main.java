@@ -15,7 +15,8 @@ import java.io.PrintWriter;
         description = "eBPF system tracing for Linux, in Java.",
         subcommands = {KillsnoopCommand.class, BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
                 org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
-                org.bpf4j.cli.bpftool.BtfCommand.class, CommandLine.HelpCommand.class})
+                org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;

@@ -29,7 +29,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class KernelMap implements BpfMap {
     // union bpf_attr for BPF_MAP_CREATE (linux/bpf.h): offsets checked against the UAPI header.
     private static final int CREATE_SIZE = 72, MAP_TYPE = 0, KEY_SIZE = 4, VALUE_SIZE = 8, MAX_ENTRIES = 12,
-            MAP_FLAGS = 16, INNER_MAP_FD = 20, MAP_NAME = 28, MAP_EXTRA = 64;
+            MAP_FLAGS = 16, INNER_MAP_FD = 20, MAP_NAME = 28, BTF_FD = 48, BTF_KEY_TYPE_ID = 52,
+            BTF_VALUE_TYPE_ID = 56, MAP_EXTRA = 64;
     // union bpf_attr for the element commands: map_fd @0, key @8, value/next_key @16, flags @24.
     private static final int ELEM_SIZE = 32, MAP_FD = 0, KEY = 8, VALUE = 16, FLAGS = 24;
 
@@ -45,6 +46,15 @@ public final class KernelMap implements BpfMap {
 
     /** Creates the map in the kernel (BPF_MAP_CREATE); a map of maps gets a temporary inner map as its template. */
     public static KernelMap create(MapSpec spec) {
+        return create(spec, null, 0, 0);
+    }
+
+    /**
+     * Creates the map with BTF types for its keys and values: {@code btf} is a loaded BTF object
+     * ({@link org.bpf4j.btf.BtfLoader}) holding the two type ids. Tools such as {@code map dump} then print
+     * entries as typed values. The map keeps its own reference to the BTF; the caller still owns {@code btf}.
+     */
+    public static KernelMap create(MapSpec spec, Fd btf, int keyTypeId, int valueTypeId) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment attr = arena.allocate(CREATE_SIZE, 8);
             attr.set(JAVA_INT, MAP_TYPE, spec.type().value());
@@ -55,6 +65,11 @@ public final class KernelMap implements BpfMap {
             attr.set(JAVA_LONG, MAP_EXTRA, spec.mapExtra());
             byte[] name = spec.name().getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(name, 0, attr, JAVA_BYTE, MAP_NAME, name.length);
+            if (btf != null) {
+                attr.set(JAVA_INT, BTF_FD, btf.value());
+                attr.set(JAVA_INT, BTF_KEY_TYPE_ID, keyTypeId);
+                attr.set(JAVA_INT, BTF_VALUE_TYPE_ID, valueTypeId);
+            }
             KernelMap inner = spec.innerMap() == null ? null : create(spec.innerMap());
             try {
                 if (inner != null) attr.set(JAVA_INT, INNER_MAP_FD, inner.fd.value());

@@ -8,15 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Writes raw BTF by hand, the way the kernel lays it out, for parser tests on data we control. */
-final class BtfBuilder {
+public final class BtfBuilder {
     private final ByteArrayOutputStream types = new ByteArrayOutputStream();
     private final ByteArrayOutputStream strings = new ByteArrayOutputStream();
     private final Map<String, Integer> offsets = new LinkedHashMap<>();
     private int next = 1;
 
-    BtfBuilder() { strings.write(0); offsets.put("", 0); }
+    public BtfBuilder() { strings.write(0); offsets.put("", 0); }
 
-    int str(String s) {
+    public int str(String s) {
         return offsets.computeIfAbsent(s, k -> {
             int off = strings.size();
             strings.writeBytes(k.getBytes(StandardCharsets.UTF_8));
@@ -29,7 +29,7 @@ final class BtfBuilder {
         types.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
     }
 
-    int type(String name, Kind kind, int vlen, boolean kflag, int sizeOrType, int... data) {
+    public int type(String name, Kind kind, int vlen, boolean kflag, int sizeOrType, int... data) {
         u32(str(name));
         u32(vlen | (kind.ordinal() << 24) | (kflag ? 1 << 31 : 0));
         u32(sizeOrType);
@@ -37,7 +37,7 @@ final class BtfBuilder {
         return next++;
     }
 
-    byte[] build() {
+    public byte[] build() {
         byte[] t = types.toByteArray(), s = strings.toByteArray();
         ByteBuffer b = ByteBuffer.allocate(24 + t.length + s.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort((short) 0xeB9F).put((byte) 1).put((byte) 0).putInt(24).putInt(0).putInt(t.length).putInt(t.length).putInt(s.length);

@@ -31,6 +31,35 @@ public final class Inspect {
     /** A map as {@code map show} prints it. Owner fields are null unless it is a prog array with an owner. */
     public record MapView(MapInfo info, String memlock, int frozen, String ownerProgType, String ownerJited) {}
 
+    /** A BTF object as {@code btf show} prints it, with the programs and maps that use it (newest first, as bpftool). */
+    public record BtfView(int id, int size, String name, boolean kernel, List<Integer> progIds, List<Integer> mapIds) {}
+
+    // struct bpf_btf_info: btf @0, btf_size @8, id @12, name @16, name_len @24, kernel_btf @28.
+    private static final int BTF_INFO_SIZE = 32;
+
+    /** Every BTF object, in id order, with the ids of the programs and maps that refer to it. */
+    public static List<BtfView> btfs() {
+        java.util.Map<Integer, List<Integer>> progs = new java.util.HashMap<>(), maps = new java.util.HashMap<>();
+        for (Prog p : programs()) if (p.info().btfId() != 0) progs.computeIfAbsent(p.info().btfId(), k -> new ArrayList<>()).addFirst(p.info().id());
+        for (MapView m : maps()) if (m.info().btfId() != 0) maps.computeIfAbsent(m.info().btfId(), k -> new ArrayList<>()).addFirst(m.info().id());
+        List<BtfView> out = new ArrayList<>();
+        for (int id : ids(BpfCmd.BTF_GET_NEXT_ID)) {
+            Optional<Fd> fd = open(BpfCmd.BTF_GET_FD_BY_ID, id);
+            if (fd.isEmpty()) continue;
+            try (Fd f = fd.get(); java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment info = arena.allocate(BTF_INFO_SIZE, 8);
+                java.lang.foreign.MemorySegment name = arena.allocate(64, 8);
+                info.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, name.address());
+                info.set(java.lang.foreign.ValueLayout.JAVA_INT, 24, 64);
+                ObjInfo.get(arena, f.value(), info, "BTF");
+                out.add(new BtfView(info.get(java.lang.foreign.ValueLayout.JAVA_INT, 12), info.get(java.lang.foreign.ValueLayout.JAVA_INT, 8),
+                        name.getString(0), info.get(java.lang.foreign.ValueLayout.JAVA_INT, 28) != 0,
+                        progs.getOrDefault(id, List.of()), maps.getOrDefault(id, List.of())));
+            }
+        }
+        return out;
+    }
+
     /** Every id the GET_NEXT_ID command returns, in order. */
     public static List<Integer> ids(BpfCmd nextId) {
         List<Integer> out = new ArrayList<>();

@@ -17,18 +17,9 @@ import java.util.concurrent.Callable;
 /** {@code bpf4j link}: bpftool's link verbs. */
 @Command(name = "link", mixinStandardHelpOptions = true, description = "Inspect BPF links, as bpftool link.",
         subcommands = {LinkCommand.Show.class})
-public final class LinkCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** {@code -j}/{@code -p}, accepted before or after the verb. */
-    @Mixin
-    OutputOptions output;
-
+public final class LinkCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "link: expected show or list");
-    }
+    String verbs() { return "show or list"; }
 
     /** {@code link show [id N]}, also {@code link list}. */
     @Command(name = "show", aliases = "list", mixinStandardHelpOptions = true, description = "Show every link, or one by id.")

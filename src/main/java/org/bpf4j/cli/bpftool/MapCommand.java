@@ -25,29 +25,13 @@ import java.util.concurrent.Callable;
 @Command(name = "map", mixinStandardHelpOptions = true, description = "Inspect and edit BPF maps, as bpftool map.",
         subcommands = {MapCommand.Show.class, MapCommand.Dump.class, MapCommand.Lookup.class, MapCommand.Update.class,
                 MapCommand.Delete.class})
-public final class MapCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** {@code -j}/{@code -p}, accepted before or after the verb. */
-    @Mixin
-    OutputOptions output;
-
+public final class MapCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "map: expected show, list, dump, lookup, update or delete");
-    }
+    String verbs() { return "show, list, dump, lookup, update or delete"; }
 
     static List<Fd> open(Selector s, String what) {
-        List<Fd> fds = s.open(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map",
-                fd -> new String[] {MapInfo.read(fd.value()).name(), ""});
-        for (Fd fd : fds) {
-            if (FdInfo.self(fd, "map_id").isEmpty()) {
-                fds.forEach(Fd::close);
-                throw new UserException(what + ": " + s.keyword() + " " + s.value() + " is not a map");
-            }
-        }
-        return fds;
+        return s.open(BpfCmd.MAP_GET_NEXT_ID, BpfCmd.MAP_GET_FD_BY_ID, "map",
+                fd -> new String[] {MapInfo.read(fd.value()).name(), ""}, what);
     }
 
     /** Opens exactly one map for the element verbs. */
@@ -136,8 +120,10 @@ public final class MapCommand implements Runnable {
                 MapInfo info = map.info();
                 if (info.keySize() == 0)
                     throw new UserException("map dump: map id " + info.id() + " is a " + MapFormat.typeName(info) + " map, which has no keys to walk");
-                Json json = parent.output.writer();
-                if (parent.output.json()) json.beginArray();
+                org.bpf4j.btf.Btf btf = MapEntries.btf(info);
+                boolean typed = parent.output.json() || btf != null;  // plain text of a typed map is pretty JSON
+                Json json = parent.output.json() ? parent.output.writer() : new Json(true);
+                if (typed) json.beginArray();
                 int n = 0;
                 StringBuilder text = new StringBuilder();
                 byte[] prev = null;
@@ -165,12 +151,14 @@ public final class MapCommand implements Runnable {
                         }
                         continue;
                     }
-                    if (parent.output.json()) MapEntries.json(info, key, value.get(), json);
+                    if (parent.output.json()) MapEntries.json(info, key, value.get(), json, btf);
+                    else if (btf != null) MapEntries.btfEntry(info, btf, key, value.get(), json, true);
                     else text.append(MapEntries.text(info, key, value.get()));
                     n++;
                 }
-                if (parent.output.json()) {
+                if (typed) {
                     json.endArray();
+                    out.print(text);
                     out.print(json.text());
                 } else {
                     out.print(text);
@@ -214,9 +202,14 @@ public final class MapCommand implements Runnable {
                     out.flush();
                     return 1;
                 }
+                org.bpf4j.btf.Btf btf = MapEntries.btf(info);
                 if (parent.output.json()) {
                     Json json = parent.output.writer();
-                    MapEntries.json(info, key, value.get(), json);
+                    MapEntries.json(info, key, value.get(), json, btf);
+                    out.print(json.text());
+                } else if (btf != null) {
+                    Json json = new Json(true);
+                    MapEntries.btfEntry(info, btf, key, value.get(), json, true);
                     out.print(json.text());
                 } else {
                     out.print(MapEntries.text(info, key, value.get()));

@@ -73,8 +73,47 @@ public final class MapEntries {
         return org.bpf4j.sys.Native.strerror(errno);
     }
 
+    /** The BTF a map's keys and values are typed with, or null when it has none (bpftool's get_map_kv_btf). */
+    public static org.bpf4j.btf.Btf btf(MapInfo info) {
+        if (info.btfVmlinuxValueTypeId() != 0) return org.bpf4j.btf.Btf.vmlinux();
+        if (info.btfValueTypeId() != 0 && info.btfId() != 0) return org.bpf4j.btf.Btf.byId(info.btfId());
+        return null;
+    }
+
+    /** One entry formatted from BTF: {@code {"key": .., "value": ..}} or per CPU {@code "values"} (do_dump_btf). */
+    public static void btfEntry(MapInfo info, org.bpf4j.btf.Btf btf, byte[] key, byte[] value, Json json, boolean plain) {
+        BtfValues v = new BtfValues(btf, json, plain);
+        json.beginObject();
+        if (info.btfKeyTypeId() != 0) {
+            json.name("key");
+            v.write(info.btfKeyTypeId(), key, 0);
+        }
+        int valueType = info.btfVmlinuxValueTypeId() != 0 ? info.btfVmlinuxValueTypeId() : info.btfValueTypeId();
+        if (!(info.type() != null && KernelMap.perCpu(info.type()))) {
+            json.name("value");
+            v.write(valueType, value, 0);
+        } else {
+            int step = (info.valueSize() + 7) / 8 * 8;
+            json.name("values").beginArray();
+            for (int cpu = 0; cpu < value.length / Math.max(1, step); cpu++) {
+                json.beginObject();
+                json.field("cpu", cpu);
+                json.name("value");
+                v.write(valueType, value, cpu * step);
+                json.endObject();
+            }
+            json.endArray();
+        }
+        json.endObject();
+    }
+
     /** One entry as a JSON object: hex arrays of key and value, or of each CPU's value. */
     public static void json(MapInfo info, byte[] key, byte[] value, Json json) {
+        json(info, key, value, json, null);
+    }
+
+    /** One entry as a JSON object, with a {@code "formatted"} copy when the map has BTF. */
+    public static void json(MapInfo info, byte[] key, byte[] value, Json json, org.bpf4j.btf.Btf btf) {
         json.beginObject();
         if (!(info.type() != null && KernelMap.perCpu(info.type()))) {
             json.name("key").hexBytes(key, 0, info.keySize());
@@ -91,6 +130,10 @@ public final class MapEntries {
                 json.endObject();
             }
             json.endArray();
+        }
+        if (btf != null) {
+            json.name("formatted");
+            btfEntry(info, btf, key, value, json, false);
         }
         json.endObject();
     }

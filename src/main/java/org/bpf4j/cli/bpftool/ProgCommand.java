@@ -19,18 +19,9 @@ import java.util.concurrent.Callable;
 /** {@code bpf4j prog}: bpftool's program verbs. */
 @Command(name = "prog", mixinStandardHelpOptions = true, description = "Inspect loaded BPF programs, as bpftool prog.",
         subcommands = {ProgCommand.Show.class, ProgCommand.Dump.class})
-public final class ProgCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** {@code -j}/{@code -p}, accepted before or after the verb. */
-    @Mixin
-    OutputOptions output;
-
+public final class ProgCommand extends VerbGroup {
     @Override
-    public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "prog: expected show, list or dump");
-    }
+    String verbs() { return "show, list or dump"; }
 
     static String[] nameAndTag(Fd fd) {
         ProgramInfo i = ProgramInfo.read(fd.value());
@@ -39,14 +30,7 @@ public final class ProgCommand implements Runnable {
 
     /** Opens the programs a selector names, checking that a pinned object is a program. */
     static List<Fd> open(Selector s, String what) {
-        List<Fd> fds = s.open(BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID, "program", ProgCommand::nameAndTag);
-        for (Fd fd : fds) {
-            if (FdInfo.self(fd, "prog_id").isEmpty()) {
-                fds.forEach(Fd::close);
-                throw new UserException(what + ": " + s.keyword() + " " + s.value() + " is not a program");
-            }
-        }
-        return fds;
+        return s.open(BpfCmd.PROG_GET_NEXT_ID, BpfCmd.PROG_GET_FD_BY_ID, "program", ProgCommand::nameAndTag, what);
     }
 
     /** {@code prog show [id N | name NAME | tag TAG | pinned PATH]}, also {@code prog list}. */

@@ -42,7 +42,7 @@ record Selector(String keyword, String value, int used) {
      * Descriptors for the matching objects (the caller closes them). {@code nameAndTag} reads an open object's
      * name and tag ("" for maps) to match {@code name} and {@code tag} selectors. None found is the user's error.
      */
-    List<Fd> open(BpfCmd nextId, BpfCmd getFd, String kind, Function<Fd, String[]> nameAndTag) {
+    List<Fd> open(BpfCmd nextId, BpfCmd getFd, String kind, Function<Fd, String[]> nameAndTag, String what) {
         List<Fd> out = new ArrayList<>();
         switch (keyword) {
             case "id" -> out.add(Inspect.require(getFd, Integer.parseUnsignedInt(value), kind));
@@ -63,6 +63,14 @@ record Selector(String keyword, String value, int used) {
                     else fd.get().close();
                 }
                 if (out.isEmpty()) throw new UserException("no " + kind + " with " + keyword + " " + value);
+            }
+        }
+        // a pinned path may hold another kind of object: its fdinfo says what it is
+        String idKey = kind.equals("program") ? "prog_id" : kind + "_id";
+        for (Fd fd : out) {
+            if (org.bpf4j.sys.FdInfo.self(fd, idKey).isEmpty()) {
+                out.forEach(Fd::close);
+                throw new UserException(what + ": " + keyword + " " + value + " is not a " + kind);
             }
         }
         return out;
