@@ -32,36 +32,15 @@ public record LinkedProgram(List<Instruction> instructions, int[] targets, long[
         List<Instruction> insns = program.instructions();
         int n = insns.size();
         if (n == 0) throw new UserException("the program is empty");
-        int[] indexOfSlot = new int[program.slots() + 1];
-        Arrays.fill(indexOfSlot, -1);
-        int[] slotOf = new int[n];
-        for (int i = 0, slot = 0; i < n; slot += insns.get(i).width(), i++) {
-            indexOfSlot[slot] = i;
-            slotOf[i] = slot;
-        }
+        int[] targets = targets(program);
         Map<Integer, String> references = new HashMap<>();
         for (MapReference ref : program.mapReferences()) references.put(ref.index(), ref.mapName());
-        int[] targets = new int[n];
         long[] constants = new long[n];
         BitSet subprograms = new BitSet();
         subprograms.set(0);
         for (int i = 0; i < n; i++) {
             Instruction insn = insns.get(i);
-            targets[i] = -1;
-            long displacement = switch (insn.op()) {
-                case Operation.Jump j -> insn.offset();
-                case Operation.Goto g -> insn.offset();
-                case Operation.GotoLong g -> insn.imm();
-                case Operation.Call(CallKind kind) when kind == CallKind.LOCAL -> insn.imm();
-                default -> Long.MIN_VALUE;
-            };
-            if (displacement != Long.MIN_VALUE) {
-                long slot = slotOf[i] + 1 + displacement;
-                int target = slot >= 0 && slot < indexOfSlot.length - 1 ? indexOfSlot[(int) slot] : -1;
-                if (target < 0) throw new UserException("instruction " + i + ": jump out of range (to slot " + slot + ")");
-                targets[i] = target;
-                if (insn.op() instanceof Operation.Call) subprograms.set(target);
-            }
+            if (insn.op() instanceof Operation.Call(CallKind kind) && kind == CallKind.LOCAL) subprograms.set(targets[i]);
             switch (insn.op()) {
                 case Operation.LoadImm64(Pseudo p) when p == Pseudo.IMM64 -> constants[i] = insn.imm();
                 case Operation.LoadImm64(Pseudo p) when p == Pseudo.MAP_FD || p == Pseudo.MAP_VALUE -> {
@@ -87,6 +66,40 @@ public record LinkedProgram(List<Instruction> instructions, int[] targets, long[
             }
         }
         return new LinkedProgram(List.copyOf(insns), targets, constants, subprograms);
+    }
+
+    /**
+     * Per instruction, the index its jump or local call goes to (-1 for other instructions); a
+     * {@link UserException} names a jump that leaves the program or lands inside an lddw.
+     */
+    public static int[] targets(Program program) {
+        List<Instruction> insns = program.instructions();
+        int n = insns.size();
+        int[] indexOfSlot = new int[program.slots() + 1];
+        Arrays.fill(indexOfSlot, -1);
+        int[] slotOf = new int[n];
+        for (int i = 0, slot = 0; i < n; slot += insns.get(i).width(), i++) {
+            indexOfSlot[slot] = i;
+            slotOf[i] = slot;
+        }
+        int[] targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            Instruction insn = insns.get(i);
+            targets[i] = -1;
+            long displacement = switch (insn.op()) {
+                case Operation.Jump j -> insn.offset();
+                case Operation.Goto g -> insn.offset();
+                case Operation.GotoLong g -> insn.imm();
+                case Operation.Call(CallKind kind) when kind == CallKind.LOCAL -> insn.imm();
+                default -> Long.MIN_VALUE;
+            };
+            if (displacement == Long.MIN_VALUE) continue;
+            long slot = slotOf[i] + 1 + displacement;
+            int target = slot >= 0 && slot < indexOfSlot.length - 1 ? indexOfSlot[(int) slot] : -1;
+            if (target < 0) throw new UserException("instruction " + i + ": jump out of range (to slot " + slot + ")");
+            targets[i] = target;
+        }
+        return targets;
     }
 
     /** Links a program that references no maps. */

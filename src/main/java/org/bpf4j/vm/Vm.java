@@ -6,6 +6,9 @@ import org.bpf4j.asm.Program;
 import org.bpf4j.map.MapSpec;
 import org.bpf4j.prog.ProgramType;
 import org.bpf4j.vm.map.UserMap;
+import org.bpf4j.vm.verifier.Verification;
+import org.bpf4j.vm.verifier.Verifier;
+import org.bpf4j.vm.verifier.VerifierOptions;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,8 +35,12 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     private final Executable executable;
     private final Map<String, UserMap> maps;
     private final Engine engine;
+    private final Verification verification;
+    private final int contextSize;
 
     private Vm(Builder b, Machine machine, Executable executable) {
+        this.verification = b.verification;
+        this.contextSize = b.contextSize;
         this.program = b.program;
         this.machine = machine;
         this.executable = executable;
@@ -46,8 +53,13 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         return new Builder(program);
     }
 
-    /** Runs on {@code context} (mapped writable at r1, its length in r2) and returns r0. */
+    /**
+     * Runs on {@code context} (mapped writable at r1, its length in r2) and returns r0. A verified program
+     * runs only on a context of the size it was verified for.
+     */
     public long run(byte[] context) {
+        if (verification != null && context.length != contextSize)
+            throw new IllegalArgumentException("program was verified for a " + contextSize + "-byte context, not " + context.length);
         machine.reset(0);
         long base = machine.context(context);
         return executable.execute(machine, base, context.length);
@@ -78,6 +90,9 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     /** The program. */
     public Program program() { return program; }
 
+    /** What verification found and cost, or null when the program was not verified. */
+    public Verification verification() { return verification; }
+
     /** The engine it runs on. */
     public Engine engine() { return engine; }
 
@@ -99,7 +114,9 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         private int cpus = 1;
         private boolean verify = true;
         private ProgramType type = ProgramType.SOCKET_FILTER;
-        private int contextSize = -1;
+        private int contextSize = 0;
+        private String name = "vm";
+        private Verification verification;
 
         private Builder(Program program) {
             this.program = Objects.requireNonNull(program, "program");
@@ -147,9 +164,16 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
-        /** The context size the verifier assumes; -1 (default): any size, with r2 holding it. */
+        /** The context size the verifier assumes (default 0); a verified VM runs only on contexts of this size. */
         public Builder contextSize(int size) {
+            if (size < 0) throw new IllegalArgumentException("context size " + size);
             this.contextSize = size;
+            return this;
+        }
+
+        /** The program's name in messages (default "vm"). */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name);
             return this;
         }
 
@@ -168,7 +192,9 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         }
 
         private void verifyProgram() {
-            // the userspace verifier hooks in here
+            VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), true, true, true,
+                    VerifierOptions.COMPLEXITY_LIMIT);
+            verification = Verifier.verify(program, name, options);
         }
 
         Map<String, MapSpec> specs() {
@@ -177,8 +203,6 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return out;
         }
 
-        ProgramType type() { return type; }
 
-        int contextSize() { return contextSize; }
-    }
+        }
 }
