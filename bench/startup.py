@@ -14,10 +14,11 @@ ROOT = os.path.dirname(HERE)
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 
 TOOLS = {
-    "bpf4j killsnoop": ([os.path.join(ROOT, "bpf4j"), "killsnoop"], lambda l: l.startswith("TIME ")),
+    # (command, is-the-attached-line, where stderr goes): bpftrace prints its notice on stderr
+    "bpf4j killsnoop": ([os.path.join(ROOT, "bpf4j"), "killsnoop"], lambda l: l.startswith("TIME "), subprocess.DEVNULL),
     "bpftrace": (["bpftrace", "-e",
                   'tracepoint:syscalls:sys_enter_kill { printf("%d %s %d %d\\n", pid, comm, args->sig, args->pid); }'],
-                 lambda l: l.startswith("__BPFTRACE_NOTIFY_PROBES_ATTACHED")),
+                 lambda l: l.startswith("__BPFTRACE_NOTIFY_PROBES_ATTACHED"), subprocess.STDOUT),
 }
 
 def vmhwm_kb(pid):
@@ -27,10 +28,10 @@ def vmhwm_kb(pid):
                 return int(line.split()[1])
     return 0
 
-def once(cmd, attached):
+def once(cmd, attached, stderr):
     env = dict(os.environ, __BPFTRACE_NOTIFY_PROBES_ATTACHED="1")
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
     try:
         for line in p.stdout:
             if attached(line):
@@ -49,12 +50,12 @@ def once(cmd, attached):
 
 def main():
     # one warm-up each: builds the jar and the CDS archive, and warms the page cache for both tools
-    for name, (cmd, attached) in TOOLS.items():
-        once(cmd, attached)
+    for name, tool in TOOLS.items():
+        once(*tool)
     results = {name: [] for name in TOOLS}
     for _ in range(ROUNDS):
-        for name, (cmd, attached) in TOOLS.items():
-            results[name].append(once(cmd, attached))
+        for name, tool in TOOLS.items():
+            results[name].append(once(*tool))
     print(f"start-up to attached and peak RSS, median of {ROUNDS} alternating runs")
     print(f"{'tool':<18} {'attach ms':>10} {'min ms':>8} {'max ms':>8} {'peak RSS MiB':>13}")
     med = {}

@@ -1,8 +1,11 @@
 # Sourced by ./bpf4j and ./test: finds a JDK >= 25 and Maven, installing Maven from Debian when root.
 # Sets JAVA_HOME, JAVA and MVN. Messages go to stderr.
 
-bpf4j_java_feature() { # the feature release of the java at $1, or 0
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1
+bpf4j_java_feature() { # the feature release of the JDK at $1: from its release file (no JVM start), else from java
+  local v
+  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n1)
+  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1)
+  echo "${v:-0}"
 }
 
 bpf4j_find_jdk() {
@@ -11,7 +14,7 @@ bpf4j_find_jdk() {
   for c in /usr/lib/jvm/*; do [ -d "$c" ] && candidates+=("$c"); done
   for c in "${candidates[@]}"; do
     [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$(bpf4j_java_feature "$c/bin/java")
+    v=$(bpf4j_java_feature "$c")
     if [ -n "$v" ] && [ "$v" -ge 25 ]; then JAVA_HOME="$c"; JAVA="$c/bin/java"; export JAVA_HOME; return 0; fi
   done
   echo "bpf4j: needs a JDK 25 or newer (none in JAVA_HOME or /usr/lib/jvm)." >&2

@@ -102,6 +102,17 @@ public record Instruction(Operation op, Reg dst, Reg src, int offset, long imm) 
         return new Instruction(op, dst, src, offset, newImm);
     }
 
+    /**
+     * This instruction with another low 32-bit immediate: for lddw the high half is kept (so a negative
+     * pc-relative subprog offset stays in the low slot), otherwise the same as {@link #withImm(long)}.
+     */
+    public Instruction withImmLow(int low) {
+        if (op instanceof Operation.LoadImm64) {
+            return new Instruction(op, dst, src, offset, (imm & 0xffffffff00000000L) | Integer.toUnsignedLong(low));
+        }
+        return new Instruction(op, dst, src, offset, low);
+    }
+
     /** Whether this is a lddw referring to a map (src MAP_FD or MAP_VALUE), whose low imm is the map fd. */
     public boolean isMapLoad() {
         return op instanceof Operation.LoadImm64(Pseudo p) && (p == Pseudo.MAP_FD || p == Pseudo.MAP_VALUE);

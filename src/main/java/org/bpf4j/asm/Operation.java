@@ -17,7 +17,13 @@ public sealed interface Operation {
     /** The opcode byte (first byte of the slot). */
     int opcode();
 
-    /** Arithmetic: {@code dst op= src|imm} in 32-bit (ALU) or 64-bit (ALU64) width. */
+    /**
+     * Arithmetic: {@code dst op= src|imm} in 32-bit (ALU) or 64-bit (ALU64) width.
+     *
+     * @param op     the operation
+     * @param source immediate (K) or register (X) operand
+     * @param wide   true for ALU64, false for ALU
+     */
     record Alu(AluOp op, Source source, boolean wide) implements Operation {
         /** Validates that {@code op} exists in this class and with this source. */
         public Alu {
@@ -40,7 +46,11 @@ public sealed interface Operation {
         }
     }
 
-    /** Byte swap of dst; the width (16, 32, 64) is the immediate. */
+    /**
+     * Byte swap of dst; the width (16, 32, 64) is the immediate.
+     *
+     * @param op to little endian, to big endian, or unconditional
+     */
     record Swap(SwapOp op) implements Operation {
         /** Requires a kind. */
         public Swap {
@@ -53,7 +63,13 @@ public sealed interface Operation {
         }
     }
 
-    /** Conditional jump {@code if dst op src|imm goto pc+off}, 64-bit (JMP) or 32-bit (JMP32) comparison. */
+    /**
+     * Conditional jump {@code if dst op src|imm goto pc+off}, 64-bit (JMP) or 32-bit (JMP32) comparison.
+     *
+     * @param op     the comparison (not JA)
+     * @param source immediate (K) or register (X) operand
+     * @param narrow true for JMP32, false for JMP
+     */
     record Jump(JmpOp op, Source source, boolean narrow) implements Operation {
         /** Requires a conditional operation. */
         public Jump {
@@ -102,7 +118,11 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code call imm} ({@code BPF_JMP | BPF_CALL}): helper, local function or kfunc. */
+    /**
+     * {@code call imm} ({@code BPF_JMP | BPF_CALL}): helper, local function or kfunc.
+     *
+     * @param kind what imm names, the src field
+     */
     record Call(CallKind kind) implements Operation {
         /** Requires a kind. */
         public Call {
@@ -134,7 +154,12 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code dst = *(size *)(src + off)}, zero- or sign-extending ({@code BPF_LDX | BPF_MEM/BPF_MEMSX}). */
+    /**
+     * {@code dst = *(size *)(src + off)}, zero- or sign-extending ({@code BPF_LDX | BPF_MEM/BPF_MEMSX}).
+     *
+     * @param size   the access size
+     * @param signed true for BPF_MEMSX (B, H, W only)
+     */
     record Load(Size size, boolean signed) implements Operation {
         /** Rejects a sign-extending DW load. */
         public Load {
@@ -150,7 +175,11 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code *(size *)(dst + off) = src} ({@code BPF_STX | BPF_MEM}). */
+    /**
+     * {@code *(size *)(dst + off) = src} ({@code BPF_STX | BPF_MEM}).
+     *
+     * @param size the access size
+     */
     record Store(Size size) implements Operation {
         /** Requires a size. */
         public Store {
@@ -163,7 +192,11 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code *(size *)(dst + off) = imm} ({@code BPF_ST | BPF_MEM}). */
+    /**
+     * {@code *(size *)(dst + off) = imm} ({@code BPF_ST | BPF_MEM}).
+     *
+     * @param size the access size
+     */
     record StoreImm(Size size) implements Operation {
         /** Requires a size. */
         public StoreImm {
@@ -176,7 +209,12 @@ public sealed interface Operation {
         }
     }
 
-    /** Atomic read-modify-write of {@code *(size *)(dst + off)} ({@code BPF_STX | BPF_ATOMIC}); the kind is in imm. */
+    /**
+     * Atomic read-modify-write of {@code *(size *)(dst + off)} ({@code BPF_STX | BPF_ATOMIC}); the kind is in imm.
+     *
+     * @param size the access size (W or DW; any for load-acquire and store-release)
+     * @param op   the atomic operation
+     */
     record Atomic(Size size, AtomicOp op) implements Operation {
         /** Rejects sizes the operation lacks. */
         public Atomic {
@@ -193,7 +231,11 @@ public sealed interface Operation {
         }
     }
 
-    /** {@code dst = imm64} ({@code BPF_LD | BPF_IMM | BPF_DW}), two slots; the src kind says what imm64 means. */
+    /**
+     * {@code dst = imm64} ({@code BPF_LD | BPF_IMM | BPF_DW}), two slots; the src kind says what imm64 means.
+     *
+     * @param pseudo the src field kind
+     */
     record LoadImm64(Pseudo pseudo) implements Operation {
         /** Requires a kind. */
         public LoadImm64 {
@@ -206,7 +248,12 @@ public sealed interface Operation {
         }
     }
 
-    /** Legacy packet load into r0 ({@code BPF_LD | BPF_ABS} or, if indirect, {@code BPF_LD | BPF_IND}). */
+    /**
+     * Legacy packet load into r0 ({@code BPF_LD | BPF_ABS} or, if indirect, {@code BPF_LD | BPF_IND}).
+     *
+     * @param indirect true for BPF_IND (offset src + imm), false for BPF_ABS (offset imm)
+     * @param size     the access size (not DW)
+     */
     record LoadPacket(boolean indirect, Size size) implements Operation {
         /** Rejects DW. */
         public LoadPacket {

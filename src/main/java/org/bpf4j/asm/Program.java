@@ -38,6 +38,11 @@ public final class Program {
         return new Program(instructions, mapReferences, Map.of());
     }
 
+    /** A program with the labels an assembler resolved (name to instruction index). */
+    static Program of(List<Instruction> instructions, List<MapReference> mapReferences, Map<String, Integer> labels) {
+        return new Program(instructions, mapReferences, labels);
+    }
+
     /** A new builder. */
     public static Builder builder() {
         return new Builder();
@@ -90,7 +95,7 @@ public final class Program {
                 throw new IllegalArgumentException("unknown map '" + ref.mapName() + "' (instruction " + ref.index() + ")");
             }
             Instruction insn = resolved.get(ref.index());
-            resolved.set(ref.index(), insn.withImm((insn.imm() & 0xffffffff00000000L) | fd));
+            resolved.set(ref.index(), insn.withImmLow(fd));
         }
         return encodeAll(resolved);
     }
@@ -368,7 +373,7 @@ public final class Program {
                     }
                     out.add(e.insn().withOffset((int) distance));
                 } else {
-                    out.add(e.insn().withImm(distance));
+                    out.add(e.insn().withImmLow((int) distance));
                 }
             }
             return new Program(out, maps, labels);

@@ -5,7 +5,26 @@ package org.bpf4j.asm;
  * and R10 is the read-only frame pointer.
  */
 public enum Reg {
-    R0, R1, R2, R3, R4, R5, R6, R7, R8, R9,
+    /** Return value of functions and exit value of the program. */
+    R0,
+    /** First argument; the context pointer at program entry. */
+    R1,
+    /** Second argument. */
+    R2,
+    /** Third argument. */
+    R3,
+    /** Fourth argument. */
+    R4,
+    /** Fifth argument. */
+    R5,
+    /** Callee-saved. */
+    R6,
+    /** Callee-saved. */
+    R7,
+    /** Callee-saved. */
+    R8,
+    /** Callee-saved. */
+    R9,
     /** The read-only frame pointer. */
     R10;
 

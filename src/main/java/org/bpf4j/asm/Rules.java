@@ -64,7 +64,9 @@ final class Rules {
             case Operation.Call c -> {
                 zero("dst", dst);
                 zero("src", src);
-                if (c.kind() != CallKind.KFUNC) {
+                // kfuncs carry their BTF's fd_array index in offset; in xlated dumps a local call keeps its
+                // original pc-relative imm in offset (and imm becomes the subprogram index)
+                if (c.kind() == CallKind.HELPER) {
                     zero("offset", offset);
                 }
             }
@@ -86,7 +88,10 @@ final class Rules {
             case Operation.LoadImm64 l -> {
                 zero("src", src);
                 zero("offset", offset);
-                if (!l.pseudo().hasValueOffset() && l.pseudo() != Pseudo.IMM64 && (imm >>> 32) != 0) {
+                // the kernel rejects a non-zero high half for map fd/idx and BTF id loads; a subprog address
+                // (BPF_PSEUDO_FUNC) in an xlated dump holds the whole kernel address
+                if ((l.pseudo() == Pseudo.MAP_FD || l.pseudo() == Pseudo.MAP_IDX || l.pseudo() == Pseudo.BTF_ID)
+                        && (imm >>> 32) != 0) {
                     throw new IllegalArgumentException(
                             "lddw " + l.pseudo() + " must have zero high 32 bits, got 0x" + Long.toHexString(imm));
                 }

@@ -33,14 +33,38 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status (tests call this in-process). */
     public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), debug(parsed)));
-        return cl.execute(args);
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
+        CommandLine cl = commandLine(rest);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), debug));
+        cl.setParameterExceptionHandler((e, a) -> {
+            // one line, as a user error should be; the usage is a --help away
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage() + " (see '" + cmd.getCommandName() + " --help')");
+            cmd.getErr().flush();
+            return 2;
+        });
+        return cl.execute(cl.getCommandSpec().userObject() instanceof Main ? args : java.util.Arrays.copyOfRange(rest, 1, rest.length));
     }
 
-    private static boolean debug(CommandLine.ParseResult parsed) {
-        return parsed.hasMatchedOption("--debug")
-                || parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--debug"));
+    /**
+     * The command tree for {@code args}. Building picocli's model of every subcommand costs start-up time that
+     * grows with the tree, so when the first argument names a subcommand only that subcommand is built (named
+     * "bpf4j NAME" in its usage); help and errors get the whole tree.
+     */
+    static CommandLine commandLine(String[] args) {
+        if (args.length > 0 && !args[0].startsWith("-")) {
+            for (Class<?> c : Main.class.getAnnotation(Command.class).subcommands()) {
+                Command sub = c.getAnnotation(Command.class);
+                if (sub == null || c == CommandLine.HelpCommand.class) continue;
+                if (sub.name().equals(args[0]) || java.util.Arrays.asList(sub.aliases()).contains(args[0])) {
+                    CommandLine cl = new CommandLine(c);
+                    cl.setCommandName("bpf4j " + sub.name());
+                    return cl;
+                }
+            }
+        }
+        return new CommandLine(new Main());
     }
 
     /** One line for a user's error (with the verifier log for a rejection); a stack trace only with --debug. */

@@ -1,5 +1,9 @@
 package org.bpf4j.symbols;
 
+import org.bpf4j.asm.CallKind;
+import org.bpf4j.asm.CallNames;
+import org.bpf4j.asm.Operation;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -100,6 +104,21 @@ public final class Kallsyms {
         // several symbols can share an address: take the first of them, as bpftool does
         while (found > 0 && addresses[found - 1] == addresses[found]) found--;
         return found;
+    }
+
+    /**
+     * Names helper calls in a program as the kernel returns it (BPF_OBJ_GET_INFO_BY_FD's xlated instructions),
+     * as bpftool does: the helper table first when the imm is a helper id, else the kernel symbol at
+     * {@code __bpf_call_base + imm}, where the verifier pointed the call (e.g. {@code __htab_map_lookup_elem}).
+     */
+    public CallNames xlatedCallNames() {
+        long base = address("__bpf_call_base").orElse(0L);
+        return insn -> {
+            if (!(insn.op() instanceof Operation.Call(CallKind kind)) || kind != CallKind.HELPER) return Optional.empty();
+            Optional<String> helper = CallNames.HELPERS.name(insn);
+            if (helper.isPresent() || base == 0) return helper;
+            return exact(base + (int) insn.imm());
+        };
     }
 
     /** How many symbols the table holds. */

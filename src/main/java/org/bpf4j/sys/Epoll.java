@@ -20,16 +20,11 @@ public final class Epoll implements AutoCloseable {
     public Epoll(int capacity) {
         this.capacity = capacity;
         this.events = arena.allocate((long) EVENT_SIZE * capacity, 8);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(a);
-            int r = (int) Native.EPOLL_CREATE1.invokeExact(errno, EPOLL_CLOEXEC);
-            if (r < 0) throw new BpfException("epoll_create1", Native.errno(errno));
-            this.fd = new Fd(r);
+        try {
+            this.fd = new Fd(Syscalls.epollCreate(EPOLL_CLOEXEC));
         } catch (BpfException e) {
             arena.close();
             throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -39,13 +34,7 @@ public final class Epoll implements AutoCloseable {
             MemorySegment ev = a.allocate(EVENT_SIZE, 8);
             ev.set(JAVA_INT_UNALIGNED, 0, EPOLLIN);
             ev.set(JAVA_LONG_UNALIGNED, 4, token);
-            MemorySegment errno = Native.errnoSlot(a);
-            int r = (int) Native.EPOLL_CTL.invokeExact(errno, fd.value(), EPOLL_CTL_ADD, target, ev);
-            if (r < 0) throw new BpfException("epoll_ctl", Native.errno(errno));
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            Syscalls.epollCtl(fd.value(), EPOLL_CTL_ADD, target, ev);
         }
     }
 
@@ -54,21 +43,9 @@ public final class Epoll implements AutoCloseable {
      * Returns how many; 0 on time-out or when interrupted by a signal.
      */
     public int await(int timeoutMillis, long[] tokens) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(a);
-            int n = (int) Native.EPOLL_WAIT.invokeExact(errno, fd.value(), events, Math.min(capacity, tokens.length), timeoutMillis);
-            if (n < 0) {
-                int e = Native.errno(errno);
-                if (e == Errno.EINTR) return 0;
-                throw new BpfException("epoll_wait", e);
-            }
-            for (int i = 0; i < n; i++) tokens[i] = events.get(JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + 4);
-            return n;
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        int n = Syscalls.epollWait(fd.value(), events, Math.min(capacity, tokens.length), timeoutMillis);
+        for (int i = 0; i < n; i++) tokens[i] = events.get(JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + 4);
+        return n;
     }
 
     @Override

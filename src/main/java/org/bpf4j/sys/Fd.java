@@ -1,10 +1,5 @@
 package org.bpf4j.sys;
 
-import org.bpf4j.BpfException;
-
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-
 /**
  * A file descriptor with exactly one owner. Closing is idempotent; every kernel object bpf4j
  * creates (map, program, link, perf event, epoll instance) is held by one of these.
@@ -30,16 +25,7 @@ public final class Fd implements AutoCloseable {
 
     /** A second descriptor for the same kernel object, with its own owner (F_DUPFD_CLOEXEC). */
     public Fd dup() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            int r = (int) Native.DUP_CLOEXEC.invokeExact(errno, value(), 1030 /* F_DUPFD_CLOEXEC */, 3);
-            if (r < 0) throw new BpfException("fcntl(F_DUPFD_CLOEXEC)", Native.errno(errno));
-            return new Fd(r);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return new Fd(Syscalls.fcntl(value(), 1030 /* F_DUPFD_CLOEXEC */, 3));
     }
 
     /** Closes the descriptor once; later calls do nothing. */

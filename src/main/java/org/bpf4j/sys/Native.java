@@ -15,52 +15,41 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The C library functions bpf4j calls through FFM, as static final handles with errno captured.
- * Every call takes the segment that receives errno first; {@link Call} wraps that bookkeeping.
+ * The C library through FFM. Every system call goes through ONE downcall handle, the C library's variadic
+ * {@code long syscall(long nr, ...)} with six long arguments and errno captured: one stub to generate at start-up
+ * instead of one per function (pointers pass as their addresses, ints widen to longs, as the x86-64 syscall ABI
+ * takes them). The few plain C functions (strerror, sysconf, getppid) are linked lazily, on first use.
  * x86-64 Linux only: the syscall numbers are the x86-64 ones.
  */
 public final class Native {
     private Native() {}
 
-    /** x86-64 syscall numbers. */
-    public static final long SYS_BPF = 321, SYS_PERF_EVENT_OPEN = 298, SYS_GETTID = 186;
+    /** x86-64 system call numbers. */
+    public static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_GETPID = 39,
+            SYS_FCNTL = 72, SYS_GETEUID = 107, SYS_MOUNT = 165, SYS_GETTID = 186, SYS_EPOLL_WAIT = 232,
+            SYS_EPOLL_CTL = 233, SYS_EPOLL_CREATE1 = 291, SYS_PERF_EVENT_OPEN = 298, SYS_BPF = 321;
 
     static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
     static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option CAPTURE = Linker.Option.captureCallState("errno");
 
-    /** {@code long syscall(long nr, int, void*, int)}: bpf(cmd, attr, size). */
-    static final MethodHandle SYSCALL_BPF = variadic("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    /** {@code long syscall(long nr, void*, int, int, int, long)}: perf_event_open(attr, pid, cpu, group_fd, flags). */
-    static final MethodHandle SYSCALL_PERF = variadic("syscall", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    /** {@code int ioctl(int fd, unsigned long request, unsigned long arg)}. */
-    static final MethodHandle IOCTL = LINKER.downcallHandle(find("ioctl"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG), CAPTURE, Linker.Option.firstVariadicArg(2));
-    static final MethodHandle CLOSE = plain("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    static final MethodHandle MMAP = plain("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-    static final MethodHandle MUNMAP = plain("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-    static final MethodHandle EPOLL_CREATE1 = plain("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    static final MethodHandle EPOLL_CTL = plain("epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    static final MethodHandle EPOLL_WAIT = plain("epoll_wait", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-    static final MethodHandle MOUNT = plain("mount", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
-    static final MethodHandle DUP_CLOEXEC = plain("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = LINKER.downcallHandle(find("getpid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle SYSCONF = LINKER.downcallHandle(find("sysconf"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+    /** {@code long syscall(long nr, long, long, long, long, long, long)}, errno captured into the first argument. */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(find("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+
+    /** C functions used rarely or only on error paths: linked on first use. */
+    private static final class Libc {
+        static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        static final MethodHandle SYSCONF = LINKER.downcallHandle(find("sysconf"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
+        static final MethodHandle GETPPID = LINKER.downcallHandle(find("getppid"), FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private static volatile long pageSize;
 
     private static MemorySegment find(String name) {
         return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-    }
-
-    private static MethodHandle plain(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(find(name), fd, CAPTURE);
-    }
-
-    private static MethodHandle variadic(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(find(name), fd, CAPTURE, Linker.Option.firstVariadicArg(1));
     }
 
     /** Allocates the segment that a call writes errno into. */
@@ -73,10 +62,26 @@ public final class Native {
         return (int) ERRNO.get(slot, 0L);
     }
 
+    /** syscall(nr, a1..a6): the raw result, -1 with errno in {@code errno} on failure. */
+    static long syscall(MemorySegment errno, long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        try {
+            return (long) SYSCALL.invokeExact(errno, nr, a1, a2, a3, a4, a5, a6);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** A system call that cannot fail (getpid and the like). */
+    private static long infallible(long nr) {
+        try (Arena arena = Arena.ofConfined()) {
+            return syscall(errnoSlot(arena), nr, 0, 0, 0, 0, 0, 0);
+        }
+    }
+
     /** The C library's text for {@code errno}. */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Libc.STRERROR.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -84,18 +89,21 @@ public final class Native {
     }
 
     /** The effective user id of this process. */
-    public static int geteuid() {
-        try {
-            return (int) GETEUID.invokeExact();
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
+    public static int geteuid() { return (int) infallible(SYS_GETEUID); }
 
     /** The process id of this JVM. */
-    public static int getpid() {
+    public static int getpid() { return (int) infallible(SYS_GETPID); }
+
+    /** The kernel's id of the calling thread (what perf_event_open takes to follow one thread). */
+    public static int gettid() { return (int) infallible(SYS_GETTID); }
+
+    /**
+     * getppid(2) through the C library: the parent's process id. Tests and the event-rate bench call it as a
+     * cheap system call with a tracepoint ({@code syscalls:sys_enter_getppid}) and a libc symbol to probe.
+     */
+    public static int getppid() {
         try {
-            return (int) GETPID.invokeExact();
+            return (int) Libc.GETPPID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -103,10 +111,15 @@ public final class Native {
 
     /** The page size of this machine. */
     public static long pageSize() {
-        try {
-            return (long) SYSCONF.invokeExact(30 /* _SC_PAGESIZE */);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        long p = pageSize;
+        if (p == 0) {
+            try {
+                p = (long) Libc.SYSCONF.invokeExact(30 /* _SC_PAGESIZE */);
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+            pageSize = p;
         }
+        return p;
     }
 }

@@ -12,106 +12,86 @@ import java.lang.foreign.MemorySegment;
 public final class Syscalls {
     private Syscalls() {}
 
-    /** bpf(cmd, attr, size); returns the kernel's non-negative result. */
-    public static int bpf(BpfCmd cmd, MemorySegment attr) {
+    /** Calls {@code nr} and returns its result, or {@code -errno} on failure. */
+    static long call(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoSlot(arena);
-            long r = (long) Native.SYSCALL_BPF.invokeExact(errno, Native.SYS_BPF, cmd.value(), attr, (int) attr.byteSize());
-            if (r < 0) throw new BpfException(cmd.uapiName(), Native.errno(errno));
-            return (int) r;
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            long r = Native.syscall(errno, nr, a1, a2, a3, a4, a5, a6);
+            return r == -1 ? -Native.errno(errno) : r;
         }
+    }
+
+    /** Calls {@code nr} and returns its result; throws {@link BpfException} naming {@code what} on failure. */
+    static long check(String what, long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+        long r = call(nr, a1, a2, a3, a4, a5, a6);
+        if (r < 0 && r >= -4095) throw new BpfException(what, (int) -r);
+        return r;
+    }
+
+    /** bpf(cmd, attr, size); returns the kernel's non-negative result. */
+    public static int bpf(BpfCmd cmd, MemorySegment attr) {
+        return (int) check(cmd.uapiName(), Native.SYS_BPF, cmd.value(), attr.address(), attr.byteSize(), 0, 0, 0);
     }
 
     /** Like {@link #bpf} but returns {@code -errno} instead of throwing, for calls where failure is an answer. */
     public static int bpfOrErrno(BpfCmd cmd, MemorySegment attr) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            long r = (long) Native.SYSCALL_BPF.invokeExact(errno, Native.SYS_BPF, cmd.value(), attr, (int) attr.byteSize());
-            return r < 0 ? -Native.errno(errno) : (int) r;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) call(Native.SYS_BPF, cmd.value(), attr.address(), attr.byteSize(), 0, 0, 0);
     }
 
     /** perf_event_open(attr, pid, cpu, group_fd, flags); returns the new descriptor. */
     public static int perfEventOpen(MemorySegment attr, int pid, int cpu, int groupFd, long flags) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            long r = (long) Native.SYSCALL_PERF.invokeExact(errno, Native.SYS_PERF_EVENT_OPEN, attr, pid, cpu, groupFd, flags);
-            if (r < 0) throw new BpfException("perf_event_open", Native.errno(errno));
-            return (int) r;
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) check("perf_event_open", Native.SYS_PERF_EVENT_OPEN, attr.address(), pid, cpu, groupFd, flags, 0);
     }
 
     /** ioctl(fd, request, arg); {@code what} names the request in errors. */
     public static int ioctl(int fd, long request, long arg, String what) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            int r = (int) Native.IOCTL.invokeExact(errno, fd, request, arg);
-            if (r < 0) throw new BpfException(what, Native.errno(errno));
-            return r;
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) check(what, Native.SYS_IOCTL, fd, request, arg, 0, 0, 0);
     }
 
     /** close(fd); errors are ignored, as after close the descriptor is gone either way. */
     public static void close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            int unused = (int) Native.CLOSE.invokeExact(Native.errnoSlot(arena), fd);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        call(Native.SYS_CLOSE, fd, 0, 0, 0, 0, 0);
+    }
+
+    /** fcntl(fd, cmd, arg). */
+    public static int fcntl(int fd, int cmd, long arg) {
+        return (int) check("fcntl", Native.SYS_FCNTL, fd, cmd, arg, 0, 0, 0);
     }
 
     /** mmap(NULL, length, prot, flags, fd, offset) of a shared mapping; the segment has {@code length} bytes. */
     public static MemorySegment mmap(long length, int prot, int flags, int fd, long offset) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            MemorySegment p = (MemorySegment) Native.MMAP.invokeExact(errno, MemorySegment.NULL, length, prot, flags, fd, offset);
-            if (p.address() == -1L) throw new BpfException("mmap", Native.errno(errno));
-            return p.reinterpret(length);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        long p = check("mmap", Native.SYS_MMAP, 0, length, prot, flags, fd, offset);
+        return MemorySegment.ofAddress(p).reinterpret(length);
     }
 
     /** munmap of a segment returned by {@link #mmap}. */
     public static void munmap(MemorySegment mapping) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            int r = (int) Native.MUNMAP.invokeExact(errno, mapping, mapping.byteSize());
-            if (r < 0) throw new BpfException("munmap", Native.errno(errno));
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        check("munmap", Native.SYS_MUNMAP, mapping.address(), mapping.byteSize(), 0, 0, 0, 0);
+    }
+
+    /** epoll_create1(flags). */
+    static int epollCreate(int flags) {
+        return (int) check("epoll_create1", Native.SYS_EPOLL_CREATE1, flags, 0, 0, 0, 0, 0);
+    }
+
+    /** epoll_ctl(epfd, op, fd, event). */
+    static void epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        check("epoll_ctl", Native.SYS_EPOLL_CTL, epfd, op, fd, event.address(), 0, 0);
+    }
+
+    /** epoll_wait(epfd, events, max, timeout); 0 when a signal interrupted it. */
+    static int epollWait(int epfd, MemorySegment events, int max, int timeoutMillis) {
+        long r = call(Native.SYS_EPOLL_WAIT, epfd, events.address(), max, timeoutMillis, 0, 0);
+        if (r == -Errno.EINTR) return 0;
+        if (r < 0) throw new BpfException("epoll_wait", (int) -r);
+        return (int) r;
     }
 
     /** mount(source, target, fstype, 0, NULL). */
     public static void mount(String source, String target, String fstype) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Native.errnoSlot(arena);
-            int r = (int) Native.MOUNT.invokeExact(errno, arena.allocateFrom(source), arena.allocateFrom(target),
-                    arena.allocateFrom(fstype), 0L, MemorySegment.NULL);
-            if (r < 0) throw new BpfException("mount " + fstype + " on " + target, Native.errno(errno));
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            check("mount " + fstype + " on " + target, Native.SYS_MOUNT, arena.allocateFrom(source).address(),
+                    arena.allocateFrom(target).address(), arena.allocateFrom(fstype).address(), 0, 0, 0);
         }
     }
 }

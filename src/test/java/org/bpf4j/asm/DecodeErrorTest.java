@@ -47,7 +47,7 @@ class DecodeErrorTest {
             db 21 00 00 02 00 00 00                         | 4 | unknown atomic operation 0x2
             d3 21 00 00 01 00 00 00                         | 4 | atomic FETCH_ADD needs size W or DW
             85 30 00 00 00 00 00 00                         | 4 | unknown call src 3
-            85 10 01 00 00 00 00 00                         | 4 | reserved field offset is 1
+            85 00 01 00 05 00 00 00                         | 4 | reserved field offset is 1
             e5 10 00 00 00 00 00 00                         | 4 | reserved field src
             20 01 00 00 00 00 00 00                         | 4 | reserved field dst
             18 70 00 00 00 00 00 00 00 00 00 00 00 00 00 00 | 4 | unknown lddw src 7

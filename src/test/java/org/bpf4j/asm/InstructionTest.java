@@ -62,6 +62,18 @@ class InstructionTest {
     }
 
     @Test
+    void xlatedFormsDecode() {
+        // a bpf-to-bpf call as the kernel dumps it: original pc-relative imm in offset, subprog index in imm
+        Instruction call = new Instruction(new Operation.Call(CallKind.LOCAL), R0, R0, 5, 1);
+        assertEquals(List.of(call), Program.decode(Hex.parse("85 10 05 00 01 00 00 00")).instructions());
+        // a subprog address after JIT: the whole kernel address
+        Instruction func = Pseudo.FUNC.of(R1, 0xffffffffa0001234L);
+        assertEquals(List.of(func),
+                Program.decode(Hex.parse("18 41 00 00 34 12 00 a0 00 00 00 00 ff ff ff ff")).instructions());
+        assertEquals("(18) r1 = subprog[-1610608076]", Disassembler.format(func, CallNames.HELPERS));
+    }
+
+    @Test
     void fieldAccessors() {
         Instruction sdiv = AluOp.SDIV.reg64(R1, R2);
         assertEquals(0x3f, sdiv.opcode());

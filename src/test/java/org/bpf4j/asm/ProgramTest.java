@@ -55,6 +55,14 @@ class ProgramTest {
     }
 
     @Test
+    void backwardSubprogAddressStaysInTheLowHalf() {
+        Program p = Program.builder().label("f").exit().loadFunc(R1, "f").exit().build();
+        assertEquals(Pseudo.FUNC.of(R1, 0xfffffffeL), p.instructions().get(1)); // slot 1 -> 0: 0 - (1 + 1)
+        assertArrayEquals(Hex.parse("18 41 00 00 fe ff ff ff 00 00 00 00 00 00 00 00"),
+                java.util.Arrays.copyOfRange(p.encode(), 8, 24));
+    }
+
+    @Test
     void undefinedLabel() {
         var e = assertThrows(IllegalArgumentException.class, () -> Program.builder().ja("nowhere").exit().build());
         assertTrue(e.getMessage().contains("nowhere"), e.getMessage());

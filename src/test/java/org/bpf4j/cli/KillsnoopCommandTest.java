@@ -84,7 +84,7 @@ class KillsnoopCommandTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue());
         String err = stderr(p);
-        assertTrue(err.startsWith("Invalid value for option '--pid': 'abc' is not an int"), err);
+        assertEquals("bpf4j killsnoop: Invalid value for option '--pid': 'abc' is not an int (see 'bpf4j killsnoop --help')", err.strip());
         assertFalse(err.contains("Exception"), err);
     }
 
