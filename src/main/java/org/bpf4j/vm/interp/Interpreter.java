@@ -17,8 +17,8 @@ import org.bpf4j.vm.VmFault;
 /**
  * The reference engine: RFC 9669 semantics over a decoded form of the program (parallel arrays of code,
  * registers, offset, immediate and target), one {@code switch} per instruction. Every memory access goes
- * through {@link Memory}'s checked accessors; local calls push a frame (r6-r9 and r10 saved, a fresh 512-byte
- * stack frame below the caller's).
+ * through {@link Memory}'s checked accessors; local calls push a frame (r1-r10 saved, a fresh 512-byte stack
+ * frame below the caller's).
  */
 public final class Interpreter implements Executable {
     // internal codes: the opcode byte, plus 0x100 times a selector for operations that share an opcode
@@ -266,18 +266,21 @@ public final class Interpreter implements Executable {
                     if (depth + 1 >= Machine.MAX_FRAMES) throw new VmFault(i, "call stack too deep (more than " + Machine.MAX_FRAMES + " frames)");
                     if (returnTo == null) {
                         returnTo = new int[Machine.MAX_FRAMES];
-                        saved = new long[Machine.MAX_FRAMES * 5];
+                        saved = new long[Machine.MAX_FRAMES * 10];
                     }
+                    // the callee gets r1-r5 and a fresh frame; the caller gets back r1-r9 as they were (r1-r5 are
+                    // undefined after a call, and keeping them is what the JIT's separate methods do too)
                     returnTo[depth] = pc;
-                    System.arraycopy(r, 6, saved, depth * 5, 5);
+                    System.arraycopy(r, 1, saved, depth * 10, 10);
                     depth++;
+                    r[0] = r[6] = r[7] = r[8] = r[9] = 0;
                     r[10] -= Machine.FRAME_SIZE;
                     pc = target[i];
                 }
                 case 0x95 -> {
                     if (depth == 0) return r[0];
                     depth--;
-                    System.arraycopy(saved, depth * 5, r, 6, 5);
+                    System.arraycopy(saved, depth * 10, r, 1, 10);
                     pc = returnTo[depth];
                 }
                 case END -> throw new VmFault(i - 1, "execution ran past the last instruction");

@@ -30,7 +30,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void countedLoopSums(Engine e) {
         // r0 = sum of 1..100
         Program p = Program.builder()
@@ -41,7 +41,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void mapsCountThroughHelpers(Engine e) {
         // key = 7 on the stack; value = lookup; if null insert 1 else atomically add 1
         Program p = Program.builder()
@@ -64,7 +64,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void taskHelpersReadTheEnvironment(Engine e) {
         Program p = Program.builder()
                 .call(Helper.GET_CURRENT_PID_TGID).mov64(Reg.R6, Reg.R0)
@@ -78,7 +78,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void traceFormats(Engine e) {
         // "n=%d\n" on the stack, then trace_printk(fmt, 6, -5)
         Program p = Program.builder()
@@ -93,7 +93,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void outOfBoundsReadFaultsNamingTheInstruction(Engine e) {
         Program p = Program.builder().mov64(Reg.R0, 0).ldx(Size.W, Reg.R0, Reg.R1, 6).exit().build();
         VmFault f = assertThrows(VmFault.class, () -> run(e, p, new byte[8]));
@@ -104,7 +104,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void nullPointerFaults(Engine e) {
         Program p = Program.builder().mov64(Reg.R1, 0).st(Size.B, Reg.R1, 0, 1).mov64(Reg.R0, 0).exit().build();
         VmFault f = assertThrows(VmFault.class, () -> run(e, p, new byte[0]));
@@ -112,7 +112,7 @@ class InterpreterTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Engine.class, names = "INTERPRETER")
+    @EnumSource(Engine.class)
     void localCallsHaveTheirOwnFrame(Engine e) {
         // main stores 5 at r10-8, calls f (which stores 9 at its own r10-8 and returns r1*2), then adds its slot
         Program p = Program.builder()
