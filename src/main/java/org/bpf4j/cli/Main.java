@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 /** Entry point of the {@code bpf4j} command line: one picocli tree of tools and verbs. */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, version = "bpf4j 0.1.0",
         description = "eBPF system tracing for Linux, in Java.",
-        subcommands = {KillsnoopCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KillsnoopCommand.class, VmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;

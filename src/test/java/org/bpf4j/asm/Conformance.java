@@ -73,22 +73,7 @@ public final class Conformance {
      * line ("0x5566778800000018", the slot read as a little-endian u64); '#' comments are ignored.
      */
     public static byte[] raw(String section) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (String line : section.split("\n")) {
-            int hash = line.indexOf('#');
-            String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
-            if (text.isEmpty()) {
-                continue;
-            }
-            if (text.startsWith("0x")) {
-                long v = Long.parseUnsignedLong(text.substring(2), 16);
-                for (int i = 0; i < 8; i++) {
-                    out.write((int) (v >>> (8 * i)));
-                }
-            } else {
-                out.writeBytes(Hex.parse(text));
-            }
-        }
-        return out.toByteArray();
+        return org.bpf4j.vm.ProgramFile.rawSection(section);
     }
+
 }

@@ -202,8 +202,7 @@ public final class Verifier {
     }
 
     private String line(int pc) {
-        Instruction insn = cfg.insns.get(pc);
-        return pc + ": (" + String.format("%02x", insn.opcode()) + ") " + Text.format(insn);
+        return Text.line(pc, cfg.insns.get(pc));
     }
 
     /** Whether {@code insn} ends a path. */
