@@ -29,7 +29,7 @@ import java.util.Map;
  */
 public final class Verifier {
     private static final int WIDEN_AFTER = 2;
-    private static final int STATES_PER_POINT = 32;
+    private static final int STATES_PER_POINT = 4;
     private static final int LOG_TAIL = 24;
 
     private record Key(int pc, long chain) {}
@@ -116,8 +116,9 @@ public final class Verifier {
                 if (cfg.loopHeads.get(pc)) {
                     st = loopHead(pc, st);
                     if (st == null) break;
-                } else if (cfg.branchTargets.get(pc) && covered(pc, st)) {
-                    break;
+                } else if (cfg.branchTargets.get(pc)) {
+                    st = atBranchTarget(pc, st);
+                    if (st == null) break;
                 }
                 remember(pc);
                 List<Step.Branch> next = step.run(pc, st);
@@ -134,23 +135,29 @@ public final class Verifier {
         recent.add(pc);
     }
 
-    /** Whether a stored state at {@code pc} covers {@code st}; if not, {@code st} is stored. */
-    private boolean covered(int pc, State st) {
+    /**
+     * At a branch target: null when a stored state covers {@code st} (the path is cut); otherwise the state to
+     * go on from. The first few states are kept as they are (path-sensitive, as the kernel); past that, the new
+     * state is joined into the last one kept and exploration goes on from the join, which bounds the number
+     * of paths through a long run of branches.
+     */
+    private State atBranchTarget(int pc, State st) {
         List<State> list = seen.computeIfAbsent(new Key(pc, st.chainKey()), k -> new ArrayList<>(2));
         int live = cfg.liveIn[pc];
         for (State t : list) {
             if (State.subsumes(t, st, live)) {
                 prunes++;
-                return true;
+                return null;
             }
         }
         if (list.size() < STATES_PER_POINT) {
             list.add(st.copy());
             stored++;
-        } else {
-            list.set((int) (processed % STATES_PER_POINT), st.copy());
+            return st;
         }
-        return false;
+        State joined = State.join(list.getLast(), st, false);
+        list.set(list.size() - 1, joined);
+        return joined.copy();
     }
 
     /** At a loop head: prune if the head's state covers {@code st}, else join (and widen) and go on from the result. */
