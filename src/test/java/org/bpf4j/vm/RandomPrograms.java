@@ -17,8 +17,8 @@ import java.util.Random;
  * program ends. With {@code guarded}, memory offsets are sometimes masked or compared first (so that some are
  * provably in bounds and the verifier accepts them) and sometimes not.
  */
-final class RandomPrograms {
-    static final int CONTEXT = 64;
+public final class RandomPrograms {
+    public static final int CONTEXT = 64;
     private static final AluOp[] ALU = {AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.SDIV, AluOp.OR, AluOp.AND,
             AluOp.LSH, AluOp.RSH, AluOp.NEG, AluOp.MOD, AluOp.SMOD, AluOp.XOR, AluOp.MOV, AluOp.ARSH};
     private static final JmpOp[] JMP = {JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE,
@@ -27,21 +27,28 @@ final class RandomPrograms {
 
     private final Random rnd;
     private final boolean guarded;
+    private final boolean stackOnly;
     private final Program.Builder b = Program.builder();
     private int labels;
 
-    private RandomPrograms(long seed, boolean guarded) {
+    private RandomPrograms(long seed, boolean guarded, boolean stackOnly) {
         this.rnd = new Random(seed);
         this.guarded = guarded;
+        this.stackOnly = stackOnly;
     }
 
     /** A random program from {@code seed}. */
-    static Program generate(long seed, boolean guarded) {
-        return new RandomPrograms(seed, guarded).program();
+    public static Program generate(long seed, boolean guarded) {
+        return new RandomPrograms(seed, guarded, false).program();
+    }
+
+    /** A random program that touches only the stack (r9 = r10), for comparing with the kernel's verifier. */
+    public static Program stackOnly(long seed) {
+        return new RandomPrograms(seed, true, true).program();
     }
 
     /** A random context. */
-    static byte[] context(long seed) {
+    public static byte[] context(long seed) {
         byte[] ctx = new byte[CONTEXT];
         new Random(seed ^ 0x5eed).nextBytes(ctx);
         return ctx;
@@ -64,9 +71,11 @@ final class RandomPrograms {
     }
 
     private Program program() {
-        b.mov64(Reg.R9, Reg.R1);
+        b.mov64(Reg.R9, stackOnly ? Reg.R10 : Reg.R1);
+        if (stackOnly) for (int k = 1; k <= 8; k++) b.st(Size.DW, Reg.R10, -8 * k, rnd.nextInt());
         for (int r = 0; r <= 8; r++) {
-            if (rnd.nextBoolean()) b.lddw(Reg.of(r), rnd.nextLong());
+            if (rnd.nextBoolean() || stackOnly && rnd.nextBoolean()) b.lddw(Reg.of(r), rnd.nextLong());
+            else if (stackOnly) b.ldx(Size.DW, Reg.of(r), Reg.R9, -8 - 8 * rnd.nextInt(8));
             else b.ldx(Size.DW, Reg.of(r), Reg.R9, 8 * rnd.nextInt(CONTEXT / 8));
         }
         // the stack's first 64 bytes are written, so that reads of them are defined
@@ -126,7 +135,7 @@ final class RandomPrograms {
     /** A load or store through the context or the stack, at a fixed or a variable offset. */
     private void memory(Reg d) {
         Size size = SIZES[rnd.nextInt(SIZES.length)];
-        boolean stack = rnd.nextBoolean();
+        boolean stack = stackOnly || rnd.nextBoolean();
         Reg base = stack ? Reg.R10 : Reg.R9;
         int limit = stack ? 64 : CONTEXT;
         if (!guarded || rnd.nextInt(3) == 0) {

@@ -105,6 +105,12 @@ final class Step {
             return;
         }
         Value dst = read(pc, r, d);
+        if (options.kernelRules() && a.source() == Source.K) {
+            if ((op == AluOp.DIV || op == AluOp.MOD || op == AluOp.SDIV || op == AluOp.SMOD) && imm == 0)
+                throw new Rejection(pc, "div by zero");
+            if ((op == AluOp.LSH || op == AluOp.RSH || op == AluOp.ARSH) && (imm < 0 || imm >= (wide ? 64 : 32)))
+                throw new Rejection(pc, "invalid shift " + imm);
+        }
         if (dst instanceof Value.Num(Scalar x) && src instanceof Value.Num(Scalar y)) {
             if (!options.allowDivisionByZero() && (op == AluOp.DIV || op == AluOp.MOD || op == AluOp.SDIV || op == AluOp.SMOD)) {
                 boolean maybeZero = wide ? y.tnum().contains(0) && y.umin() == 0 : y.u32min() == 0 && y.tnum().subreg().contains(0);
@@ -170,6 +176,11 @@ final class Step {
         String var = o.isConst() ? "" : " (variable offset " + o + ")";
         switch (p.kind()) {
             case STACK -> {
+                if (options.kernelRules()) {
+                    Tnum at = o.tnum().add(Tnum.constant(off));
+                    if (((at.value() | at.mask()) & (size - 1)) != 0)
+                        throw new Rejection(pc, "misaligned stack access off " + o + "+" + off + " size " + size);
+                }
                 if (lo < -Frame.STACK || hi > 0)
                     throw new Rejection(pc, "invalid " + (write ? "write to" : "read from") + " stack R" + reg + " off=" + lo + " size=" + size + var);
             }
@@ -441,11 +452,11 @@ final class Step {
     }
 
     private List<Branch> exit(int pc, State st) {
-        Value r0 = read(pc, st.regs(), 0);
         if (st.frames.size() == 1) {
-            if (r0 instanceof Value.Ptr) throw new Rejection(pc, "R0 leaks addr as return value");
+            if (read(pc, st.regs(), 0) instanceof Value.Ptr) throw new Rejection(pc, "R0 leaks addr as return value");
             return List.of();
         }
+        Value r0 = st.regs()[0]; // a subprogram may return nothing, as long as its caller does not read r0
         Frame callee = st.frames.removeLast();
         if (r0 instanceof Value.Ptr p && p.kind() == Value.Kind.STACK && p.frame() >= st.frames.size())
             throw new Rejection(pc, "cannot return a stack pointer to the caller");

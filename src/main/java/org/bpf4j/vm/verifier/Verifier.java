@@ -31,6 +31,8 @@ public final class Verifier {
     private static final int WIDEN_AFTER = 2;
     private static final int STATES_PER_POINT = 4;
     private static final int LOG_TAIL = 24;
+    /** {@code -Dbpf4j.verifier.trace}: print every step with the registers, as the kernel's log level 2. */
+    private static final boolean TRACE = System.getProperty("bpf4j.verifier.trace") != null;
 
     private record Key(int pc, long chain) {}
 
@@ -54,8 +56,11 @@ public final class Verifier {
     private final ArrayDeque<Integer> recent = new ArrayDeque<>();
     private long processed, prunes, stored;
 
-    private Verifier(Program program, String name, VerifierOptions options) {
+    private final State entry;
+
+    private Verifier(Program program, String name, VerifierOptions options, State entry) {
         this.program = program;
+        this.entry = entry;
         this.name = name;
         this.options = options;
         this.cfg = new Cfg(program.instructions(), LinkedProgram.targets(program));
@@ -73,8 +78,13 @@ public final class Verifier {
      * {@link VerifierException} naming the instruction and the reason.
      */
     public static Verification verify(Program program, String name, VerifierOptions options) {
+        return verify(program, name, options, Step.entry(options));
+    }
+
+    /** Verifies from a given entry state (the corpus tests set registers up as their cases say). */
+    static Verification verify(Program program, String name, VerifierOptions options, State entry) {
         if (program.instructions().isEmpty()) throw new UserException("program '" + name + "' is empty");
-        return new Verifier(program, name, options).run();
+        return new Verifier(program, name, options, entry).run();
     }
 
     private Verification run() {
@@ -92,8 +102,27 @@ public final class Verifier {
         }
     }
 
-    /** Jumps stay inside their subprogram, and no subprogram runs off its end. */
+    /** Jumps stay inside their subprogram, and no subprogram runs off its end; the kernel also wants no dead code. */
     private void checkLayout() {
+        if (options.kernelRules()) {
+            java.util.BitSet reached = new java.util.BitSet();
+            ArrayDeque<Integer> work = new ArrayDeque<>(List.of(0));
+            reached.set(0);
+            while (!work.isEmpty()) {
+                int i = work.pop();
+                List<Integer> next = new ArrayList<>();
+                for (int s : cfg.succ[i]) next.add(s);
+                if (cfg.insns.get(i).op() instanceof Operation.Call && cfg.target[i] >= 0) next.add(cfg.target[i]);
+                for (int s : next) {
+                    if (s < cfg.n && !reached.get(s)) {
+                        reached.set(s);
+                        work.push(s);
+                    }
+                }
+            }
+            int dead = reached.nextClearBit(0);
+            if (dead < cfg.n) throw new Rejection(dead, "unreachable insn " + dead);
+        }
         for (int i = 0; i < cfg.n; i++) {
             int sub = cfg.subprogramOf[i], end = cfg.end(sub);
             for (int s : cfg.succ[i]) {
@@ -105,7 +134,7 @@ public final class Verifier {
 
     private void explore() {
         ArrayDeque<Step.Branch> pending = new ArrayDeque<>();
-        pending.push(new Step.Branch(0, Step.entry(options)));
+        pending.push(new Step.Branch(0, entry.copy()));
         while (!pending.isEmpty()) {
             Step.Branch b = pending.pop();
             int pc = b.pc();
@@ -121,6 +150,7 @@ public final class Verifier {
                     if (st == null) break;
                 }
                 remember(pc);
+                if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
                 List<Step.Branch> next = step.run(pc, st);
                 if (next.isEmpty()) break;
                 for (int k = next.size() - 1; k >= 1; k--) pending.push(next.get(k));

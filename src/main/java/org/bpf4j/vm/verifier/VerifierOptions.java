@@ -15,11 +15,21 @@ import java.util.Map;
  * @param checkTermination     whether every loop must be proven to terminate
  * @param allowDivisionByZero  RFC 9669 defines division by zero; false rejects a division whose divisor may be 0
  * @param maxInstructions      how many instructions the verifier may process before it gives up (the kernel's 1M)
+ * @param kernelRules          also apply the kernel's stricter rules where RFC 9669 defines the behaviour: no
+ *                             division by a zero immediate, no shift by an immediate of the width or more, aligned
+ *                             stack accesses
  */
 public record VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int contextSize, boolean contextWritable,
-                              boolean checkTermination, boolean allowDivisionByZero, int maxInstructions) {
+                              boolean checkTermination, boolean allowDivisionByZero, int maxInstructions,
+                              boolean kernelRules) {
     /** The kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
     public static final int COMPLEXITY_LIMIT = 1_000_000;
+
+    /** Options with RFC 9669 semantics only (no kernel rules). */
+    public VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int contextSize, boolean contextWritable,
+                           boolean checkTermination, boolean allowDivisionByZero, int maxInstructions) {
+        this(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, false);
+    }
 
     /** Copies the map table. */
     public VerifierOptions {
@@ -34,26 +44,31 @@ public record VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int c
 
     /** These options with these maps. */
     public VerifierOptions withMaps(Map<String, MapSpec> m) {
-        return new VerifierOptions(type, m, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions);
+        return new VerifierOptions(type, m, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
     }
 
     /** These options for programs of {@code t}. */
     public VerifierOptions withType(ProgramType t) {
-        return new VerifierOptions(t, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions);
+        return new VerifierOptions(t, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
     }
 
     /** These options with termination checked or not. */
     public VerifierOptions withTermination(boolean check) {
-        return new VerifierOptions(type, maps, contextSize, contextWritable, check, allowDivisionByZero, maxInstructions);
+        return new VerifierOptions(type, maps, contextSize, contextWritable, check, allowDivisionByZero, maxInstructions, kernelRules);
     }
 
     /** These options with division by zero allowed or not. */
     public VerifierOptions withDivisionByZero(boolean allow) {
-        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allow, maxInstructions);
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allow, maxInstructions, kernelRules);
+    }
+
+    /** These options with the kernel's stricter rules or without. */
+    public VerifierOptions withKernelRules(boolean kernel) {
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernel);
     }
 
     /** These options with a writable context or not. */
     public VerifierOptions withContextWritable(boolean writable) {
-        return new VerifierOptions(type, maps, contextSize, writable, checkTermination, allowDivisionByZero, maxInstructions);
+        return new VerifierOptions(type, maps, contextSize, writable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
     }
 }
