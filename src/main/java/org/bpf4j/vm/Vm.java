@@ -84,6 +84,27 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         return m;
     }
 
+    /**
+     * The records the program sent to the perf event array or ring buffer {@code name} since the last call
+     * (for a map with no handler attached), each as its bytes.
+     */
+    public java.util.List<byte[]> records(String name) {
+        if (!(map(name) instanceof org.bpf4j.vm.map.EventOutputMap out))
+            throw new IllegalArgumentException("map '" + name + "' is not a perf event array or ring buffer");
+        java.util.List<byte[]> records = new java.util.ArrayList<>();
+        out.drain(new org.bpf4j.perf.RecordHandler() {
+            @Override
+            public void onRecord(int cpu, java.lang.foreign.MemorySegment data) {
+                records.add(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+            }
+
+            @Override
+            public void onLost(int cpu, long count) {
+            }
+        });
+        return records;
+    }
+
     /** The maps by name. */
     public Map<String, UserMap> maps() { return maps; }
 
