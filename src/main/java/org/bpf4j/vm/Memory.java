@@ -23,8 +23,12 @@ public final class Memory {
     /** The bits of an address that select the region. */
     public static final int REGION_SHIFT = 32;
 
+    /** The region id whose 8- and 4-byte accesses take the fast path (the stack, where most accesses go). */
+    public static final int FAST_ID = 1;
+
     private Region[] regions = new Region[8];
     private int next = 1;
+    private byte[] fast = new byte[0];
 
     /** Maps {@code region} at a fresh id and returns its base address. */
     public long add(Region region) {
@@ -43,6 +47,7 @@ public final class Memory {
         if (id >= regions.length) regions = Arrays.copyOf(regions, Math.max(id + 1, regions.length * 2));
         regions[id] = region;
         next = Math.max(next, id + 1);
+        if (id == FAST_ID) fast = region.writable && region.stride == 0 && region.length == region.data.length ? region.data : new byte[0];
         return (long) id << REGION_SHIFT;
     }
 
@@ -122,26 +127,59 @@ public final class Memory {
         }
     }
 
+    // The 8- and 4-byte accessors first try the stack: one comparison, and the array's own bounds check; an
+    // address outside the array takes the full check, which faults with the reason.
+
     /** 8-byte load (the common case, kept small so that compiled code inlines it). */
     public static long load64(Memory m, long addr, int pc) {
+        if (addr >>> REGION_SHIFT == FAST_ID) {
+            try {
+                return (long) LONG.get(m.fast, (int) addr);
+            } catch (IndexOutOfBoundsException e) {
+                // faults below, with the reason
+            }
+        }
         Region r = m.check(addr, 8, false, pc);
         return (long) LONG.get(r.data, (int) addr);
     }
 
     /** 8-byte store. */
     public static void store64(Memory m, long addr, long value, int pc) {
+        if (addr >>> REGION_SHIFT == FAST_ID) {
+            try {
+                LONG.set(m.fast, (int) addr, value);
+                return;
+            } catch (IndexOutOfBoundsException e) {
+                // faults below, with the reason
+            }
+        }
         Region r = m.check(addr, 8, true, pc);
         LONG.set(r.data, (int) addr, value);
     }
 
     /** 4-byte zero-extending load. */
     public static long load32(Memory m, long addr, int pc) {
+        if (addr >>> REGION_SHIFT == FAST_ID) {
+            try {
+                return (int) INT.get(m.fast, (int) addr) & 0xffffffffL;
+            } catch (IndexOutOfBoundsException e) {
+                // faults below, with the reason
+            }
+        }
         Region r = m.check(addr, 4, false, pc);
         return (int) INT.get(r.data, (int) addr) & 0xffffffffL;
     }
 
     /** 4-byte store. */
     public static void store32(Memory m, long addr, long value, int pc) {
+        if (addr >>> REGION_SHIFT == FAST_ID) {
+            try {
+                INT.set(m.fast, (int) addr, (int) value);
+                return;
+            } catch (IndexOutOfBoundsException e) {
+                // faults below, with the reason
+            }
+        }
         Region r = m.check(addr, 4, true, pc);
         INT.set(r.data, (int) addr, (int) value);
     }
