@@ -21,6 +21,16 @@ public class BpfException extends RuntimeException {
         this(call, errno, null);
     }
 
+    /**
+     * A failure whose whole message is {@code message}, standing for {@code call} failing with {@code errno}:
+     * for checks bpf4j makes itself the way the kernel would (the userspace verifier).
+     */
+    protected BpfException(String message, String call, int errno) {
+        super(message);
+        this.call = call;
+        this.errno = errno;
+    }
+
     /** Wraps another failure with context, keeping the errno of the cause. */
     public BpfException(String message, BpfException cause) {
         super(message + ": " + cause.getMessage(), cause);

@@ -16,7 +16,7 @@ import java.io.PrintWriter;
         subcommands = {KillsnoopCommand.class, TraceCommand.class, BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
                 org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
                 org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
-                CommandLine.HelpCommand.class})
+                VmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;

@@ -149,6 +149,16 @@ public final class ElfFile implements AutoCloseable {
         throw bad(String.format("address 0x%x is in no loadable segment", vaddr));
     }
 
+    /**
+     * The virtual address of the byte at file offset {@code offset}, through the loadable segment that maps it:
+     * the inverse of {@link #fileOffset}, for turning a process's code address (via its mapping) into a symbol.
+     */
+    public Optional<Long> addressOf(long offset) {
+        for (Segment s : segments)
+            if (s.type == PT_LOAD && offset >= s.offset && offset < s.offset + s.filesz) return Optional.of(offset - s.offset + s.vaddr);
+        return Optional.empty();
+    }
+
     /** The symbols of {@code .symtab} and {@code .dynsym} (a stripped file has only the latter), sorted by value. */
     public List<Symbol> symbols() {
         List<Symbol> s = symbols;

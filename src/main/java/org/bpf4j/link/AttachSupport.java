@@ -64,7 +64,7 @@ public final class AttachSupport {
         String target = "do_sys_openat2";
         int id;
         try {
-            id = VmlinuxFunctions.id(target).orElse(-1);
+            id = TracingLink.functionId(target).orElse(-1);
         } catch (NotSupportedException e) {
             return new Support("fentry/fexit", false, e.getMessage().substring("fentry/fexit: ".length()));
         }

@@ -3,6 +3,8 @@ package org.bpf4j.link;
 import org.bpf4j.BpfException;
 import org.bpf4j.NotSupportedException;
 import org.bpf4j.UserException;
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.BtfType;
 import org.bpf4j.map.KernelMap;
 import org.bpf4j.prog.KernelProgram;
 import org.bpf4j.prog.ProgramSpec;
@@ -12,11 +14,12 @@ import org.bpf4j.sys.Errno;
 import org.bpf4j.sys.Fd;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * An fentry or fexit program: a tracing program bound at load time to a kernel function (its BTF id in vmlinux)
- * and attached with BPF_LINK_CREATE through a BPF trampoline. Its context is the function's arguments as u64s
- * (and, for fexit, the return value after them). The link owns the program it loaded.
+ * An fentry or fexit program: a tracing program bound at load time to a kernel function (its BTF id in vmlinux,
+ * from {@link Btf#vmlinux()}) and attached with BPF_LINK_CREATE through a BPF trampoline. Its context is the
+ * function's arguments as u64s (and, for fexit, the return value after them). The link owns the program it loaded.
  */
 public final class TracingLink implements Link {
     /** Which side of the function the program runs on. */
@@ -45,8 +48,8 @@ public final class TracingLink implements Link {
         if (spec.type() != ProgramType.TRACING)
             throw new IllegalArgumentException("program " + spec.name() + " is a " + spec.type().bpftoolName()
                     + " program; " + what + " needs a tracing program");
-        int id = VmlinuxFunctions.id(function).orElseThrow(() ->
-                new UserException(what + ": no kernel function " + function + " in " + VmlinuxFunctions.VMLINUX));
+        int id = functionId(function).orElseThrow(() ->
+                new UserException(what + ": no kernel function " + function + " in /sys/kernel/btf/vmlinux"));
         ProgramSpec bound = new ProgramSpec(spec.name(), spec.type(), spec.program(), spec.license(), kind.attachType);
         KernelProgram program;
         try {
@@ -73,6 +76,18 @@ public final class TracingLink implements Link {
             program.close();
             throw e;
         }
+    }
+
+    /** The BTF id of kernel function {@code name} in vmlinux BTF (what a tracing program names at load time). */
+    static Optional<Integer> functionId(String name) {
+        Btf vmlinux;
+        try {
+            vmlinux = Btf.vmlinux();
+        } catch (UserException e) {
+            throw new NotSupportedException("fentry/fexit", "no kernel BTF (" + e.getMessage()
+                    + "): the kernel must be built with CONFIG_DEBUG_INFO_BTF");
+        }
+        return vmlinux.find(BtfType.Func.class, name).map(BtfType.Func::id);
     }
 
     private static NotSupportedException notSupported(int errno, String reason, Exception cause) {

@@ -49,6 +49,12 @@ public final class PerfEvent implements AutoCloseable {
         /** With PMU-specific {@code config1} and {@code config2}. */
         public Attr extra(long c1, long c2) { return new Attr(type, config, c1, c2, sample, freq, sampleType, wakeupEvents); }
 
+        /** Wakes readers of the event's ring once every {@code events} records instead of on each. */
+        public Attr wakeupEvery(int events) {
+            if (events <= 0) throw new IllegalArgumentException("wakeup events must be positive: " + events);
+            return new Attr(type, config, config1, config2, sample, freq, sampleType, events);
+        }
+
         /** With these {@code PERF_SAMPLE_*} bits. */
         public Attr sampleType(long bits) { return new Attr(type, config, config1, config2, sample, freq, bits, wakeupEvents); }
     }

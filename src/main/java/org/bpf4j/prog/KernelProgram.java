@@ -150,6 +150,41 @@ public final class KernelProgram implements AutoCloseable {
     /** The descriptor, for attaching. */
     public Fd fd() { return fd; }
 
+    /**
+     * Pins the program at {@code path} on the BPF file system (mounted at /sys/fs/bpf first when needed), so that
+     * it outlives this process until the pin is removed. Nothing is ever pinned implicitly.
+     */
+    public void pin(java.nio.file.Path path) { org.bpf4j.sys.BpfFs.pin(fd, path, "program '" + name + "'"); }
+
+    /** Opens the program pinned at {@code path} (BPF_OBJ_GET); its name and type are read back from the kernel. */
+    public static KernelProgram open(java.nio.file.Path path) {
+        return fromFd(org.bpf4j.sys.BpfFs.get(path, 0), path.toString());
+    }
+
+    /** Opens the program with kernel id {@code id} (BPF_PROG_GET_FD_BY_ID). */
+    public static KernelProgram openById(int id) {
+        Fd fd;
+        try {
+            fd = org.bpf4j.sys.ObjInfo.fdById(BpfCmd.PROG_GET_FD_BY_ID, id);
+        } catch (BpfException e) {
+            if (e.errno() == Errno.ENOENT) throw new org.bpf4j.UserException("no program with id " + id, e);
+            throw e;
+        }
+        return fromFd(fd, "program id " + id);
+    }
+
+    private static KernelProgram fromFd(Fd fd, String what) {
+        try {
+            ProgramInfo info = ProgramInfo.read(fd.value());
+            if (info.type() == null)
+                throw new org.bpf4j.UserException(what + " has program type " + info.typeValue() + ", unknown to bpf4j");
+            return new KernelProgram(info.name(), info.type(), fd);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
+
     /** The kernel's metadata for this program, including its translated instructions. */
     public ProgramInfo info() { return ProgramInfo.read(fd.value()); }
 

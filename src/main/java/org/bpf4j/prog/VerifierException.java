@@ -24,6 +24,18 @@ public class VerifierException extends BpfException {
         this.reason = reason(log);
     }
 
+    /**
+     * A rejection by bpf4j's userspace verifier (errno EACCES, as the kernel's): the message names the program,
+     * the instruction index and text, and the reason.
+     */
+    public VerifierException(String program, int instruction, String instructionText, String reason, String log) {
+        super("verifier rejected program '" + program + "' at instruction " + instruction
+                + (instructionText == null ? "" : " (" + instructionText + ")") + ": " + reason, "verifier", org.bpf4j.sys.Errno.EACCES);
+        this.log = log;
+        this.instruction = instruction;
+        this.reason = reason;
+    }
+
     private static String summary(String program, String log) {
         int insn = failingInstruction(log);
         return "verifier rejected program '" + program + "'" + (insn >= 0 ? " at instruction " + insn : "")

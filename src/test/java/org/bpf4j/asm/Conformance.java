@@ -12,25 +12,25 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Test helper: the bpf_conformance `.data` files in ../shared/conformance, split into their sections. */
-final class Conformance {
+/** Test helper (shared with the VM's tests): the bpf_conformance `.data` files in ../shared/conformance, split into their sections. */
+public final class Conformance {
     private Conformance() {
     }
 
     /** The suite folder; fails (not skips) when the checkout lacks shared/ beside it. */
-    static Path root() {
+    public static Path root() {
         Path dir = Path.of(System.getProperty("user.dir")).resolve("../shared/conformance/bpf_conformance").normalize();
         assertTrue(Files.isDirectory(dir), "conformance suite missing: " + dir);
         return dir;
     }
 
     /** The execution tests (top-level *.data). */
-    static List<Path> tests() {
+    public static List<Path> tests() {
         return list(root());
     }
 
     /** The negative tests (negative/*.data). */
-    static List<Path> negatives() {
+    public static List<Path> negatives() {
         return list(root().resolve("negative"));
     }
 
@@ -43,7 +43,7 @@ final class Conformance {
     }
 
     /** The sections of a file by name ("asm", "raw", "mem", "result", ...), comment lines starting '#' kept in asm. */
-    static Map<String, String> sections(Path file) {
+    public static Map<String, String> sections(Path file) {
         Map<String, String> out = new LinkedHashMap<>();
         String name = null;
         List<String> lines = new ArrayList<>();
@@ -72,23 +72,8 @@ final class Conformance {
      * The bytes of a "-- raw" section: either spaced hex bytes ("07 00 01 00 ...") or one 64-bit slot value per
      * line ("0x5566778800000018", the slot read as a little-endian u64); '#' comments are ignored.
      */
-    static byte[] raw(String section) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (String line : section.split("\n")) {
-            int hash = line.indexOf('#');
-            String text = (hash >= 0 ? line.substring(0, hash) : line).trim();
-            if (text.isEmpty()) {
-                continue;
-            }
-            if (text.startsWith("0x")) {
-                long v = Long.parseUnsignedLong(text.substring(2), 16);
-                for (int i = 0; i < 8; i++) {
-                    out.write((int) (v >>> (8 * i)));
-                }
-            } else {
-                out.writeBytes(Hex.parse(text));
-            }
-        }
-        return out.toByteArray();
+    public static byte[] raw(String section) {
+        return org.bpf4j.vm.ProgramFile.rawSection(section);
     }
+
 }

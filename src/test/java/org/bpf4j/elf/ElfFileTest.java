@@ -15,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The ELF reader against binutils' readelf (an oracle when installed) on the machine's own libraries. */
 class ElfFileTest {
@@ -24,7 +23,7 @@ class ElfFileTest {
     }
 
     static String readelf(String... args) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/readelf")), "readelf is not installed");
+        org.bpf4j.testing.Kernel.unless(Files.isExecutable(Path.of("/usr/bin/readelf")) ? null : "readelf (binutils) is not installed: it is the oracle of this test");
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/readelf"));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -78,6 +77,22 @@ class ElfFileTest {
             assertEquals(text.offset() + 16, elf.fileOffset(text.addr() + 16));
             ElfFile.Section data = elf.section(".data").orElseThrow();
             assertEquals(data.offset() + 8, elf.fileOffset(data.addr() + 8));
+        }
+    }
+
+    @Test
+    void symtabOnlySymbolsOfLibjvmMatchReadelf() throws Exception {
+        Path jvm = Path.of(System.getProperty("java.home"), "lib/server/libjvm.so");
+        String name = "_ZN10SerialHeap7collectEN7GCCause5CauseE";
+        Matcher m = Pattern.compile("^\\s*\\d+: ([0-9a-f]+)\\s+(\\d+) FUNC\\s+LOCAL\\s+\\w+\\s+\\d+ " + name + "$", Pattern.MULTILINE)
+                .matcher(readelf("-W", "-s", jvm.toString()));
+        assertTrue(m.find(), "readelf lists " + name);
+        try (ElfFile elf = ElfFile.open(jvm)) {
+            ElfFile.Symbol s = elf.symbol(name).orElseThrow();
+            assertFalse(s.dynamic(), "only .symtab has it");
+            assertEquals(0, s.binding(), "STB_LOCAL");
+            assertEquals(Long.parseLong(m.group(1), 16), s.value());
+            assertEquals(Long.parseLong(m.group(2)), s.size());
         }
     }
 

@@ -77,18 +77,6 @@ class AttachSupportTest {
     }
 
     @Test
-    void functionIdsAreBpftoolsIds() throws Exception {
-        Kernel.unless(Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? null : "bpftool (the test oracle) is not installed");
-        Process p = new ProcessBuilder("/usr/sbin/bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux").start();
-        var m = java.util.regex.Pattern.compile("^\\[(\\d+)\\] FUNC '(vfs_read|vfs_write|do_sys_openat2|schedule)' ",
-                java.util.regex.Pattern.MULTILINE).matcher(new String(p.getInputStream().readAllBytes()));
-        assertEquals(0, p.waitFor());
-        int n = 0;
-        for (; m.find(); n++) assertEquals(Integer.parseInt(m.group(1)), VmlinuxFunctions.id(m.group(2)).orElseThrow(), m.group(2));
-        assertEquals(4, n);
-    }
-
-    @Test
     void unknownKernelFunctionIsNamedBeforeAnyLoad() {
         ProgramSpec spec = new ProgramSpec("t_fentry", ProgramType.TRACING,
                 Program.builder().mov64(Reg.R0, 0).exit().build(), "GPL");

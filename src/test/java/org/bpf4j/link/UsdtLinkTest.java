@@ -124,7 +124,11 @@ class UsdtLinkTest {
             assertEquals("ready", out.readLine());
             int pid = (int) child.pid();
             List<String> lines = new ArrayList<>();
-            try (UsdtLink start = UsdtLink.attach(LIBJVM.toString(), "hotspot", "thread__start", pid, events.loader(0));
+            // and a plain uprobe on a function only .symtab names (the child runs the serial collector)
+            String collect = "_ZN10SerialHeap7collectEN7GCCause5CauseE";
+            try (Counter collects = Counter.load(ProgramType.KPROBE, b -> {});
+                 UprobeLink collectProbe = UprobeLink.attach(collects.program, LIBJVM.toString(), collect, false, pid);
+                 UsdtLink start = UsdtLink.attach(LIBJVM.toString(), "hotspot", "thread__start", pid, events.loader(0));
                  UsdtLink gc = UsdtLink.attach("libjvm.so", "hotspot", "gc__begin", pid, events.loader(-1))) {
                 assertEquals("usdt:" + LIBJVM + ":hotspot:thread__start", start.describe());
                 assertEquals(2, gc.sites().size(), "gc__begin has two sites");
@@ -135,6 +139,7 @@ class UsdtLinkTest {
                 for (String l; (l = out.readLine()) != null && !l.equals("done"); ) lines.add(l);
                 assertEquals(0, child.waitFor());
                 while (events.buffer.poll(100) > 0) { /* drain */ }
+                assertTrue(collects.get() >= 3, "SerialHeap::collect ran for each System.gc(): " + collects.get());
             }
             assertEquals(4, lines.size(), lines.toString());
             for (String line : lines) {

@@ -1,0 +1,404 @@
+package org.bpf4j.vm.jit;
+
+import org.bpf4j.UserException;
+import org.bpf4j.asm.AluOp;
+import org.bpf4j.asm.AtomicOp;
+import org.bpf4j.asm.CallKind;
+import org.bpf4j.asm.Instruction;
+import org.bpf4j.asm.JmpOp;
+import org.bpf4j.asm.Operation;
+import org.bpf4j.asm.Size;
+import org.bpf4j.asm.Source;
+import org.bpf4j.asm.SwapOp;
+import org.bpf4j.vm.LinkedProgram;
+
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.Opcode;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+
+import static java.lang.constant.ConstantDescs.CD_int;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_boolean;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+/**
+ * Emits one subprogram as a static method {@code long sub(Machine m, Memory mem, long r1, .., long r5, long r10)}.
+ * Registers live in long locals; every instruction gets a label so that jumps are plain branches.
+ */
+final class Emitter {
+    static final ClassDesc CD_MEMORY = ClassDesc.of("org.bpf4j.vm.Memory");
+    static final ClassDesc CD_OPS = ClassDesc.of("org.bpf4j.vm.Ops");
+    static final ClassDesc CD_HELPERS = ClassDesc.of("org.bpf4j.vm.Helpers");
+    static final ClassDesc CD_RUNTIME = ClassDesc.of("org.bpf4j.vm.jit.JitRuntime");
+    static final MethodTypeDesc SUBPROGRAM = MethodTypeDesc.of(CD_long, JitCompiler.CD_MACHINE, CD_MEMORY,
+            CD_long, CD_long, CD_long, CD_long, CD_long, CD_long);
+    private static final MethodTypeDesc LL_L = MethodTypeDesc.of(CD_long, CD_long, CD_long);
+    private static final MethodTypeDesc MEM_LOAD = MethodTypeDesc.of(CD_long, CD_MEMORY, CD_long, CD_int);
+    private static final MethodTypeDesc MEM_LOAD_SIZED = MethodTypeDesc.of(CD_long, CD_MEMORY, CD_long, CD_int, CD_int);
+    private static final MethodTypeDesc MEM_STORE = MethodTypeDesc.of(CD_void, CD_MEMORY, CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc MEM_STORE_SIZED = MethodTypeDesc.of(CD_void, CD_MEMORY, CD_long, CD_int, CD_long, CD_int);
+    private static final MethodTypeDesc MEM_ATOMIC = MethodTypeDesc.of(CD_long, CD_MEMORY, CD_long, CD_int, CD_int, CD_long, CD_int);
+    private static final MethodTypeDesc MEM_CMPXCHG = MethodTypeDesc.of(CD_long, CD_MEMORY, CD_long, CD_int, CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc HELPER = MethodTypeDesc.of(CD_long, JitCompiler.CD_MACHINE, CD_int,
+            CD_long, CD_long, CD_long, CD_long, CD_long, CD_int);
+    private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_long, JitCompiler.CD_MACHINE, CD_long, CD_int);
+    private static final MethodTypeDesc FAULT = MethodTypeDesc.of(ClassDesc.of("java.lang.RuntimeException"), CD_int, ClassDesc.of("java.lang.String"));
+    private static final long U32 = 0xffffffffL;
+
+    /** Local slots: m, mem, then r1-r5 and r10 (parameters), then r0 and r6-r9. */
+    private static final int[] SLOT = {14, 2, 4, 6, 8, 10, 16, 18, 20, 22, 12};
+    private static final int M = 0, MEM = 1, TMP = 24;
+
+    private final LinkedProgram program;
+    private final ClassDesc self;
+    private final CodeBuilder code;
+    private final int start, end;
+    private final Label[] labels;
+
+    Emitter(LinkedProgram program, ClassDesc self, CodeBuilder code, int start, int end) {
+        this.program = program;
+        this.self = self;
+        this.code = code;
+        this.start = start;
+        this.end = end;
+        this.labels = new Label[end - start];
+        for (int i = 0; i < labels.length; i++) labels[i] = code.newLabel();
+    }
+
+    static String methodName(int start) {
+        return "sub" + start;
+    }
+
+    void emit() {
+        for (int r : new int[] {0, 6, 7, 8, 9}) {
+            code.lconst_0();
+            code.lstore(SLOT[r]);
+        }
+        for (int i = start; i < end; i++) {
+            code.labelBinding(labels[i - start]);
+            instruction(i, program.instructions().get(i));
+        }
+        // running off the end of the subprogram
+        code.loadConstant(end - 1).loadConstant("execution ran past the last instruction");
+        code.invokestatic(CD_RUNTIME, "fault", FAULT).athrow();
+    }
+
+    private Label label(int i, int target) {
+        if (target < start || target >= end)
+            throw new UserException("instruction " + i + ": jump to " + target + " leaves its subprogram; the JIT needs well-formed subprograms");
+        return labels[target - start];
+    }
+
+    private void load(int reg) { code.lload(SLOT[reg]); }
+
+    private void store(int reg) { code.lstore(SLOT[reg]); }
+
+    private void instruction(int i, Instruction insn) {
+        int d = insn.dst().index(), s = insn.src().index();
+        switch (insn.op()) {
+            case Operation.Alu a -> alu(i, a, d, s, insn.imm());
+            case Operation.Swap w -> {
+                load(d);
+                int bits = (int) insn.imm();
+                if (w.op() == SwapOp.LE) {
+                    if (bits != 64) code.loadConstant(bits == 16 ? 0xffffL : U32).land();
+                } else {
+                    code.loadConstant(bits).invokestatic(CD_OPS, "swap", MethodTypeDesc.of(CD_long, CD_long, CD_int));
+                }
+                store(d);
+            }
+            case Operation.LoadImm64 l -> {
+                code.loadConstant(program.constants()[i]);
+                store(d);
+            }
+            case Operation.Load l -> {
+                address(s, insn.offset());
+                memoryLoad(l.size(), l.signed(), i);
+                store(d);
+            }
+            case Operation.Store st -> {
+                address(d, insn.offset());
+                load(s);
+                memoryStore(st.size(), i);
+            }
+            case Operation.StoreImm st -> {
+                address(d, insn.offset());
+                code.loadConstant(insn.imm());
+                memoryStore(st.size(), i);
+            }
+            case Operation.Atomic a -> atomic(i, a, d, s, insn.offset());
+            case Operation.Goto g -> code.goto_(label(i, program.targets()[i]));
+            case Operation.GotoLong g -> code.goto_(label(i, program.targets()[i]));
+            case Operation.Jump j -> jump(i, j, d, s, insn.imm());
+            case Operation.Call c when c.kind() == CallKind.LOCAL -> {
+                code.aload(M).aload(MEM);
+                for (int r = 1; r <= 5; r++) load(r);
+                code.aload(M);
+                load(10);
+                code.loadConstant(i).invokestatic(CD_RUNTIME, "enterFrame", ENTER);
+                code.invokestatic(self, methodName(program.targets()[i]), SUBPROGRAM);
+                store(0);
+            }
+            case Operation.Call c -> helper(i, () -> code.loadConstant((int) insn.imm()), (int) insn.imm() == 12);
+            case Operation.CallRegister c -> helper(i, () -> {
+                load(d);
+                code.l2i();
+            }, true);
+            case Operation.Exit e -> {
+                load(0);
+                code.lreturn();
+            }
+            case Operation.NoSpec n -> { }
+            default -> throw new UserException("instruction " + i + ": the JIT cannot compile " + insn.op());
+        }
+    }
+
+    private void helper(int i, Runnable id, boolean mayTailCall) {
+        code.aload(M);
+        id.run();
+        for (int r = 1; r <= 5; r++) load(r);
+        code.loadConstant(i).invokestatic(CD_HELPERS, "call", HELPER);
+        store(0);
+        if (mayTailCall) {
+            Label no = code.newLabel();
+            code.aload(M).invokevirtual(JitCompiler.CD_MACHINE, "tailCallPending", MethodTypeDesc.of(CD_boolean)).ifeq(no);
+            code.aload(M).invokevirtual(JitCompiler.CD_MACHINE, "finishTailCall", MethodTypeDesc.of(CD_long)).lreturn();
+            code.labelBinding(no);
+        }
+    }
+
+    // ---- arithmetic ----
+
+    private void alu(int i, Operation.Alu a, int d, int s, long imm) {
+        boolean k = a.source() == Source.K;
+        AluOp op = a.op();
+        if (a.wide()) {
+            switch (op) {
+                case MOV -> operand64(k, s, imm);
+                case MOVSX8 -> { load(s); code.l2i().i2b().i2l(); }
+                case MOVSX16 -> { load(s); code.l2i().i2s().i2l(); }
+                case MOVSX32 -> { load(s); code.l2i().i2l(); }
+                case NEG -> { load(d); code.lneg(); }
+                case ADD, SUB, MUL, OR, AND, XOR -> {
+                    load(d);
+                    operand64(k, s, imm);
+                    switch (op) {
+                        case ADD -> code.ladd();
+                        case SUB -> code.lsub();
+                        case MUL -> code.lmul();
+                        case OR -> code.lor();
+                        case AND -> code.land();
+                        default -> code.lxor();
+                    }
+                }
+                case LSH, RSH, ARSH -> {
+                    load(d);
+                    if (k) code.loadConstant((int) (imm & 63)); else { load(s); code.l2i(); }
+                    switch (op) {
+                        case LSH -> code.lshl();
+                        case RSH -> code.lushr();
+                        default -> code.lshr();
+                    }
+                }
+                case DIV, MOD, SDIV, SMOD -> {
+                    load(d);
+                    operand64(k, s, imm);
+                    code.invokestatic(CD_OPS, switch (op) {
+                        case DIV -> "udiv64";
+                        case MOD -> "umod64";
+                        case SDIV -> "sdiv64";
+                        default -> "smod64";
+                    }, LL_L);
+                }
+                default -> throw new UserException("instruction " + i + ": the JIT cannot compile " + op.mnemonic());
+            }
+            store(d);
+            return;
+        }
+        // 32-bit: compute on ints, then zero-extend
+        switch (op) {
+            case MOV -> {
+                if (k) { code.loadConstant(imm & U32); store(d); return; }
+                load(s); code.l2i();
+            }
+            case MOVSX8 -> { load(s); code.l2i().i2b(); }
+            case MOVSX16 -> { load(s); code.l2i().i2s(); }
+            case NEG -> { load(d); code.l2i().ineg(); }
+            case ADD, SUB, MUL, OR, AND, XOR, LSH, RSH, ARSH -> {
+                load(d);
+                code.l2i();
+                operand32(k, s, imm);
+                switch (op) {
+                    case ADD -> code.iadd();
+                    case SUB -> code.isub();
+                    case MUL -> code.imul();
+                    case OR -> code.ior();
+                    case AND -> code.iand();
+                    case XOR -> code.ixor();
+                    case LSH -> code.ishl();
+                    case RSH -> code.iushr();
+                    default -> code.ishr();
+                }
+            }
+            case DIV, MOD, SDIV, SMOD -> {
+                load(d);
+                operand64(k, s, imm);
+                code.invokestatic(CD_OPS, switch (op) {
+                    case DIV -> "udiv32";
+                    case MOD -> "umod32";
+                    case SDIV -> "sdiv32";
+                    default -> "smod32";
+                }, LL_L);
+                store(d);
+                return;
+            }
+            default -> throw new UserException("instruction " + i + ": the JIT cannot compile " + op.mnemonic() + "32");
+        }
+        code.i2l().loadConstant(U32).land();
+        store(d);
+    }
+
+    private void operand64(boolean k, int s, long imm) {
+        if (k) code.loadConstant(imm); else load(s);
+    }
+
+    private void operand32(boolean k, int s, long imm) {
+        if (k) {
+            code.loadConstant((int) imm);
+        } else {
+            load(s);
+            code.l2i();
+        }
+    }
+
+    // ---- memory ----
+
+    /** Pushes mem and the address reg + off. */
+    private void address(int reg, int off) {
+        code.aload(MEM);
+        load(reg);
+        if (off != 0) code.loadConstant((long) off).ladd();
+    }
+
+    private void memoryLoad(Size size, boolean signed, int pc) {
+        if (signed) {
+            code.loadConstant(size.bytes()).loadConstant(pc).invokestatic(CD_MEMORY, "loadSigned", MEM_LOAD_SIZED);
+        } else if (size == Size.DW) {
+            code.loadConstant(pc).invokestatic(CD_MEMORY, "load64", MEM_LOAD);
+        } else if (size == Size.W) {
+            code.loadConstant(pc).invokestatic(CD_MEMORY, "load32", MEM_LOAD);
+        } else {
+            code.loadConstant(size.bytes()).loadConstant(pc).invokestatic(CD_MEMORY, "load", MEM_LOAD_SIZED);
+        }
+    }
+
+    /** Stack: mem, address, value. */
+    private void memoryStore(Size size, int pc) {
+        if (size == Size.DW) {
+            code.loadConstant(pc).invokestatic(CD_MEMORY, "store64", MEM_STORE);
+        } else if (size == Size.W) {
+            code.loadConstant(pc).invokestatic(CD_MEMORY, "store32", MEM_STORE);
+        } else {
+            // store(Memory, long addr, int size, long value, int pc): put the size under the value
+            code.lstore(TMP);
+            code.loadConstant(size.bytes());
+            code.lload(TMP);
+            code.loadConstant(pc).invokestatic(CD_MEMORY, "store", MEM_STORE_SIZED);
+        }
+    }
+
+    private void atomic(int i, Operation.Atomic a, int d, int s, int off) {
+        int size = a.size().bytes();
+        AtomicOp op = a.op();
+        if (op == AtomicOp.LOAD_ACQUIRE) {
+            address(s, off);
+            memoryLoad(a.size(), false, i);
+            store(d);
+            return;
+        }
+        if (op == AtomicOp.STORE_RELEASE) {
+            address(d, off);
+            load(s);
+            memoryStore(a.size(), i);
+            return;
+        }
+        address(d, off);
+        code.loadConstant(size);
+        if (op == AtomicOp.CMPXCHG) {
+            load(0);
+            load(s);
+            code.loadConstant(i).invokestatic(CD_MEMORY, "compareExchange", MEM_CMPXCHG);
+            store(0);
+            return;
+        }
+        code.loadConstant(op.imm());
+        load(s);
+        code.loadConstant(i).invokestatic(CD_MEMORY, "atomic", MEM_ATOMIC);
+        if (op.fetches()) store(s); else code.pop2();
+    }
+
+    // ---- jumps ----
+
+    private void jump(int i, Operation.Jump j, int d, int s, long imm) {
+        Label target = label(i, program.targets()[i]);
+        boolean k = j.source() == Source.K;
+        JmpOp op = j.op();
+        if (op == JmpOp.JSET) {
+            if (j.narrow()) {
+                load(d);
+                code.l2i();
+                operand32(k, s, imm);
+                code.iand().ifne(target);
+            } else {
+                load(d);
+                operand64(k, s, imm);
+                code.land().lconst_0().lcmp().ifne(target);
+            }
+            return;
+        }
+        boolean unsigned = switch (op) {
+            case JGT, JGE, JLT, JLE -> true;
+            default -> false;
+        };
+        if (j.narrow()) {
+            load(d);
+            code.l2i();
+            if (unsigned) code.loadConstant(Integer.MIN_VALUE).ixor();
+            if (k) {
+                code.loadConstant(unsigned ? (int) imm ^ Integer.MIN_VALUE : (int) imm);
+            } else {
+                load(s);
+                code.l2i();
+                if (unsigned) code.loadConstant(Integer.MIN_VALUE).ixor();
+            }
+            code.branch(switch (op) {
+                case JEQ -> Opcode.IF_ICMPEQ;
+                case JNE -> Opcode.IF_ICMPNE;
+                case JGT, JSGT -> Opcode.IF_ICMPGT;
+                case JGE, JSGE -> Opcode.IF_ICMPGE;
+                case JLT, JSLT -> Opcode.IF_ICMPLT;
+                default -> Opcode.IF_ICMPLE;
+            }, target);
+            return;
+        }
+        load(d);
+        if (unsigned) code.loadConstant(Long.MIN_VALUE).lxor();
+        if (k) {
+            code.loadConstant(unsigned ? imm ^ Long.MIN_VALUE : imm);
+        } else {
+            load(s);
+            if (unsigned) code.loadConstant(Long.MIN_VALUE).lxor();
+        }
+        code.lcmp();
+        code.branch(switch (op) {
+            case JEQ -> Opcode.IFEQ;
+            case JNE -> Opcode.IFNE;
+            case JGT, JSGT -> Opcode.IFGT;
+            case JGE, JSGE -> Opcode.IFGE;
+            case JLT, JSLT -> Opcode.IFLT;
+            default -> Opcode.IFLE;
+        }, target);
+    }
+}

@@ -1,0 +1,74 @@
+package org.bpf4j.vm.map;
+
+import org.bpf4j.map.MapSpec;
+import org.bpf4j.vm.Region;
+
+import java.util.Optional;
+
+/**
+ * {@code BPF_MAP_TYPE_PROG_ARRAY} in the VM: the programs {@code tail_call} can jump to, by index. The slots
+ * hold VM programs; from the BpfMap API they read as their index (a stand-in for the kernel's program id).
+ */
+public final class ProgramArrayMap extends UserMap {
+    private final Object[] programs;
+
+    ProgramArrayMap(MapSpec spec, int cpus) {
+        super(spec, cpus);
+        if (spec.keySize() != 4 || spec.valueSize() != 4)
+            throw new IllegalArgumentException("prog array " + spec.name() + ": key and value sizes must be 4");
+        programs = new Object[spec.maxEntries()];
+    }
+
+    /** Puts {@code program} (a VM program; null clears) at {@code index}. */
+    public void set(int index, Object program) {
+        if (index < 0 || index >= programs.length)
+            throw new IllegalArgumentException("prog array " + spec.name() + ": index " + index + " out of range 0.." + (programs.length - 1));
+        programs[index] = program;
+    }
+
+    /** The program at {@code index}, or null. */
+    public Object get(long index) {
+        return index >= 0 && index < programs.length ? programs[(int) index] : null;
+    }
+
+    @Override
+    public Region values() { return null; }
+
+    @Override
+    public int valueOffset(byte[] key, int cpu) { return -1; }
+
+    @Override
+    public int update(byte[] key, byte[] value, long flags, int cpu) { return -EINVAL; }
+
+    @Override
+    int updateAllCpus(byte[] key, byte[] value, long flags) { return -EINVAL; }
+
+    private int index(byte[] key) {
+        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+    }
+
+    @Override
+    public int deleteElement(byte[] key) {
+        int i = index(key);
+        if (i < 0 || i >= programs.length) return -E2BIG;
+        if (programs[i] == null) return -ENOENT;
+        programs[i] = null;
+        return 0;
+    }
+
+    @Override
+    public Optional<byte[]> lookup(byte[] key) {
+        checkKey(key);
+        int i = index(key);
+        return i >= 0 && i < programs.length && programs[i] != null ? Optional.of(key.clone()) : Optional.empty();
+    }
+
+    @Override
+    public Optional<byte[]> nextKey(byte[] key) {
+        int from = key == null ? 0 : index(key) + 1;
+        for (int i = Math.max(0, from); i < programs.length; i++) {
+            if (programs[i] != null) return Optional.of(new byte[] {(byte) i, (byte) (i >> 8), (byte) (i >> 16), (byte) (i >> 24)});
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,105 @@
+package org.bpf4j.cli;
+
+import org.bpf4j.asm.Conformance;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code bpf4j vm run} and {@code bpf4j vm verify}, in-process: stdout, stderr, exit status. */
+class VmCommandTest {
+    @TempDir
+    Path dir;
+
+    record Result(int status, String out, String err) {}
+
+    static synchronized Result bpf4j(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.run(args);
+            return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private Path file(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void runsAConformanceFileOnItsMemoryWithEitherEngine() {
+        String ldxb = Conformance.root().resolve("ldxb.data").toString();
+        for (String engine : List.of("--interp", "--jit")) {
+            Result r = bpf4j("vm", "run", engine, ldxb);
+            assertEquals(new Result(0, "0x11\n", ""), r);
+        }
+        assertEquals("0xcc\n", bpf4j("vm", "run", "--mem", "aa bb cc dd ee", ldxb).out());
+    }
+
+    @Test
+    void runsAssemblerTextAndRawInstructions() throws Exception {
+        Path asm = file("loop.s", "r0 = 0\nr1 = 0\nloop:\nr0 += 3\nr1 += 1\nif r1 < 10000000 goto loop\nexit\n");
+        Result r = bpf4j("vm", "run", "--jit", asm.toString());
+        assertEquals(new Result(0, "0x1c9c380\n", ""), r);
+        Path raw = dir.resolve("ret42.bin");
+        Files.write(raw, java.util.HexFormat.of().parseHex("b70000002a000000" + "9500000000000000"));
+        assertEquals("0x2a\n", bpf4j("vm", "run", raw.toString()).out());
+    }
+
+    @Test
+    void aRejectedProgramExitsNonZeroWithOneLine() throws Exception {
+        Path bad = file("bad.s", "mov %r1, 1\nexit\n");
+        Result r = bpf4j("vm", "run", bad.toString());
+        assertEquals(1, r.status());
+        assertEquals("", r.out());
+        assertEquals("bpf4j: verifier rejected program 'bad.s' at instruction 1 (exit): R0 !read_ok\n", r.err());
+        Path oob = file("oob.s", "ldxw %r0, [%r1+2]\nexit\n");
+        r = bpf4j("vm", "run", "--mem", "00 01 02 03", oob.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("at instruction 0 (r0 = *(u32 *)(r1 +2)): invalid access to context"), r.err());
+        assertEquals("0x5040302\n", bpf4j("vm", "run", "--mem", "00 01 02 03 04 05", oob.toString()).out());
+    }
+
+    @Test
+    void verifyPrintsTheCostOrTheLog() throws Exception {
+        Result ok = bpf4j("vm", "verify", Conformance.root().resolve("prime.data").toString());
+        assertEquals(0, ok.status(), ok.err());
+        assertTrue(ok.out().startsWith("prime.data: accepted: 16 instructions"), ok.out());
+        Result bad = bpf4j("vm", "verify", file("bad.s", "mov %r1, 1\nexit\n").toString());
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("\n0: (b7) r1 = 1\n1: (95) exit\nR0 !read_ok\n"), bad.err());
+    }
+
+    @Test
+    void syntaxErrorsNameFileLineAndColumn() throws Exception {
+        Path p = file("syn.s", "mov %r0, 1\n  foo %r1\nexit\n");
+        Result r = bpf4j("vm", "run", p.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("bpf4j: " + p + ":2:3: unknown mnemonic 'foo'\n"), r.err());
+    }
+
+    @Test
+    void theSuitesUnusedFieldProgramsAreRejectedWhenDecoded() {
+        List<Path> unused = Conformance.negatives().stream().filter(f -> f.getFileName().toString().startsWith("unused-")).toList();
+        assertFalse(unused.isEmpty());
+        for (Path f : unused) {
+            Result r = bpf4j("vm", "run", "--no-verify", f.toString());
+            assertEquals(1, r.status(), f + ": " + r);
+            assertTrue(r.err().matches("bpf4j: " + f.getFileName() + ": instruction \\d+: .*\n"), r.err());
+        }
+    }
+}
