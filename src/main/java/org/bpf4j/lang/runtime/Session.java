@@ -323,6 +323,7 @@ public final class Session implements AutoCloseable {
             try { owned.get(i).close(); } catch (Exception ignored) { /* keep closing */ }
         }
         owned.clear();
+        values.close();
     }
 
     /** A user error for a script that cannot run, e.g. a missing file. */

@@ -1,6 +1,7 @@
 package org.bpf4j.lang.runtime;
 
 import org.bpf4j.symbols.Kallsyms;
+import org.bpf4j.symbols.UserSymbols;
 import org.bpf4j.sys.Native;
 
 import java.io.IOException;
@@ -15,8 +16,9 @@ import java.util.stream.Stream;
  * What the runtime shows in place of numbers: kernel symbols, user names, cgroup paths, errno messages, and the
  * offset from the monotonic clock (what BPF's ktime gives) to wall-clock time. Everything is read on first use.
  */
-final class Symbols {
+final class Symbols implements AutoCloseable {
     private Map<Long, String> users;
+    private final Map<Long, Optional<UserSymbols>> processes = new HashMap<>();
     private final long monoToRealtime;
 
     Symbols() {
@@ -33,6 +35,29 @@ final class Symbols {
         if (!offset) return s.get();
         long start = Kallsyms.get().address(s.get()).orElse(addr);
         return s.get() + "+" + (addr - start);
+    }
+
+    /**
+     * The function of process {@code pid} that contains {@code addr}, with {@code +offset} when asked, or hex when
+     * the process is gone or the address is in no symbolized file. A process's mappings are read once.
+     */
+    String usym(long addr, long pid, boolean offset) {
+        Optional<UserSymbols> us = processes.computeIfAbsent(pid, p -> {
+            try {
+                return Optional.of(UserSymbols.of((int) (long) p));
+            } catch (RuntimeException e) {
+                return Optional.empty(); // exited
+            }
+        });
+        Optional<UserSymbols.Resolved> r = us.flatMap(u -> u.resolve(addr));
+        if (r.isEmpty()) return "0x" + Long.toHexString(addr);
+        return offset ? r.get().toString() : r.get().function();
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(u -> u.ifPresent(UserSymbols::close));
+        processes.clear();
     }
 
     /** The user of {@code uid} from /etc/passwd, or the number. */

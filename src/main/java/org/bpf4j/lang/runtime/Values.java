@@ -99,9 +99,9 @@ final class Values {
         long v = le(b, off, 8);
         return switch (k) {
             case KSYM -> symbols.ksym(v, false);
-            case USYM -> "0x" + Long.toHexString(v);
-            case KSTACK -> stack(v, true);
-            case USTACK -> stack(v, false);
+            case USYM -> symbols.usym(v, le(b, off + 8, 8), false);
+            case KSTACK -> stack(v, 0, true);
+            case USTACK -> stack(v, le(b, off + 8, 8), false);
             case USERNAME -> symbols.user(v);
             case INET -> inet(b, off);
             case TIMESTAMP -> {
@@ -119,16 +119,19 @@ final class Values {
         };
     }
 
-    private String stack(long id, boolean kernel) {
+    private String stack(long id, long pid, boolean kernel) {
         if (id < 0) return "\n";
         long[] frames = stacks.apply(id);
         StringBuilder sb = new StringBuilder("\n");
         for (long f : frames) {
             if (f == 0) break;
-            sb.append("        ").append(kernel ? symbols.ksym(f, true) : "0x" + Long.toHexString(f)).append('\n');
+            sb.append("        ").append(kernel ? symbols.ksym(f, true) : symbols.usym(f, pid, true)).append('\n');
         }
         return sb.toString();
     }
+
+    /** Releases what symbolizing opened. */
+    void close() { symbols.close(); }
 
     private static String inet(byte[] b, int off) {
         long af = le(b, off, 8);
