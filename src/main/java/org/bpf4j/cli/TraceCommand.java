@@ -1,34 +1,15 @@
 package org.bpf4j.cli;
 
 import org.bpf4j.UserException;
-import org.bpf4j.lang.codegen.CompiledScript;
-import org.bpf4j.lang.codegen.Compiler;
-import org.bpf4j.lang.runtime.Child;
-import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.runtime.ProbeList;
-import org.bpf4j.lang.runtime.ProcessName;
-import org.bpf4j.lang.runtime.Session;
-import org.bpf4j.lang.sema.Analysis;
-import org.bpf4j.lang.sema.Checker;
-import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Parser;
 import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
-import org.bpf4j.lang.syntax.SourceError;
-import org.bpf4j.sys.Cpus;
-import org.bpf4j.sys.Privileges;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,20 +81,7 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.io.PrintWriter err = spec.commandLine().getErr();
-        try {
-            return run();
-        } catch (SourceError e) {
-            System.out.flush();
-            err.println(e.render());
-            err.flush();
-            return 1;
-        } catch (UserException e) {
-            System.out.flush();
-            err.println("ERROR: " + e.getMessage());
-            err.flush();
-            return 1;
-        }
+        return ScriptRun.reporting(spec.commandLine().getErr(), this::run);
     }
 
     private int run() {
@@ -131,75 +99,12 @@ final class TraceCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        Source source = source();
+        Source source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), this::withIncludes);
         Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
-        Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(targetPid > 0 ? targetPid : -1), new Checker.Options(unsafe));
-        if (debug != null && debug.length > 0) {
-            java.io.PrintWriter out = spec.commandLine().getOut();
-            for (var p : Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount())).programs()) {
-                out.println("; " + p.unit().name() + " (" + p.spec().type().bpftoolName() + ", "
-                        + p.spec().program().instructions().size() + " instructions)");
-                out.print(org.bpf4j.asm.Disassembler.dump(p.spec().program().instructions(), org.bpf4j.asm.CallNames.HELPERS, false));
-            }
-            out.flush();
-            return 0;
-        }
-        Privileges.requireTracing("bpf4j trace");
-        // named after the command (the bpftrace drop-in launcher asks for "bpftrace"), not "java"
-        String name = System.getenv("BPF4J_PROGNAME");
-        ProcessName.set(name == null || name.isBlank() ? "bpf4j" : name);
-        PrintStream stream = outputStream();
-        Output out = new Output(stream, format.equals("json"), quiet);
-        Shutdown.install();
-        try (Child child = command == null ? null : Child.start(command)) {
-            CompiledScript compiled = Compiler.compile(analysis,
-                    new Compiler.Options(System.nanoTime(), child == null ? 0 : child.pid(), Cpus.possibleCount(),
-                            helperChecks == null ? 0 : helperChecks.length));
-            try (Session session = Session.load(compiled, out, new Session.Options(targetPid, verbose))) {
-                out.attaching(session.probeCount());
-                out.flush();
-                session.start(() -> {
-                    if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-                        System.err.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-                        System.err.flush();
-                    }
-                    if (child != null) child.resume();
-                });
-                session.run(() -> Shutdown.requested() || (child != null && child.exited()));
-                return session.finish();
-            }
-        } finally {
-            stream.flush();
-            if (stream != System.out) stream.close();
-            Shutdown.finished();
-        }
-    }
-
-    private PrintStream outputStream() {
-        if (outputFile == null) {
-            return buffering.equals("full") ? new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8)
-                    : System.out;
-        }
-        try {
-            return new PrintStream(new FileOutputStream(outputFile.toFile()), !buffering.equals("full"), StandardCharsets.UTF_8);
-        } catch (FileNotFoundException e) {
-            throw new UserException("failed to open output file '" + outputFile + "': " + e.getMessage());
-        }
-    }
-
-    private Source source() {
-        if (program != null) return new Source("stdin", withIncludes(program));
-        if (args.isEmpty()) throw new UserException("no program given: use -e 'program' or a file name (bpf4j trace -h for help)");
-        String file = args.getFirst();
-        try {
-            if (file.equals("-")) return new Source("stdin", withIncludes(new String(System.in.readAllBytes(), StandardCharsets.UTF_8)));
-            return new Source(file, withIncludes(Files.readString(Path.of(file))));
-        } catch (NoSuchFileException e) {
-            throw new UserException("failed to open file '" + file + "': No such file or directory");
-        } catch (IOException e) {
-            throw new UserException("failed to open file '" + file + "': " + e.getMessage());
-        }
+        return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
+                unsafe, helperChecks == null ? 0 : helperChecks.length, outputFile, buffering.equals("full"),
+                debug != null && debug.length > 0, "bpf4j trace"), spec.commandLine().getOut());
     }
 
     private String withIncludes(String text) {

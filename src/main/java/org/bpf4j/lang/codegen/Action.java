@@ -36,6 +36,27 @@ public sealed interface Action {
     record HelperError(String helper, String file, int line, int col, Type.Tuple payload) implements Action {}
 
     /**
+     * SystemTap's {@code foreach ([k...] in map) printf(...)}: for each entry of {@code map} (sorted by key or
+     * value, ascending or descending, at most {@code limit} when positive), each line is printed with the entry's
+     * keys and values.
+     */
+    record Foreach(String map, boolean sorted, boolean byValue, boolean descending, long limit, java.util.List<Line> lines,
+                   Type.Tuple payload) implements Action {
+        /** One printf (or print, when {@code format} is null) of the body. */
+        public record Line(Format format, java.util.List<Ref> args) {}
+
+        /** An argument of a line: a literal, the entry's key number {@code index}, or its value (through an extractor). */
+        public sealed interface Ref {
+            /** A constant. */
+            record Literal(Object value) implements Ref {}
+            /** Key {@code index} of the entry. */
+            record Key(int index) implements Ref {}
+            /** The value, or one part of a statistic ({@code @count}...), when {@code extractor} is not null. */
+            record Value(String extractor) implements Ref {}
+        }
+    }
+
+    /**
      * join(argv, delim): the event holds the number of strings read and then {@code max} strings of
      * {@code strlen} bytes each.
      */

@@ -174,6 +174,30 @@ final class CallCompiler {
         p.release(argv);
     }
 
+    /** SystemTap's foreach: an event asking the runtime to print each entry of the map. */
+    void foreach(org.bpf4j.lang.syntax.Stmt.Foreach f) {
+        List<Action.Foreach.Line> lines = new ArrayList<>();
+        for (org.bpf4j.lang.syntax.Stmt s : f.body()) {
+            Expr.Call c = (Expr.Call) ((org.bpf4j.lang.syntax.Stmt.ExprStmt) s).expr();
+            boolean printf = c.name().equals("printf");
+            List<Action.Foreach.Ref> refs = new ArrayList<>();
+            for (Expr a : c.args().subList(printf ? 1 : 0, c.args().size())) {
+                refs.add(switch (a) {
+                    case Expr.Str str -> new Action.Foreach.Ref.Literal(str.value());
+                    case Expr.Int i -> new Action.Foreach.Ref.Literal(i.value());
+                    case Expr.Var v -> new Action.Foreach.Ref.Key(f.keyVars().indexOf(v.name()));
+                    case Expr.Call ex -> new Action.Foreach.Ref.Value(ex.name());
+                    default -> new Action.Foreach.Ref.Value(null);
+                });
+            }
+            lines.add(new Action.Foreach.Line(printf ? Format.parse(((Expr.Str) c.args().getFirst()).value()) : null, refs));
+        }
+        long limit = f.limit() == null ? 0 : x.constant(f.limit());
+        Type.Tuple payload = ProbeCompiler.payload(List.of());
+        int id = p.cx.action(new Action.Foreach(f.map(), f.sorted(), f.sortByValue(), f.descending(), limit, lines, payload));
+        p.event(id, List.of(), payload);
+    }
+
     // ---- aggregations ----
 
     void aggregate(Expr.MapRef m, Type.Agg agg, Expr.Call c) {
@@ -192,6 +216,20 @@ final class CallCompiler {
                 asm.atomicAdd(R0, 0, R1);
                 asm.atomicAdd(R0, 8, p.use(v, R2));
             }
+            case STATISTIC -> {
+                Reg rv = p.use(v, R2);
+                asm.mov(R1, 1);
+                asm.atomicAdd(R0, 0, R1);
+                asm.atomicAdd(R0, 8, rv);
+                String maxed = asm.label("min");
+                asm.ldx(Size.DW, R1, R0, 16);
+                asm.jmp(JmpOp.JSLE, R1, rv, maxed);
+                asm.stx(Size.DW, R0, 16, rv);
+                asm.place(maxed);
+                asm.ldx(Size.DW, R1, R0, 24);
+                asm.jmp(JmpOp.JSGE, R1, rv, done);
+                asm.stx(Size.DW, R0, 24, rv);
+            }
             case MIN, MAX -> {
                 Reg rv = p.use(v, R2);
                 asm.ldx(Size.DW, R1, R0, 0);
@@ -209,6 +247,11 @@ final class CallCompiler {
             case AVG, STATS -> {
                 asm.st(Size.DW, R10, val, 1);
                 asm.stx(Size.DW, R10, val + 8, p.use(v, R1));
+            }
+            case STATISTIC -> {
+                Reg rv = p.use(v, R1);
+                asm.st(Size.DW, R10, val, 1);
+                for (int f = 8; f < 32; f += 8) asm.stx(Size.DW, R10, val + f, rv);
             }
         }
         p.update(plan, key, val, 0);
@@ -263,6 +306,7 @@ final class CallCompiler {
     Temp eval(Expr.Call c) {
         List<Expr> args = c.args();
         return switch (c.name()) {
+            case "@count", "@sum", "@min", "@max", "@avg" -> extract(c.name(), (Expr.MapRef) args.getFirst());
             case "ksym", "strerror", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
             case "kaddr" -> Temp.constant(p.cx.analysis.units().isEmpty() ? 0
                     : kernelAddress(((Expr.Str) args.getFirst()).value()));
@@ -301,6 +345,32 @@ final class CallCompiler {
             }
             default -> throw new IllegalStateException("call " + c.name() + " has no scalar value");
         };
+    }
+
+    /** A SystemTap statistic's count, sum, minimum, maximum or average (0 when the entry is absent). */
+    private Temp extract(String what, Expr.MapRef m) {
+        MapPlan plan = p.cx.map(m.name());
+        int key = p.mapKey(plan, m.keys());
+        p.lookup(plan, key);
+        Temp t = p.temp();
+        Reg r = t.kind() == Temp.Kind.REG ? t.reg() : R1;
+        String end = asm.label("absent");
+        asm.mov(r, 0);
+        asm.jmp(JmpOp.JEQ, R0, 0, end);
+        switch (what) {
+            case "@count" -> asm.ldx(Size.DW, r, R0, 0);
+            case "@sum" -> asm.ldx(Size.DW, r, R0, 8);
+            case "@min" -> asm.ldx(Size.DW, r, R0, 16);
+            case "@max" -> asm.ldx(Size.DW, r, R0, 24);
+            default -> {
+                asm.ldx(Size.DW, R2, R0, 0);
+                asm.ldx(Size.DW, r, R0, 8);
+                asm.alu(AluOp.SDIV, r, R2);
+            }
+        }
+        asm.place(end);
+        p.set(t, r);
+        return t;
     }
 
     private long kernelAddress(String sym) {

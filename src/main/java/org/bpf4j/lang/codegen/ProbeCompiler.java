@@ -181,7 +181,7 @@ final class ProbeCompiler {
             case Stmt.Return r -> asm.ja(exitLabel);
             case Stmt.Break b -> asm.ja(loops.peek()[1]);
             case Stmt.Continue c -> asm.ja(loops.peek()[0]);
-            case Stmt.Foreach f -> throw new IllegalStateException("foreach reaches the code generator");
+            case Stmt.Foreach f -> calls.foreach(f);
         }
     }
 

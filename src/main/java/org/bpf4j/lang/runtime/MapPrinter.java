@@ -29,11 +29,51 @@ final class MapPrinter {
     String render(MapPlan plan, List<Entry> entries, long top, long div, boolean json) {
         Type.Agg agg = plan.decl().agg();
         if (agg != null && agg.histogram()) return histograms(plan, agg, entries, top, json);
-        if (agg != null && (agg.kind() == Type.AggKind.AVG || agg.kind() == Type.AggKind.STATS)) return stats(plan, agg, entries, top, div, json);
+        if (agg != null && (agg.kind() == Type.AggKind.AVG || agg.kind() == Type.AggKind.STATS || agg.kind() == Type.AggKind.STATISTIC))
+            return stats(plan, agg, entries, top, div, json);
         return plain(plan, entries, top, div, json);
     }
 
     private Type userKey(MapPlan plan) { return plan.key().elements().getFirst(); }
+
+    /**
+     * The entries in SystemTap's foreach order: by key, or by value (a statistic by its count), ascending or
+     * descending when {@code sorted}, at most {@code limit} when positive.
+     */
+    List<Entry> sorted(MapPlan plan, List<Entry> entries, boolean sorted, boolean byValue, boolean descending, long limit) {
+        List<Entry> out = sortByKey(plan, entries);
+        if (sorted && byValue) {
+            boolean signed = !(plan.value() instanceof Type.Int i) || i.signed();
+            out.sort((a, b) -> signed ? Long.compare(Values.le(a.value, 0, 8), Values.le(b.value, 0, 8))
+                    : Long.compareUnsigned(Values.le(a.value, 0, 8), Values.le(b.value, 0, 8)));
+        }
+        if (sorted && descending) java.util.Collections.reverse(out);
+        return limit > 0 && out.size() > limit ? out.subList(0, (int) limit) : out;
+    }
+
+    /** Key number {@code index} of an entry, as printf takes it (Long or String). */
+    Object key(MapPlan plan, byte[] key, int index) {
+        Type k = plan.userKey();
+        if (k instanceof Type.Tuple tu && plan.decl().keyCount() > 1)
+            return values.printfArg(tu.elements().get(index), key, tu.offset(index));
+        return values.printfArg(k, key, 0);
+    }
+
+    /** An entry's value for printf; of a statistic, the part an extractor names (@count, @sum, @min, @max, @avg). */
+    Object value(MapPlan plan, byte[] value, String extractor) {
+        if (extractor == null || !(plan.value() instanceof Type.Agg a)) {
+            if (plan.value() instanceof Type.Agg) return Values.le(value, 0, 8);
+            return values.printfArg(plan.value(), value, 0);
+        }
+        long count = Values.le(value, 0, 8), total = Values.le(value, 8, 8);
+        return switch (extractor) {
+            case "@count" -> count;
+            case "@sum" -> total;
+            case "@min" -> Values.le(value, 16, 8);
+            case "@max" -> Values.le(value, 24, 8);
+            default -> count == 0 ? 0L : total / count;
+        };
+    }
 
     private String keyText(MapPlan plan, byte[] key) {
         Type k = plan.userKey();
@@ -143,13 +183,16 @@ final class MapPrinter {
             long count = Values.le(e.value, 0, 8), total = Values.le(e.value, 8, 8);
             long avg = average(e.value, agg) / d;
             String body;
+            String extremes = agg.kind() != Type.AggKind.STATISTIC ? "" : json
+                    ? ", \"min\": " + Values.le(e.value, 16, 8) / d + ", \"max\": " + Values.le(e.value, 24, 8) / d
+                    : ", min " + Values.le(e.value, 16, 8) / d + ", max " + Values.le(e.value, 24, 8) / d;
             if (json) {
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
-                        : "{\"count\": " + count / d + ", \"average\": " + avg + ", \"total\": " + total / d + "}";
+                        : "{\"count\": " + count / d + ", \"average\": " + avg + ", \"total\": " + total / d + extremes + "}";
                 lines.add(plan.userKey() == null ? body : keyJson(plan, e.key) + ": " + body);
             } else {
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
-                        : "count " + count / d + ", average " + avg + ", total " + total / d;
+                        : "count " + count / d + ", average " + avg + ", total " + total / d + extremes;
                 lines.add(label(plan, e.key) + ": " + body + "\n");
             }
         }

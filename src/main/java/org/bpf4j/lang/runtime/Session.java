@@ -192,7 +192,7 @@ public final class Session implements AutoCloseable {
     private void printAll() {
         out.raw("\n\n");
         for (MapPlan m : script.maps()) {
-            if (!m.user()) continue;
+            if (!m.user() || script.analysis().script().silent().contains(m.decl().name())) continue;
             out.raw(printer.render(m, entries(m), 0, 0, out.json()));
         }
     }
@@ -240,6 +240,7 @@ public final class Session implements AutoCloseable {
                     System.err.println(h.file() + ":" + h.line() + ":" + h.col() + ": WARNING: Failed to " + h.helper() + ": " + what);
                 }
             }
+            case Action.Foreach f -> foreach(f);
             case Action.Join j -> {
                 int n = (int) Math.min(Values.le(data, 8, 8), j.max());
                 List<String> parts = new ArrayList<>();
@@ -275,6 +276,27 @@ public final class Session implements AutoCloseable {
         } catch (IOException e) {
             out.flush();
             System.err.println("ERROR: failed to open file '" + file + "': " + e.getMessage());
+        }
+    }
+
+    /** SystemTap's foreach: each line of the body printed for each (sorted, limited) entry. */
+    private void foreach(Action.Foreach f) {
+        MapPlan m = script.userMap(f.map());
+        for (MapPrinter.Entry e : printer.sorted(m, entries(m), f.sorted(), f.byValue(), f.descending(), f.limit())) {
+            for (Action.Foreach.Line line : f.lines()) {
+                List<Object> args = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
+                for (Action.Foreach.Ref r : line.args()) {
+                    Object v = switch (r) {
+                        case Action.Foreach.Ref.Literal l -> l.value();
+                        case Action.Foreach.Ref.Key k -> printer.key(m, e.key(), k.index());
+                        case Action.Foreach.Ref.Value v2 -> printer.value(m, e.value(), v2.extractor());
+                    };
+                    args.add(v);
+                    texts.add(String.valueOf(v));
+                }
+                out.message("printf", line.format() == null ? String.join("", texts) + "\n" : line.format().format(args));
+            }
         }
     }
 

@@ -7,8 +7,12 @@ import java.util.Set;
 
 /** Type rules of the functions scripts call. */
 final class Calls {
+    /** SystemTap's {@code map <<< value}, as the call its parser makes (not a name a script can write). */
+    static final String STATISTIC = "<<<";
     /** Functions whose value only a map can hold. */
-    static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist");
+    static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
+    /** SystemTap's extractors of a statistic. */
+    static final Set<String> EXTRACTORS = Set.of("@count", "@sum", "@avg", "@min", "@max");
     /** The registers reg() knows, by their pt_regs names. */
     static final Set<String> REGISTERS = Set.of("r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
             "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss");
@@ -49,6 +53,7 @@ final class Calls {
         String n = call.name();
         return switch (n) {
             case "count" -> { arity(call, 0, 0); yield Type.Agg.of(Type.AggKind.COUNT, false); }
+            case STATISTIC -> { arity(call, 1, 1); integer(call.args().getFirst(), "<<<'s value"); yield Type.Agg.of(Type.AggKind.STATISTIC, true); }
             case "hist" -> { arity(call, 1, 1); integer(call.args().getFirst(), "hist()'s value"); yield Type.Agg.of(Type.AggKind.HIST, true); }
             case "lhist" -> {
                 arity(call, 4, 4);
@@ -111,6 +116,19 @@ final class Calls {
         String n = call.name();
         List<Expr> args = call.args();
         if (AGGREGATES.contains(n)) throw c.error(call.span(), n + "() should be assigned to a map");
+        if (EXTRACTORS.contains(n)) {
+            arity(call, 1, 1);
+            if (!(args.getFirst() instanceof Expr.MapRef m)) throw c.error(call.span(), n + "() takes a statistic such as " + n + "(x[k])");
+            MapDecl d = c.declare(m);
+            if (d.value() == null) {
+                if (c.inferring) throw new Checker.Defer();
+                throw c.error(m.span(), "undefined statistic: " + m.name().substring(1));
+            }
+            if (!(d.value() instanceof Type.Agg a && a.kind() == Type.AggKind.STATISTIC))
+                throw c.error(m.span(), n + "() reads a statistic (filled with <<<), not " + d.value().describe());
+            c.put(m, Type.NONE);
+            return Type.INT64;
+        }
         switch (n) {
             case "printf", "system", "cat", "debugf" -> {
                 arity(call, 1, Integer.MAX_VALUE);

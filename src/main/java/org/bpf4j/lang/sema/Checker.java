@@ -170,7 +170,7 @@ public final class Checker {
             case Stmt.Return r -> { }
             case Stmt.Break b -> { if (loops == 0) throw error(b.span(), "break used outside of a loop"); }
             case Stmt.Continue c -> { if (loops == 0) throw error(c.span(), "continue used outside of a loop"); }
-            case Stmt.Foreach f -> throw error(f.span(), "foreach is only available in SystemTap scripts' end probes");
+            case Stmt.Foreach f -> foreach(f);
         }
     }
 
@@ -217,6 +217,59 @@ public final class Checker {
             }
             default -> throw error(a.span(), "only a variable or a map can be assigned to");
         }
+    }
+
+    /**
+     * SystemTap's foreach: run by the runtime over the map's entries, so its body may only print: printf or print
+     * of the loop's keys, the entry's value (or a statistic's {@code @count}...), and constants.
+     */
+    private void foreach(Stmt.Foreach f) {
+        MapDecl d = maps.get(f.map());
+        if (d == null || d.value() == null) {
+            if (inferring) throw new Defer();
+            throw error(f.span(), "foreach over " + f.map().substring(1) + ", which is never assigned");
+        }
+        if (d.keyCount() != f.keyVars().size())
+            throw error(f.span(), "foreach names " + f.keyVars().size() + " key" + (f.keyVars().size() == 1 ? "" : "s") + " but "
+                    + f.map().substring(1) + " has " + Math.max(0, d.keyCount()));
+        if (f.limit() != null) constant(f.limit(), "foreach's limit");
+        for (Stmt s : f.body()) {
+            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print"))))
+                throw error(s.span(), "a foreach body may only printf or print the keys and values");
+            int first = c.name().equals("printf") ? 1 : 0;
+            if (first == 1) {
+                if (!(c.args().getFirst() instanceof Expr.Str fmt)) throw error(c.span(), "printf()'s format must be a string literal");
+                int specs;
+                try {
+                    specs = Format.parse(fmt.value()).specs().size();
+                } catch (IllegalArgumentException e) {
+                    throw error(fmt.span(), "printf(): " + e.getMessage());
+                }
+                if (specs != c.args().size() - 1)
+                    throw error(c.span(), "printf(): the format has " + specs + " conversions but " + (c.args().size() - 1) + " arguments were given");
+            }
+            for (Expr a : c.args().subList(first, c.args().size())) put(a, foreachArg(a, f, d));
+            put(c, Type.NONE);
+        }
+    }
+
+    private Type foreachArg(Expr a, Stmt.Foreach f, MapDecl d) {
+        if (a instanceof Expr.Str || a instanceof Expr.Int) return expr(a);
+        if (a instanceof Expr.Var v && f.keyVars().contains(v.name())) {
+            int i = f.keyVars().indexOf(v.name());
+            return d.key() instanceof Type.Tuple t && f.keyVars().size() > 1 ? t.elements().get(i) : d.key();
+        }
+        if (isEntry(a, f)) return d.value() instanceof Type.Agg ? Type.INT64 : d.value();
+        if (a instanceof Expr.Call c && Calls.EXTRACTORS.contains(c.name()) && c.args().size() == 1 && isEntry(c.args().getFirst(), f))
+            return Type.INT64;
+        throw error(a.span(), "a foreach body may only print the loop's keys, " + f.map().substring(1) + "[keys] and constants");
+    }
+
+    private static boolean isEntry(Expr e, Stmt.Foreach f) {
+        if (!(e instanceof Expr.MapRef m) || !m.name().equals(f.map()) || m.keys().size() != f.keyVars().size()) return false;
+        for (int i = 0; i < m.keys().size(); i++)
+            if (!(m.keys().get(i) instanceof Expr.Var v && v.name().equals(f.keyVars().get(i)))) return false;
+        return true;
     }
 
     // ---- maps ----

@@ -175,8 +175,11 @@ public sealed interface Type {
         @Override public boolean scalar() { return kind.size() == 8; }
     }
 
-    /** The aggregating map functions. */
-    enum AggKind { COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST }
+    /**
+     * The aggregating map functions; STATISTIC is SystemTap's {@code <<<}: count, total, minimum and maximum, read
+     * with {@code @count}, {@code @sum}, {@code @avg}, {@code @min} and {@code @max}.
+     */
+    enum AggKind { COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST, STATISTIC }
 
     /**
      * The value of a map filled by an aggregating function. For lhist, {@code min}, {@code max} and
@@ -186,7 +189,13 @@ public sealed interface Type {
         /** An aggregation without lhist parameters. */
         public static Agg of(AggKind kind, boolean signed) { return new Agg(kind, signed, 0, 0, 0); }
 
-        @Override public int size() { return kind == AggKind.AVG || kind == AggKind.STATS ? 16 : 8; }
+        @Override public int size() {
+            return switch (kind) {
+                case AVG, STATS -> 16;
+                case STATISTIC -> 32;
+                default -> 8;
+            };
+        }
         @Override public int align() { return 8; }
         @Override public String describe() { return kind.name().toLowerCase(java.util.Locale.ROOT); }
 
