@@ -107,7 +107,8 @@ public final class CaseRunner {
             if (c.before() != null) before = startBefore(c);
             String cmd = c.prog() != null ? tool + " -e '" + c.prog() + "'"
                     : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", before == null ? "" : String.valueOf(before.pid()));
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
+            // a session of its own, so that whatever the case leaves running is ended with it
+            ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
             pb.environment().put(NOTIFY, "1");
             pb.environment().put("BPFTRACE_VERIFY_LLVM_IR", "1");
             pb.environment().putAll(c.env());
@@ -147,6 +148,8 @@ public final class CaseRunner {
                 }
             }
             reader.join(5000);
+            new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             if (after != null) {
                 after.descendants().forEach(ProcessHandle::destroy);
                 after.destroy();
