@@ -456,9 +456,9 @@ public final class Checker {
         Type t = expr(f.target());
         Type.Record r;
         if (t instanceof Type.Ptr p && p.target() instanceof Type.Record rec) {
-            r = rec;
+            r = ctypes.full(rec);
         } else if (t instanceof Type.Record rec) {
-            r = rec;
+            r = ctypes.full(rec);
         } else {
             throw error(f.span(), "cannot access field '" + f.field() + "' of a value of type " + t.describe());
         }
@@ -478,6 +478,7 @@ public final class Checker {
                     throw error(ix.index().span(), "the index " + c + " is out of bounds for array of size " + a.length());
                 yield a.element();
             }
+            case Type.Ptr p when p.target() instanceof Type.Record r -> ctypes.full(r);
             case Type.Ptr p when !(p.target() instanceof Type.None) -> p.target();
             case Type.Str s -> new Type.Int(1, true);
             default -> throw error(ix.span(), "cannot index a value of type " + t.describe());
@@ -544,6 +545,7 @@ public final class Checker {
                 yield arithmeticResult(t, Type.INT64);
             }
             case DEREF -> {
+                if (t instanceof Type.Ptr p && p.target() instanceof Type.Record r) yield ctypes.full(r);
                 if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
                 throw error(u.span(), "cannot dereference a value of type " + t.describe());
             }
