@@ -67,7 +67,7 @@ final class Builtins {
                 throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
             return Type.UINT64;
         }
-        throw c.error(b.span(), "unknown identifier: '" + n + "'");
+        throw c.error(b.span(), "Unknown identifier: '" + n + "'");
     }
 
     /** The record {@code args} points to in a tracepoint probe, from the tracepoint's format file. */
