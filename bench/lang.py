@@ -14,6 +14,8 @@ Usage: bench/lang.py [ROUNDS]    (root; Debian's bpftrace and bpftool installed)
 """
 import json, os, signal, statistics, subprocess, sys, time
 
+from startup import vmhwm_kb  # bench/startup.py: peak memory of a process
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TOOLS_DIR = os.path.join(os.environ.get("BPF4J_SHARED", os.path.join(ROOT, "..", "shared")), "bpftrace", "tools")
@@ -29,14 +31,6 @@ ONE_LINERS = {
 }
 TOOL_SCRIPTS = ["killsnoop", "execsnoop", "opensnoop", "statsnoop", "syscount", "pidpersec", "setuids", "syncsnoop",
                 "bitesize", "cpuwalk", "writeback", "gethostlatency", "bashreadline"]
-
-
-def vmhwm_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def start(cmd):
