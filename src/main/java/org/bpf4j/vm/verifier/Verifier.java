@@ -51,6 +51,8 @@ public final class Verifier {
     private final Cfg cfg;
     private final Step step;
     private final Map<Key, List<State>> seen = new HashMap<>();
+    private final java.util.TreeMap<Key, List<State>> queue = new java.util.TreeMap<>(
+            java.util.Comparator.comparingInt(Key::pc).thenComparingLong(Key::chain));
     private final Map<Key, Head> heads = new HashMap<>();
     private final Map<Integer, Value[]> headRegs = new HashMap<>();
     private final ArrayDeque<Integer> recent = new ArrayDeque<>();
@@ -132,31 +134,53 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Explores the paths. A path runs straight until it forks or reaches a branch target; there its states are
+     * queued by instruction, and the queue is worked off lowest instruction first, so that the paths meeting
+     * at a join point are usually all there when it is taken up: a few are kept apart (path-sensitive, as the
+     * kernel), more are joined into one, which keeps a long run of forks and joins linear.
+     */
     private void explore() {
-        ArrayDeque<Step.Branch> pending = new ArrayDeque<>();
-        pending.push(new Step.Branch(0, entry.copy()));
-        while (!pending.isEmpty()) {
-            Step.Branch b = pending.pop();
-            int pc = b.pc();
-            State st = b.state();
-            while (true) {
-                if (++processed > options.maxInstructions())
-                    throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn");
-                if (cfg.loopHeads.get(pc)) {
-                    st = loopHead(pc, st);
-                    if (st == null) break;
-                } else if (cfg.branchTargets.get(pc)) {
-                    st = atBranchTarget(pc, st);
-                    if (st == null) break;
-                }
-                remember(pc);
-                if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
-                List<Step.Branch> next = step.run(pc, st);
-                if (next.isEmpty()) break;
-                for (int k = next.size() - 1; k >= 1; k--) pending.push(next.get(k));
-                pc = next.getFirst().pc();
-                st = next.getFirst().state();
+        enqueue(0, entry.copy());
+        while (!queue.isEmpty()) {
+            Map.Entry<Key, List<State>> next = queue.pollFirstEntry();
+            for (State st : next.getValue()) runPath(next.getKey().pc(), st);
+        }
+    }
+
+    private void enqueue(int pc, State st) {
+        List<State> list = queue.computeIfAbsent(new Key(pc, st.chainKey()), k -> new ArrayList<>(2));
+        if (list.size() < STATES_PER_POINT) list.add(st);
+        else list.set(list.size() - 1, State.join(list.getLast(), st, false));
+    }
+
+    private void runPath(int pc, State st) {
+        boolean first = true;
+        while (true) {
+            if (!first && (cfg.loopHeads.get(pc) || cfg.branchTargets.get(pc))) {
+                enqueue(pc, st);
+                return;
             }
+            first = false;
+            if (++processed > options.maxInstructions())
+                throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn");
+            if (cfg.loopHeads.get(pc)) {
+                st = loopHead(pc, st);
+                if (st == null) return;
+            } else if (cfg.branchTargets.get(pc)) {
+                st = atBranchTarget(pc, st);
+                if (st == null) return;
+            }
+            remember(pc);
+            if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
+            List<Step.Branch> next = step.run(pc, st);
+            if (next.isEmpty()) return;
+            if (next.size() > 1) {
+                for (Step.Branch b : next) enqueue(b.pc(), b.state());
+                return;
+            }
+            pc = next.getFirst().pc();
+            st = next.getFirst().state();
         }
     }
 
