@@ -31,6 +31,10 @@ public class VerifierBench {
     @Param({"10000", "100000"})
     public int size;
 
+    /** "straight": no branches; "branchy": a bounds check every ten instructions or so. */
+    @Param({"straight", "branchy"})
+    public String shape;
+
     private Program program;
     private byte[] encoded;
     private boolean kernelAvailable;
@@ -39,12 +43,12 @@ public class VerifierBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        program = VmPrograms.large(size, 42);
+        program = VmPrograms.large(size, 42, shape.equals("branchy"));
         encoded = program.encode();
         try (KernelProgram k = KernelProgram.load("bench_v", ProgramType.SOCKET_FILTER, encoded, "GPL", 0)) {
             kernelAvailable = true;
         } catch (RuntimeException e) {
-            System.err.println("kernel side unavailable: " + e.getMessage());
+            System.out.println("\nkernel verifier: " + e.getMessage());
         }
     }
 
@@ -57,8 +61,8 @@ public class VerifierBench {
     @TearDown(Level.Trial)
     public void report() {
         if (last != null) {
-            System.out.printf("%nbpf4j verifier, %d instructions: processed %d, states kept %d, pruned %d%n",
-                    program.instructions().size(), last.instructionsProcessed(), last.statesStored(), last.prunes());
+            System.out.printf("%nbpf4j verifier, %s program of %d instructions: processed %d, states kept %d, pruned %d%n",
+                    shape, program.instructions().size(), last.instructionsProcessed(), last.statesStored(), last.prunes());
         }
     }
 

@@ -50,9 +50,9 @@ final class VmPrograms {
 
     /**
      * A large program of about {@code size} instructions on unknown numbers: arithmetic, stack stores and loads,
-     * and bounds checks of r9 guarding stores (paths fork and join), ending in exit.
+     * and (with {@code branches}) bounds checks of r9 guarding stores (paths fork and join), ending in exit.
      */
-    static Program large(int size, long seed) {
+    static Program large(int size, long seed, boolean branches) {
         Random rnd = new Random(seed);
         Program.Builder b = Program.builder();
         // unknown numbers to start from, so that both sides of the branches are explored
@@ -71,7 +71,7 @@ final class VmPrograms {
             } else if (kind < 7) {
                 b.stx(Size.DW, Reg.R10, -8 * (1 + rnd.nextInt(8)), d);
                 n++;
-            } else if (kind < 9) {
+            } else if (kind < 9 || !branches) {
                 b.ldx(Size.DW, d, Reg.R10, -8 * (1 + rnd.nextInt(8)));
                 n++;
             } else {

@@ -60,7 +60,7 @@ public final class JitCompiler {
                 }
             });
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().contains("too large"))
+            if (e.getMessage() != null && e.getMessage().startsWith("Code length"))
                 throw new UserException("program of " + program.size() + " instructions is too large for the JIT (a JVM method holds 64 KiB of bytecode); use the interpreter");
             throw e;
         }
