@@ -13,7 +13,10 @@ import java.io.PrintWriter;
 /** Entry point of the {@code bpf4j} command line: one picocli tree of tools and verbs. */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, version = "bpf4j 0.1.0",
         description = "eBPF system tracing for Linux, in Java.",
-        subcommands = {KillsnoopCommand.class, VmCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KillsnoopCommand.class, BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
+                org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
+                org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
+                VmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;
@@ -33,9 +36,16 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit status (tests call this in-process). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** Runs the command line with its output and errors going to the given writers (null: the standard ones). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         String[] rest = java.util.Arrays.stream(args).filter(a -> !a.equals("--debug")).toArray(String[]::new);
         CommandLine cl = commandLine(rest);
+        if (out != null) cl.setOut(out);
+        if (err != null) cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr(), debug));
         cl.setParameterExceptionHandler((e, a) -> {
             // one line, as a user error should be; the usage is a --help away

@@ -9,16 +9,17 @@ import org.bpf4j.sys.Errno;
 import org.bpf4j.tracefs.Tracefs;
 
 /**
- * A tracepoint program attached through perf_event_open(PERF_TYPE_TRACEPOINT) and PERF_EVENT_IOC_SET_BPF.
- * The program runs on every CPU: the kernel attaches it to the tracepoint itself, so one event on CPU 0 suffices.
+ * A tracepoint program attached through perf_event_open(PERF_TYPE_TRACEPOINT) and a BPF link (or, on kernels
+ * before 5.15, PERF_EVENT_IOC_SET_BPF). The program runs on every CPU: the kernel attaches it to the tracepoint
+ * itself, so one event on CPU 0 suffices.
  */
 public final class TracepointLink implements Link {
     private final String name;
-    private final PerfEvent event;
+    private final PerfAttachment attachment;
 
-    private TracepointLink(String name, PerfEvent event) {
+    private TracepointLink(String name, PerfAttachment attachment) {
         this.name = name;
-        this.event = event;
+        this.attachment = attachment;
     }
 
     /** Attaches {@code program} (a tracepoint program) to {@code category:event}. */
@@ -30,19 +31,19 @@ public final class TracepointLink implements Link {
         int id = Tracefs.get().eventId(category, eventName);
         PerfEvent ev = PerfEvent.open(PerfEvent.TYPE_TRACEPOINT, id, PerfEvent.SAMPLE_RAW, -1, 0, name);
         try {
-            ev.setBpf(program.fd().value());
-            ev.enable();
-            return new TracepointLink(name, ev);
+            return new TracepointLink(name, PerfAttachment.attach(program, ev));
         } catch (BpfException e) {
-            ev.close();
             if (e.errno() == Errno.EEXIST) throw new UserException(name + ": a program is already attached to this event", e);
             throw e;
         }
     }
 
+    /** The attachment: the perf event and, where the kernel makes them, the BPF link. */
+    PerfAttachment attachment() { return attachment; }
+
     @Override
     public String describe() { return name; }
 
     @Override
-    public void close() { event.close(); }
+    public void close() { attachment.close(); }
 }

@@ -12,6 +12,11 @@ public enum MapType {
     /** The kernel's number for this type ({@code BPF_MAP_TYPE_*}). */
     public int value() { return ordinal(); }
 
+    /** True for the per-CPU types, whose values hold one slot (rounded up to 8 bytes) per possible CPU. */
+    public boolean perCpu() {
+        return this == PERCPU_HASH || this == PERCPU_ARRAY || this == LRU_PERCPU_HASH || this == PERCPU_CGROUP_STORAGE;
+    }
+
     /** The name bpftool prints, e.g. {@code "perf_event_array"}. */
     public String bpftoolName() { return name().toLowerCase(Locale.ROOT); }
 

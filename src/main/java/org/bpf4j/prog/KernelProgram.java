@@ -18,7 +18,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class KernelProgram implements AutoCloseable {
     // union bpf_attr for BPF_PROG_LOAD (linux/bpf.h): offsets checked against the UAPI header.
     private static final int ATTR_SIZE = 128, PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24,
-            LOG_SIZE = 28, LOG_BUF = 32, PROG_NAME = 48, EXPECTED_ATTACH_TYPE = 68;
+            LOG_SIZE = 28, LOG_BUF = 32, PROG_NAME = 48, EXPECTED_ATTACH_TYPE = 68, ATTACH_BTF_ID = 108;
     private static final int FIRST_LOG = 1 << 16, MAX_LOG = 1 << 30;
 
     private final String name;
@@ -37,6 +37,15 @@ public final class KernelProgram implements AutoCloseable {
      * carries it.
      */
     public static KernelProgram load(String name, ProgramType type, byte[] insns, String license, int expectedAttachType) {
+        return load(name, type, insns, license, expectedAttachType, 0);
+    }
+
+    /**
+     * Loads encoded instructions for a program bound at load time to the kernel BTF type {@code attachBtfId} (an
+     * fentry/fexit program names its function so); otherwise as {@link #load(String, ProgramType, byte[], String, int)}.
+     */
+    public static KernelProgram load(String name, ProgramType type, byte[] insns, String license, int expectedAttachType,
+                                     int attachBtfId) {
         if (insns.length == 0 || insns.length % 8 != 0)
             throw new IllegalArgumentException("program " + name + ": " + insns.length + " bytes is not a whole number of instructions");
         try (Arena arena = Arena.ofConfined()) {
@@ -46,12 +55,13 @@ public final class KernelProgram implements AutoCloseable {
             attr.set(JAVA_LONG, INSNS, arena.allocateFrom(JAVA_BYTE, insns).address());
             attr.set(JAVA_LONG, LICENSE, arena.allocateFrom(license).address());
             attr.set(JAVA_INT, EXPECTED_ATTACH_TYPE, expectedAttachType);
+            attr.set(JAVA_INT, ATTACH_BTF_ID, attachBtfId);
             byte[] n = name.getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(n, 0, attr, JAVA_BYTE, PROG_NAME, Math.min(15, n.length));
             int r = Syscalls.bpfOrErrno(BpfCmd.PROG_LOAD, attr);
             if (r >= 0) return new KernelProgram(name, type, new Fd(r));
             int firstErrno = -r;
-            if (firstErrno == Errno.EPERM)
+            if (firstErrno == Errno.EPERM && !org.bpf4j.sys.Privileges.canTrace())
                 throw new BpfException("BPF_PROG_LOAD", firstErrno, "loading program '" + name + "' needs CAP_BPF and CAP_PERFMON (run as root)");
             for (int size = FIRST_LOG; size <= MAX_LOG; size *= 8) {
                 try (Arena logArena = Arena.ofConfined()) {
@@ -75,12 +85,18 @@ public final class KernelProgram implements AutoCloseable {
      * Loads {@code spec}, filling each symbolic map reference with the descriptor of the map of that name.
      */
     public static KernelProgram load(ProgramSpec spec, java.util.Map<String, ? extends org.bpf4j.map.KernelMap> maps) {
+        return load(spec, maps, 0);
+    }
+
+    /** Loads {@code spec} bound to the kernel BTF type {@code attachBtfId} (see the six-argument load). */
+    public static KernelProgram load(ProgramSpec spec, java.util.Map<String, ? extends org.bpf4j.map.KernelMap> maps,
+                                     int attachBtfId) {
         byte[] insns = spec.program().encode(name -> {
             org.bpf4j.map.KernelMap m = maps.get(name);
             if (m == null) throw new IllegalArgumentException("program " + spec.name() + " uses map '" + name + "', which was not given");
             return m.fd().value();
         });
-        return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType());
+        return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType(), attachBtfId);
     }
 
     // union bpf_attr .test for BPF_PROG_TEST_RUN (linux/bpf.h): offsets checked against the UAPI header.
@@ -133,6 +149,41 @@ public final class KernelProgram implements AutoCloseable {
 
     /** The descriptor, for attaching. */
     public Fd fd() { return fd; }
+
+    /**
+     * Pins the program at {@code path} on the BPF file system (mounted at /sys/fs/bpf first when needed), so that
+     * it outlives this process until the pin is removed. Nothing is ever pinned implicitly.
+     */
+    public void pin(java.nio.file.Path path) { org.bpf4j.sys.BpfFs.pin(fd, path, "program '" + name + "'"); }
+
+    /** Opens the program pinned at {@code path} (BPF_OBJ_GET); its name and type are read back from the kernel. */
+    public static KernelProgram open(java.nio.file.Path path) {
+        return fromFd(org.bpf4j.sys.BpfFs.get(path, 0), path.toString());
+    }
+
+    /** Opens the program with kernel id {@code id} (BPF_PROG_GET_FD_BY_ID). */
+    public static KernelProgram openById(int id) {
+        Fd fd;
+        try {
+            fd = org.bpf4j.sys.ObjInfo.fdById(BpfCmd.PROG_GET_FD_BY_ID, id);
+        } catch (BpfException e) {
+            if (e.errno() == Errno.ENOENT) throw new org.bpf4j.UserException("no program with id " + id, e);
+            throw e;
+        }
+        return fromFd(fd, "program id " + id);
+    }
+
+    private static KernelProgram fromFd(Fd fd, String what) {
+        try {
+            ProgramInfo info = ProgramInfo.read(fd.value());
+            if (info.type() == null)
+                throw new org.bpf4j.UserException(what + " has program type " + info.typeValue() + ", unknown to bpf4j");
+            return new KernelProgram(info.name(), info.type(), fd);
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+    }
 
     /** The kernel's metadata for this program, including its translated instructions. */
     public ProgramInfo info() { return ProgramInfo.read(fd.value()); }

@@ -26,7 +26,7 @@ public final class Native {
 
     /** x86-64 system call numbers. */
     public static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_GETPID = 39,
-            SYS_FCNTL = 72, SYS_GETEUID = 107, SYS_MOUNT = 165, SYS_GETTID = 186, SYS_EPOLL_WAIT = 232,
+            SYS_FCNTL = 72, SYS_GETEUID = 107, SYS_MOUNT = 165, SYS_GETTID = 186, SYS_CLOCK_GETTIME = 228, SYS_EPOLL_WAIT = 232,
             SYS_EPOLL_CTL = 233, SYS_EPOLL_CREATE1 = 291, SYS_PERF_EVENT_OPEN = 298, SYS_BPF = 321;
 
     static final Linker LINKER = Linker.nativeLinker();
@@ -106,6 +106,19 @@ public final class Native {
             return (int) Libc.GETPPID.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
+        }
+    }
+
+    /** Clock ids for {@link #clockGettime}: {@code CLOCK_REALTIME}, {@code CLOCK_MONOTONIC}, {@code CLOCK_BOOTTIME}. */
+    public static final int CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_BOOTTIME = 7;
+
+    /** clock_gettime(clock) as seconds and nanoseconds: {@code [tv_sec, tv_nsec]}. */
+    public static long[] clockGettime(int clock) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ts = arena.allocate(16, 8);
+            if (syscall(errnoSlot(arena), SYS_CLOCK_GETTIME, clock, ts.address(), 0, 0, 0, 0) != 0)
+                throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+            return new long[] {ts.get(JAVA_LONG, 0), ts.get(JAVA_LONG, 8)};
         }
     }
 

@@ -68,4 +68,15 @@ public final class ObjInfo {
             throw new BpfException("id " + id, e);
         }
     }
+
+    /** A descriptor for the object pinned at {@code path} on a bpffs (BPF_OBJ_GET). */
+    public static Fd fdByPath(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(16, 8); // pathname @0, bpf_fd @8, file_flags @12
+            attr.set(JAVA_LONG, 0, arena.allocateFrom(path).address());
+            return new Fd(Syscalls.bpf(BpfCmd.OBJ_GET, attr));
+        } catch (BpfException e) {
+            throw new BpfException("pinned " + path, e);
+        }
+    }
 }

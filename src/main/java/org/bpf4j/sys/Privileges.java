@@ -36,4 +36,15 @@ public final class Privileges {
         if (!canTrace())
             throw new UserException(tool + " needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN): run it as root, e.g. with sudo");
     }
+
+    /** True when the process has CAP_SYS_ADMIN, which walking every BPF object id (GET_NEXT_ID) needs. */
+    public static boolean isAdmin() {
+        return (effectiveCapabilities() & (1L << CAP_SYS_ADMIN)) != 0;
+    }
+
+    /** Throws a one-line {@link UserException} for {@code command} when the process lacks CAP_SYS_ADMIN. */
+    public static void requireBpf(String command) {
+        if (!isAdmin())
+            throw new UserException(command + " needs CAP_SYS_ADMIN to look at BPF objects: run it as root, e.g. with sudo");
+    }
 }

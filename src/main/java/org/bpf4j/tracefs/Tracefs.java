@@ -1,9 +1,7 @@
 package org.bpf4j.tracefs;
 
-import org.bpf4j.BpfException;
 import org.bpf4j.UserException;
-import org.bpf4j.sys.Native;
-import org.bpf4j.sys.Syscalls;
+import org.bpf4j.sys.Mounts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,27 +44,11 @@ public final class Tracefs {
     public static Tracefs at(Path root) { return new Tracefs(root); }
 
     private static Path locate() {
-        for (Path p : mounted()) if (Files.isDirectory(p.resolve("events"))) return p;
+        for (Path p : Mounts.of("tracefs")) if (Files.isDirectory(p.resolve("events"))) return p;
         Path legacy = Path.of("/sys/kernel/debug/tracing");
         if (Files.isDirectory(legacy.resolve("events"))) return legacy;
-        if (Native.geteuid() != 0)
-            throw new UserException("tracefs is not mounted and mounting it needs root: run as root, or 'mount -t tracefs nodev " + DEFAULT + "'");
-        try {
-            Syscalls.mount("nodev", DEFAULT.toString(), "tracefs");
-        } catch (BpfException e) {
-            throw new UserException("cannot mount tracefs at " + DEFAULT + ": " + e.getMessage(), e);
-        }
+        Mounts.mount("nodev", DEFAULT, "tracefs", "tracefs");
         return DEFAULT;
-    }
-
-    private static List<Path> mounted() {
-        List<Path> out = new ArrayList<>();
-        try (Stream<String> lines = Files.lines(Path.of("/proc/mounts"))) {
-            lines.map(l -> l.split(" ")).filter(f -> f.length > 2 && f[2].equals("tracefs")).forEach(f -> out.add(Path.of(f[1])));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out;
     }
 
     /** The mount point. */

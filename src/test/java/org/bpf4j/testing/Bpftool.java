@@ -1,37 +1,63 @@
 package org.bpf4j.testing;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.*;
-
-/** Debian's bpftool as a test oracle: found on PATH or in /usr/sbin; missing, its tests skip (fail in CI). */
+/**
+ * Debian's bpftool as a test oracle: runs it and returns what it printed. A test that needs it skips when it is
+ * missing, except under {@code BPF4J_REQUIRE_KERNEL=1} where it fails (CI installs it). Never a runtime dependency.
+ */
 public final class Bpftool {
     private Bpftool() {}
 
-    /** The bpftool executable; skips (or fails under BPF4J_REQUIRE_KERNEL=1) when there is none. */
+    private static final List<String> PLACES = List.of("/usr/sbin/bpftool", "/usr/bin/bpftool", "/sbin/bpftool");
+
+    /** The path of bpftool, skipping (or failing, when required) the test when there is none. */
     public static String require() {
-        for (String dir : (System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin").split(":")) {
-            File f = new File(dir, "bpftool");
-            if (f.canExecute()) return f.getPath();
-        }
-        Kernel.unless("bpftool is not installed (apt-get install bpftool): it is the oracle of this test");
+        for (String p : PLACES) if (new File(p).canExecute()) return p;
+        Kernel.unless("bpftool is not installed (apt-get install bpftool)");
         throw new AssertionError("unreachable");
     }
 
-    /** Runs bpftool with {@code args} and returns its stdout; fails the test on a non-zero exit. */
-    public static String run(String... args) throws Exception {
+    /** Runs {@code bpftool args...} and returns its standard output; fails the test on a non-zero exit. */
+    public static String run(String... args) {
+        Result r = exec(args);
+        if (r.status != 0) throw new AssertionError("bpftool " + String.join(" ", args) + " exited " + r.status + ": " + r.err);
+        return r.out;
+    }
+
+    /** Runs {@code bpftool args...} and returns its exit status and output, whatever the status. */
+    public static Result exec(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(require());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bpftool timed out");
-        assertEquals(0, p.exitValue(), "bpftool " + String.join(" ", args) + ": " + err);
-        return out;
+        try {
+            Path out = Files.createTempFile("bpftool", ".out"), err = Files.createTempFile("bpftool", ".err");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError("bpftool " + String.join(" ", args) + " timed out");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("running bpftool: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
+
+    /** What one run printed, and how it ended. */
+    public record Result(int status, String out, String err) {}
 }

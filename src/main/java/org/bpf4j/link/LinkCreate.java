@@ -1,0 +1,50 @@
+package org.bpf4j.link;
+
+import org.bpf4j.sys.BpfCmd;
+import org.bpf4j.sys.Syscalls;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/** BPF_LINK_CREATE and BPF_RAW_TRACEPOINT_OPEN, the two calls that make a BPF link. */
+final class LinkCreate {
+    private LinkCreate() {}
+
+    /** {@code enum bpf_attach_type} values bpf4j uses. */
+    static final int BPF_TRACE_RAW_TP = 23, BPF_TRACE_FENTRY = 24, BPF_TRACE_FEXIT = 25, BPF_PERF_EVENT = 41,
+            BPF_TRACE_KPROBE_MULTI = 42;
+
+    // union bpf_attr .link_create (linux/bpf.h): prog_fd @0, target_fd @4, attach_type @8, flags @12, then a
+    // union at 16: perf_event.bpf_cookie (u64) or target_btf_id (u32). Offsets checked against the UAPI header.
+    private static final int SIZE = 64, PROG_FD = 0, TARGET_FD = 4, ATTACH_TYPE = 8, EXTRA = 16;
+    // union bpf_attr .raw_tracepoint: name @0 (pointer), prog_fd @8.
+    private static final int RAW_SIZE = 24, RAW_NAME = 0, RAW_PROG_FD = 8;
+
+    /** BPF_LINK_CREATE; returns the link descriptor, or {@code -errno}. {@code extra} is the cookie or btf id. */
+    static int create(int progFd, int targetFd, int attachType, long extra) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(SIZE, 8);
+            attr.set(JAVA_INT, PROG_FD, progFd);
+            attr.set(JAVA_INT, TARGET_FD, targetFd);
+            attr.set(JAVA_INT, ATTACH_TYPE, attachType);
+            attr.set(JAVA_LONG, EXTRA, extra);
+            return Syscalls.bpfOrErrno(BpfCmd.LINK_CREATE, attr);
+        }
+    }
+
+    /**
+     * BPF_RAW_TRACEPOINT_OPEN of {@code name} (null for a tracing program, whose target was fixed at load time);
+     * returns the link descriptor, or {@code -errno}.
+     */
+    static int rawTracepointOpen(String name, int progFd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(RAW_SIZE, 8);
+            attr.set(JAVA_LONG, RAW_NAME, name == null ? 0 : arena.allocateFrom(name).address());
+            attr.set(JAVA_INT, RAW_PROG_FD, progFd);
+            return Syscalls.bpfOrErrno(BpfCmd.RAW_TRACEPOINT_OPEN, attr);
+        }
+    }
+}

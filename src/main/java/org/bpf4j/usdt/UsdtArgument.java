@@ -1,0 +1,141 @@
+package org.bpf4j.usdt;
+
+import org.bpf4j.UserException;
+import org.bpf4j.asm.AluOp;
+import org.bpf4j.asm.Helper;
+import org.bpf4j.asm.Program;
+import org.bpf4j.asm.Reg;
+import org.bpf4j.asm.Size;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One argument of a USDT probe as the x86-64 assembler wrote it in {@code .note.stapsdt}: {@code SIZE@OPERAND},
+ * where a negative size means signed and the operand is a constant ({@code -4@$-9}), a register
+ * ({@code -4@%esi}, {@code 1@%al}) or memory at a register plus an offset ({@code 8@16(%rbp)}). A BPF program
+ * on the probe reads it from the {@code struct pt_regs} context with {@link #emitLoad}.
+ *
+ * @param kind          what the operand is
+ * @param size          the value's width in bytes: 1, 2, 4 or 8
+ * @param signed        whether the value is sign-extended to 64 bits
+ * @param register      the register name without {@code %} (null for a constant)
+ * @param value         the constant, or the memory offset added to the register
+ * @param text          the spec as written
+ */
+public record UsdtArgument(Kind kind, int size, boolean signed, String register, long value, String text) {
+    /** What an operand is. */
+    public enum Kind { CONSTANT, REGISTER, MEMORY }
+
+    /** Where a register is in {@code struct pt_regs} (x86-64) and how far its value is shifted there (8 for %ah). */
+    private record RegSlot(int offset, int shift) {}
+
+    private static final Map<String, RegSlot> REGISTERS = registers();
+    private static final Pattern SPEC = Pattern.compile(
+            "(-?)(\\d+)@(?:\\$(-?\\d+)|%(\\w+)|([^()\\s]*)\\(%(\\w+)\\))");
+
+    /** Checks the parts fit together. */
+    public UsdtArgument {
+        if (size != 1 && size != 2 && size != 4 && size != 8)
+            throw new IllegalArgumentException("USDT argument '" + text + "': size " + size + " is not 1, 2, 4 or 8");
+        if (kind != Kind.CONSTANT && !REGISTERS.containsKey(register))
+            throw new IllegalArgumentException("USDT argument '" + text + "': unknown x86-64 register %" + register);
+    }
+
+    private static Map<String, RegSlot> registers() {
+        Map<String, RegSlot> m = new java.util.HashMap<>();
+        // struct pt_regs (arch/x86/include/asm/ptrace.h, x86-64): r15 @0, r14 @8, ..., rsp @152
+        String[][] legacy = {{"ax", "80"}, {"bx", "40"}, {"cx", "88"}, {"dx", "96"}};
+        for (String[] r : legacy) {
+            int off = Integer.parseInt(r[1]);
+            char c = r[0].charAt(0);
+            for (String n : List.of("r" + r[0], "e" + r[0], r[0], c + "l")) m.put(n, new RegSlot(off, 0));
+            m.put(c + "h", new RegSlot(off, 8));
+        }
+        String[][] indexed = {{"si", "104"}, {"di", "112"}, {"bp", "32"}, {"sp", "152"}};
+        for (String[] r : indexed) {
+            int off = Integer.parseInt(r[1]);
+            for (String n : List.of("r" + r[0], "e" + r[0], r[0], r[0] + "l")) m.put(n, new RegSlot(off, 0));
+        }
+        int[] numbered = {72, 64, 56, 48, 24, 16, 8, 0}; // r8 .. r15
+        for (int i = 8; i <= 15; i++)
+            for (String suffix : List.of("", "d", "w", "b")) m.put("r" + i + suffix, new RegSlot(numbered[i - 8], 0));
+        m.put("rip", new RegSlot(128, 0));
+        return Map.copyOf(m);
+    }
+
+    /** Parses one argument spec such as {@code -4@%esi}; IllegalArgumentException naming it when it is malformed. */
+    public static UsdtArgument parse(String spec) {
+        Matcher m = SPEC.matcher(spec);
+        if (!m.matches()) throw new IllegalArgumentException("USDT argument '" + spec + "': not SIZE@OPERAND of x86-64");
+        boolean signed = !m.group(1).isEmpty();
+        int size = Integer.parseInt(m.group(2));
+        if (m.group(3) != null) return new UsdtArgument(Kind.CONSTANT, size, signed, null, Long.parseLong(m.group(3)), spec);
+        if (m.group(4) != null) return new UsdtArgument(Kind.REGISTER, size, signed, m.group(4), 0, spec);
+        String off = m.group(5);
+        if (m.group(6).equals("rip")) // a symbol or offset relative to the next instruction: kept, refused when read
+            return new UsdtArgument(Kind.MEMORY, size, signed, "rip", 0, spec);
+        if (!off.matches("-?\\d*")) throw new IllegalArgumentException("USDT argument '" + spec + "': offset '" + off + "' is not a number");
+        return new UsdtArgument(Kind.MEMORY, size, signed, m.group(6), off.isEmpty() || off.equals("-") ? 0 : Long.parseLong(off), spec);
+    }
+
+    /** Parses a probe's space-separated argument list (empty for a probe without arguments). */
+    public static List<UsdtArgument> parseAll(String specs) {
+        List<UsdtArgument> out = new ArrayList<>();
+        for (String s : specs.trim().split("\\s+")) if (!s.isEmpty()) out.add(parse(s));
+        return List.copyOf(out);
+    }
+
+    /** The offset of the argument's register in {@code struct pt_regs}. */
+    public int ptRegsOffset() {
+        if (kind == Kind.CONSTANT) throw new IllegalStateException("a constant has no register");
+        return REGISTERS.get(register).offset;
+    }
+
+    /**
+     * Emits code that leaves the argument's value, extended to 64 bits, in {@code dst}, reading registers from the
+     * {@code struct pt_regs *} in {@code ctx}. A memory operand is read with {@code bpf_probe_read_user} into the
+     * 8 bytes at {@code r10 + stackOffset}: that call clobbers r0-r5, so {@code ctx} must then be one of r6-r9.
+     * A read that faults leaves 0.
+     */
+    public void emitLoad(Program.Builder b, Reg dst, Reg ctx, int stackOffset) {
+        switch (kind) {
+            case CONSTANT -> {
+                if (value == (int) value) b.mov64(dst, (int) value);
+                else b.lddw(dst, value);
+                return;
+            }
+            case REGISTER -> {
+                if (register.equals("rip")) throw new UserException("USDT argument '" + text + "': %rip as a value is not supported");
+                RegSlot slot = REGISTERS.get(register);
+                b.ldx(Size.DW, dst, ctx, slot.offset);
+                if (slot.shift != 0) b.alu64(AluOp.RSH, dst, slot.shift);
+            }
+            case MEMORY -> {
+                if (register.equals("rip"))
+                    throw new UserException("USDT argument '" + text + "': %rip-relative memory is not supported");
+                if (ctx.index() < 6 || ctx.index() > 9)
+                    throw new IllegalArgumentException("USDT argument '" + text + "': ctx must be in r6-r9 across the helper call");
+                if (value != (int) value) throw new UserException("USDT argument '" + text + "': offset out of range");
+                b.ldx(Size.DW, Reg.R3, ctx, ptRegsOffset());
+                if (value != 0) b.alu64(AluOp.ADD, Reg.R3, (int) value);
+                b.st(Size.DW, Reg.R10, stackOffset, 0)
+                        .mov64(Reg.R1, Reg.R10).alu64(AluOp.ADD, Reg.R1, stackOffset)
+                        .mov64(Reg.R2, size)
+                        .call(Helper.PROBE_READ_USER)
+                        .ldx(Size.DW, dst, Reg.R10, stackOffset);
+            }
+        }
+        extend(b, dst);
+    }
+
+    /** Truncates the 64 bits in {@code dst} to the argument's width and extends them back, signed or not. */
+    private void extend(Program.Builder b, Reg dst) {
+        if (size == 8) return;
+        int shift = 64 - 8 * size;
+        b.alu64(AluOp.LSH, dst, shift).alu64(signed ? AluOp.ARSH : AluOp.RSH, dst, shift);
+    }
+}

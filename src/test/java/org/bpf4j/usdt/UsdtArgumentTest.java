@@ -1,0 +1,55 @@
+package org.bpf4j.usdt;
+
+import org.bpf4j.UserException;
+import org.bpf4j.asm.Program;
+import org.bpf4j.asm.Reg;
+import org.junit.jupiter.api.Test;
+
+import static org.bpf4j.usdt.UsdtArgument.Kind.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class UsdtArgumentTest {
+    record Case(String spec, UsdtArgument.Kind kind, int size, boolean signed, String reg, long value, int ptRegs) {}
+
+    @Test
+    void parsesTheX86SpecsHotspotAndPythonUse() {
+        Case[] cases = {
+            new Case("-4@%esi", REGISTER, 4, true, "esi", 0, 104),
+            new Case("8@%r13", REGISTER, 8, false, "r13", 0, 16),
+            new Case("-4@%r14d", REGISTER, 4, true, "r14d", 0, 8),
+            new Case("1@%al", REGISTER, 1, false, "al", 0, 80),
+            new Case("1@%dil", REGISTER, 1, false, "dil", 0, 112),
+            new Case("2@%r13w", REGISTER, 2, false, "r13w", 0, 16),
+            new Case("8@16(%rbp)", MEMORY, 8, false, "rbp", 16, 32),
+            new Case("-8@-64(%rbp)", MEMORY, 8, true, "rbp", -64, 32),
+            new Case("8@(%rdi)", MEMORY, 8, false, "rdi", 0, 112),
+            new Case("-4@112(%rsp)", MEMORY, 4, true, "rsp", 112, 152),
+            new Case("1@$1", CONSTANT, 1, false, null, 1, -1),
+            new Case("-4@$-9", CONSTANT, 4, true, null, -9, -1),
+            new Case("8@$1572864", CONSTANT, 8, false, null, 1572864, -1),
+        };
+        for (Case c : cases) {
+            UsdtArgument a = UsdtArgument.parse(c.spec);
+            assertEquals(c, new Case(a.text(), a.kind(), a.size(), a.signed(), a.register(), a.value(),
+                    a.kind() == CONSTANT ? -1 : a.ptRegsOffset()), c.spec);
+        }
+        assertEquals(3, UsdtArgument.parseAll("8@%rbp 8@%r12 -4@%eax").size());
+        assertEquals(0, UsdtArgument.parseAll("").size());
+    }
+
+    @Test
+    void malformedSpecsAreNamed() {
+        for (String bad : new String[] {"4%esi", "3@%eax", "4@%xmm0", "4@foo(%rbx)", "@%eax"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UsdtArgument.parse(bad), bad);
+            assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+    }
+
+    @Test
+    void ripRelativeParsesButIsRefusedWhenRead() {
+        UsdtArgument a = UsdtArgument.parse("4@counter(%rip)");
+        assertEquals(MEMORY, a.kind());
+        UserException e = assertThrows(UserException.class, () -> a.emitLoad(Program.builder(), Reg.R7, Reg.R6, -8));
+        assertEquals("USDT argument '4@counter(%rip)': %rip-relative memory is not supported", e.getMessage());
+    }
+}
