@@ -3,7 +3,6 @@ package org.bpf4j.vm.map;
 import org.bpf4j.map.MapSpec;
 import org.bpf4j.map.MapType;
 import org.bpf4j.perf.RecordHandler;
-import org.bpf4j.vm.Region;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -87,18 +86,6 @@ public final class EventOutputMap extends UserMap {
 
     /** The number of records waiting for {@link #drain}. */
     public int pending() { return queue.size(); }
-
-    @Override
-    public Region values() { return null; }
-
-    @Override
-    public int valueOffset(byte[] key, int cpu) { return -1; }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags, int cpu) { return -EINVAL; }
-
-    @Override
-    int updateAllCpus(byte[] key, byte[] value, long flags) { return -EINVAL; }
 
     @Override
     public int deleteElement(byte[] key) { return -EINVAL; }
