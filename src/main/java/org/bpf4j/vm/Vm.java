@@ -137,6 +137,7 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         private ProgramType type = ProgramType.SOCKET_FILTER;
         private int contextSize = 0;
         private String name = "vm";
+        private boolean kernelRules;
         private Verification verification;
 
         private Builder(Program program) {
@@ -192,6 +193,12 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
+        /** Whether the verifier also applies the kernel's stricter rules (default false: RFC 9669 only). */
+        public Builder kernelRules(boolean kernelRules) {
+            this.kernelRules = kernelRules;
+            return this;
+        }
+
         /** The program's name in messages (default "vm"). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name);
@@ -213,8 +220,13 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         }
 
         private void verifyProgram() {
-            VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), true, true, true,
-                    VerifierOptions.COMPLEXITY_LIMIT);
+            boolean tracing = switch (type) {
+                case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, TRACING -> true;
+                default -> false;
+            };
+            // a tracing program's context is the traced event, which it may read but not write
+            VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), !tracing, true, true,
+                    VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
             verification = Verifier.verify(program, name, options);
         }
 
