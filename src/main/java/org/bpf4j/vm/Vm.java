@@ -37,10 +37,12 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     private final Engine engine;
     private final Verification verification;
     private final int contextSize;
+    private final java.util.List<UserMap> created;
 
     private Vm(Builder b, Machine machine, Executable executable) {
         this.verification = b.verification;
         this.contextSize = b.contextSize;
+        this.created = java.util.List.copyOf(b.created);
         this.program = b.program;
         this.machine = machine;
         this.executable = executable;
@@ -120,16 +122,17 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     /** The machine it runs on (its memory and environment). */
     public Machine machine() { return machine; }
 
-    /** Closes the maps this VM created from specs. */
+    /** Closes the maps this VM created from specs (maps given to the builder stay with their owner). */
     @Override
     public void close() {
-        maps.values().forEach(UserMap::close);
+        created.forEach(UserMap::close);
     }
 
     /** Collects what a {@link Vm} needs: maps, environment, engine, verification options. */
     public static final class Builder {
         private final Program program;
         private final Map<String, UserMap> maps = new LinkedHashMap<>();
+        private final java.util.List<UserMap> created = new java.util.ArrayList<>();
         private Environment environment = Environment.host();
         private Engine engine = Engine.INTERPRETER;
         private int cpus = 1;
@@ -150,9 +153,11 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
-        /** Creates a userspace map from {@code spec} and binds it under the spec's name. */
+        /** Creates a userspace map from {@code spec} and binds it under the spec's name; the VM closes it. */
         public Builder map(MapSpec spec) {
-            return map(spec.name(), UserMap.create(spec, cpus));
+            UserMap m = UserMap.create(spec, cpus);
+            created.add(m);
+            return map(spec.name(), m);
         }
 
         /** The number of CPUs per-CPU maps created by {@link #map(MapSpec)} keep values for (default 1). */

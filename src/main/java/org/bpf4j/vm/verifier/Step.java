@@ -44,6 +44,7 @@ final class Step {
         Instruction insn = cfg.insns.get(pc);
         Value[] r = st.regs();
         int d = insn.dst().index(), s = insn.src().index();
+        if ((cfg.defs(pc) & (1 << 10)) != 0) throw new Rejection(pc, "frame pointer is read only");
         switch (insn.op()) {
             case Operation.Alu a -> alu(pc, st, a, d, s, insn.imm());
             case Operation.Swap w -> {
@@ -90,7 +91,6 @@ final class Step {
 
     private void alu(int pc, State st, Operation.Alu a, int d, int s, long imm) {
         Value[] r = st.regs();
-        if (d == 10) throw new Rejection(pc, "frame pointer is read only");
         Value src = a.source() == Source.K ? Value.num(imm) : read(pc, r, s);
         AluOp op = a.op();
         boolean wide = a.wide();

@@ -188,6 +188,12 @@ class VerifierTest {
     }
 
     @Test
+    void theFramePointerIsReadOnly() {
+        assertEquals("frame pointer is read only", reject(b().ldx(Size.DW, Reg.R10, Reg.R1, 0).mov64(Reg.R0, 0).exit().build()).reason());
+        assertEquals("frame pointer is read only", reject(b().alu64(AluOp.ADD, Reg.R10, 8).mov64(Reg.R0, 0).exit().build()).reason());
+    }
+
+    @Test
     void fallingOffTheEndIsRejected() {
         assertEquals("last insn is not an exit or jmp", reject(b().mov64(Reg.R0, 0).build()).reason());
     }
