@@ -157,6 +157,9 @@ public final class Memory {
         int off = (int) addr;
         if (addr >>> REGION_SHIFT == FAST_ID && off >= 0 && off <= f.length - 4) return (int) INT.get(f, off) & 0xffffffffL;
         Region r = m.check(addr, 4, false, pc);
+        if (r.pointerFields != null) {
+            for (int k = 0; k < r.pointerFields.length; k += 2) if (r.pointerFields[k] == off) return r.pointerFields[k + 1];
+        }
         return (int) INT.get(r.data, off) & 0xffffffffL;
     }
 

@@ -72,6 +72,22 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         return run(new byte[0]);
     }
 
+    /**
+     * Runs an XDP program on {@code packet} (mapped writable): r1 points at an {@code xdp_md} whose data and
+     * data_end give the packet's start and end. Returns r0 (the XDP action).
+     */
+    public long runXdp(byte[] packet) {
+        machine.reset(0);
+        long data = machine.packet(packet);
+        byte[] md = new byte[XDP_MD_SIZE];
+        Region ctx = new Region(Region.Kind.CONTEXT, "xdp_md", md, md.length, 0, false, null)
+                .pointerField(0, data).pointerField(4, data + packet.length);
+        long base = machine.context(ctx);
+        return executable.execute(machine, base, md.length);
+    }
+
+    private static final int XDP_MD_SIZE = 24;
+
     @Override
     public long runTailCall(Region context, int depth) {
         machine.reset(depth);
@@ -226,10 +242,10 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
 
         private void verifyProgram() {
             boolean tracing = switch (type) {
-                case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, TRACING -> true;
+                case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, TRACING, XDP -> true;
                 default -> false;
             };
-            // a tracing program's context is the traced event, which it may read but not write
+            // a tracing program's context is the traced event, which it may read but not write; nor may XDP its xdp_md
             VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), !tracing, true, true,
                     VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
             verification = Verifier.verify(program, name, options);
