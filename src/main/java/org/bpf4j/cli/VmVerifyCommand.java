@@ -24,6 +24,9 @@ final class VmVerifyCommand implements Callable<Integer> {
     @Option(names = "--type", paramLabel = "TYPE", description = "program type, e.g. socket_filter (default) or tracepoint")
     String type = "socket_filter";
 
+    @Option(names = "--kernel-rules", description = "also apply the kernel's stricter rules (zero divisor and shift immediates, stack alignment, dead code)")
+    boolean kernelRules;
+
     @Parameters(paramLabel = "PROGRAM", description = "the program file")
     Path file;
 
@@ -37,7 +40,7 @@ final class VmVerifyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new org.bpf4j.UserException("--type: unknown program type '" + type + "'");
         }
-        VerifierOptions options = new VerifierOptions(t, Map.of(), size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT);
+        VerifierOptions options = new VerifierOptions(t, Map.of(), size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
         Verification v = Verifier.verify(pf.program(), pf.name(), options);
         System.out.printf("%s: accepted: %d instructions, processed %d, %d states, %d loops proven, %.3f ms%n", pf.name(),
                 pf.program().instructions().size(), v.instructionsProcessed(), v.statesStored(), v.loops(), v.nanos() / 1e6);

@@ -85,6 +85,16 @@ class VmCommandTest {
     }
 
     @Test
+    void kernelRulesAreOptIn() throws Exception {
+        Path p = file("shift.s", "r0 = 1\nr0 <<= 70\nexit\n");
+        assertEquals("0x40\n", bpf4j("vm", "run", p.toString()).out(), "RFC 9669 masks the shift count");
+        assertEquals(0, bpf4j("vm", "verify", p.toString()).status());
+        Result r = bpf4j("vm", "verify", "--kernel-rules", p.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("bpf4j: verifier rejected program 'shift.s' at instruction 1 (r0 <<= 70): invalid shift 70"), r.err());
+    }
+
+    @Test
     void syntaxErrorsNameFileLineAndColumn() throws Exception {
         Path p = file("syn.s", "mov %r0, 1\n  foo %r1\nexit\n");
         Result r = bpf4j("vm", "run", p.toString());
