@@ -81,7 +81,7 @@ class VmCommandTest {
         assertTrue(ok.out().startsWith("prime.data: accepted: 16 instructions"), ok.out());
         Result bad = bpf4j("vm", "verify", file("bad.s", "mov %r1, 1\nexit\n").toString());
         assertEquals(1, bad.status());
-        assertTrue(bad.err().contains("\n0: (b7) r1 = 1\n1: (95) exit\nR0 !read_ok\n"), bad.err());
+        assertTrue(bad.err().contains("\n0: (b7) r1 = 1\n1: (95) exit\nR1=1 R2=0 R10=fp\nR0 !read_ok\n"), bad.err());
     }
 
     @Test
