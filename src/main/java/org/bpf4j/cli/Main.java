@@ -13,7 +13,7 @@ import java.io.PrintWriter;
 /** Entry point of the {@code bpf4j} command line: one picocli tree of tools and verbs. */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, version = "bpf4j 0.1.0",
         description = "eBPF system tracing for Linux, in Java.",
-        subcommands = {KillsnoopCommand.class, BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
+        subcommands = {KillsnoopCommand.class, TraceCommand.class, StapCommand.class, BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
                 org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
                 org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
                 VmCommand.class, CommandLine.HelpCommand.class})
@@ -51,6 +51,8 @@ public final class Main implements Runnable {
             // one line, as a user error should be; the usage is a --help away
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage() + " (see '" + cmd.getCommandName() + " --help')");
+            // bpftrace shows its usage after a bad option; trace is its drop-in
+            if (cmd.getCommandSpec().userObject() instanceof TraceCommand) cmd.usage(cmd.getErr());
             cmd.getErr().flush();
             return 2;
         });

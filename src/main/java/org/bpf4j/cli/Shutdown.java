@@ -17,6 +17,14 @@ final class Shutdown {
     /** Installs the handlers; call once, before attaching anything. */
     @SuppressWarnings("removal")
     static void install() {
+        // a shell starts background commands with SIGINT ignored; as bpftrace, we still stop on it
+        for (int sig : new int[] {2 /* SIGINT */, 15 /* SIGTERM */}) {
+            try {
+                org.bpf4j.sys.Syscalls.unignoreSignal(sig);
+            } catch (RuntimeException ignored) {
+                // keep the disposition we were given
+            }
+        }
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
             try {
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> requested = true);

@@ -67,6 +67,9 @@ final class PerfAttachment implements AutoCloseable {
         return has;
     }
 
+    /** Sets what the next attaches assume about perf-event links (null: probe again); for testing the ioctl path. */
+    static void assumePerfLinks(Boolean value) { perfLinks = value; }
+
     /** True when the kernel made BPF links for perf events so far; null before the first attach. */
     static Boolean perfLinks() { return perfLinks; }
 

@@ -61,7 +61,8 @@ public final class UsdtLink implements Link {
             for (UsdtProbe site : sites) {
                 KernelProgram program = byLayout.get(site.argumentText());
                 if (program == null) {
-                    program = loader.apply(site.arguments());
+                    // one given program reads no arguments: an argument spec bpf4j cannot read does not matter then
+                    program = loader.apply(ownPrograms ? site.arguments() : List.of());
                     byLayout.put(site.argumentText(), program);
                 }
                 attachments.add(UprobeLink.open(program, site.binary(), site.fileOffset(), site.semaphoreOffset(), false,

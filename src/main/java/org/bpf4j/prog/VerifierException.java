@@ -56,6 +56,7 @@ public class VerifierException extends BpfException {
         for (int i = lines.length - 1; i >= 0; i--) {
             String l = lines[i].strip();
             if (l.isEmpty() || l.startsWith("processed ") || l.startsWith("verification time")
+                    || l.startsWith("old state:") || l.startsWith("cur state:")
                     || l.startsWith("stack depth") || l.startsWith("-- END PROG LOAD LOG --")) continue;
             return l;
         }

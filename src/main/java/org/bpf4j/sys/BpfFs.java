@@ -58,12 +58,21 @@ public final class BpfFs {
     public static Fd get(Path path, int flags) {
         Path abs = path.toAbsolutePath().normalize();
         try {
-            return new Fd(call(BpfCmd.OBJ_GET, abs, 0, flags));
+            return getRaw(abs, flags);
         } catch (BpfException e) {
             if (e.errno() == Errno.ENOENT) throw new UserException("nothing pinned at " + abs, e);
             if (e.errno() == Errno.EINVAL || e.errno() == Errno.EPERM)
                 throw new UserException(abs + " is not a pinned BPF object (" + e.getMessage() + ")", e);
             throw e;
+        }
+    }
+
+    /** BPF_OBJ_GET of {@code path}, failing with a {@link BpfException} that keeps the errno. */
+    static Fd getRaw(Path path, int flags) {
+        try {
+            return new Fd(call(BpfCmd.OBJ_GET, path, 0, flags));
+        } catch (BpfException e) {
+            throw new BpfException("pinned " + path, e);
         }
     }
 

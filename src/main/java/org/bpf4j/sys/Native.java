@@ -25,7 +25,7 @@ public final class Native {
     private Native() {}
 
     /** x86-64 system call numbers. */
-    public static final long SYS_CLOSE = 3, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_GETPID = 39,
+    public static final long SYS_CLOSE = 3, SYS_RT_SIGACTION = 13, SYS_MMAP = 9, SYS_MUNMAP = 11, SYS_IOCTL = 16, SYS_GETPID = 39, SYS_KILL = 62,
             SYS_FCNTL = 72, SYS_GETEUID = 107, SYS_MOUNT = 165, SYS_GETTID = 186, SYS_CLOCK_GETTIME = 228, SYS_EPOLL_WAIT = 232,
             SYS_EPOLL_CTL = 233, SYS_EPOLL_CREATE1 = 291, SYS_PERF_EVENT_OPEN = 298, SYS_BPF = 321;
 

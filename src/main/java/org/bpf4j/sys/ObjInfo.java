@@ -69,14 +69,8 @@ public final class ObjInfo {
         }
     }
 
-    /** A descriptor for the object pinned at {@code path} on a bpffs (BPF_OBJ_GET). */
+    /** A descriptor for the object pinned at {@code path} on a bpffs (BPF_OBJ_GET); a BpfException keeps the errno. */
     public static Fd fdByPath(String path) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment attr = arena.allocate(16, 8); // pathname @0, bpf_fd @8, file_flags @12
-            attr.set(JAVA_LONG, 0, arena.allocateFrom(path).address());
-            return new Fd(Syscalls.bpf(BpfCmd.OBJ_GET, attr));
-        } catch (BpfException e) {
-            throw new BpfException("pinned " + path, e);
-        }
+        return BpfFs.getRaw(java.nio.file.Path.of(path), 0);
     }
 }

@@ -94,4 +94,26 @@ public final class Syscalls {
                     arena.allocateFrom(target).address(), arena.allocateFrom(fstype).address(), 0, 0, 0);
         }
     }
+
+    /** kill(pid, sig): sends a signal (e.g. SIGCONT to a child started stopped). */
+    public static void kill(int pid, int sig) {
+        check("kill " + pid, Native.SYS_KILL, pid, sig, 0, 0, 0, 0);
+    }
+
+    /**
+     * Gives {@code sig} back its default action when it is ignored (rt_sigaction): a shell ignores SIGINT in the
+     * commands it starts with {@code &}, and the JVM does not take over an ignored signal. Returns whether it was
+     * ignored.
+     */
+    public static boolean unignoreSignal(int sig) {
+        try (Arena arena = Arena.ofConfined()) {
+            // struct kernel_sigaction (x86-64): handler, flags, restorer, mask: 8 bytes each
+            MemorySegment old = arena.allocate(32, 8);
+            check("rt_sigaction", Native.SYS_RT_SIGACTION, sig, 0, old.address(), 8, 0, 0);
+            if (old.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) != 1 /* SIG_IGN */) return false;
+            MemorySegment dfl = arena.allocate(32, 8);
+            check("rt_sigaction", Native.SYS_RT_SIGACTION, sig, dfl.address(), 0, 8, 0, 0);
+            return true;
+        }
+    }
 }

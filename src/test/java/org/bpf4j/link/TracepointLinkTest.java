@@ -35,4 +35,25 @@ class TracepointLinkTest {
         }
     }
 
+
+    @Test
+    void theIoctlPathOfOlderKernelsStillAttaches() {
+        int tid = Native.gettid();
+        Boolean before = PerfAttachment.perfLinks();
+        PerfAttachment.assumePerfLinks(false); // as on a kernel before 5.15
+        try (Counter c = Counter.load(ProgramType.TRACEPOINT, Counter.onlyThread(tid));
+             TracepointLink l = TracepointLink.attach(c.program, "syscalls", "sys_enter_getppid")) {
+            assertNull(l.attachment().link(), "PERF_EVENT_IOC_SET_BPF makes no BPF link");
+            for (int i = 0; i < 50; i++) Native.getppid();
+            assertEquals(50, c.get());
+            // the ioctl takes one program per perf event, and each link opens its own event: two programs still share it
+            try (Counter d = Counter.load(ProgramType.TRACEPOINT, Counter.onlyThread(tid));
+                 TracepointLink l2 = TracepointLink.attach(d.program, "syscalls", "sys_enter_getppid")) {
+                for (int i = 0; i < 10; i++) Native.getppid();
+                assertEquals(10, d.get());
+            }
+        } finally {
+            PerfAttachment.assumePerfLinks(before);
+        }
+    }
 }

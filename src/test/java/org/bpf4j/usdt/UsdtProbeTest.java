@@ -11,7 +11,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** USDT notes of the JDK's libjvm.so (hundreds of hotspot probes) and Python's, against readelf -n. */
 class UsdtProbeTest {
@@ -20,7 +19,7 @@ class UsdtProbeTest {
     record Expected(String provider, String name, long location, long semaphore, String args) {}
 
     static List<Expected> readelf(Path file) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/readelf")), "readelf is not installed");
+        org.bpf4j.testing.Kernel.unless(Files.isExecutable(Path.of("/usr/bin/readelf")) ? null : "readelf (binutils) is not installed: it is the oracle of this test");
         Process p = new ProcessBuilder("/usr/bin/readelf", "-n", file.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor());
@@ -54,7 +53,7 @@ class UsdtProbeTest {
     @Test
     void semaphoresHaveFileOffsets() throws Exception {
         Path python = Path.of("/usr/bin/python3");
-        assumeTrue(Files.isRegularFile(python), "no Debian python3");
+        org.bpf4j.testing.Kernel.unless(Files.isRegularFile(python) ? null : "no Debian python3 (" + python + ") to trace");
         List<UsdtProbe> probes = UsdtProbe.read(python.toRealPath());
         assertEquals(readelf(python.toRealPath()).size(), probes.size());
         UsdtProbe entry = UsdtProbe.find(python.toRealPath(), "python", "function__entry").getFirst();

@@ -1,0 +1,94 @@
+package org.bpf4j.lang.codegen;
+
+import org.bpf4j.lang.sema.Analysis;
+import org.bpf4j.lang.sema.MapDecl;
+import org.bpf4j.lang.sema.Type;
+import org.bpf4j.map.MapSpec;
+import org.bpf4j.map.MapType;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** What the programs of one script share: map plans, the action table, strftime formats, internal maps used. */
+final class Context {
+    /** The perf event array every probe sends its events through. */
+    static final String EVENTS = "events";
+    /** The stack-trace map for kstack and ustack. */
+    static final String STACKS = "stacks";
+    /** A one-entry per-CPU array used as a buffer by join(). */
+    static final String JOIN = "join";
+    /** The deepest stack kept, as the kernel's default perf_event_max_stack. */
+    static final int STACK_DEPTH = 127;
+    /** Entries of a user map, as bpftrace's default. */
+    static final int MAP_KEYS = 4096;
+
+    final Analysis analysis;
+    final Compiler.Options options;
+    final Map<String, MapPlan> userMaps = new LinkedHashMap<>();
+    final List<Action> actions = new ArrayList<>();
+    final List<String> timeFormats = new ArrayList<>();
+    final Set<String> internal = new HashSet<>();
+    private final Set<String> names = new HashSet<>(List.of(EVENTS, STACKS, JOIN));
+
+    Context(Analysis analysis, Compiler.Options options) {
+        this.analysis = analysis;
+        this.options = options;
+        for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
+    }
+
+    private MapPlan plan(MapDecl d) {
+        Type userKey = d.key() == null ? Type.UINT64 : d.key();
+        Type.Agg agg = d.agg();
+        Type.Tuple key = agg != null && agg.histogram() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
+        String name = kernelName(d.name());
+        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), MAP_KEYS), key, d.value());
+    }
+
+    /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */
+    private String kernelName(String mapName) {
+        String base = "AT_" + mapName.substring(1).replaceAll("[^A-Za-z0-9_.]", "_");
+        if (base.length() > 15) base = base.substring(0, 15);
+        String n = base;
+        for (int i = 1; names.contains(n); i++) {
+            String suffix = "_" + i;
+            n = base.substring(0, Math.min(base.length(), 15 - suffix.length())) + suffix;
+        }
+        names.add(n);
+        return n;
+    }
+
+    MapPlan map(String name) {
+        MapPlan p = userMaps.get(name);
+        if (p == null) throw new IllegalStateException("no plan for map " + name);
+        return p;
+    }
+
+    int action(Action a) {
+        actions.add(a);
+        return actions.size() - 1;
+    }
+
+    int timeFormat(String f) {
+        int i = timeFormats.indexOf(f);
+        if (i >= 0) return i;
+        timeFormats.add(f);
+        return timeFormats.size() - 1;
+    }
+
+    /** Every map to create: the user's, in name order, then the internal ones the programs use. */
+    List<MapPlan> plans(int cpus) {
+        List<MapPlan> out = new ArrayList<>(userMaps.values());
+        out.add(new MapPlan(null, MapSpec.of(EVENTS, MapType.PERF_EVENT_ARRAY, 4, 4, cpus), new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Int(4, false)));
+        if (internal.contains(STACKS))
+            out.add(new MapPlan(null, MapSpec.of(STACKS, MapType.STACK_TRACE, 4, 8 * STACK_DEPTH, MAP_KEYS),
+                    new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, STACK_DEPTH)));
+        if (internal.contains(JOIN))
+            out.add(new MapPlan(null, MapSpec.of(JOIN, MapType.PERCPU_ARRAY, 4, CallCompiler.JOIN_SIZE, 1),
+                    new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Buf(CallCompiler.JOIN_SIZE - 8)));
+        return out;
+    }
+}

@@ -1,0 +1,353 @@
+package org.bpf4j.lang.runtime;
+
+import org.bpf4j.UserException;
+import org.bpf4j.lang.codegen.Action;
+import org.bpf4j.lang.codegen.CompiledScript;
+import org.bpf4j.lang.codegen.MapPlan;
+import org.bpf4j.lang.codegen.ProgramPlan;
+import org.bpf4j.lang.sema.Attach;
+import org.bpf4j.lang.sema.Type;
+import org.bpf4j.lang.syntax.SourceError;
+import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.link.Link;
+import org.bpf4j.link.TracingLink;
+import org.bpf4j.link.UsdtLink;
+import org.bpf4j.lang.sema.ProbeCatalog;
+import org.bpf4j.map.KernelMap;
+import org.bpf4j.perf.PerfBuffer;
+import org.bpf4j.perf.RecordHandler;
+import org.bpf4j.prog.KernelProgram;
+import org.bpf4j.prog.VerifierException;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
+/**
+ * A compiled script running in the kernel: creates its maps, loads its programs (placing a verifier rejection
+ * on the script line that produced the failing instruction), attaches them, runs BEGIN, reads events until
+ * exit() or a stop request, then detaches, runs END and prints the maps. Closing releases every link, buffer,
+ * program and map once, in that order.
+ */
+public final class Session implements AutoCloseable {
+    /** How to run: {@code pid} for uprobes (-p), {@code verbose} adds the verifier log to rejections. */
+    public record Options(int pid, boolean verbose) {}
+
+    private final CompiledScript script;
+    private final Output out;
+    private final Options options;
+    private final Map<String, KernelMap> maps = new HashMap<>();
+    private final List<KernelProgram> programs = new ArrayList<>();
+    private final List<Link> links = new ArrayList<>();
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Values values;
+    private final MapPrinter printer;
+    private PerfBuffer buffer;
+    private boolean exiting;
+    private boolean discarding;
+    private boolean inEnd;
+    private int exitCode;
+    private BooleanSupplier stop = () -> false;
+
+    private Session(CompiledScript script, Output out, Options options) {
+        this.script = script;
+        this.out = out;
+        this.options = options;
+        this.values = new Values(new Symbols(), script.analysis().probeNames(), script.timeFormats(), this::stack);
+        this.printer = new MapPrinter(values);
+    }
+
+    /** Creates the maps and loads the programs; nothing is attached yet. */
+    public static Session load(CompiledScript script, Output out, Options options) {
+        Session s = new Session(script, out, options);
+        try {
+            for (MapPlan m : script.maps()) {
+                KernelMap km = KernelMap.create(m.spec());
+                s.owned.add(km);
+                s.maps.put(m.name(), km);
+            }
+            for (ProgramPlan p : script.programs()) {
+                if (p.unit().point() instanceof Attach.Fentry || p.unit().point() instanceof Attach.Usdt) { // loaded by their links
+                    s.programs.add(null);
+                    continue;
+                }
+                try {
+                    KernelProgram kp = KernelProgram.load(p.spec(), s.maps);
+                    s.owned.add(kp);
+                    s.programs.add(kp);
+                } catch (VerifierException e) {
+                    throw s.rejection(p, e);
+                }
+            }
+            s.buffer = PerfBuffer.open(s.maps.get("events"), 64, new RecordHandler() {
+                @Override public void onRecord(int cpu, MemorySegment data) { s.event(data.toArray(JAVA_BYTE)); }
+                @Override public void onLost(int cpu, long count) { s.out.lost(count); }
+            });
+            s.owned.add(s.buffer);
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private SourceError rejection(ProgramPlan p, VerifierException e) {
+        Span at = e.instruction() >= 0 ? p.spanAtSlot(e.instruction()) : null;
+        if (at == null || at == Span.NONE) at = p.unit().probe().span();
+        String detail = "the kernel's verifier rejected the program of " + p.unit().name()
+                + (e.instruction() >= 0 ? " at instruction " + e.instruction() : "") + ": " + e.reason()
+                + (options.verbose() ? "\n" + e.log().strip() : "");
+        SourceError err = new SourceError(script.analysis().script().source(), at, detail);
+        err.initCause(e);
+        return err;
+    }
+
+    /** The number of probes bpftrace would say it attaches (BEGIN and END included). */
+    public int probeCount() { return script.programs().size(); }
+
+    /** Runs BEGIN, attaches every other probe, and calls {@code attached} once all are attached. */
+    public void start(Runnable attached) {
+        for (int i = 0; i < programs.size(); i++) {
+            if (script.programs().get(i).unit().point() instanceof Attach.Begin) testRun(programs.get(i));
+        }
+        // The kernel runs the programs of one uprobe newest first: attaching those in reverse keeps script order.
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < programs.size(); i++) if (!uprobe(i)) order.add(i);
+        for (int i = programs.size() - 1; i >= 0; i--) if (uprobe(i)) order.add(i);
+        for (int i : order) {
+            Attach a = script.programs().get(i).unit().point();
+            if (a instanceof Attach.Begin || a instanceof Attach.End) continue;
+            if (a instanceof Attach.Fentry f) {
+                links.add(TracingLink.attach(script.programs().get(i).spec(), maps, f.function(),
+                        f.ret() ? TracingLink.Kind.FEXIT : TracingLink.Kind.FENTRY));
+                continue;
+            }
+            if (a instanceof Attach.Usdt u) {
+                ProgramPlan plan = script.programs().get(i);
+                links.add(UsdtLink.attach(u.binary(), u.provider(), u.name(), options.pid() > 0 ? options.pid() : -1, args -> {
+                    ProgramPlan variant = plan.variants().getOrDefault(ProbeCatalog.layoutKey(args), plan);
+                    try {
+                        return KernelProgram.load(variant.spec(), maps);
+                    } catch (VerifierException e) {
+                        throw rejection(variant, e);
+                    }
+                }));
+                continue;
+            }
+            links.add(Attacher.attach(programs.get(i), a, options.pid() > 0 ? options.pid() : -1));
+        }
+        attached.run();
+    }
+
+    private boolean uprobe(int i) {
+        Attach a = script.programs().get(i).unit().point();
+        return a instanceof Attach.Uprobe || a instanceof Attach.Usdt;
+    }
+
+    private void testRun(KernelProgram p) {
+        p.testRun(null, new byte[8], 0, 0);
+    }
+
+    /** Reads events until exit() or {@code stop}; returns false when stopped early by {@code stop}. */
+    public void run(BooleanSupplier stop) {
+        this.stop = stop;
+        while (!exiting && !stop.getAsBoolean()) {
+            buffer.poll(100);
+            out.flush();
+        }
+    }
+
+    /** Detaches the probes, runs END, and prints every map; returns the exit status. */
+    public int finish() {
+        for (int i = links.size() - 1; i >= 0; i--) links.get(i).close();
+        links.clear();
+        discarding = true;
+        buffer.drainAll();
+        discarding = false;
+        exiting = true;
+        inEnd = true;
+        for (int i = 0; i < programs.size(); i++) {
+            if (script.programs().get(i).unit().point() instanceof Attach.End) testRun(programs.get(i));
+        }
+        while (buffer.drainAll() > 0) { }
+        printAll();
+        out.flush();
+        return exitCode;
+    }
+
+    /** True once exit() was called. */
+    public boolean exited() { return exiting; }
+
+    private void printAll() {
+        out.raw("\n\n");
+        for (MapPlan m : script.maps()) {
+            if (!m.user() || script.analysis().script().silent().contains(m.decl().name())) continue;
+            out.raw(printer.render(m, entries(m), 0, 0, out.json()));
+        }
+    }
+
+    // ---- events ----
+
+    private void event(byte[] data) {
+        if (discarding || data.length < 8) return;
+        if (exiting ? !inEnd : stop.getAsBoolean()) return; // after exit() or a stop, the queue is dropped, as bpftrace does
+        int id = (int) Values.le(data, 0, 8);
+        if (id < 0 || id >= script.actions().size()) return;
+        Action a = script.actions().get(id);
+        if (exiting && a instanceof Action.Exit) return;
+        Type.Tuple payload = a.payload();
+        switch (a) {
+            case Action.Printf p -> {
+                List<Object> args = new ArrayList<>();
+                for (int i = 1; i < payload.elements().size(); i++) args.add(values.printfArg(payload.elements().get(i), data, payload.offset(i)));
+                String text = p.format().format(args);
+                switch (p.kind()) {
+                    case PRINTF -> out.message("printf", text);
+                    case SYSTEM -> out.message("syscall", system(text));
+                    case CAT -> cat(text);
+                }
+            }
+            case Action.Exit e -> {
+                exitCode = (int) Values.le(data, payload.offset(1), 8);
+                exiting = true;
+            }
+            case Action.Time t -> out.message("time", Strftime.format(t.format(), System.currentTimeMillis() * 1_000_000L));
+            case Action.PrintMap pm -> {
+                MapPlan m = script.userMap(pm.map());
+                out.raw(printer.render(m, entries(m), pm.top(), pm.div(), out.json()));
+            }
+            case Action.ClearMap c -> clear(script.userMap(c.map()), c.zero());
+            case Action.PrintValue pv -> out.value(values.text(pv.type(), data, payload.offset(1)), values.json(pv.type(), data, payload.offset(1)));
+            case Action.HelperError h -> {
+                long ret = Values.le(data, payload.offset(1), 8);
+                String what = ret == 0 ? "0" : values.strerror(-ret) + " (" + ret + ")";
+                if (out.json()) {
+                    out.raw("{\"type\": \"helper_error\", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret
+                            + ", \"line\": " + h.line() + ", \"col\": " + h.col() + "}\n");
+                } else {
+                    out.flush();
+                    System.err.println(h.file() + ":" + h.line() + ":" + h.col() + ": WARNING: Failed to " + h.helper() + ": " + what);
+                }
+            }
+            case Action.Foreach f -> foreach(f);
+            case Action.Join j -> {
+                int n = (int) Math.min(Values.le(data, 8, 8), j.max());
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < n; i++) parts.add(Values.string(data, 16 + i * j.strlen(), j.strlen()));
+                String joined = String.join(j.delimiter(), parts);
+                out.message("join", out.json() ? joined : joined + "\n");
+            }
+        }
+    }
+
+    private String system(String command) {
+        try {
+            Process p = new ProcessBuilder("/bin/sh", "-c", command).redirectErrorStream(false)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            p.getOutputStream().close();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return text;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private void cat(String file) {
+        try {
+            out.message("cat", Files.readString(Path.of(file), StandardCharsets.ISO_8859_1));
+        } catch (NoSuchFileException e) {
+            out.flush();
+            System.err.println("ERROR: failed to open file '" + file + "': No such file or directory");
+        } catch (IOException e) {
+            out.flush();
+            System.err.println("ERROR: failed to open file '" + file + "': " + e.getMessage());
+        }
+    }
+
+    /** SystemTap's foreach: each line of the body printed for each (sorted, limited) entry. */
+    private void foreach(Action.Foreach f) {
+        MapPlan m = script.userMap(f.map());
+        for (MapPrinter.Entry e : printer.sorted(m, entries(m), f.sorted(), f.byValue(), f.descending(), f.limit())) {
+            for (Action.Foreach.Line line : f.lines()) {
+                List<Object> args = new ArrayList<>();
+                List<String> texts = new ArrayList<>();
+                for (Action.Foreach.Ref r : line.args()) {
+                    Object v = switch (r) {
+                        case Action.Foreach.Ref.Literal l -> l.value();
+                        case Action.Foreach.Ref.Key k -> printer.key(m, e.key(), k.index());
+                        case Action.Foreach.Ref.Value v2 -> printer.value(m, e.value(), v2.extractor());
+                    };
+                    args.add(v);
+                    texts.add(String.valueOf(v));
+                }
+                out.message("printf", line.format() == null ? String.join("", texts) + "\n" : line.format().format(args));
+            }
+        }
+    }
+
+    // ---- maps ----
+
+    private List<MapPrinter.Entry> entries(MapPlan m) {
+        KernelMap km = maps.get(m.name());
+        List<MapPrinter.Entry> out = new ArrayList<>();
+        Optional<byte[]> k = km.nextKey(null);
+        while (k.isPresent()) {
+            byte[] key = k.get();
+            km.lookup(key).ifPresent(v -> out.add(new MapPrinter.Entry(key, v)));
+            k = km.nextKey(key);
+        }
+        return out;
+    }
+
+    private void clear(MapPlan m, boolean zero) {
+        KernelMap km = maps.get(m.name());
+        byte[] empty = new byte[m.spec().valueSize()];
+        for (MapPrinter.Entry e : entries(m)) {
+            if (zero) km.put(e.key(), empty);
+            else km.delete(e.key());
+        }
+    }
+
+    private long[] stack(long id) {
+        KernelMap km = maps.get("stacks");
+        if (km == null) return new long[0];
+        byte[] key = {(byte) id, (byte) (id >>> 8), (byte) (id >>> 16), (byte) (id >>> 24)};
+        Optional<byte[]> v = km.lookup(key);
+        if (v.isEmpty()) return new long[0];
+        long[] frames = new long[v.get().length / 8];
+        for (int i = 0; i < frames.length; i++) frames[i] = Values.le(v.get(), i * 8, 8);
+        return frames;
+    }
+
+    /** Detaches and releases everything, once. */
+    @Override
+    public void close() {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            try { links.get(i).close(); } catch (RuntimeException ignored) { /* keep closing */ }
+        }
+        links.clear();
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            try { owned.get(i).close(); } catch (Exception ignored) { /* keep closing */ }
+        }
+        owned.clear();
+        values.close();
+    }
+
+    /** A user error for a script that cannot run, e.g. a missing file. */
+    static UserException fail(String message) { return new UserException(message); }
+}

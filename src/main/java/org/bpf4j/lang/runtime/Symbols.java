@@ -1,0 +1,99 @@
+package org.bpf4j.lang.runtime;
+
+import org.bpf4j.symbols.Kallsyms;
+import org.bpf4j.symbols.UserSymbols;
+import org.bpf4j.sys.Native;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * What the runtime shows in place of numbers: kernel symbols, user names, cgroup paths, errno messages, and the
+ * offset from the monotonic clock (what BPF's ktime gives) to wall-clock time. Everything is read on first use.
+ */
+final class Symbols implements AutoCloseable {
+    private Map<Long, String> users;
+    private final Map<Long, Optional<UserSymbols>> processes = new HashMap<>();
+    private final long monoToRealtime;
+
+    Symbols() {
+        this.monoToRealtime = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+    }
+
+    /** Wall-clock nanoseconds since 1970 for a monotonic (ktime) timestamp. */
+    long realtime(long monotonicNs) { return monotonicNs + monoToRealtime; }
+
+    /** The kernel symbol containing {@code addr}, with {@code +offset} when asked, or hex. */
+    String ksym(long addr, boolean offset) {
+        Optional<String> s = Kallsyms.get().containing(addr);
+        if (s.isEmpty()) return "0x" + Long.toHexString(addr);
+        if (!offset) return s.get();
+        long start = Kallsyms.get().address(s.get()).orElse(addr);
+        return s.get() + "+" + (addr - start);
+    }
+
+    /**
+     * The function of process {@code pid} that contains {@code addr}, with {@code +offset} when asked, or hex when
+     * the process is gone or the address is in no symbolized file. A process's mappings are read once.
+     */
+    String usym(long addr, long pid, boolean offset) {
+        Optional<UserSymbols> us = processes.computeIfAbsent(pid, p -> {
+            try {
+                return Optional.of(UserSymbols.of((int) (long) p));
+            } catch (RuntimeException e) {
+                return Optional.empty(); // exited
+            }
+        });
+        Optional<UserSymbols.Resolved> r = us.flatMap(u -> u.resolve(addr));
+        if (r.isEmpty()) return "0x" + Long.toHexString(addr);
+        return offset ? r.get().toString() : r.get().function();
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(u -> u.ifPresent(UserSymbols::close));
+        processes.clear();
+    }
+
+    /** The user of {@code uid} from /etc/passwd, or the number. */
+    String user(long uid) {
+        if (users == null) {
+            users = new HashMap<>();
+            try {
+                for (String l : Files.readAllLines(Path.of("/etc/passwd"))) {
+                    String[] f = l.split(":");
+                    if (f.length > 2) try { users.put(Long.parseLong(f[2]), f[0]); } catch (NumberFormatException ignored) { }
+                }
+            } catch (IOException ignored) {
+                // no passwd: numbers
+            }
+        }
+        return users.getOrDefault(uid, String.valueOf(uid));
+    }
+
+    /** The cgroup v2 path whose directory inode is {@code id}, as bpftrace shows it ({@code unified:/path}). */
+    String cgroupPath(long id) {
+        Path root = Path.of("/sys/fs/cgroup");
+        try (Stream<Path> s = Files.walk(root)) {
+            Optional<Path> p = s.filter(Files::isDirectory).filter(d -> {
+                try {
+                    return ((Number) Files.getAttribute(d, "unix:ino")).longValue() == id;
+                } catch (IOException | UnsupportedOperationException e) {
+                    return false;
+                }
+            }).findFirst();
+            if (p.isPresent()) return "unified:/" + root.relativize(p.get()).toString();
+        } catch (IOException | java.io.UncheckedIOException ignored) {
+            // fall through
+        }
+        return "unified:/(unknown cgroup " + id + ")";
+    }
+
+    /** The C library's message for {@code errno}. */
+    String strerror(long errno) { return Native.strerror((int) errno); }
+}

@@ -1,0 +1,108 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.tracefs.EventFormat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The builtin variables: their types, and which probe types offer them. */
+final class Builtins {
+    private Builtins() {}
+
+    /** The most arguments {@code argN} reaches (x86-64 passes six in registers). */
+    static final int MAX_ARGS = 6;
+
+    static Type type(Checker c, Expr.Builtin b) {
+        Attach at = c.unit.point();
+        String n = b.name();
+        switch (n) {
+            case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid":
+                return Type.UINT64;
+            case "numaid", "rand":
+                return new Type.Int(4, false);
+            case "comm":
+                return new Type.Str(16);
+            case "username":
+                return new Type.Special(Type.SpecialKind.USERNAME);
+            case "kstack":
+                return new Type.Special(Type.SpecialKind.KSTACK);
+            case "ustack":
+                return new Type.Special(Type.SpecialKind.USTACK);
+            case "probe":
+                return new Type.Special(Type.SpecialKind.PROBE);
+            case "curtask":
+                return Type.UINT64;
+            case "ctx":
+                return new Type.Ptr(Type.NONE, false);
+            case "args":
+                if (at instanceof Attach.Tracepoint tp) return new Type.Ptr(args(c, tp), false);
+                throw c.error(b.span(), "the args builtin is only available in tracepoint probes");
+            case "retval":
+                if ((at instanceof Attach.Uprobe u && u.ret()) || (at instanceof Attach.Kprobe k && k.ret())
+                        || (at instanceof Attach.Fentry f && f.ret()))
+                    return Type.UINT64;
+                throw c.error(b.span(), "the retval builtin is only available in uretprobe and kretprobe probes");
+            case "func":
+                if (at instanceof Attach.Uprobe) return new Type.Special(Type.SpecialKind.USYM);
+                if (at instanceof Attach.Kprobe || at instanceof Attach.Fentry) return new Type.Special(Type.SpecialKind.KSYM);
+                throw c.error(b.span(), "the func builtin is only available in uprobe and kprobe probes");
+            default:
+                break;
+        }
+        if (n.matches("s?arg[0-9]+")) {
+            int i = Integer.parseInt(n.substring(n.indexOf('g') + 1));
+            boolean stack = n.startsWith("s");
+            if (!(at instanceof Attach.Uprobe || at instanceof Attach.Kprobe || at instanceof Attach.Usdt))
+                throw c.error(b.span(), "the " + n + " builtin is only available in uprobe, kprobe and usdt probes");
+            if (at instanceof Attach.Usdt u && !stack) {
+                var layout = c.catalog.usdtLayouts(u).values().iterator().next();
+                if (i >= layout.size())
+                    throw c.error(b.span(), u.text() + " has " + layout.size() + " argument" + (layout.size() == 1 ? "" : "s") + ": no " + n);
+                return layout.get(i).signed() ? Type.INT64 : Type.UINT64;
+            }
+            if (!stack && i >= MAX_ARGS)
+                throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
+            return Type.UINT64;
+        }
+        throw c.error(b.span(), "unknown identifier: '" + n + "'");
+    }
+
+    /** The record {@code args} points to in a tracepoint probe, from the tracepoint's format file. */
+    static Type.Record args(Checker c, Attach.Tracepoint tp) {
+        EventFormat f = c.catalog.format(tp.category(), tp.event());
+        boolean user = tp.category().equals("syscalls");
+        List<Type.Field> fields = new ArrayList<>();
+        int size = 0;
+        for (EventFormat.Field ef : f.fields()) {
+            fields.add(new Type.Field(ef.name(), fieldType(ef, user), ef.offset(), 0, 0, ef.dataLoc()));
+            size = Math.max(size, ef.offset() + ef.size());
+        }
+        return new Type.Record("struct " + tp.category() + "_" + tp.event() + "_args", fields, size, 8, true);
+    }
+
+    static Type fieldType(EventFormat.Field ef, boolean user) {
+        String t = ef.type().replace("const ", "").replace("volatile ", "").strip();
+        if (ef.dataLoc()) return new Type.Ptr(new Type.Int(1, true), false);
+        if (ef.arrayLength() > 0) {
+            int elem = ef.size() / ef.arrayLength();
+            if (t.startsWith("char") || t.startsWith("unsigned char") || t.startsWith("u8")) {
+                if (t.startsWith("char")) return new Type.Str(ef.arrayLength());
+            }
+            if (elem == 1 || elem == 2 || elem == 4 || elem == 8) return new Type.Array(new Type.Int(elem, ef.signed()), ef.arrayLength());
+            return new Type.Array(new Type.Int(1, false), ef.size());
+        }
+        if (t.contains("*")) {
+            String target = t.substring(0, t.indexOf('*')).strip();
+            int stars = (int) t.chars().filter(ch -> ch == '*').count();
+            Type inner = CTypes.integer(target);
+            if (inner == null) inner = Type.NONE;
+            Type out = inner;
+            for (int i = 0; i < stars; i++) out = new Type.Ptr(out, user);
+            return out;
+        }
+        int size = ef.size();
+        if (size == 1 || size == 2 || size == 4 || size == 8) return new Type.Int(size, ef.signed());
+        return new Type.Array(new Type.Int(1, false), size);
+    }
+}

@@ -1,0 +1,137 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.lang.syntax.CStruct;
+import org.bpf4j.lang.syntax.Source;
+import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.lang.syntax.TypeName;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * C types: the integer type names scripts use ({@code int8}, {@code unsigned long}, {@code uint32_t}), and the
+ * layouts of the structs and unions a script defines, computed with the x86-64 System V rules (natural
+ * alignment; bit-fields packed into units of their declared type).
+ */
+public final class CTypes {
+    private final Source source;
+    private final Map<String, Type.Record> records = new HashMap<>();
+
+    CTypes(Source source, List<CStruct> structs) {
+        this.source = source;
+        for (CStruct s : structs) {
+            if (records.containsKey(s.fullName())) throw new SemanticError(source, s.span(), s.fullName() + " is defined twice");
+            records.put(s.fullName(), layout(s));
+        }
+    }
+
+    /** The record called {@code fullName} ({@code struct Foo}), or null. */
+    Type.Record record(String fullName) { return records.get(fullName); }
+
+
+    /** The type a cast or sizeof names; a {@link SemanticError} for an unknown one. */
+    public Type resolve(TypeName name) {
+        Type base = base(name.base(), name.span());
+        Type t = base;
+        for (int i = 0; i < name.pointers(); i++) t = new Type.Ptr(t, false);
+        if (t instanceof Type.None) throw new SemanticError(source, name.span(), "cannot use type 'void' here");
+        return t;
+    }
+
+    private Type base(String name, Span at) {
+        if (name.startsWith("struct ") || name.startsWith("union ")) {
+            Type.Record r = records.get(name);
+            if (r == null) throw new SemanticError(source, at, "unknown type '" + name + "'");
+            return r;
+        }
+        Type t = integer(name);
+        if (t == null) throw new SemanticError(source, at, "unknown type '" + name + "'");
+        return t;
+    }
+
+    /** The integer type a C or bpftrace type name means, {@link Type#NONE} for void, or null. */
+    static Type integer(String name) {
+        String n = name.replace("const ", "").replace("volatile ", "").strip();
+        if (n.startsWith("signed ")) n = "s " + n.substring(7);
+        return switch (n) {
+            case "int8", "int8_t", "s8", "char", "s char", "__s8" -> new Type.Int(1, true);
+            case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "bool", "_Bool" -> new Type.Int(1, false);
+            case "int16", "int16_t", "s16", "short", "short int", "s short", "__s16" -> new Type.Int(2, true);
+            case "uint16", "uint16_t", "u16", "unsigned short", "unsigned short int", "__u16" -> new Type.Int(2, false);
+            case "int32", "int32_t", "s32", "int", "s", "s int", "__s32", "pid_t" -> new Type.Int(4, true);
+            case "uint32", "uint32_t", "u32", "unsigned", "unsigned int", "__u32" -> new Type.Int(4, false);
+            case "int64", "int64_t", "s64", "long", "long int", "long long", "long long int", "s long", "__s64",
+                 "ssize_t", "loff_t" -> new Type.Int(8, true);
+            case "uint64", "uint64_t", "u64", "unsigned long", "unsigned long int", "unsigned long long",
+                 "unsigned long long int", "__u64", "size_t" -> new Type.Int(8, false);
+            case "void" -> Type.NONE;
+            default -> null;
+        };
+    }
+
+    private Type.Record layout(CStruct s) {
+        List<Type.Field> fields = new ArrayList<>();
+        int offset = 0, align = 1, size = 0;
+        int bitUnitStart = -1, bitUnitSize = 0, bitPos = 0;
+        for (CStruct.Member m : s.fields()) {
+            Type t = memberType(m);
+            if (m.bits() > 0 && t instanceof Type.Int it && !s.union()) {
+                int unit = it.size();
+                // continue the current storage unit when the field fits in it
+                if (bitUnitStart < 0 || bitUnitSize != unit || bitPos + m.bits() > unit * 8) {
+                    if (bitUnitStart >= 0) offset = bitUnitStart + bitUnitSize;
+                    offset = Type.roundUp(offset, unit);
+                    bitUnitStart = offset;
+                    bitUnitSize = unit;
+                    bitPos = 0;
+                }
+                fields.add(new Type.Field(m.name(), it, bitUnitStart, bitPos, m.bits(), false));
+                bitPos += m.bits();
+                align = Math.max(align, unit);
+                size = Math.max(size, bitUnitStart + unit);
+                continue;
+            }
+            if (bitUnitStart >= 0) {
+                offset = Type.roundUp(bitUnitStart + (bitPos + 7) / 8, 1);
+                bitUnitStart = -1;
+            }
+            int at = s.union() ? 0 : Type.roundUp(offset, t.align());
+            if (m.name().isEmpty() && t instanceof Type.Record inner) {
+                for (Type.Field f : inner.fields())
+                    fields.add(new Type.Field(f.name(), f.type(), at + f.offset(), f.bitOffset(), f.bits(), false));
+            } else {
+                fields.add(new Type.Field(m.name(), t, at, 0, 0, false));
+            }
+            offset = at + t.size();
+            size = Math.max(size, offset);
+            align = Math.max(align, t.align());
+        }
+        if (bitUnitStart >= 0) size = Math.max(size, bitUnitStart + bitUnitSize);
+        return new Type.Record(s.fullName(), fields, Type.roundUp(Math.max(size, 0), align), align, false);
+    }
+
+    private Type memberType(CStruct.Member m) {
+        Type t;
+        if (m.nested() != null) {
+            t = layout(m.nested());
+        } else if (m.type().startsWith("struct ") || m.type().startsWith("union ")) {
+            Type.Record r = records.get(m.type());
+            if (r == null && m.pointers() == 0) throw new SemanticError(source, m.span(), "unknown type '" + m.type() + "'");
+            t = r == null ? Type.NONE : r;
+        } else {
+            t = integer(m.type());
+            if (t == null) throw new SemanticError(source, m.span(), "unknown type '" + m.type() + "'");
+        }
+        for (int i = 0; i < m.pointers(); i++) t = new Type.Ptr(t, false);
+        if (t instanceof Type.None) throw new SemanticError(source, m.span(), "member '" + m.name() + "' cannot be void");
+        List<Integer> dims = m.dims();
+        for (int i = dims.size() - 1; i >= 0; i--) {
+            boolean chars = t instanceof Type.Int it && it.size() == 1 && it.signed() && i == dims.size() - 1
+                    && m.pointers() == 0 && (m.type().equals("char") || m.type().equals("signed char"));
+            t = chars ? new Type.Str(dims.get(i)) : new Type.Array(t, dims.get(i));
+        }
+        return t;
+    }
+}

@@ -1,0 +1,320 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.lang.syntax.Expr;
+
+import java.util.List;
+import java.util.Set;
+
+/** Type rules of the functions scripts call. */
+final class Calls {
+    /** SystemTap's {@code map <<< value}, as the call its parser makes (not a name a script can write). */
+    static final String STATISTIC = "<<<";
+    /** Functions whose value only a map can hold. */
+    static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
+    /** SystemTap's extractors of a statistic. */
+    static final Set<String> EXTRACTORS = Set.of("@count", "@sum", "@avg", "@min", "@max");
+    /** The registers reg() knows, by their pt_regs names. */
+    static final Set<String> REGISTERS = Set.of("r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
+            "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss");
+    /** The longest string str() reads, as bpftrace's default BPFTRACE_STRLEN. */
+    static final int STRLEN = 64;
+
+    private final Checker c;
+
+    Calls(Checker c) { this.c = c; }
+
+    private void arity(Expr.Call call, int min, int max) {
+        int n = call.args().size();
+        if (n < min || n > max) {
+            String want = min == max ? String.valueOf(min) : max == Integer.MAX_VALUE ? "at least " + min : min + " to " + max;
+            throw c.error(call.span(), call.name() + "() takes " + want + " argument" + (max == 1 && min == 1 ? "" : "s") + ", not " + n);
+        }
+    }
+
+    private Expr.Str literal(Expr e, String what) {
+        if (e instanceof Expr.Str s) return s;
+        throw c.error(e.span(), what + " must be a string literal");
+    }
+
+    private Type.Int integer(Expr e, String what) {
+        Type t = c.expr(e);
+        if (t instanceof Type.Int i) return i;
+        if (t instanceof Type.Ptr) return Type.UINT64;
+        throw c.error(e.span(), what + " must be an integer, not " + t.describe());
+    }
+
+    private void unsafe(Expr.Call call) {
+        if (!c.options.unsafe())
+            throw c.error(call.span(), call.name() + "() is an unsafe function: run with --unsafe to allow it");
+    }
+
+    /** The aggregation a map assignment of {@code call} stores. */
+    Type.Agg aggregate(Expr.Call call) {
+        String n = call.name();
+        return switch (n) {
+            case "count" -> { arity(call, 0, 0); yield Type.Agg.of(Type.AggKind.COUNT, false); }
+            case STATISTIC -> { arity(call, 1, 1); integer(call.args().getFirst(), "<<<'s value"); yield Type.Agg.of(Type.AggKind.STATISTIC, true); }
+            case "hist" -> { arity(call, 1, 1); integer(call.args().getFirst(), "hist()'s value"); yield Type.Agg.of(Type.AggKind.HIST, true); }
+            case "lhist" -> {
+                arity(call, 4, 4);
+                integer(call.args().getFirst(), "lhist()'s value");
+                long min = c.constant(call.args().get(1), "lhist()'s minimum");
+                long max = c.constant(call.args().get(2), "lhist()'s maximum");
+                long step = c.constant(call.args().get(3), "lhist()'s step");
+                if (step <= 0) throw c.error(call.args().get(3).span(), "lhist() step must be positive");
+                if (min < 0) throw c.error(call.args().get(1).span(), "lhist() minimum must be non-negative");
+                if (max <= min) throw c.error(call.args().get(2).span(), "lhist() maximum must be greater than the minimum");
+                if ((max - min) / step > 1000) throw c.error(call.span(), "lhist() too many buckets: at most 1000");
+                yield new Type.Agg(Type.AggKind.LHIST, true, min, max, step);
+            }
+            default -> {
+                arity(call, 1, 1);
+                Type.Int t = integer(call.args().getFirst(), n + "()'s value");
+                Type.AggKind kind = Type.AggKind.valueOf(n.toUpperCase(java.util.Locale.ROOT));
+                boolean signed = !(t.size() == 8 && !t.signed());
+                yield Type.Agg.of(kind, signed);
+            }
+        };
+    }
+
+    private void format(Expr.Call call, int first) {
+        String fmt = literal(call.args().get(first - 1), call.name() + "()'s format").value();
+        Format f;
+        try {
+            f = Format.parse(fmt);
+        } catch (IllegalArgumentException e) {
+            throw c.error(call.args().get(first - 1).span(), call.name() + "(): " + e.getMessage());
+        }
+        List<Format.Spec> specs = f.specs();
+        int given = call.args().size() - first;
+        if (given != specs.size())
+            throw c.error(call.span(), call.name() + "(): the format has " + specs.size() + " conversion"
+                    + (specs.size() == 1 ? "" : "s") + " but " + given + " argument" + (given == 1 ? " was" : "s were") + " given");
+        for (int i = 0; i < specs.size(); i++) {
+            Expr a = call.args().get(first + i);
+            Type t = c.expr(a);
+            Format.Spec s = specs.get(i);
+            if (t instanceof Type.None || t instanceof Type.Agg)
+                throw c.error(a.span(), call.name() + "(): argument " + (i + 1) + " has no printable value");
+            if (s.integer() && !t.scalar())
+                throw c.error(a.span(), call.name() + "(): %" + s.conversion() + " expects an integer, not " + t.describe());
+            if (s.conversion().startsWith("r") && !(t instanceof Type.Buf || t instanceof Type.Str))
+                throw c.error(a.span(), call.name() + "(): %" + s.conversion() + " expects a buffer, not " + t.describe());
+        }
+    }
+
+    private Expr.MapRef wholeMap(Expr e, String fn) {
+        if (e instanceof Expr.MapRef m && m.keys().isEmpty()) {
+            c.declareWhole(m);
+            c.put(m, Type.NONE);
+            return m;
+        }
+        throw c.error(e.span(), fn + "() expects a map such as @name, without keys");
+    }
+
+    Type check(Expr.Call call) {
+        String n = call.name();
+        List<Expr> args = call.args();
+        if (AGGREGATES.contains(n)) throw c.error(call.span(), n + "() should be assigned to a map");
+        if (EXTRACTORS.contains(n)) {
+            arity(call, 1, 1);
+            if (!(args.getFirst() instanceof Expr.MapRef m)) throw c.error(call.span(), n + "() takes a statistic such as " + n + "(x[k])");
+            MapDecl d = c.declare(m);
+            if (d.value() == null) {
+                if (c.inferring) throw new Checker.Defer();
+                throw c.error(m.span(), "undefined statistic: " + m.name().substring(1));
+            }
+            if (!(d.value() instanceof Type.Agg a && a.kind() == Type.AggKind.STATISTIC))
+                throw c.error(m.span(), n + "() reads a statistic (filled with <<<), not " + d.value().describe());
+            c.put(m, Type.NONE);
+            return Type.INT64;
+        }
+        switch (n) {
+            case "printf", "system", "cat", "debugf" -> {
+                arity(call, 1, Integer.MAX_VALUE);
+                if (n.equals("system")) unsafe(call);
+                format(call, 1);
+                return Type.NONE;
+            }
+            case "time" -> {
+                arity(call, 0, 1);
+                if (args.size() == 1) literal(args.getFirst(), "time()'s format");
+                return Type.NONE;
+            }
+            case "print" -> {
+                arity(call, 1, 3);
+                Expr a = args.getFirst();
+                if (a instanceof Expr.MapRef m && m.keys().isEmpty()) {
+                    wholeMap(a, n);
+                    for (int i = 1; i < args.size(); i++) c.constant(args.get(i), i == 1 ? "print()'s top" : "print()'s divisor");
+                } else {
+                    if (args.size() > 1) throw c.error(call.span(), "print() of a value takes no other arguments");
+                    Type t = c.expr(a);
+                    if (t instanceof Type.None || t instanceof Type.Agg) throw c.error(a.span(), "print() needs a value");
+                }
+                return Type.NONE;
+            }
+            case "clear", "zero" -> {
+                arity(call, 1, 1);
+                wholeMap(args.getFirst(), n);
+                return Type.NONE;
+            }
+            case "delete" -> {
+                arity(call, 1, 1);
+                if (!(args.getFirst() instanceof Expr.MapRef m)) throw c.error(args.getFirst().span(), "delete() expects a map element");
+                MapDecl d = c.declare(m);
+                if (m.keys().isEmpty() && d.keyCount() > 0) throw c.error(m.span(), "delete() expects a map element such as " + m.name() + "[key]");
+                c.put(m, Type.NONE);
+                return Type.NONE;
+            }
+            case "exit" -> {
+                arity(call, 0, 1);
+                if (args.size() == 1) integer(args.getFirst(), "exit()'s status");
+                return Type.NONE;
+            }
+            case "str" -> {
+                arity(call, 1, 2);
+                Expr a = args.getFirst();
+                int len = STRLEN;
+                if (args.size() == 2) {
+                    integer(args.get(1), "str()'s length");
+                    Long l = c.constantOrNull(args.get(1));
+                    if (l != null && l > 0 && l < STRLEN) len = (int) (l + 1);
+                }
+                if (a instanceof Expr.Positional p) {
+                    c.put(a, Type.NONE);
+                    return new Type.Str(c.params.text(p.index()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+                }
+                Type t = c.expr(a);
+                if (t instanceof Type.Str s) return s;
+                if (!(t instanceof Type.Ptr || t instanceof Type.Int)) throw c.error(a.span(), "str() expects a pointer, not " + t.describe());
+                return new Type.Str(len);
+            }
+            case "buf" -> {
+                arity(call, 1, 2);
+                Type t = c.expr(args.getFirst());
+                int cap;
+                if (args.size() == 2) {
+                    integer(args.get(1), "buf()'s length");
+                    Long l = c.constantOrNull(args.get(1));
+                    cap = l == null ? STRLEN : (int) Math.min(Math.max(l, 0), STRLEN);
+                } else if (t instanceof Type.Array a) {
+                    cap = a.size();
+                } else if (t instanceof Type.Str s) {
+                    cap = s.size();
+                } else {
+                    throw c.error(call.span(), "buf() needs a length for a " + t.describe());
+                }
+                return new Type.Buf(cap);
+            }
+            case "join" -> {
+                arity(call, 1, 2);
+                integer(args.getFirst(), "join()'s argument array");
+                if (args.size() == 2) literal(args.get(1), "join()'s delimiter");
+                return Type.NONE;
+            }
+            case "ksym" -> { arity(call, 1, 1); integer(args.getFirst(), "ksym()'s address"); return new Type.Special(Type.SpecialKind.KSYM); }
+            case "usym" -> { arity(call, 1, 1); integer(args.getFirst(), "usym()'s address"); return new Type.Special(Type.SpecialKind.USYM); }
+            case "kaddr" -> {
+                arity(call, 1, 1);
+                String sym = literal(args.getFirst(), "kaddr()'s symbol").value();
+                if (c.catalog.kernelSymbol(sym).isEmpty()) throw c.error(call.span(), "Failed to resolve kernel symbol: " + sym);
+                return Type.UINT64;
+            }
+            case "ntop" -> {
+                arity(call, 1, 2);
+                if (args.size() == 2) integer(args.getFirst(), "ntop()'s address family");
+                Type t = c.expr(args.getLast());
+                if (!(t instanceof Type.Int || t instanceof Type.Array || t instanceof Type.Ptr))
+                    throw c.error(args.getLast().span(), "ntop() expects an integer or a byte array, not " + t.describe());
+                return new Type.Special(Type.SpecialKind.INET);
+            }
+            case "pton" -> {
+                arity(call, 1, 1);
+                String s = literal(args.getFirst(), "pton()'s address").value();
+                byte[] b = Inet.parse(s);
+                if (b == null) throw c.error(args.getFirst().span(), "pton(): '" + s + "' is not an IPv4 or IPv6 address");
+                return new Type.Array(new Type.Int(1, false), b.length);
+            }
+            case "strncmp" -> {
+                arity(call, 3, 3);
+                for (int i = 0; i < 2; i++) {
+                    Type t = stringArg(args.get(i));
+                    if (!(t instanceof Type.Str)) throw c.error(args.get(i).span(), "strncmp() compares strings, not " + t.describe());
+                }
+                c.constant(args.get(2), "strncmp()'s length");
+                return Type.INT64;
+            }
+            case "signal" -> {
+                arity(call, 1, 1);
+                unsafe(call);
+                Expr a = args.getFirst();
+                if (a instanceof Expr.Str s) {
+                    if (Signals.number(s.value()) < 0) throw c.error(a.span(), "signal(): unknown signal " + s.value());
+                    c.put(a, Type.NONE);
+                } else {
+                    integer(a, "signal()'s number");
+                }
+                return Type.NONE;
+            }
+            case "reg" -> {
+                arity(call, 1, 1);
+                String r = literal(args.getFirst(), "reg()'s register").value();
+                if (!REGISTERS.contains(r)) throw c.error(args.getFirst().span(), "'" + r + "' is not a register of this machine");
+                c.put(args.getFirst(), Type.NONE);
+                return Type.UINT64;
+            }
+            case "kstack", "ustack" -> {
+                arity(call, 0, 2);
+                for (Expr a : args) {
+                    if (a instanceof Expr.Builtin b && Set.of("perf", "bpftrace", "raw").contains(b.name())) c.put(a, Type.NONE);
+                    else c.constant(a, n + "()'s depth");
+                }
+                return new Type.Special(n.equals("kstack") ? Type.SpecialKind.KSTACK : Type.SpecialKind.USTACK);
+            }
+            case "cgroupid" -> { arity(call, 1, 1); literal(args.getFirst(), "cgroupid()'s path"); return Type.UINT64; }
+            case "cgroup_path" -> {
+                arity(call, 1, 2);
+                integer(args.getFirst(), "cgroup_path()'s id");
+                if (args.size() == 2) literal(args.get(1), "cgroup_path()'s filter");
+                return new Type.Special(Type.SpecialKind.CGROUP_PATH);
+            }
+            case "strftime" -> {
+                arity(call, 2, 2);
+                literal(args.getFirst(), "strftime()'s format");
+                c.put(args.getFirst(), Type.NONE);
+                integer(args.get(1), "strftime()'s time");
+                return new Type.Special(Type.SpecialKind.TIMESTAMP);
+            }
+            case "strerror" -> { arity(call, 1, 1); integer(args.getFirst(), "strerror()'s errno"); return new Type.Special(Type.SpecialKind.STRERROR); }
+            case "bswap" -> {
+                arity(call, 1, 1);
+                Type t = c.expr(args.getFirst());
+                if (!(t instanceof Type.Int)) throw c.error(args.getFirst().span(), "bswap() expects an integer, not " + t.describe());
+                return t;
+            }
+            case "uptr", "kptr" -> {
+                arity(call, 1, 1);
+                Type t = c.expr(args.getFirst());
+                if (t instanceof Type.Ptr p) return new Type.Ptr(p.target(), n.equals("uptr"));
+                if (t instanceof Type.Int) return new Type.Ptr(new Type.Int(8, false), n.equals("uptr"));
+                throw c.error(args.getFirst().span(), n + "() expects a pointer, not " + t.describe());
+            }
+            case "macaddr" -> {
+                arity(call, 1, 1);
+                Type t = c.expr(args.getFirst());
+                if (!(t instanceof Type.Ptr || t instanceof Type.Array || t instanceof Type.Int))
+                    throw c.error(args.getFirst().span(), "macaddr() expects a pointer or an array, not " + t.describe());
+                return new Type.Special(Type.SpecialKind.MACADDR);
+            }
+            case "override", "path", "skboutput", "unwatch", "uaddr" ->
+                    throw c.error(call.span(), n + "() is not supported by bpf4j" + (n.equals("uaddr") ? " yet" : " (it needs kprobes or BTF)"));
+            default -> throw c.error(call.span(), "unknown function: " + n + "()");
+        }
+    }
+
+    /** A string argument: a literal, a positional parameter through str(), or any string-typed expression. */
+    private Type stringArg(Expr e) {
+        return c.expr(e);
+    }
+}

@@ -1,0 +1,575 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.UserException;
+import org.bpf4j.lang.syntax.BinOp;
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.Probe;
+import org.bpf4j.lang.syntax.Script;
+import org.bpf4j.lang.syntax.Source;
+import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.lang.syntax.Stmt;
+import org.bpf4j.lang.syntax.UnOp;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Resolves and type-checks a parsed script, before any kernel call: expands attach points into units, infers
+ * every map's key and value type from all its uses (a first pass that only learns, repeated until nothing
+ * changes, then a pass that checks and reports), and records each expression's type in the unit's side table.
+ */
+public final class Checker {
+    /** Options that change what a script may do: {@code unsafe} allows system() and signal(). */
+    public record Options(boolean unsafe) {
+        /** The defaults: no unsafe functions. */
+        public static final Options DEFAULT = new Options(false);
+    }
+
+    /** Thrown in the learning pass when a map's type is not known yet; the statement is skipped. */
+    static final class Defer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        Defer() { super(null, null, false, false); }
+    }
+
+    final Source source;
+    final CTypes ctypes;
+    final Params params;
+    final ProbeCatalog catalog;
+    final Options options;
+    private final Script script;
+    final Map<String, MapDecl> maps = new TreeMap<>();
+    boolean inferring;
+    Unit unit;
+    private Set<String> assigned;
+    private int loops;
+    final Calls calls;
+    private boolean changed;
+
+    private Checker(Script script, Params params, ProbeCatalog catalog, Options options) {
+        this.script = script;
+        this.source = script.source();
+        this.ctypes = new CTypes(source, script.structs());
+        this.params = params;
+        this.catalog = catalog;
+        this.options = options;
+        this.calls = new Calls(this);
+    }
+
+    /** Checks {@code script} with these parameters, against the machine's probes in {@code catalog}. */
+    public static Analysis check(Script script, Params params, ProbeCatalog catalog, Options options) {
+        Checker c = new Checker(script, params, catalog, options);
+        List<Unit> units = c.expand();
+        c.inferring = true;
+        for (int round = 0; round < 8; round++) {
+            c.changed = false;
+            for (Unit u : units) c.checkUnit(u);
+            if (!c.changed) break;
+        }
+        c.inferring = false;
+        for (Unit u : units) {
+            u.types().clear();
+            c.checkUnit(u);
+        }
+        for (MapDecl d : c.maps.values())
+            if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
+        return new Analysis(script, units, c.maps, c.ctypes, params);
+    }
+
+    SemanticError error(Span at, String message) { return new SemanticError(source, at, message); }
+
+    // ---- attach points ----
+
+    private List<Unit> expand() {
+        List<Unit> units = new ArrayList<>();
+        for (Probe p : script.probes()) {
+            for (Probe.AttachPoint ap : p.points()) {
+                Attach a;
+                try {
+                    a = Attach.parse(params.substitute(ap.text()));
+                } catch (IllegalArgumentException e) {
+                    throw error(ap.span(), e.getMessage());
+                }
+                if (a instanceof Attach.Unsupported u)
+                    throw error(ap.span(), u.type() + " probes are not supported by bpf4j");
+                List<Attach> concrete;
+                try {
+                    concrete = catalog.expand(a);
+                    if (!a.wildcard() && a instanceof Attach.Tracepoint tp) catalog.format(tp.category(), tp.event());
+                } catch (UserException e) {
+                    if (a instanceof Attach.Tracepoint tp)
+                        throw error(ap.span(), "tracepoint not found: " + tp.category() + ":" + tp.event());
+                    throw error(ap.span(), e.getMessage());
+                }
+                if (concrete.isEmpty() && !(a instanceof Attach.Uprobe)) throw error(ap.span(), "no probes match " + a.text());
+                for (Attach c : concrete) units.add(new Unit(units.size(), p, c, new IdentityHashMap<>(), new HashMap<>()));
+            }
+        }
+        if (units.isEmpty()) throw error(script.probes().getFirst().span(), "No probes to attach");
+        return units;
+    }
+
+    // ---- statements ----
+
+    private void checkUnit(Unit u) {
+        unit = u;
+        assigned = new HashSet<>();
+        loops = 0;
+        Probe p = u.probe();
+        if (p.predicate() != null) guarded(() -> scalar(p.predicate(), "the predicate"));
+        statements(p.body());
+    }
+
+    private void guarded(Runnable r) {
+        if (!inferring) {
+            r.run();
+            return;
+        }
+        try {
+            r.run();
+        } catch (Defer | org.bpf4j.lang.syntax.SourceError e) {
+            // learnt what could be learnt; the checking pass reports
+        }
+    }
+
+    void statements(List<Stmt> body) {
+        for (Stmt s : body) guarded(() -> statement(s));
+    }
+
+    private void statement(Stmt s) {
+        switch (s) {
+            case Stmt.ExprStmt es -> {
+                if (es.expr() instanceof Expr.Call c && Calls.AGGREGATES.contains(c.name()))
+                    throw error(c.span(), c.name() + "() should be assigned to a map");
+                expr(es.expr());
+            }
+            case Stmt.Assign a -> assign(a);
+            case Stmt.If i -> {
+                scalar(i.cond(), "an if condition");
+                statements(i.then());
+                statements(i.otherwise());
+            }
+            case Stmt.While w -> {
+                scalar(w.cond(), "a while condition");
+                loops++;
+                statements(w.body());
+                loops--;
+            }
+            case Stmt.Unroll u -> {
+                long n = constant(u.count(), "unroll count");
+                if (n > 100) throw error(u.count().span(), "unroll maximum value is 100");
+                if (n < 1) throw error(u.count().span(), "unroll minimum value is 1");
+                statements(u.body());
+            }
+            case Stmt.Block b -> statements(b.body());
+            case Stmt.Return r -> { }
+            case Stmt.Break b -> { if (loops == 0) throw error(b.span(), "break used outside of a loop"); }
+            case Stmt.Continue c -> { if (loops == 0) throw error(c.span(), "continue used outside of a loop"); }
+            case Stmt.Foreach f -> foreach(f);
+        }
+    }
+
+    private void assign(Stmt.Assign a) {
+        if (a.value() instanceof Expr.Call c && Calls.AGGREGATES.contains(c.name())) {
+            if (!(a.target() instanceof Expr.MapRef m)) throw error(c.span(), c.name() + "() should be assigned to a map");
+            if (a.op() != null) throw error(a.span(), "cannot use " + a.op().text() + "= with " + c.name() + "()");
+            Type.Agg agg = calls.aggregate(c);
+            MapDecl d = declare(m);
+            unifyValue(d, agg, c.span());
+            put(m, agg);
+            return;
+        }
+        Type v = expr(a.value());
+        if (v instanceof Type.None) throw error(a.value().span(), "this expression has no value to assign");
+        if (v instanceof Type.Agg) throw error(a.value().span(), "an aggregation cannot be assigned");
+        switch (a.target()) {
+            case Expr.Var var -> {
+                if (a.op() != null) {
+                    Type have = variable(var);
+                    arithmetic(a.op(), have, v, a.span());
+                    put(var, have);
+                    return;
+                }
+                Type have = unit.vars().get(var.name());
+                Type t = have == null ? v : unify(have, v, var.span(), "variable " + var.name());
+                if (have == null || !have.equals(t)) {
+                    unit.vars().put(var.name(), t);
+                    changed = true;
+                }
+                assigned.add(var.name());
+                put(var, t);
+            }
+            case Expr.MapRef m -> {
+                MapDecl d = declare(m);
+                if (a.op() != null) {
+                    Type have = mapValue(m, d);
+                    arithmetic(a.op(), have, v, a.span());
+                    put(m, have);
+                    return;
+                }
+                unifyValue(d, storage(v, a.value().span()), a.value().span());
+                put(m, d.value());
+            }
+            default -> throw error(a.span(), "only a variable or a map can be assigned to");
+        }
+    }
+
+    /**
+     * SystemTap's foreach: run by the runtime over the map's entries, so its body may only print: printf or print
+     * of the loop's keys, the entry's value (or a statistic's {@code @count}...), and constants.
+     */
+    private void foreach(Stmt.Foreach f) {
+        MapDecl d = maps.get(f.map());
+        if (d == null || d.value() == null) {
+            if (inferring) throw new Defer();
+            throw error(f.span(), "foreach over " + f.map().substring(1) + ", which is never assigned");
+        }
+        if (d.keyCount() != f.keyVars().size())
+            throw error(f.span(), "foreach names " + f.keyVars().size() + " key" + (f.keyVars().size() == 1 ? "" : "s") + " but "
+                    + f.map().substring(1) + " has " + Math.max(0, d.keyCount()));
+        if (f.limit() != null) constant(f.limit(), "foreach's limit");
+        for (Stmt s : f.body()) {
+            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print"))))
+                throw error(s.span(), "a foreach body may only printf or print the keys and values");
+            int first = c.name().equals("printf") ? 1 : 0;
+            if (first == 1) {
+                if (!(c.args().getFirst() instanceof Expr.Str fmt)) throw error(c.span(), "printf()'s format must be a string literal");
+                int specs;
+                try {
+                    specs = Format.parse(fmt.value()).specs().size();
+                } catch (IllegalArgumentException e) {
+                    throw error(fmt.span(), "printf(): " + e.getMessage());
+                }
+                if (specs != c.args().size() - 1)
+                    throw error(c.span(), "printf(): the format has " + specs + " conversions but " + (c.args().size() - 1) + " arguments were given");
+            }
+            for (Expr a : c.args().subList(first, c.args().size())) put(a, foreachArg(a, f, d));
+            put(c, Type.NONE);
+        }
+    }
+
+    private Type foreachArg(Expr a, Stmt.Foreach f, MapDecl d) {
+        if (a instanceof Expr.Str || a instanceof Expr.Int) return expr(a);
+        if (a instanceof Expr.Var v && f.keyVars().contains(v.name())) {
+            int i = f.keyVars().indexOf(v.name());
+            return d.key() instanceof Type.Tuple t && f.keyVars().size() > 1 ? t.elements().get(i) : d.key();
+        }
+        if (isEntry(a, f)) return d.value() instanceof Type.Agg ? Type.INT64 : d.value();
+        if (a instanceof Expr.Call c && Calls.EXTRACTORS.contains(c.name()) && c.args().size() == 1 && isEntry(c.args().getFirst(), f))
+            return Type.INT64;
+        throw error(a.span(), "a foreach body may only print the loop's keys, " + f.map().substring(1) + "[keys] and constants");
+    }
+
+    private static boolean isEntry(Expr e, Stmt.Foreach f) {
+        if (!(e instanceof Expr.MapRef m) || !m.name().equals(f.map()) || m.keys().size() != f.keyVars().size()) return false;
+        for (int i = 0; i < m.keys().size(); i++)
+            if (!(m.keys().get(i) instanceof Expr.Var v && v.name().equals(f.keyVars().get(i)))) return false;
+        return true;
+    }
+
+    // ---- maps ----
+
+    /** The map {@code m} names as a whole (print, clear, zero): declared on first sight, keys left to other uses. */
+    MapDecl declareWhole(Expr.MapRef m) {
+        return maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
+    }
+
+    /** The map {@code m} names, declared on first sight, with its keys checked against earlier uses. */
+    MapDecl declare(Expr.MapRef m) {
+        MapDecl d = maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
+        List<Type> keys = new ArrayList<>();
+        for (Expr k : m.keys()) keys.add(storage(expr(k), k.span()));
+        Type key = keys.isEmpty() ? null : keys.size() == 1 ? keys.getFirst() : new Type.Tuple(keys);
+        if (d.keyCount() < 0) {
+            d.key(key, keys.size());
+            changed = true;
+        } else if (d.keyCount() != keys.size()) {
+            throw error(m.span(), "map " + m.name() + " is used with " + keys.size() + " key" + (keys.size() == 1 ? "" : "s")
+                    + " here and with " + d.keyCount() + " elsewhere");
+        } else if (key != null) {
+            Type u = unify(d.key(), key, m.span(), "the key of " + m.name());
+            if (!u.equals(d.key())) {
+                d.key(u, keys.size());
+                changed = true;
+            }
+        }
+        return d;
+    }
+
+    private void unifyValue(MapDecl d, Type v, Span at) {
+        Type have = d.value();
+        Type t = have == null ? v : unify(have, v, at, d.name());
+        if (!t.equals(have)) {
+            d.value(t);
+            changed = true;
+        }
+    }
+
+    /** The type reading a map gives. */
+    private Type mapValue(Expr.MapRef m, MapDecl d) {
+        if (d.value() == null) {
+            if (inferring) throw new Defer();
+            throw error(m.span(), "undefined map: " + m.name());
+        }
+        if (d.value() instanceof Type.Agg agg) {
+            return switch (agg.kind()) {
+                case COUNT -> Type.UINT64;
+                case SUM, MIN, MAX -> agg.signed() ? Type.INT64 : Type.UINT64;
+                case AVG -> Type.INT64;
+                default -> throw error(m.span(), "the value of a " + agg.describe() + "() map cannot be read in a probe");
+            };
+        }
+        return d.value();
+    }
+
+    /** How a value is kept in a map: integers widened to 64 bits. */
+    Type storage(Type t, Span at) {
+        return switch (t) {
+            case Type.Int i -> new Type.Int(8, i.signed());
+            case Type.None n -> throw error(at, "this expression has no value to store");
+            case Type.Agg a -> throw error(at, "an aggregation cannot be stored here");
+            default -> t;
+        };
+    }
+
+    /** The common type of two values one place holds; strings and buffers grow to the larger. */
+    Type unify(Type have, Type got, Span at, String what) {
+        if (have.equals(got)) return have;
+        Type u = merge(have, got);
+        if (u == null)
+            throw error(at, "type mismatch for " + what + ": trying to assign a value of type '" + got.describe()
+                    + "' when it already holds a value of type '" + have.describe() + "'");
+        return u;
+    }
+
+    private static Type merge(Type a, Type b) {
+        if (a instanceof Type.Int x && b instanceof Type.Int y) return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed());
+        if (a instanceof Type.Str x && b instanceof Type.Str y) return new Type.Str(Math.max(x.size(), y.size()));
+        if (a instanceof Type.Buf x && b instanceof Type.Buf y) return new Type.Buf(Math.max(x.capacity(), y.capacity()));
+        if (a instanceof Type.Ptr x && b instanceof Type.Ptr) return x;
+        if (a instanceof Type.Ptr x && b instanceof Type.Int) return x;
+        if (a instanceof Type.Tuple x && b instanceof Type.Tuple y && x.elements().size() == y.elements().size()) {
+            List<Type> out = new ArrayList<>();
+            for (int i = 0; i < x.elements().size(); i++) {
+                Type m = merge(x.elements().get(i), y.elements().get(i));
+                if (m == null) return null;
+                out.add(m);
+            }
+            return new Type.Tuple(out);
+        }
+        if (a instanceof Type.Agg x && b instanceof Type.Agg y && x.kind() == y.kind()
+                && x.min() == y.min() && x.max() == y.max() && x.step() == y.step())
+            return new Type.Agg(x.kind(), x.signed() || y.signed(), x.min(), x.max(), x.step());
+        return null;
+    }
+
+    // ---- expressions ----
+
+    void put(Expr e, Type t) { unit.types().put(e, t); }
+
+    /** Checks {@code e} and returns its type. */
+    Type expr(Expr e) {
+        Type t = compute(e);
+        put(e, t);
+        return t;
+    }
+
+    /** Checks that {@code e} gives an integer-like value (for conditions). */
+    Type scalar(Expr e, String what) {
+        Type t = expr(e);
+        if (!t.scalar()) throw error(e.span(), what + " must be an integer or a pointer, not " + t.describe());
+        return t;
+    }
+
+    private Type variable(Expr.Var v) {
+        Type t = unit.vars().get(v.name());
+        if (t == null || (!inferring && !assigned.contains(v.name()))) {
+            if (inferring) throw new Defer();
+            throw error(v.span(), "undefined or undeclared variable: " + v.name());
+        }
+        return t;
+    }
+
+    private Type compute(Expr e) {
+        return switch (e) {
+            case Expr.Int i -> Type.INT64;
+            case Expr.Str s -> new Type.Str(s.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+            case Expr.Builtin b -> Builtins.type(this, b);
+            case Expr.Positional p -> {
+                if (params.number(p.index()) == null)
+                    throw error(p.span(), "$" + p.index() + " is '" + params.text(p.index()) + "', not a number: use str($" + p.index() + ")");
+                yield Type.INT64;
+            }
+            case Expr.ParamCount pc -> Type.INT64;
+            case Expr.Var v -> variable(v);
+            case Expr.MapRef m -> mapValue(m, declare(m));
+            case Expr.Call c -> calls.check(c);
+            case Expr.Binary b -> binary(b);
+            case Expr.Unary u -> unary(u);
+            case Expr.IncDec id -> {
+                if (!(id.target() instanceof Expr.Var || id.target() instanceof Expr.MapRef))
+                    throw error(id.span(), "++ and -- apply to variables and maps only");
+                if (id.target() instanceof Expr.MapRef m && declare(m).value() == null) unifyValue(declare(m), Type.INT64, m.span());
+                Type t = expr(id.target());
+                if (!t.scalar() || t instanceof Type.Special) throw error(id.span(), "cannot increment a value of type " + t.describe());
+                yield t;
+            }
+            case Expr.Ternary t -> {
+                scalar(t.cond(), "a condition");
+                Type a = expr(t.then()), b = expr(t.otherwise());
+                if (a instanceof Type.None && b instanceof Type.None) yield Type.NONE;
+                Type m = merge(a, b);
+                if (m == null || a instanceof Type.None || b instanceof Type.None)
+                    throw error(t.span(), "the branches of ?: have different types: " + a.describe() + " and " + b.describe());
+                yield a instanceof Type.Int x && b instanceof Type.Int y ? arithmeticResult(x, y) : m;
+            }
+            case Expr.Field f -> field(f);
+            case Expr.TupleIndex ti -> {
+                Type t = expr(ti.target());
+                if (!(t instanceof Type.Tuple tu)) throw error(ti.span(), "." + ti.index() + " applies to tuples, not " + t.describe());
+                if (ti.index() >= tu.elements().size())
+                    throw error(ti.span(), "tuple index " + ti.index() + " is out of range for a tuple of " + tu.elements().size());
+                yield tu.elements().get(ti.index());
+            }
+            case Expr.Index ix -> index(ix);
+            case Expr.Cast c -> cast(c);
+            case Expr.Tuple t -> {
+                List<Type> el = new ArrayList<>();
+                for (Expr x : t.elements()) {
+                    Type xt = expr(x);
+                    if (xt instanceof Type.None || xt instanceof Type.Agg) throw error(x.span(), "a tuple cannot hold " + xt.describe());
+                    el.add(xt);
+                }
+                yield new Type.Tuple(el);
+            }
+            case Expr.SizeofType s -> Type.UINT64;
+            case Expr.SizeofExpr s -> { expr(s.operand()); yield Type.UINT64; }
+        };
+    }
+
+    private Type field(Expr.Field f) {
+        Type t = expr(f.target());
+        Type.Record r;
+        if (t instanceof Type.Ptr p && p.target() instanceof Type.Record rec) {
+            r = rec;
+        } else if (t instanceof Type.Record rec) {
+            r = rec;
+        } else {
+            throw error(f.span(), "cannot access field '" + f.field() + "' of a value of type " + t.describe());
+        }
+        Type.Field fd = r.field(f.field());
+        if (fd == null) throw error(f.span(), r.describe() + " has no field named '" + f.field() + "'");
+        if (fd.dataLoc()) return new Type.Ptr(new Type.Int(1, true), false);
+        return fd.type();
+    }
+
+    private Type index(Expr.Index ix) {
+        Type t = expr(ix.target());
+        scalar(ix.index(), "an index");
+        return switch (t) {
+            case Type.Array a -> {
+                Long c = constantOrNull(ix.index());
+                if (c != null && (c < 0 || c >= a.length()))
+                    throw error(ix.index().span(), "the index " + c + " is out of bounds for array of size " + a.length());
+                yield a.element();
+            }
+            case Type.Ptr p when !(p.target() instanceof Type.None) -> p.target();
+            case Type.Str s -> new Type.Int(1, true);
+            default -> throw error(ix.span(), "cannot index a value of type " + t.describe());
+        };
+    }
+
+    private Type cast(Expr.Cast c) {
+        Type to = ctypes.resolve(c.type());
+        Type from = expr(c.operand());
+        if (to instanceof Type.Int && from.scalar()) return to;
+        if (to instanceof Type.Ptr && from.scalar()) return to;
+        if (to instanceof Type.Record)
+            throw error(c.span(), "cannot cast to " + to.describe() + ": cast to a pointer, (" + to.describe() + " *)");
+        throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe());
+    }
+
+    private Type binary(Expr.Binary b) {
+        Type l = expr(b.left()), r = expr(b.right());
+        BinOp op = b.op();
+        if (op.logical()) {
+            if (!l.scalar() || !r.scalar()) throw error(b.span(), op.text() + " needs integer operands");
+            return Type.INT64;
+        }
+        if (op.comparison()) {
+            if (l.scalar() && r.scalar()) return Type.INT64;
+            if (op == BinOp.EQ || op == BinOp.NE) {
+                if (l instanceof Type.Str && r instanceof Type.Str) return Type.INT64;
+                if (l instanceof Type.Array && l.equals(r)) return Type.INT64;
+                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.INT64;
+            }
+            throw error(b.span(), "cannot compare " + l.describe() + " with " + r.describe());
+        }
+        if (op == BinOp.CONCAT) {
+            if (l instanceof Type.Str x && r instanceof Type.Str y) return new Type.Str(Math.min(x.size() + y.size() - 1, 200));
+            throw error(b.span(), "'.' joins strings, not " + l.describe() + " and " + r.describe());
+        }
+        return arithmetic(op, l, r, b.span());
+    }
+
+    /** The type of {@code l op r} for an arithmetic operator; pointers move by their target's size. */
+    Type arithmetic(BinOp op, Type l, Type r, Span at) {
+        if (!l.scalar() || !r.scalar() || l instanceof Type.Special || r instanceof Type.Special)
+            throw error(at, "cannot use " + op.text() + " on " + l.describe() + " and " + r.describe());
+        if (l instanceof Type.Ptr p && r instanceof Type.Int && (op == BinOp.ADD || op == BinOp.SUB)) return p;
+        if (r instanceof Type.Ptr p && l instanceof Type.Int && op == BinOp.ADD) return p;
+        return arithmeticResult(l, r);
+    }
+
+    /** 64-bit arithmetic: unsigned when either side is a 64-bit unsigned value (or a pointer). */
+    static Type.Int arithmeticResult(Type l, Type r) {
+        return unsigned64(l) || unsigned64(r) ? Type.UINT64 : Type.INT64;
+    }
+
+    static boolean unsigned64(Type t) {
+        return t instanceof Type.Ptr || (t instanceof Type.Int i && !i.signed() && i.size() == 8);
+    }
+
+    private Type unary(Expr.Unary u) {
+        Type t = expr(u.operand());
+        return switch (u.op()) {
+            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.INT64; }
+            case NEG, BNOT -> {
+                if (!(t instanceof Type.Int)) throw error(u.span(), u.op().text() + " needs an integer, not " + t.describe());
+                yield arithmeticResult(t, Type.INT64);
+            }
+            case DEREF -> {
+                if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
+                throw error(u.span(), "cannot dereference a value of type " + t.describe());
+            }
+            case ADDR -> throw error(u.span(), "the address-of operator is not supported");
+        };
+    }
+
+    // ---- constants ----
+
+    /** The value of a compile-time constant expression; an error naming {@code what} otherwise. */
+    long constant(Expr e, String what) {
+        Long v = constantOrNull(e);
+        if (v == null) throw error(e.span(), what + " must be a constant");
+        return v;
+    }
+
+    /** The value of {@code e} when it is a compile-time constant, else null. */
+    Long constantOrNull(Expr e) { return Constants.of(e, params, this::sizeofType); }
+
+    Long sizeofType(Expr e) {
+        if (e instanceof Expr.SizeofType st) return (long) ctypes.resolve(st.type()).size();
+        if (e instanceof Expr.SizeofExpr se) {
+            Type t = unit.types().get(se.operand());
+            if (t == null) t = expr(se.operand());
+            return (long) t.size();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,141 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.UserException;
+import org.bpf4j.elf.ElfFile;
+import org.bpf4j.link.UprobeLink;
+import org.bpf4j.symbols.Kallsyms;
+import org.bpf4j.usdt.UsdtArgument;
+import org.bpf4j.usdt.UsdtProbe;
+import org.bpf4j.tracefs.EventFormat;
+import org.bpf4j.tracefs.Tracefs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * What the machine offers to attach to, for expanding wildcards and typing {@code args}: tracepoints and their
+ * formats from tracefs, kernel symbols from kallsyms. Read lazily, so a script of BEGIN probes touches neither.
+ */
+public class ProbeCatalog {
+    private final Supplier<Tracefs> tracefs;
+    private final int pid;
+
+    /** A catalog over {@code tracefs} (asked for only when a tracepoint is needed). */
+    public ProbeCatalog(Supplier<Tracefs> tracefs) { this(tracefs, -1); }
+
+    /** A catalog over {@code tracefs} that finds libraries in the mappings of {@code pid} (-1: none). */
+    public ProbeCatalog(Supplier<Tracefs> tracefs, int pid) {
+        this.tracefs = tracefs;
+        this.pid = pid;
+    }
+
+    /** The running machine's catalog. */
+    public static ProbeCatalog system() { return new ProbeCatalog(Tracefs::get); }
+
+    /** The running machine's catalog, with libraries as process {@code pid} maps them (-p). */
+    public static ProbeCatalog system(int pid) { return new ProbeCatalog(Tracefs::get, pid); }
+
+    /** The file a uprobe or USDT target names ({@code /bin/bash}, {@code libc}). */
+    public Path binary(String target) { return UprobeLink.resolveBinary(target, pid); }
+
+    /**
+     * The distinct argument layouts of the sites of a concrete USDT probe, in note order (most probes have one);
+     * the text of each layout as written in the note is the key.
+     */
+    public Map<String, List<UsdtArgument>> usdtLayouts(Attach.Usdt u) {
+        Map<String, List<UsdtArgument>> out = new LinkedHashMap<>();
+        for (UsdtProbe p : UsdtProbe.find(Path.of(u.binary()), u.provider(), u.name()))
+            out.putIfAbsent(layoutKey(p.arguments()), p.arguments());
+        return out;
+    }
+
+    /** Every tracepoint as {@code category:event}. */
+    public List<String> tracepoints() { return tracefs.get().tracepoints(); }
+
+    /** The format of one tracepoint; a {@link UserException} when there is none. */
+    public EventFormat format(String category, String event) { return tracefs.get().format(category, event); }
+
+    /** The address of kernel symbol {@code name}. */
+    public Optional<Long> kernelSymbol(String name) { return Kallsyms.get().address(name); }
+
+    /**
+     * The concrete attach points {@code a} stands for: itself when it has no wildcard, else every match
+     * (possibly none).
+     */
+    public List<Attach> expand(Attach a) {
+        if (a instanceof Attach.Uprobe u) return uprobes(u);
+        if (a instanceof Attach.Usdt u) return usdt(u);
+        if (!a.wildcard()) return List.of(a);
+        return switch (a) {
+            case Attach.Tracepoint tp -> {
+                Pattern cat = glob(tp.category()), ev = glob(tp.event());
+                List<Attach> out = new ArrayList<>();
+                for (String t : tracepoints()) {
+                    int colon = t.indexOf(':');
+                    if (cat.matcher(t.substring(0, colon)).matches() && ev.matcher(t.substring(colon + 1)).matches())
+                        out.add(new Attach.Tracepoint(t.substring(0, colon), t.substring(colon + 1)));
+                }
+                yield out;
+            }
+            default -> throw new UserException("wildcards are not supported in " + a.text());
+        };
+    }
+
+    /**
+     * The functions of a uprobe pattern in its binary. A function the binary does not have is no match (bpftrace
+     * drops it silently, so that a tool probing optional library functions still runs).
+     */
+    private List<Attach> uprobes(Attach.Uprobe u) {
+        Path file = binary(u.binary());
+        if (u.symbol().isEmpty()) return List.of(new Attach.Uprobe(file.toString(), "", u.offset(), u.ret()));
+        List<Attach> out = new ArrayList<>();
+        try (ElfFile elf = ElfFile.open(file)) {
+            if (!u.wildcard()) {
+                if (elf.symbol(u.symbol()).isPresent()) out.add(new Attach.Uprobe(file.toString(), u.symbol(), u.offset(), u.ret()));
+                return out;
+            }
+            Pattern p = glob(u.symbol());
+            LinkedHashSet<String> names = new LinkedHashSet<>();
+            for (ElfFile.Symbol s : elf.symbols()) {
+                String n = s.name().contains("@") ? s.name().substring(0, s.name().indexOf('@')) : s.name();
+                if (s.isFunction() && p.matcher(n).matches()) names.add(n);
+            }
+            for (String n : names.stream().sorted().toList()) out.add(new Attach.Uprobe(file.toString(), n, u.offset(), u.ret()));
+        }
+        return out;
+    }
+
+    /** The USDT probes of a pattern ({@code usdt:bin:prov*:name*}, or without a provider). */
+    private List<Attach> usdt(Attach.Usdt u) {
+        Path file = binary(u.binary());
+        Pattern prov = glob(u.provider().isEmpty() ? "*" : u.provider()), name = glob(u.name());
+        LinkedHashSet<Attach> out = new LinkedHashSet<>();
+        for (UsdtProbe p : UsdtProbe.read(file))
+            if (prov.matcher(p.provider()).matches() && name.matcher(p.name()).matches())
+                out.add(new Attach.Usdt(file.toString(), p.provider(), p.name()));
+        return List.copyOf(out);
+    }
+
+    /** The text that names an argument layout: the specs joined by one space. */
+    public static String layoutKey(List<UsdtArgument> args) {
+        return String.join(" ", args.stream().map(UsdtArgument::text).toList());
+    }
+
+    /** A shell-style pattern ({@code *}, {@code ?}) as a regular expression. */
+    public static Pattern glob(String pattern) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            if (c == '*') sb.append(".*");
+            else if (c == '?') sb.append('.');
+            else sb.append(Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(sb.toString());
+    }
+}

@@ -1,0 +1,28 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.Probe;
+
+import java.util.Map;
+
+/**
+ * One probe body at one concrete attach point: what becomes one BPF program. The types of its expressions and
+ * variables are side tables (by node identity), not fields of the tree.
+ *
+ * @param index the probe's number in the script, for the {@code probe} builtin and program names
+ * @param probe the probe as written
+ * @param point the concrete attach point
+ * @param types the type of every expression, by identity
+ * @param vars  the type of every scratch variable (the largest string any assignment stores)
+ */
+public record Unit(int index, Probe probe, Attach point, Map<Expr, Type> types, Map<String, Type> vars) {
+    /** The type analysis gave {@code e}. */
+    public Type type(Expr e) {
+        Type t = types.get(e);
+        if (t == null) throw new IllegalStateException("no type for " + e);
+        return t;
+    }
+
+    /** The probe's full name, as the {@code probe} builtin shows it. */
+    public String name() { return point.text(); }
+}

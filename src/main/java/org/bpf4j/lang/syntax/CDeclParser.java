@@ -1,0 +1,87 @@
+package org.bpf4j.lang.syntax;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.bpf4j.lang.syntax.TokenKind.*;
+
+/**
+ * C struct and union definitions in a script's preamble: members with C integer types, pointers, arrays,
+ * bit-fields and nested (named or anonymous) structs. Layout is computed later, by the type checker.
+ */
+final class CDeclParser {
+    private final TokenCursor in;
+
+    CDeclParser(TokenCursor in) { this.in = in; }
+
+    /** {@code struct NAME { members }}; stops after the closing brace. */
+    CStruct structDefinition() {
+        Token kw = in.advance();
+        boolean union = kw.isWord("union");
+        String name = in.at(IDENT) ? in.advance().text() : "";
+        return body(union, name, kw.span());
+    }
+
+    private CStruct body(boolean union, String name, Span span) {
+        in.expect(LBRACE);
+        List<CStruct.Member> members = new ArrayList<>();
+        while (!in.at(RBRACE)) {
+            if (in.at(EOF)) throw in.error(in.peek(), "expected '}' to close " + (union ? "union " : "struct ") + name);
+            if (in.accept(SEMI)) continue;
+            member(members);
+            if (!in.at(RBRACE)) in.expect(SEMI);
+        }
+        in.advance();
+        return new CStruct(union, name, members, span);
+    }
+
+    private void member(List<CStruct.Member> out) {
+        Token start = in.peek();
+        String type;
+        CStruct nested = null;
+        if (in.atWord("struct") || in.atWord("union")) {
+            boolean union = in.advance().isWord("union");
+            String tag = in.at(IDENT) ? in.advance().text() : "";
+            if (in.at(LBRACE)) {
+                nested = body(union, tag, start.span());
+                type = nested.fullName();
+            } else {
+                type = (union ? "union " : "struct ") + tag;
+            }
+        } else {
+            StringBuilder sb = new StringBuilder();
+            while (in.at(IDENT) && (sb.isEmpty() || isTypeWord(in.peek().text()))) {
+                String w = in.advance().text();
+                if (w.equals("const") || w.equals("volatile")) continue;
+                if (!sb.isEmpty()) sb.append(' ');
+                sb.append(w);
+            }
+            if (sb.isEmpty()) throw in.error(in.peek(), "expected a member type, got " + in.peek().describe());
+            type = sb.toString();
+        }
+        while (true) {
+            int pointers = 0;
+            while (in.accept(STAR)) pointers++;
+            Token name = in.at(IDENT) ? in.advance() : null;
+            if (name == null && nested == null) throw in.error(in.peek(), "expected a member name, got " + in.peek().describe());
+            List<Integer> dims = new ArrayList<>();
+            while (in.accept(LBRACKET)) {
+                dims.add((int) in.expect(INT).value());
+                in.expect(RBRACKET);
+            }
+            int bits = 0;
+            if (in.accept(COLON)) bits = (int) in.expect(INT).value();
+            out.add(new CStruct.Member(type, nested, pointers, name == null ? "" : name.text(), dims, bits,
+                    (name == null ? start : name).span()));
+            if (!in.accept(COMMA)) break;
+        }
+    }
+
+    /** Words that continue a multi-word C type such as {@code unsigned long int}. */
+    private static boolean isTypeWord(String w) {
+        return switch (w) {
+            case "unsigned", "signed", "int", "long", "short", "char", "const", "volatile" -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,35 @@
+package org.bpf4j.lang.syntax;
+
+import java.util.Map;
+
+/**
+ * The macros of the few C headers scripts include for constants, built in because bpf4j reads no header files:
+ * {@code errno.h} (x86-64 Linux values).
+ */
+final class Headers {
+    private Headers() {}
+
+    private static final Map<String, String> ERRNO = Map.ofEntries(
+            Map.entry("EPERM", "1"), Map.entry("ENOENT", "2"), Map.entry("ESRCH", "3"), Map.entry("EINTR", "4"),
+            Map.entry("EIO", "5"), Map.entry("ENXIO", "6"), Map.entry("E2BIG", "7"), Map.entry("ENOEXEC", "8"),
+            Map.entry("EBADF", "9"), Map.entry("ECHILD", "10"), Map.entry("EAGAIN", "11"), Map.entry("EWOULDBLOCK", "11"),
+            Map.entry("ENOMEM", "12"), Map.entry("EACCES", "13"), Map.entry("EFAULT", "14"), Map.entry("ENOTBLK", "15"),
+            Map.entry("EBUSY", "16"), Map.entry("EEXIST", "17"), Map.entry("EXDEV", "18"), Map.entry("ENODEV", "19"),
+            Map.entry("ENOTDIR", "20"), Map.entry("EISDIR", "21"), Map.entry("EINVAL", "22"), Map.entry("ENFILE", "23"),
+            Map.entry("EMFILE", "24"), Map.entry("ENOTTY", "25"), Map.entry("ETXTBSY", "26"), Map.entry("EFBIG", "27"),
+            Map.entry("ENOSPC", "28"), Map.entry("ESPIPE", "29"), Map.entry("EROFS", "30"), Map.entry("EMLINK", "31"),
+            Map.entry("EPIPE", "32"), Map.entry("EDOM", "33"), Map.entry("ERANGE", "34"), Map.entry("EDEADLK", "35"),
+            Map.entry("ENAMETOOLONG", "36"), Map.entry("ENOLCK", "37"), Map.entry("ENOSYS", "38"),
+            Map.entry("ENOTEMPTY", "39"), Map.entry("ELOOP", "40"), Map.entry("ENOMSG", "42"), Map.entry("ENODATA", "61"),
+            Map.entry("ETIME", "62"), Map.entry("EOVERFLOW", "75"), Map.entry("EOPNOTSUPP", "95"), Map.entry("ENOTSUP", "95"),
+            Map.entry("EADDRINUSE", "98"), Map.entry("ECONNRESET", "104"), Map.entry("ETIMEDOUT", "110"),
+            Map.entry("ECONNREFUSED", "111"), Map.entry("EALREADY", "114"), Map.entry("EINPROGRESS", "115"));
+
+    /** The macros {@code header} defines, or an empty map for headers bpf4j does not know. */
+    static Map<String, String> macros(String header) {
+        return switch (header) {
+            case "errno.h", "linux/errno.h", "asm-generic/errno.h", "asm-generic/errno-base.h" -> ERRNO;
+            default -> Map.of();
+        };
+    }
+}

@@ -1,0 +1,375 @@
+package org.bpf4j.lang.syntax;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.bpf4j.lang.syntax.TokenKind.*;
+
+/**
+ * Recursive-descent parser of bpftrace's language (v0.17): preamble (macros, includes, C struct definitions),
+ * then probes {@code attach[, attach...] [/predicate/] { statements }}. Operators follow C's precedence.
+ */
+public final class Parser {
+    /** Names that start a type in a cast or sizeof. */
+    static final Set<String> TYPE_WORDS = Set.of("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+            "uint64", "struct", "union", "char", "short", "int", "long", "unsigned", "signed", "bool",
+            "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+            "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "size_t", "pid_t", "void");
+
+    private final TokenCursor in;
+    private final Scanner scanner;
+    private boolean inPredicate;
+
+    private Parser(Scanner scanner) {
+        this.scanner = scanner;
+        this.in = new TokenCursor(scanner);
+    }
+
+    /** Parses a whole bpftrace script; throws {@link SyntaxError} at the first mistake. */
+    public static Script parse(Source source) {
+        return new Parser(new Scanner(source, false)).script();
+    }
+
+    /** Parses one expression (for tests and tools). */
+    public static Expr parseExpression(Source source) {
+        Parser p = new Parser(new Scanner(source, false));
+        Expr e = p.expr();
+        p.in.expect(EOF);
+        return e;
+    }
+
+    private Script script() {
+        List<CStruct> structs = new ArrayList<>();
+        List<Probe> probes = new ArrayList<>();
+        while (scanner.skipSpace()) {
+            if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
+                structs.add(new CDeclParser(in).structDefinition());
+                scanner.skipSpace();
+                if (scanner.peek() == ';') in.advance();
+            } else {
+                probes.add(probe());
+            }
+        }
+        if (probes.isEmpty()) {
+            Token eof = in.peek();
+            throw in.error(eof, "no probes in the script");
+        }
+        return new Script(scanner.source(), structs, probes, scanner.includes());
+    }
+
+    private Probe probe() {
+        List<Probe.AttachPoint> points = new ArrayList<>();
+        Token first = scanner.attachPoint();
+        points.add(new Probe.AttachPoint(first.text(), first.span()));
+        while (true) {
+            scanner.skipSpace();
+            if (scanner.peek() != ',') break;
+            in.advance(); // the comma
+            Token t = scanner.attachPoint();
+            points.add(new Probe.AttachPoint(t.text(), t.span()));
+        }
+        Expr predicate = null;
+        if (in.at(SLASH)) {
+            in.advance();
+            inPredicate = true;
+            predicate = expr();
+            inPredicate = false;
+            in.expect(SLASH);
+        }
+        if (!in.at(LBRACE)) throw in.error(in.peek(), "expected '{' or a predicate after the probe, got " + in.peek().describe());
+        List<Stmt> body = block();
+        return new Probe(points, predicate, body, first.span());
+    }
+
+    /** {@code { stmt; stmt; ... }}; the closing brace is consumed without reading further. */
+    private List<Stmt> block() {
+        in.expect(LBRACE);
+        List<Stmt> out = new ArrayList<>();
+        while (!in.at(RBRACE)) {
+            if (in.at(EOF)) throw in.error(in.peek(), "expected '}', got end of file");
+            if (in.accept(SEMI)) continue;
+            Stmt s = statement();
+            out.add(s);
+            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll || s instanceof Stmt.Block) continue;
+            if (!in.at(RBRACE)) {
+                if (!in.at(SEMI)) throw in.error(in.peek(), "expected ';' or '}', got " + in.peek().describe());
+                in.advance();
+            }
+        }
+        in.advance();
+        return out;
+    }
+
+    private Stmt statement() {
+        Token t = in.peek();
+        if (t.isWord("if")) return ifStatement();
+        if (t.isWord("unroll")) {
+            in.advance();
+            in.expect(LPAREN);
+            Expr count = expr();
+            in.expect(RPAREN);
+            return new Stmt.Unroll(count, block(), t.span());
+        }
+        if (t.isWord("while")) {
+            in.advance();
+            in.expect(LPAREN);
+            Expr cond = expr();
+            in.expect(RPAREN);
+            return new Stmt.While(cond, block(), t.span());
+        }
+        if (t.isWord("return")) { in.advance(); return new Stmt.Return(t.span()); }
+        if (t.isWord("break")) { in.advance(); return new Stmt.Break(t.span()); }
+        if (t.isWord("continue")) { in.advance(); return new Stmt.Continue(t.span()); }
+        if (t.is(LBRACE)) return new Stmt.Block(block(), t.span());
+        Expr e = expr();
+        BinOp op = assignOp(in.peek().kind());
+        if (in.at(ASSIGN) || op != null) {
+            if (!(e instanceof Expr.Var || e instanceof Expr.MapRef))
+                throw in.error(in.peek(), "only a variable or a map can be assigned to");
+            in.advance();
+            Expr value = expr();
+            return new Stmt.Assign(e, op, value, e.span());
+        }
+        return new Stmt.ExprStmt(e, e.span());
+    }
+
+    private Stmt ifStatement() {
+        Token t = in.expectWord("if");
+        in.expect(LPAREN);
+        Expr cond = expr();
+        in.expect(RPAREN);
+        List<Stmt> then = block();
+        List<Stmt> otherwise = List.of();
+        if (in.atWord("else")) {
+            in.advance();
+            otherwise = in.atWord("if") ? List.of(ifStatement()) : block();
+        }
+        return new Stmt.If(cond, then, otherwise, t.span());
+    }
+
+    static BinOp assignOp(TokenKind k) {
+        return switch (k) {
+            case PLUS_ASSIGN -> BinOp.ADD;
+            case MINUS_ASSIGN -> BinOp.SUB;
+            case STAR_ASSIGN -> BinOp.MUL;
+            case SLASH_ASSIGN -> BinOp.DIV;
+            case PERCENT_ASSIGN -> BinOp.MOD;
+            case AMP_ASSIGN -> BinOp.AND;
+            case PIPE_ASSIGN -> BinOp.OR;
+            case CARET_ASSIGN -> BinOp.XOR;
+            case SHL_ASSIGN -> BinOp.SHL;
+            case SHR_ASSIGN -> BinOp.SHR;
+            default -> null;
+        };
+    }
+
+    // ---- expressions, lowest precedence first ----
+
+    Expr expr() { return ternary(); }
+
+    private Expr ternary() {
+        Expr cond = binary(0);
+        if (!in.at(QUESTION)) return cond;
+        in.advance();
+        Expr then = expr();
+        in.expect(COLON);
+        Expr otherwise = ternary();
+        return new Expr.Ternary(cond, then, otherwise, cond.span());
+    }
+
+    /** Binary operators by precedence level, loosest first. */
+    private static final TokenKind[][] LEVELS = {
+            {OROR}, {ANDAND}, {PIPE}, {CARET}, {AMP}, {EQ, NE}, {LT, GT, LE, GE}, {SHL, SHR}, {PLUS, MINUS},
+            {STAR, SLASH, PERCENT}};
+
+    private Expr binary(int level) {
+        if (level == LEVELS.length) return unary();
+        Expr left = binary(level + 1);
+        while (true) {
+            TokenKind k = in.peek().kind();
+            if (!contains(LEVELS[level], k)) return left;
+            if (k == SLASH && inPredicate && endsPredicate()) return left;
+            Token op = in.advance();
+            Expr right = binary(level + 1);
+            left = new Expr.Binary(binOp(k), left, right, op.span());
+        }
+    }
+
+    /** In a predicate, a '/' followed by '{' closes it rather than dividing. */
+    private boolean endsPredicate() {
+        scanner.skipSpace();
+        return scanner.peek() == '{';
+    }
+
+    private static boolean contains(TokenKind[] ks, TokenKind k) {
+        for (TokenKind x : ks) if (x == k) return true;
+        return false;
+    }
+
+    private static BinOp binOp(TokenKind k) {
+        return switch (k) {
+            case OROR -> BinOp.LOR;
+            case ANDAND -> BinOp.LAND;
+            case PIPE -> BinOp.OR;
+            case CARET -> BinOp.XOR;
+            case AMP -> BinOp.AND;
+            case EQ -> BinOp.EQ;
+            case NE -> BinOp.NE;
+            case LT -> BinOp.LT;
+            case GT -> BinOp.GT;
+            case LE -> BinOp.LE;
+            case GE -> BinOp.GE;
+            case SHL -> BinOp.SHL;
+            case SHR -> BinOp.SHR;
+            case PLUS -> BinOp.ADD;
+            case MINUS -> BinOp.SUB;
+            case STAR -> BinOp.MUL;
+            case SLASH -> BinOp.DIV;
+            case PERCENT -> BinOp.MOD;
+            default -> throw new IllegalArgumentException(k.toString());
+        };
+    }
+
+    private Expr unary() {
+        Token t = in.peek();
+        UnOp op = switch (t.kind()) {
+            case MINUS -> UnOp.NEG;
+            case BANG -> UnOp.NOT;
+            case TILDE -> UnOp.BNOT;
+            case STAR -> UnOp.DEREF;
+            case AMP -> UnOp.ADDR;
+            default -> null;
+        };
+        if (op != null) {
+            in.advance();
+            Expr operand = unary();
+            if (op == UnOp.NEG && operand instanceof Expr.Int i && i.value() >= 0)
+                return new Expr.Int(-i.value(), t.span().to(i.span()));
+            return new Expr.Unary(op, operand, t.span());
+        }
+        if (t.is(INC) || t.is(DEC)) {
+            in.advance();
+            Expr target = unary();
+            return new Expr.IncDec(target, t.is(INC), true, t.span());
+        }
+        if (t.is(LPAREN)) {
+            in.advance();
+            if (in.peek().is(IDENT) && TYPE_WORDS.contains(in.peek().text())) {
+                TypeName type = typeName();
+                in.expect(RPAREN);
+                Expr operand = unary();
+                return new Expr.Cast(type, operand, t.span());
+            }
+            return postfix(parenthesised(t));
+        }
+        return postfix(primary());
+    }
+
+    /** After '(': a parenthesised expression or a tuple. */
+    private Expr parenthesised(Token open) {
+        Expr first = expr();
+        if (!in.at(COMMA)) {
+            in.expect(RPAREN);
+            return first;
+        }
+        List<Expr> elements = new ArrayList<>(List.of(first));
+        while (in.accept(COMMA)) elements.add(expr());
+        in.expect(RPAREN);
+        return new Expr.Tuple(elements, open.span());
+    }
+
+    TypeName typeName() {
+        Token t = in.advance();
+        StringBuilder base = new StringBuilder(t.text());
+        if (t.isWord("struct") || t.isWord("union")) {
+            base.append(' ').append(in.expect(IDENT).text());
+        } else {
+            while (in.peek().is(IDENT) && TYPE_WORDS.contains(in.peek().text()) && !in.peek().isWord("struct"))
+                base.append(' ').append(in.advance().text());
+        }
+        int pointers = 0;
+        while (in.accept(STAR)) pointers++;
+        return new TypeName(base.toString(), pointers, t.span());
+    }
+
+    private Expr postfix(Expr e) {
+        while (true) {
+            Token t = in.peek();
+            switch (t.kind()) {
+                case DOT -> {
+                    in.advance();
+                    Token f = in.advance();
+                    if (f.is(INT)) e = new Expr.TupleIndex(e, (int) f.value(), f.span());
+                    else if (f.is(IDENT)) e = new Expr.Field(e, f.text(), false, f.span());
+                    else throw in.error(f, "expected a field name or a tuple index after '.', got " + f.describe());
+                }
+                case ARROW -> {
+                    in.advance();
+                    Token f = in.expect(IDENT);
+                    e = new Expr.Field(e, f.text(), true, f.span());
+                }
+                case LBRACKET -> {
+                    in.advance();
+                    Expr index = expr();
+                    in.expect(RBRACKET);
+                    e = new Expr.Index(e, index, t.span());
+                }
+                case INC, DEC -> {
+                    in.advance();
+                    e = new Expr.IncDec(e, t.is(INC), false, t.span());
+                }
+                default -> { return e; }
+            }
+        }
+    }
+
+    private Expr primary() {
+        Token t = in.advance();
+        switch (t.kind()) {
+            case INT: return new Expr.Int(t.value(), t.span());
+            case STRING: return new Expr.Str(t.text(), t.span());
+            case VAR: return new Expr.Var(t.text(), t.span());
+            case POSITIONAL: return new Expr.Positional((int) t.value(), t.span());
+            case PARAM_COUNT: return new Expr.ParamCount(t.span());
+            case MAP: {
+                List<Expr> keys = new ArrayList<>();
+                if (in.at(LBRACKET)) {
+                    in.advance();
+                    keys.add(expr());
+                    while (in.accept(COMMA)) keys.add(expr());
+                    in.expect(RBRACKET);
+                }
+                return new Expr.MapRef(t.text(), keys, t.span());
+            }
+            case IDENT: {
+                if (t.isWord("sizeof")) return sizeof(t);
+                if (in.at(LPAREN)) {
+                    in.advance();
+                    List<Expr> args = new ArrayList<>();
+                    if (!in.at(RPAREN)) {
+                        args.add(expr());
+                        while (in.accept(COMMA)) args.add(expr());
+                    }
+                    in.expect(RPAREN);
+                    return new Expr.Call(t.text(), args, t.span());
+                }
+                return new Expr.Builtin(t.text(), t.span());
+            }
+            default:
+                throw in.error(t, "expected an expression, got " + t.describe());
+        }
+    }
+
+    private Expr sizeof(Token t) {
+        in.expect(LPAREN);
+        if (in.peek().is(IDENT) && TYPE_WORDS.contains(in.peek().text())) {
+            TypeName type = typeName();
+            in.expect(RPAREN);
+            return new Expr.SizeofType(type, t.span());
+        }
+        Expr e = expr();
+        in.expect(RPAREN);
+        return new Expr.SizeofExpr(e, t.span());
+    }
+}

@@ -1,0 +1,29 @@
+package org.bpf4j.lang.syntax;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A parsed script: the C types it defines, its probes in order, the headers it asked to include, and the maps
+ * not to print at exit (none in bpftrace, which prints every map; SystemTap prints only globals never read).
+ *
+ * @param source   the text it came from
+ * @param structs  struct and union definitions
+ * @param probes   the probes, in script order
+ * @param includes header names from {@code #include} lines
+ * @param silent   maps (with their {@code @}) that are not printed at exit
+ */
+public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent) {
+    /** Copies the lists. */
+    public Script {
+        structs = List.copyOf(structs);
+        probes = List.copyOf(probes);
+        includes = List.copyOf(includes);
+        silent = Set.copyOf(silent);
+    }
+
+    /** A bpftrace script: every map is printed at exit. */
+    public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes) {
+        this(source, structs, probes, includes, Set.of());
+    }
+}

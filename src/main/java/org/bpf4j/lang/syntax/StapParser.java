@@ -1,0 +1,571 @@
+package org.bpf4j.lang.syntax;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.bpf4j.lang.syntax.TokenKind.*;
+
+/**
+ * SystemTap's script language, parsed into the same tree as bpftrace's (so one checker and one code generator
+ * serve both). Probe points become bpftrace attach points: {@code begin}, {@code end}, {@code timer.s(N)},
+ * {@code syscall.NAME[.return]}, {@code kernel.function("F")[.return]} (a syscall function becomes its syscall
+ * tracepoint, whose fields are the {@code $target} variables; other functions are kprobes),
+ * {@code kernel.trace("T")}, {@code process("P").function("F")[.return]} and {@code process("P").mark("M")}.
+ * Globals are maps, locals scratch variables, {@code a[k] <<< v} a statistic read with {@code @count} and friends,
+ * and {@code foreach} prints a map's entries.
+ */
+public final class StapParser {
+    /** What the parser needs to know of the machine: whether a tracepoint exists. */
+    @FunctionalInterface
+    public interface Tracepoints {
+        /** True when {@code category:event} exists. */
+        boolean exists(String category, String event);
+    }
+
+    private static final Pattern GLOBAL = Pattern.compile("(?m)^\\s*global\\s+([^;{}\\n]+)");
+    private static final List<String> SYSCALL_PREFIXES = List.of("__x64_sys_", "__ia32_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_");
+
+    private final TokenCursor in;
+    private final Scanner scanner;
+    private final Tracepoints tracepoints;
+    private final Set<String> globals = new LinkedHashSet<>();
+    private final Map<String, Integer> reads = new HashMap<>();
+    private final List<Stmt> initializers = new ArrayList<>();
+    /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe", "other". */
+    private final Set<String> kinds = new HashSet<>();
+    private String kind;
+
+    private StapParser(Source source, Tracepoints tracepoints) {
+        this.scanner = new Scanner(source, true);
+        this.in = new TokenCursor(scanner);
+        this.tracepoints = tracepoints;
+        Matcher m = GLOBAL.matcher(source.text());
+        while (m.find())
+            for (String g : m.group(1).split(","))
+                globals.add(g.replaceAll("\\[.*|=.*", "").strip());
+    }
+
+    /** Parses a SystemTap script; {@code tracepoints} says which syscall functions have tracepoints. */
+    public static Script parse(Source source, Tracepoints tracepoints) {
+        return new StapParser(source, tracepoints).script();
+    }
+
+    private Script script() {
+        List<Probe> probes = new ArrayList<>();
+        Span first = null;
+        while (!in.at(EOF)) {
+            Token t = in.peek();
+            if (first == null) first = t.span();
+            if (in.accept(SEMI)) continue;
+            if (t.isWord("global")) globalDeclaration();
+            else if (t.isWord("probe")) probes.add(probe());
+            else if (t.isWord("function")) throw in.error(t, "SystemTap functions are not supported by bpf4j");
+            else throw in.error(t, "expected 'probe' or 'global', got " + t.describe());
+        }
+        if (!initializers.isEmpty())
+            probes.addFirst(new Probe(List.of(new Probe.AttachPoint("BEGIN", initializers.getFirst().span())), null, initializers,
+                    initializers.getFirst().span()));
+        if (probes.isEmpty()) throw in.error(in.peek(), "no probes in the script");
+        Set<String> silent = new HashSet<>();
+        for (String g : globals) if (reads.getOrDefault(g, 0) > 0) silent.add("@" + g);
+        return new Script(scanner.source(), List.of(), probes, List.of(), silent);
+    }
+
+    private void globalDeclaration() {
+        in.advance();
+        do {
+            Token name = in.expect(IDENT);
+            globals.add(name.text());
+            if (in.accept(LBRACKET)) {
+                in.expect(INT);
+                in.expect(RBRACKET);
+            }
+            if (in.accept(ASSIGN)) {
+                Expr v = expr();
+                initializers.add(new Stmt.Assign(new Expr.MapRef("@" + name.text(), List.of(), name.span()), null, v, name.span()));
+            }
+        } while (in.accept(COMMA));
+    }
+
+    // ---- probes ----
+
+    private Probe probe() {
+        Token kw = in.advance();
+        List<Probe.AttachPoint> points = new ArrayList<>();
+        kinds.clear();
+        kind = null;
+        do {
+            Token start = in.peek();
+            String text = translate(probePoint(), start);
+            points.add(new Probe.AttachPoint(text, start.span()));
+        } while (in.accept(COMMA));
+        List<Stmt> body = block();
+        return new Probe(points, null, body, kw.span());
+    }
+
+    private record Component(String name, String arg, Token at) {}
+
+    private List<Component> probePoint() {
+        List<Component> out = new ArrayList<>();
+        do {
+            Token t = in.peek();
+            String name;
+            if (in.accept(STAR)) name = "*";
+            else name = in.expect(IDENT).text();
+            String arg = null;
+            if (in.accept(LPAREN)) {
+                Token a = in.advance();
+                if (!a.is(STRING) && !a.is(INT)) throw in.error(a, "expected a string or a number in the probe point");
+                arg = a.is(INT) ? Long.toString(a.value()) : a.text();
+                in.expect(RPAREN);
+            }
+            out.add(new Component(name, arg, t));
+        } while (in.accept(DOT));
+        in.accept(QUESTION);
+        in.accept(BANG);
+        return out;
+    }
+
+    private String translate(List<Component> c, Token at) {
+        String first = c.getFirst().name();
+        boolean ret = c.getLast().name().equals("return");
+        switch (first) {
+            case "begin": return "BEGIN";
+            case "end": return "END";
+            case "timer": {
+                if (c.size() < 2) break;
+                Component unit = c.get(1);
+                if (unit.name().equals("profile")) return "profile:hz:100";
+                if (List.of("s", "sec", "ms", "msec", "us", "usec", "hz").contains(unit.name()) && unit.arg() != null) {
+                    String u = switch (unit.name()) {
+                        case "sec" -> "s";
+                        case "msec" -> "ms";
+                        case "usec" -> "us";
+                        default -> unit.name();
+                    };
+                    return "interval:" + u + ":" + unit.arg();
+                }
+                break;
+            }
+            case "syscall": {
+                if (c.size() < 2) break;
+                setKind(ret ? "return" : "syscall", at);
+                return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + c.get(1).name();
+            }
+            case "kernel": {
+                if (c.size() >= 2 && c.get(1).name().equals("function") && c.get(1).arg() != null) {
+                    String fn = c.get(1).arg();
+                    String sys = syscallName(fn);
+                    if (sys != null && tracepoints.exists("syscalls", "sys_enter_" + sys)) {
+                        setKind(ret ? "return" : "syscall", at);
+                        return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + sys;
+                    }
+                    setKind(null, at);
+                    return (ret ? "kretprobe:" : "kprobe:") + fn;
+                }
+                if (c.size() >= 2 && c.get(1).name().equals("trace") && c.get(1).arg() != null) {
+                    String t = c.get(1).arg();
+                    setKind("syscall", at);
+                    return t.contains(":") ? "tracepoint:" + t : "tracepoint:*:" + t;
+                }
+                break;
+            }
+            case "process": {
+                if (c.getFirst().arg() == null || c.size() < 2 || c.get(1).arg() == null) break;
+                String bin = c.getFirst().arg();
+                if (c.get(1).name().equals("function")) {
+                    setKind(ret ? "uretprobe" : null, at);
+                    return (ret ? "uretprobe:" : "uprobe:") + bin + ":" + c.get(1).arg();
+                }
+                if (c.get(1).name().equals("mark")) {
+                    setKind(null, at);
+                    return "usdt:" + bin + ":" + c.get(1).arg();
+                }
+                break;
+            }
+            default:
+                break;
+        }
+        throw in.error(at, "unsupported probe point " + describe(c));
+    }
+
+    private void setKind(String k, Token at) {
+        kinds.add(k == null ? "other" : k);
+        kind = kinds.size() == 1 ? k : null;
+    }
+
+    private static String describe(List<Component> c) {
+        StringBuilder sb = new StringBuilder();
+        for (Component x : c) {
+            if (!sb.isEmpty()) sb.append('.');
+            sb.append(x.name());
+            if (x.arg() != null) sb.append("(\"").append(x.arg()).append("\")");
+        }
+        return sb.toString();
+    }
+
+    /** The syscall a kernel function implements ({@code __x64_sys_kill} and {@code sys_kill} give {@code kill}), or null. */
+    static String syscallName(String fn) {
+        for (String p : SYSCALL_PREFIXES) if (fn.startsWith(p) && fn.length() > p.length()) return fn.substring(p.length());
+        return null;
+    }
+
+    // ---- statements ----
+
+    private List<Stmt> block() {
+        in.expect(LBRACE);
+        List<Stmt> out = new ArrayList<>();
+        while (!in.at(RBRACE)) {
+            if (in.at(EOF)) throw in.error(in.peek(), "expected '}', got end of file");
+            if (in.accept(SEMI)) continue;
+            out.add(statement());
+        }
+        in.advance();
+        return out;
+    }
+
+    private List<Stmt> body() {
+        if (in.at(LBRACE)) return block();
+        Stmt s = statement();
+        return List.of(s);
+    }
+
+    private Stmt statement() {
+        Token t = in.peek();
+        if (t.is(LBRACE)) return new Stmt.Block(block(), t.span());
+        if (t.isWord("if")) {
+            in.advance();
+            in.expect(LPAREN);
+            Expr c = expr();
+            in.expect(RPAREN);
+            List<Stmt> then = body();
+            in.accept(SEMI);
+            List<Stmt> otherwise = List.of();
+            if (in.atWord("else")) {
+                in.advance();
+                otherwise = body();
+            }
+            return new Stmt.If(c, then, otherwise, t.span());
+        }
+        if (t.isWord("while")) {
+            in.advance();
+            in.expect(LPAREN);
+            Expr c = expr();
+            in.expect(RPAREN);
+            return new Stmt.While(c, body(), t.span());
+        }
+        if (t.isWord("for")) return forLoop();
+        if (t.isWord("foreach")) return foreach();
+        if (t.isWord("next") || t.isWord("return")) {
+            in.advance();
+            if (t.isWord("return") && !in.at(SEMI) && !in.at(RBRACE)) expr();
+            return new Stmt.Return(t.span());
+        }
+        if (t.isWord("break")) { in.advance(); return new Stmt.Break(t.span()); }
+        if (t.isWord("continue")) { in.advance(); return new Stmt.Continue(t.span()); }
+        if (t.isWord("delete")) {
+            in.advance();
+            Expr e = expr();
+            if (!(e instanceof Expr.MapRef m)) throw in.error(t, "delete takes a global or an element of one");
+            unread(m);
+            return new Stmt.ExprStmt(new Expr.Call(m.keys().isEmpty() ? "clear" : "delete", List.of(m), t.span()), t.span());
+        }
+        return simple();
+    }
+
+    /** An expression statement or an assignment (=, op=, .=, <<<). */
+    private Stmt simple() {
+        Expr e = expr();
+        Token op = in.peek();
+        if (op.is(AGGREGATE)) {
+            in.advance();
+            if (!(e instanceof Expr.MapRef m)) throw in.error(op, "<<< adds to a global statistic, such as s[k] <<< v");
+            unread(m);
+            Expr v = expr();
+            return new Stmt.Assign(m, null, new Expr.Call("<<<", List.of(v), op.span()), e.span());
+        }
+        BinOp bop = Parser.assignOp(op.kind());
+        if (op.is(ASSIGN) || bop != null || op.is(DOT_ASSIGN)) {
+            if (!(e instanceof Expr.Var || e instanceof Expr.MapRef)) throw in.error(op, "only a variable can be assigned to");
+            in.advance();
+            Expr v = expr();
+            if (e instanceof Expr.MapRef m) unread(m);
+            if (op.is(DOT_ASSIGN)) throw in.error(op, "string concatenation is only supported in printf arguments");
+            return new Stmt.Assign(e, bop, v, e.span());
+        }
+        if (e instanceof Expr.IncDec id && id.target() instanceof Expr.MapRef m) unread(m);
+        return new Stmt.ExprStmt(e, e.span());
+    }
+
+    private void unread(Expr.MapRef m) {
+        String g = m.name().substring(1);
+        reads.merge(g, -1, Integer::sum);
+    }
+
+    private Stmt forLoop() {
+        Token t = in.advance();
+        in.expect(LPAREN);
+        Stmt init = in.at(SEMI) ? null : simple();
+        in.expect(SEMI);
+        Expr cond = in.at(SEMI) ? new Expr.Int(1, t.span()) : expr();
+        in.expect(SEMI);
+        Stmt step = in.at(RPAREN) ? null : simple();
+        in.expect(RPAREN);
+        List<Stmt> loop = new ArrayList<>(body());
+        if (step != null) loop.add(step);
+        List<Stmt> out = new ArrayList<>();
+        if (init != null) out.add(init);
+        out.add(new Stmt.While(cond, loop, t.span()));
+        return new Stmt.Block(out, t.span());
+    }
+
+    private Stmt foreach() {
+        Token t = in.advance();
+        in.expect(LPAREN);
+        List<String> keys = new ArrayList<>();
+        boolean sorted = false, byValue = false, descending = false;
+        boolean bracket = in.accept(LBRACKET);
+        do {
+            keys.add("$" + in.expect(IDENT).text());
+            if (in.at(PLUS) || in.at(MINUS)) {
+                sorted = true;
+                descending = in.advance().is(MINUS);
+            }
+        } while (bracket && in.accept(COMMA));
+        if (bracket) in.expect(RBRACKET);
+        in.expectWord("in");
+        Token map = in.expect(IDENT);
+        if (!globals.contains(map.text())) throw in.error(map, map.text() + " is not a global array");
+        reads.merge(map.text(), 1, Integer::sum);
+        if (in.at(PLUS) || in.at(MINUS)) {
+            sorted = true;
+            byValue = true;
+            descending = in.advance().is(MINUS);
+        }
+        Expr limit = null;
+        if (in.atWord("limit")) {
+            in.advance();
+            limit = expr();
+        }
+        in.expect(RPAREN);
+        return new Stmt.Foreach(keys, null, "@" + map.text(), sorted, byValue, descending, limit, body(), t.span());
+    }
+
+    // ---- expressions ----
+
+    private Expr expr() { return ternary(); }
+
+    private Expr ternary() {
+        Expr c = binary(0);
+        if (!in.accept(QUESTION)) return c;
+        Expr a = expr();
+        in.expect(COLON);
+        return new Expr.Ternary(c, a, ternary(), c.span());
+    }
+
+    private static final TokenKind[][] LEVELS = {
+            {OROR}, {ANDAND}, {PIPE}, {CARET}, {AMP}, {EQ, NE}, {LT, GT, LE, GE}, {SHL, SHR}, {PLUS, MINUS, DOT},
+            {STAR, SLASH, PERCENT}};
+
+    private Expr binary(int level) {
+        if (level == LEVELS.length) return unary();
+        Expr left = binary(level + 1);
+        while (true) {
+            TokenKind k = in.peek().kind();
+            boolean found = false;
+            for (TokenKind x : LEVELS[level]) found |= x == k;
+            if (!found) return left;
+            Token op = in.advance();
+            Expr right = binary(level + 1);
+            BinOp b = switch (k) {
+                case OROR -> BinOp.LOR;
+                case ANDAND -> BinOp.LAND;
+                case PIPE -> BinOp.OR;
+                case CARET -> BinOp.XOR;
+                case AMP -> BinOp.AND;
+                case EQ -> BinOp.EQ;
+                case NE -> BinOp.NE;
+                case LT -> BinOp.LT;
+                case GT -> BinOp.GT;
+                case LE -> BinOp.LE;
+                case GE -> BinOp.GE;
+                case SHL -> BinOp.SHL;
+                case SHR -> BinOp.SHR;
+                case PLUS -> BinOp.ADD;
+                case MINUS -> BinOp.SUB;
+                case DOT -> BinOp.CONCAT;
+                case STAR -> BinOp.MUL;
+                case SLASH -> BinOp.DIV;
+                default -> BinOp.MOD;
+            };
+            left = new Expr.Binary(b, left, right, op.span());
+        }
+    }
+
+    private Expr unary() {
+        Token t = in.peek();
+        switch (t.kind()) {
+            case MINUS -> {
+                in.advance();
+                Expr e = unary();
+                return e instanceof Expr.Int i ? new Expr.Int(-i.value(), t.span()) : new Expr.Unary(UnOp.NEG, e, t.span());
+            }
+            case BANG -> { in.advance(); return new Expr.Unary(UnOp.NOT, unary(), t.span()); }
+            case TILDE -> { in.advance(); return new Expr.Unary(UnOp.BNOT, unary(), t.span()); }
+            case INC, DEC -> { in.advance(); return new Expr.IncDec(unary(), t.is(INC), true, t.span()); }
+            default -> {
+                Expr e = primary();
+                while (in.at(INC) || in.at(DEC)) {
+                    Token op = in.advance();
+                    e = new Expr.IncDec(e, op.is(INC), false, op.span());
+                }
+                return e;
+            }
+        }
+    }
+
+    private List<Expr> arguments() {
+        List<Expr> args = new ArrayList<>();
+        if (!in.at(RPAREN) && !in.at(RBRACKET)) {
+            args.add(expr());
+            while (in.accept(COMMA)) args.add(expr());
+        }
+        return args;
+    }
+
+    private Expr primary() {
+        Token t = in.advance();
+        switch (t.kind()) {
+            case INT: return new Expr.Int(t.value(), t.span());
+            case STRING: return new Expr.Str(t.text(), t.span());
+            case POSITIONAL: return new Expr.Positional((int) t.value(), t.span());
+            case PARAM_COUNT: return new Expr.ParamCount(t.span());
+            case LPAREN: {
+                Expr e = expr();
+                in.expect(RPAREN);
+                return e;
+            }
+            case VAR: return target(t);
+            case MAP: {
+                String n = t.text();
+                if (n.matches("@\\d+")) return new Expr.Call("str", List.of(new Expr.Positional(Integer.parseInt(n.substring(1)), t.span())), t.span());
+                if (!List.of("@count", "@sum", "@avg", "@min", "@max").contains(n)) throw in.error(t, "unknown operator " + n);
+                in.expect(LPAREN);
+                Expr arg = expr();
+                in.expect(RPAREN);
+                return new Expr.Call(n, List.of(arg), t.span());
+            }
+            case IDENT: {
+                if (in.accept(LPAREN)) {
+                    List<Expr> args = arguments();
+                    in.expect(RPAREN);
+                    return function(t, args);
+                }
+                if (globals.contains(t.text())) {
+                    reads.merge(t.text(), 1, Integer::sum);
+                    List<Expr> keys = List.of();
+                    if (in.accept(LBRACKET)) {
+                        keys = arguments();
+                        in.expect(RBRACKET);
+                    }
+                    return new Expr.MapRef("@" + t.text(), keys, t.span());
+                }
+                if (in.at(LBRACKET)) throw in.error(t, t.text() + " is not a global array (declare it with 'global " + t.text() + "')");
+                return new Expr.Var("$" + t.text(), t.span());
+            }
+            default:
+                throw in.error(t, "expected an expression, got " + t.describe());
+        }
+    }
+
+    /** A {@code $target} variable: a syscall tracepoint's field, or the return value. */
+    private Expr target(Token t) {
+        String name = t.text().substring(1);
+        if (kinds.size() > 1) throw in.error(t, "target variable " + t.text() + " in a probe whose points are of different kinds");
+        if (name.equals("return")) {
+            if ("return".equals(kind)) return new Expr.Field(new Expr.Builtin("args", t.span()), "ret", true, t.span());
+            if ("uretprobe".equals(kind)) return new Expr.Builtin("retval", t.span());
+            throw in.error(t, "$return is only available in .return probes");
+        }
+        if ("syscall".equals(kind) || "return".equals(kind))
+            return new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span());
+        throw in.error(t, "target variable " + t.text() + " needs the function's debug information: bpf4j has target "
+                + "variables for syscall and kernel.trace probes only");
+    }
+
+    private Expr function(Token t, List<Expr> args) {
+        Span at = t.span();
+        String n = t.text();
+        return switch (n) {
+            case "pid", "tid", "uid", "gid", "cpu", "jiffies" -> new Expr.Builtin(n, at);
+            case "euid" -> new Expr.Builtin("uid", at);
+            case "egid" -> new Expr.Builtin("gid", at);
+            case "execname" -> new Expr.Builtin("comm", at);
+            case "pp", "probefunc" -> new Expr.Builtin("probe", at);
+            case "local_clock_ns", "cpu_clock_ns" -> new Expr.Builtin("nsecs", at);
+            case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
+            case "kernel_string", "kernel_string_n" -> new Expr.Call("str", args, at);
+            case "user_string", "user_string_n" -> {
+                List<Expr> a = new ArrayList<>(args);
+                a.set(0, new Expr.Call("uptr", List.of(args.getFirst()), at));
+                yield new Expr.Call("str", a, at);
+            }
+            case "printf" -> printf(t, args);
+            case "print", "println" -> new Expr.Call("print", args, at);
+            case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
+            case "exit" -> new Expr.Call("exit", List.of(), at);
+            default -> throw in.error(t, "unknown or unsupported function " + n + "()");
+        };
+    }
+
+    /** printf: SystemTap's %d is 64-bit (bpftrace's is C's int), and a concatenation argument becomes several %s. */
+    private Expr printf(Token t, List<Expr> args) {
+        if (args.isEmpty() || !(args.getFirst() instanceof Expr.Str fmt)) throw in.error(t, "printf() needs a format string");
+        StringBuilder out = new StringBuilder();
+        List<Expr> values = new ArrayList<>();
+        String f = fmt.value();
+        int arg = 1;
+        for (int i = 0; i < f.length(); i++) {
+            char c = f.charAt(i);
+            if (c != '%') { out.append(c); continue; }
+            int start = i++;
+            if (i < f.length() && f.charAt(i) == '%') { out.append("%%"); continue; }
+            while (i < f.length() && "-+ #0123456789.".indexOf(f.charAt(i)) >= 0) i++;
+            int len = i;
+            while (i < f.length() && "hljzt".indexOf(f.charAt(i)) >= 0) i++;
+            if (i >= f.length()) { out.append(f, start, i); break; }
+            char conv = f.charAt(i);
+            String spec = f.substring(start, len) + (len == i && "diouxX".indexOf(conv) >= 0 ? "l" : f.substring(len, i)) + conv;
+            Expr a = arg < args.size() ? args.get(arg++) : null;
+            if (a instanceof Expr.Binary b && b.op() == BinOp.CONCAT && conv == 's') {
+                List<Expr> parts = new ArrayList<>();
+                flatten(a, parts);
+                for (Expr p : parts) { out.append(spec); values.add(p); }
+            } else {
+                out.append(spec);
+                if (a != null) values.add(a);
+            }
+        }
+        for (; arg < args.size(); arg++) values.add(args.get(arg));
+        List<Expr> all = new ArrayList<>();
+        all.add(new Expr.Str(out.toString(), fmt.span()));
+        all.addAll(values);
+        return new Expr.Call("printf", all, t.span());
+    }
+
+    private static void flatten(Expr e, List<Expr> out) {
+        if (e instanceof Expr.Binary b && b.op() == BinOp.CONCAT) {
+            flatten(b.left(), out);
+            flatten(b.right(), out);
+        } else {
+            out.add(e);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package org.bpf4j.cli;
+
+import org.bpf4j.testing.Kernel;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code bpf4j trace}'s command line: bpftrace's options, its error layout, listing, dry runs. */
+class TraceCommandTest {
+    record Result(int status, String out, String err) {}
+
+    static Result trace(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        String[] all = new String[args.length + 1];
+        all[0] = "trace";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int status = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all);
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void scriptErrorsAreOneMessageWithTheLineAndACaret() {
+        Result r = trace("-e", "BEGIN { @x = 1; foo(@x); }");
+        assertEquals(1, r.status());
+        assertEquals("""
+                stdin:1:17: ERROR: unknown function: foo()
+                BEGIN { @x = 1; foo(@x); }
+                                ^~~
+                """, r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void aFileScriptIsNamedInItsErrors() throws Exception {
+        Path f = Files.createTempFile("bpf4j", ".bt");
+        try {
+            Files.writeString(f, "BEGIN {\n  printf(\"%d\\n\");\n}\n");
+            Result r = trace(f.toString());
+            assertEquals(1, r.status());
+            assertTrue(r.err().startsWith(f + ":2:3: ERROR: printf(): the format has 1 conversion but 0 arguments were given\n"
+                    + "  printf(\"%d\\n\");\n  ^~~~~~\n"), r.err());
+        } finally {
+            Files.delete(f);
+        }
+        Result missing = trace("no_such_file.bt");
+        assertEquals("ERROR: failed to open file 'no_such_file.bt': No such file or directory\n", missing.err());
+        assertEquals(1, missing.status());
+    }
+
+    @Test
+    void pidIsCheckedAsBpftraceChecksIt() {
+        assertEquals("ERROR: pid '111a1' is not a valid decimal number\n", trace("-p", "111a1", "f.bt").err());
+        assertEquals("ERROR: pid '5000000' out of valid pid range [1,4194304]\n", trace("-p", "5000000", "f.bt").err());
+    }
+
+    @Test
+    void helpAndBadOptionsShowTheUsage() {
+        Result help = trace("-h");
+        assertEquals(0, help.status());
+        assertTrue(help.out().startsWith("USAGE:\n    bpf4j trace [options] filename\n"), help.out());
+        Result bad = trace("-idonotexist");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("USAGE:"), bad.err());
+        assertTrue(trace("--version").out().contains("bpftrace v0.17"));
+    }
+
+    @Test
+    void dryRunPrintsTheInstructions() {
+        Result r = trace("-d", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("; BEGIN (raw_tracepoint, "), r.out());
+        assertTrue(r.out().contains("call bpf_perf_event_output#25"), r.out());
+    }
+
+    @Test
+    @Tag("kernel")
+    void listingMatchesProbeNames() {
+        Kernel.require();
+        Result r = trace("-l", "tracepoint:syscalls:sys_enter_kil*");
+        assertEquals("tracepoint:syscalls:sys_enter_kill\n", r.out());
+        Result v = trace("-lv", "tracepoint:syscalls:sys_enter_kill");
+        assertEquals("tracepoint:syscalls:sys_enter_kill\n    int __syscall_nr\n    pid_t pid\n    int sig\n", v.out());
+        assertTrue(trace("-l", "*ware:*").out().contains("software:cpu-clock:\n"));
+        assertEquals("ERROR: invalid character in search expression\n", trace("-l", "\\n").err());
+        assertTrue(trace("-l", "*sched_switch*").out().contains("tracepoint:sched:sched_switch\n"));
+    }
+}

@@ -1,0 +1,274 @@
+package org.bpf4j.lang.cases;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Runs bpftrace's runtime test cases with the semantics of upstream's runner (re-implemented, not copied):
+ * each case runs through /bin/sh with stdout and stderr merged and {@code __BPFTRACE_NOTIFY_PROBES_ATTACHED=1};
+ * AFTER starts once that line appears (5 s at most); then TIMEOUT seconds; on timeout SIGTERM (which makes the
+ * tool print its maps) and the regex is searched once more without MULTILINE. A case passes when the EXPECT regex
+ * is found and the exit status is 0 (or WILL_FAIL is set).
+ * <p>
+ * The same runner serves bpf4j (the JUnit harness) and Debian's bpftrace (the oracle): {@code main} takes the tool
+ * command. The working directory holds {@code runtime/} (a link to the shared cases) and {@code testprogs/syscall},
+ * a stand-in script; cases that need the other testprogs are skipped.
+ */
+public final class CaseRunner {
+    /** The outcome of one case. */
+    public record Result(RuntimeCase c, String status, double seconds, String detail) {
+        boolean passed() { return status.equals("PASS"); }
+    }
+
+    private static final String NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED";
+    private final Path work;
+    private final String tool;
+
+    /** A runner of {@code tool} (a command line, e.g. "/usr/bin/bpftrace") in working directory {@code work}. */
+    public CaseRunner(Path work, String tool) {
+        this.work = work;
+        this.tool = tool;
+    }
+
+    /** Makes a working directory: runtime/ linked to {@code runtimeDir}, testprogs/syscall from the test resources. */
+    public static Path workdir(Path runtimeDir) throws IOException {
+        Path w = Files.createTempDirectory("bpf4j-cases");
+        Files.createSymbolicLink(w.resolve("runtime"), runtimeDir.toAbsolutePath());
+        Path progs = Files.createDirectories(w.resolve("testprogs"));
+        try (InputStream in = CaseRunner.class.getResourceAsStream("/lang/testprogs/syscall")) {
+            byte[] script = in != null ? in.readAllBytes()
+                    : Files.readAllBytes(Path.of(System.getProperty("bpf4j.testprogs", "src/test/resources/lang/testprogs"), "syscall"));
+            Files.write(progs.resolve("syscall"), script);
+        }
+        Files.setPosixFilePermissions(progs.resolve("syscall"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        return w;
+    }
+
+    /** Why {@code c} cannot run here, or null. */
+    String skipReason(RuntimeCase c) throws IOException, InterruptedException {
+        if (c.arch() != null && !List.of(c.arch().split("\\|")).contains("x86_64")) return "ARCH " + c.arch();
+        String text = (c.prog() == null ? "" : c.prog()) + " " + (c.run() == null ? "" : c.run()) + " "
+                + (c.after() == null ? "" : c.after()) + " " + (c.before() == null ? "" : c.before());
+        var m = Pattern.compile("testprogs/([A-Za-z0-9_]+)|testlibs/([A-Za-z0-9_.]+)").matcher(text);
+        while (m.find()) {
+            String prog = m.group(1) != null ? "testprogs/" + m.group(1) : "testlibs/" + m.group(2);
+            if (!Files.exists(work.resolve(prog))) return "needs " + prog;
+        }
+        for (String f : c.features()) {
+            boolean negated = f.startsWith("!");
+            String name = negated ? f.substring(1) : f;
+            boolean have = name.equals("probe_read_kernel") || name.equals("get_current_cgroup_id");
+            if (have == negated) return "REQUIRES_FEATURE " + f;
+        }
+        if (c.minKernel() != null && compareVersions(kernel(), c.minKernel()) < 0) return "MIN_KERNEL " + c.minKernel();
+        if (c.maxKernel() != null && compareVersions(kernel(), c.maxKernel()) > 0) return "MAX_KERNEL " + c.maxKernel();
+        for (String r : c.requires()) {
+            Process p = new ProcessBuilder("/bin/sh", "-c", r).directory(work.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return "REQUIRES " + r;
+        }
+        return null;
+    }
+
+    private static String kernel() throws IOException {
+        return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip().replaceAll("[^0-9.].*", "");
+    }
+
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\."), y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? Integer.parseInt(x[i]) : 0, q = i < y.length ? Integer.parseInt(y[i]) : 0;
+            if (p != q) return Integer.compare(p, q);
+        }
+        return 0;
+    }
+
+    /** Runs one case. */
+    public Result run(RuntimeCase c) {
+        long t0 = System.nanoTime();
+        try {
+            String skip = skipReason(c);
+            if (skip != null) return new Result(c, "SKIP", 0, skip);
+            Process before = null;
+            if (c.before() != null) before = startBefore(c);
+            String cmd = c.prog() != null ? tool + " -e '" + c.prog() + "'"
+                    : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", before == null ? "" : String.valueOf(before.pid()));
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
+            pb.environment().put(NOTIFY, "1");
+            pb.environment().put("BPFTRACE_VERIFY_LLVM_IR", "1");
+            pb.environment().putAll(c.env());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            StringBuffer out = new StringBuffer();
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    byte[] buf = new byte[4096];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        synchronized (out) {
+                            out.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                            out.notifyAll();
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process went away
+                }
+            });
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            synchronized (out) {
+                while (out.indexOf(NOTIFY) < 0 && p.isAlive() && System.nanoTime() < deadline)
+                    out.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+            Process after = null;
+            if (c.after() != null && p.isAlive())
+                after = new ProcessBuilder("/bin/sh", "-c", c.after()).directory(work.toFile())
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            boolean timedOut = !p.waitFor(c.timeout(), TimeUnit.SECONDS);
+            if (timedOut) {
+                p.descendants().forEach(ProcessHandle::destroy);
+                p.destroy();
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor();
+                }
+            }
+            reader.join(5000);
+            if (after != null) {
+                after.descendants().forEach(ProcessHandle::destroy);
+                after.destroy();
+            }
+            if (before != null) {
+                before.descendants().forEach(ProcessHandle::destroyForcibly);
+                before.destroyForcibly();
+            }
+            String text = out.toString().replace(NOTIFY + "\n", "");
+            Pattern re = Pattern.compile(javaRegex(c.expect()), timedOut ? 0 : Pattern.MULTILINE);
+            boolean found = re.matcher(text).find();
+            int code = p.exitValue();
+            boolean ok = found && (code == 0 || c.willFail());
+            String detail = (timedOut ? "timeout; " : "") + "exit " + code + (found ? "" : "; no match for /" + c.expect() + "/")
+                    + "; output: " + abbreviate(text);
+            return new Result(c, ok ? "PASS" : "FAIL", (System.nanoTime() - t0) / 1e9, ok ? "" : detail);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            return new Result(c, "FAIL", (System.nanoTime() - t0) / 1e9, "runner: " + e);
+        }
+    }
+
+    /**
+     * A Python regular expression in Java's syntax: Python takes a '{' that does not start a repetition such as
+     * {2} or {1,3} literally, where Java rejects it.
+     */
+    static String javaRegex(String py) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < py.length(); i++) {
+            char ch = py.charAt(i);
+            if (ch == '\\' && i + 1 < py.length()) {
+                sb.append(ch).append(py.charAt(++i));
+            } else if (ch == '{' && !py.substring(i).matches("(?s)\\{\\d+(,\\d*)?}.*")) {
+                sb.append("\\{");
+            } else if (ch == '}' && !sb.toString().matches("(?s).*\\{\\d+(,\\d*)?")) {
+                sb.append("\\}");
+            } else {
+                sb.append(ch);
+            }
+        }
+        return sb.toString();
+    }
+
+    private Process startBefore(RuntimeCase c) throws IOException, InterruptedException {
+        Process b = new ProcessBuilder("/bin/sh", "-c", c.before()).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String[] words = c.before().strip().split("\\s+");
+        String name = Path.of(words[words.length - 1]).getFileName().toString();
+        for (int i = 0; i < 100; i++) {
+            Process pidof = new ProcessBuilder("pidof", name).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (pidof.waitFor() == 0) break;
+            Thread.sleep(50);
+        }
+        return b;
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replace("\n", "\\n");
+        return one.length() > 400 ? one.substring(0, 400) + "..." : one;
+    }
+
+    /**
+     * Runs {@code cases} on {@code jobs} threads, in order of the list in the result; the file-output cases share
+     * one file name, so they run one after another on one thread.
+     */
+    public List<Result> runAll(List<RuntimeCase> cases, int jobs) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        ExecutorService serial = Executors.newSingleThreadExecutor();
+        try {
+            List<Future<Result>> fs = new ArrayList<>();
+            for (RuntimeCase c : cases) fs.add((c.file().equals("file-output") ? serial : pool).submit(() -> run(c)));
+            List<Result> out = new ArrayList<>();
+            for (Future<Result> f : fs) {
+                try {
+                    out.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+            serial.shutdownNow();
+        }
+    }
+
+    /** The probe types CASES.tsv gives for each case id ({@code file:name}). */
+    static Map<String, String> probeTypes(Path casesTsv) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (String line : Files.readAllLines(casesTsv).subList(1, Files.readAllLines(casesTsv).size())) {
+            String[] f = line.split("\t", -1);
+            out.merge(f[0] + ":" + f[1], f[3], (a, b) -> a + "," + b);
+        }
+        return out;
+    }
+
+    /** Only the cases whose probe types (from CASES.tsv) are all in {@code supported} ("-" for none). */
+    static Predicate<RuntimeCase> probesIn(Map<String, String> types, List<String> supported) {
+        return c -> {
+            String t = types.getOrDefault(c.id(), "?");
+            for (String p : t.split(",")) if (!supported.contains(p)) return false;
+            return true;
+        };
+    }
+
+    /**
+     * {@code CaseRunner TOOL [JOBS] [REGEX]}: runs every case (or those whose file:name matches REGEX) with TOOL
+     * (e.g. /usr/bin/bpftrace, or a bpf4j trace launcher) and prints one TSV line per case and a summary.
+     */
+    public static void main(String[] args) throws Exception {
+        Path shared = Path.of(System.getProperty("bpf4j.shared", "/work/shared")).resolve("bpftrace/tests");
+        String tool = args[0];
+        int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+        Pattern filter = args.length > 2 ? Pattern.compile(args[2]) : null;
+        CaseRunner r = new CaseRunner(workdir(shared.resolve("runtime")), tool);
+        List<RuntimeCase> cases = RuntimeCase.all(shared.resolve("runtime")).stream()
+                .filter(c -> filter == null || filter.matcher(c.id()).find()).toList();
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (Result res : r.runAll(cases, jobs)) {
+            System.out.println(res.c().file() + "\t" + res.c().name() + "\t" + res.status() + "\t"
+                    + String.format("%.1f", res.seconds()) + "\t" + res.detail());
+            counts.merge(res.status(), 1, Integer::sum);
+        }
+        System.out.println("# " + tool + ": " + counts);
+    }
+}

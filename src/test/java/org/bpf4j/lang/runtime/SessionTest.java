@@ -1,0 +1,152 @@
+package org.bpf4j.lang.runtime;
+
+import org.bpf4j.lang.LangTesting;
+import org.bpf4j.lang.syntax.SourceError;
+import org.bpf4j.testing.Kernel;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Scripts run for real in the kernel, in this JVM: output as bpftrace prints it, exit status, clean-up. */
+@Tag("kernel")
+class SessionTest {
+    record Run(String out, int status) {}
+
+    /** Runs {@code script} until exit(), or until {@code until} holds for the output so far, or 10 s. */
+    static Run run(String script, boolean json, Runnable trigger, java.util.function.Predicate<String> until) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Output out = new Output(ps, json, true);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try (Session s = Session.load(LangTesting.compileForKernel(script), out, new Session.Options(0, false))) {
+            s.start(() -> { });
+            if (trigger != null) trigger.run();
+            s.run(() -> System.nanoTime() > deadline || until.test(bytes.toString(StandardCharsets.UTF_8)));
+            int status = s.finish();
+            return new Run(bytes.toString(StandardCharsets.UTF_8), status);
+        }
+    }
+
+    static Run run(String script) { return run(script, false, null, o -> false); }
+
+    @Test
+    void beginPrintsAndMapsArePrintedAtExitInBpftracesLayout() {
+        Kernel.require();
+        Run r = run("""
+                BEGIN {
+                  printf("%5d|%-5d|%x|%X|%o|%c|%s|%-4s|%lu|%p|%d\\n", 42, 42, 255, 255, 8, 65, "str", "ab", 1e6, 4096, 4294967297);
+                  @a = 1; @b[1] = 2; @b[2] = 1; @c["x", 3] = count(); @s = sum(-5); @t = (1, "x", (int8)-2);
+                  @h = hist(3); @h = hist(1500); @l = lhist(5000, 0, 2048, 1024); @l = lhist(-1, 0, 2048, 1024);
+                  @st[1] = stats(10); @st[1] = stats(20); @av = avg(7);
+                  exit(3);
+                }
+                """);
+        assertEquals(3, r.status());
+        assertEquals("""
+                   42|42   |ff|FF|10|A|str|ab  |1000000|0x1000|1
+                
+                
+                @a: 1
+                @av: 7
+                
+                @b[2]: 1
+                @b[1]: 2
+                @c[x, 3]: 1
+                @h:\s
+                [2, 4)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                [4, 8)                 0 |                                                    |
+                [8, 16)                0 |                                                    |
+                [16, 32)               0 |                                                    |
+                [32, 64)               0 |                                                    |
+                [64, 128)              0 |                                                    |
+                [128, 256)             0 |                                                    |
+                [256, 512)             0 |                                                    |
+                [512, 1K)              0 |                                                    |
+                [1K, 2K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                
+                @l:\s
+                (..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                [0, 1K)                0 |                                                    |
+                [1K, 2K)               0 |                                                    |
+                [2K, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+                
+                @s: -5
+                @st[1]: count 2, average 15, total 30
+                
+                @t: (1, x, -2)
+                """, r.out());
+    }
+
+    @Test
+    void aTracepointProbeSeesARealKill() throws Exception {
+        Kernel.require();
+        long[] sender = {0};
+        Run r = run("tracepoint:syscalls:sys_enter_kill /args->sig == 0/ { printf(\"%d %d %s\\n\", pid, args->pid, comm); @[comm] = count(); }",
+                false, () -> {
+                    try {
+                        Process p = new ProcessBuilder("/bin/sh", "-c", "kill -0 $$").start();
+                        sender[0] = p.pid();
+                        assertEquals(0, p.waitFor());
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }, o -> o.contains(sender[0] + " " + sender[0] + " sh\n"));
+        String line = sender[0] + " " + sender[0] + " sh\n";
+        assertTrue(r.out().contains(line), "no line '" + line.strip() + "' in:\n" + r.out());
+        assertTrue(r.out().matches("(?s).*@\\[sh\\]: [1-9]\\d*\n.*"), r.out());
+    }
+
+    @Test
+    void printClearZeroDeleteAndStringsAtRunTime() {
+        Kernel.require();
+        Run r = run("""
+                BEGIN {
+                  @x = 10; printf("%d", @x++); printf(" %d", ++@x); printf(" %d", @x--); printf(" %d\\n", --@x);
+                  @m["a"] = 1; @m["b"] = 2; delete(@m["a"]); print(@m);
+                  @z[1] = count(); zero(@z); print(@z); clear(@z);
+                  $s = "hello"; if ($s == "hello" && $s != "hell") { printf("eq\\n"); }
+                  printf("%d %d\\n", strncmp("one", "one ", 4), strncmp("wow", "wowza", 3));
+                  print((1, "a", (2, "b")));
+                  exit();
+                }
+                """);
+        assertEquals("10 12 12 10\n@m[b]: 2\n@z[1]: 0\neq\n1 0\n(1, a, (2, b))\n\n\n@m[b]: 2\n@x: 10\n\n", r.out());
+    }
+
+    @Test
+    void jsonOutput() {
+        Kernel.require();
+        Run r = run("BEGIN { printf(\"a\\tb\\n\"); @[1, \"x\"] = 2; @h = hist(2); @h = hist(1025); print(5); exit(); }", true, null, o -> false);
+        assertEquals("""
+                {"type": "printf", "data": "a\\tb\\n"}
+                {"type": "value", "data": 5}
+                
+                
+                {"type": "map", "data": {"@": {"1,x": 2}}}
+                {"type": "hist", "data": {"@h": [{"min": 2, "max": 3, "count": 1}, {"min": 4, "max": 7, "count": 0}, \
+                {"min": 8, "max": 15, "count": 0}, {"min": 16, "max": 31, "count": 0}, {"min": 32, "max": 63, "count": 0}, \
+                {"min": 64, "max": 127, "count": 0}, {"min": 128, "max": 255, "count": 0}, {"min": 256, "max": 511, "count": 0}, \
+                {"min": 512, "max": 1023, "count": 0}, {"min": 1024, "max": 2047, "count": 1}]}}
+                """, r.out());
+    }
+
+    @Test
+    void aVerifierRejectionIsShownOnTheScriptLine() {
+        Kernel.require();
+        SourceError e = assertThrows(SourceError.class, () -> run("""
+                BEGIN {
+                  @x = 1;
+                  while (1) { }
+                }
+                """));
+        assertEquals(3, e.span().line(), e.render());
+        assertTrue(e.detail().startsWith("the kernel's verifier rejected the program of BEGIN at instruction "), e.detail());
+        assertTrue(e.detail().contains("infinite loop detected"), e.detail());
+        assertTrue(e.render().contains("\n  while (1) { }\n  ^~~~~"), e.render());
+    }
+}

@@ -1,0 +1,111 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.lang.LangTesting;
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.SourceError;
+import org.bpf4j.lang.syntax.Stmt;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Type checking and resolution, all before any kernel call. */
+class CheckerTest {
+    private static Type firstValue(String script) {
+        Analysis a = LangTesting.analyze(script);
+        Unit u = a.units().getFirst();
+        Stmt s = u.probe().body().getFirst();
+        Expr e = s instanceof Stmt.Assign as ? as.value() : ((Stmt.ExprStmt) s).expr();
+        return u.type(e);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
+            "BEGIN { $x = 1 } => int64",
+            "BEGIN { $x = pid } => uint64",
+            "BEGIN { $x = comm } => string[16]",
+            "BEGIN { $x = \"abc\" } => string[4]",
+            "BEGIN { $x = (int8)1 } => int8",
+            "BEGIN { $x = (uint32)-1 + 1 } => int64",
+            "BEGIN { $x = pid + 1 } => uint64",
+            "BEGIN { $x = 1 == 2 } => int64",
+            "BEGIN { $x = (1, \"a\", (int8)2) } => (int64, string[2], int8)",
+            "BEGIN { $x = str(0) } => string[64]",
+            "BEGIN { $x = buf(\"hi\", 2) } => buffer[2]",
+            "BEGIN { $x = ksym(0) } => ksym",
+            "BEGIN { $x = strftime(\"%H\", nsecs) } => timestamp",
+            "tracepoint:syscalls:sys_enter_kill { $x = args->sig } => uint64",
+            "tracepoint:syscalls:sys_exit_kill { $x = args->ret } => int64",
+            "tracepoint:syscalls:sys_enter_openat { $x = args->filename } => int8 *",
+            "tracepoint:sched:sched_switch { $x = args->prev_comm } => string[16]",
+            "struct Foo { int a; char c; } BEGIN { $x = ((struct Foo *)0)->c } => int8",
+    })
+    void expressionTypes(String script, String type) {
+        assertEquals(type, firstValue(script).describe());
+    }
+
+    @Test
+    void mapTypesComeFromEveryUseAndStringsGrow() {
+        Analysis a = LangTesting.analyze("""
+                BEGIN { @s["hello"] = "a"; @n = 1; @c[comm, 1] = count(); @h = hist(5); @l[1] = lhist(3, 0, 10, 2) }
+                END { @s["hi"] = "abcdefgh"; @n = (int8)2; @t = ("x", 1) }
+                tracepoint:syscalls:sys_enter_kill { @t = ("longer", 2); @u = @n + 1 }
+                """);
+        assertEquals("string[6]", a.maps().get("@s").key().describe());
+        assertEquals("string[9]", a.maps().get("@s").value().describe());
+        assertEquals("int64", a.maps().get("@n").value().describe());
+        assertEquals("(string[16], int64)", a.maps().get("@c").key().describe());
+        assertEquals("count", a.maps().get("@c").value().describe());
+        assertNull(a.maps().get("@h").key());
+        assertEquals(new Type.Agg(Type.AggKind.LHIST, true, 0, 10, 2), a.maps().get("@l").value());
+        assertEquals("(string[7], int64)", a.maps().get("@t").value().describe());
+        assertEquals(List.of("@c", "@h", "@l", "@n", "@s", "@t", "@u"), List.copyOf(a.maps().keySet()));
+        assertEquals(List.of("BEGIN", "END", "tracepoint:syscalls:sys_enter_kill"), a.probeNames());
+    }
+
+    @Test
+    void wildcardsExpandToOneUnitEachAndParametersSubstitute() {
+        Analysis a = LangTesting.analyze("tracepoint:syscalls:sys_e*_kill, i:ms:$1 { @[probe] = count() }", "10");
+        assertEquals(List.of("tracepoint:syscalls:sys_enter_kill", "tracepoint:syscalls:sys_exit_kill", "interval:ms:10"),
+                a.probeNames());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
+            "BEGIN { foo() } => 1:9 => unknown function: foo()",
+            "BEGIN { $x = $y } => 1:14 => undefined or undeclared variable: $y",
+            "BEGIN { @x = 1; @x = \"a\" } => 1:22 => type mismatch for @x: trying to assign a value of type 'string[2]' when it already holds a value of type 'int64'",
+            "BEGIN { @x[1] = 1; @x[1, 2] = 1 } => 1:20 => map @x is used with 2 keys here and with 1 elsewhere",
+            "BEGIN { unroll (101) { } } => 1:17 => unroll maximum value is 100",
+            "BEGIN { $x = count() } => 1:14 => count() should be assigned to a map",
+            "BEGIN { printf(\"%d %d\", 1) } => 1:9 => printf(): the format has 2 conversions but 1 argument was given",
+            "BEGIN { printf(\"%d\", \"a\") } => 1:22 => printf(): %d expects an integer, not string[2]",
+            "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function: run with --unsafe to allow it",
+            "BEGIN { @x = @y } => 1:14 => undefined map: @y",
+            "BEGIN { break } => 1:9 => break used outside of a loop",
+            "BEGIN { $x = args->pid } => 1:14 => the args builtin is only available in tracepoint probes",
+            "tracepoint:syscalls:sys_enter_kill { $x = args->nope } => 1:49 => struct syscalls_sys_enter_kill_args has no field named 'nope'",
+            "tracepoint:syscalls:nonsense { } => 1:1 => tracepoint not found: syscalls:nonsense",
+            "bogus:x { } => 1:1 => invalid probe type 'bogus'",
+            "BEGIN { $x = \"a\" + 1 } => 1:18 => cannot use + on string[2] and int64",
+            "struct A { int x[4]; } BEGIN { $a = ((struct A *)0)->x[5] } => 1:56 => the index 5 is out of bounds for array of size 4",
+            "BEGIN { @x = lhist(1, 10, 5, 1) } => 1:27 => lhist() maximum must be greater than the minimum",
+    })
+    void errorsArePlacedOnTheScript(String script, String at, String message) {
+        SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze(script));
+        assertEquals(message, e.detail(), e.render());
+        assertEquals(at, e.span().line() + ":" + e.span().col(), e.render());
+        assertTrue(e.render().startsWith("stdin:" + at + ": ERROR: " + message + "\n"), e.render());
+    }
+
+    @Test
+    void positionalParametersAreConstants() {
+        Analysis a = LangTesting.analyze("BEGIN { unroll ($1) { @x++ } printf(\"%s %d\", str($2), $#) }", "3", "hello");
+        assertNotNull(a.units().getFirst());
+        SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze("BEGIN { @x = $1 }", "abc"));
+        assertEquals("$1 is 'abc', not a number: use str($1)", e.detail());
+    }
+}

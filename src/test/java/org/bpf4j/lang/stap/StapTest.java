@@ -1,0 +1,129 @@
+package org.bpf4j.lang.stap;
+
+import org.bpf4j.lang.LangTesting;
+import org.bpf4j.lang.codegen.CompiledScript;
+import org.bpf4j.lang.codegen.Compiler;
+import org.bpf4j.lang.runtime.Output;
+import org.bpf4j.lang.runtime.Session;
+import org.bpf4j.lang.sema.Analysis;
+import org.bpf4j.lang.sema.Checker;
+import org.bpf4j.lang.sema.Params;
+import org.bpf4j.lang.sema.ProbeCatalog;
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.Probe;
+import org.bpf4j.lang.syntax.Script;
+import org.bpf4j.lang.syntax.Source;
+import org.bpf4j.lang.syntax.SourceError;
+import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.syntax.Stmt;
+import org.bpf4j.sys.Cpus;
+import org.bpf4j.testing.Kernel;
+import org.bpf4j.tracefs.Tracefs;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The SystemTap dialect: probe points become bpftrace's, and scripts run on the same compiler and runtime. */
+class StapTest {
+    static Script parse(String text) {
+        return StapParser.parse(new Source("stdin", text), (cat, ev) -> cat.equals("syscalls") && !ev.contains("nonesuch"));
+    }
+
+    static List<String> points(String text) {
+        return parse(text).probes().stream().flatMap(p -> p.points().stream()).map(Probe.AttachPoint::text).toList();
+    }
+
+    @Test
+    void probePointsBecomeBpftraceAttachPoints() {
+        assertEquals(List.of("BEGIN", "END", "interval:s:2", "interval:ms:100"),
+                points("probe begin, end, timer.s(2), timer.ms(100) { }"));
+        assertEquals(List.of("tracepoint:syscalls:sys_enter_kill", "tracepoint:syscalls:sys_enter_openat"),
+                points("probe kernel.function(\"sys_kill\"), kernel.function(\"__x64_sys_openat\") { }"));
+        assertEquals(List.of("tracepoint:syscalls:sys_exit_read", "tracepoint:syscalls:sys_enter_*"),
+                points("probe syscall.read.return, syscall.* { }"));
+        assertEquals(List.of("kprobe:vfs_read", "kretprobe:do_nonesuch"),
+                points("probe kernel.function(\"vfs_read\"), kernel.function(\"do_nonesuch\").return { }"));
+        assertEquals(List.of("uprobe:/bin/bash:readline", "uretprobe:/bin/bash:readline"),
+                points("probe process(\"/bin/bash\").function(\"readline\") { } probe process(\"/bin/bash\").function(\"readline\").return { }"));
+        assertEquals(List.of("usdt:/usr/lib/libjvm.so:thread__start", "tracepoint:sched:sched_switch"),
+                points("probe process(\"/usr/lib/libjvm.so\").mark(\"thread__start\") { } probe kernel.trace(\"sched:sched_switch\") { }"));
+    }
+
+    @Test
+    void targetVariablesGlobalsAndStatistics() {
+        Script s = parse("""
+                global counts, sizes, n = 3
+                probe syscall.read.return {
+                  if ($return > 0) sizes[execname()] <<< $return
+                  counts[pid()]++
+                  x = $fd + 1
+                }
+                probe end { foreach ([p] in counts- limit 2) printf("%d %d\\n", p, counts[p]) }
+                """);
+        assertEquals(List.of("BEGIN", "tracepoint:syscalls:sys_exit_read", "END"),
+                s.probes().stream().map(p -> p.points().getFirst().text()).toList());
+        List<Stmt> body = s.probes().get(1).body();
+        Stmt.If ifs = (Stmt.If) body.getFirst();
+        Stmt.Assign agg = (Stmt.Assign) ifs.then().getFirst();
+        assertEquals("@sizes", ((Expr.MapRef) agg.target()).name());
+        assertEquals("<<<", ((Expr.Call) agg.value()).name());
+        assertEquals(new Expr.Field(new Expr.Builtin("args", ((Expr.Field) ((Expr.Call) agg.value()).args().getFirst()).span()), "ret", true,
+                ((Expr.Field) ((Expr.Call) agg.value()).args().getFirst()).span()), ((Expr.Call) agg.value()).args().getFirst());
+        Stmt.Foreach f = (Stmt.Foreach) s.probes().get(2).body().getFirst();
+        assertEquals(List.of("$p"), f.keyVars());
+        assertTrue(f.sorted() && f.sortByValue() && f.descending());
+        assertEquals(Set.of("@counts"), s.silent(), "counts is read by foreach; sizes and n are printed at exit");
+        Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) f.body().getFirst()).expr();
+        assertEquals("%ld %ld\n", ((Expr.Str) printf.args().getFirst()).value(), "SystemTap's %d is 64-bit");
+    }
+
+    @Test
+    void mistakesArePlaced() {
+        SourceError e = assertThrows(SourceError.class, () -> parse("probe kernel.function(\"vfs_read\") { printf(\"%d\", $count) }"));
+        assertTrue(e.render().startsWith("stdin:1:50: ERROR: target variable $count needs the function's debug information"), e.render());
+        assertThrows(SourceError.class, () -> parse("probe perf.hw.cpu_cycles { }"));
+        Script bad = parse("global a\nprobe end { foreach (k in a) { a[k] = 1 } }\nprobe begin { a[1] = 2 }");
+        SourceError f = assertThrows(SourceError.class, () -> Checker.check(bad, new Params(List.of()), LangTesting.catalog(), Checker.Options.DEFAULT));
+        assertEquals("a foreach body may only printf or print the keys and values", f.detail());
+    }
+
+    @Test
+    @Tag("kernel")
+    void theIntroductionsOneLinerAndAStatisticRun() throws Exception {
+        Kernel.require();
+        Script s = StapParser.parse(new Source("stdin", """
+                global sigs, sizes
+                probe kernel.function("sys_kill") { printf("PID %d sends signal %d\\n", $pid, $sig); sigs[$sig]++ }
+                probe syscall.kill.return { sizes[execname()] <<< 5; sizes[execname()] <<< 7 }
+                probe end { foreach (s+ in sigs) printf("signal %d: %d\\n", s, sigs[s])
+                  foreach ([c] in sizes) printf("%s %d %d %d %d %d\\n", c, @count(sizes[c]), @sum(sizes[c]), @min(sizes[c]), @max(sizes[c]), @avg(sizes[c])) }
+                """), (cat, ev) -> Files.isDirectory(Tracefs.get().root().resolve("events").resolve(cat).resolve(ev)));
+        Analysis a = Checker.check(s, new Params(List.of()), ProbeCatalog.system(), Checker.Options.DEFAULT);
+        CompiledScript cs = Compiler.compile(a, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        long target;
+        try (Session session = Session.load(cs, new Output(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true),
+                new Session.Options(0, false))) {
+            session.start(() -> { });
+            Process p = new ProcessBuilder("/bin/sh", "-c", "kill -0 $$").start();
+            target = p.pid();
+            assertEquals(0, p.waitFor());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            session.run(() -> System.nanoTime() > deadline || bytes.toString(StandardCharsets.UTF_8).contains("PID " + target + " "));
+            session.finish();
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("PID " + target + " sends signal 0\n"), out);
+        assertTrue(out.matches("(?s).*signal 0: [1-9]\\d*\n.*"), out);
+        assertTrue(out.matches("(?s).*\nsh ([1-9]\\d*) (\\d+) 5 7 6\n.*"), out);
+        assertFalse(out.contains("@sigs"), "globals that the script reads are not printed at exit:\n" + out);
+    }
+}
