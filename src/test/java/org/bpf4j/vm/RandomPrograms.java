@@ -98,6 +98,16 @@ public final class RandomPrograms {
         if (loop) {
             b.alu64(AluOp.ADD, Reg.R8, 1).jmp(JmpOp.JLT, Reg.R8, 1 + rnd.nextInt(20), "loop");
         }
+        if (rnd.nextInt(3) == 0) {
+            // a local call: the callee works on r1-r5 and a stack slot of its own frame, and returns in r0
+            b.callLocal("f").exit().label("f");
+            b.stx(Size.DW, Reg.R10, -8, Reg.R1).mov64(Reg.R0, Reg.R2);
+            for (int i = 0; i < 3; i++) {
+                AluOp op = ALU[rnd.nextInt(ALU.length)];
+                if (op == AluOp.NEG) b.neg64(Reg.R0); else b.alu64(op, Reg.R0, Reg.of(1 + rnd.nextInt(5)));
+            }
+            b.ldx(Size.DW, Reg.R1, Reg.R10, -8).alu64(AluOp.XOR, Reg.R0, Reg.R1);
+        }
         return b.exit().build();
     }
 
