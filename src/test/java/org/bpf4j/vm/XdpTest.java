@@ -17,22 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** Packet data: an XDP program reads the frame through data/data_end, checked against the end first. */
 class XdpTest {
-    /** XDP_DROP (1) for IPv4 frames, XDP_PASS (2) for anything else, including frames too short to tell. */
-    static final String DROP_IPV4 = """
-            r2 = *(u32 *)(r1 +0)
-            r3 = *(u32 *)(r1 +4)
-            r4 = r2
-            r4 += 14
-            if r4 > r3 goto pass
-            r5 = *(u16 *)(r2 +12)
-            if r5 == 0x8 goto drop
-            pass:
-            r0 = 2
-            exit
-            drop:
-            r0 = 1
-            exit
-            """;
+    static final String DROP_IPV4 = XdpTestPrograms.DROP_IPV4;
 
     static final String UNCHECKED = DROP_IPV4.replace("if r4 > r3 goto pass\n", "");
 

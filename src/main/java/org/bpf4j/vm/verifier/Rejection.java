@@ -6,6 +6,8 @@ final class Rejection extends RuntimeException {
     final int pc;
     /** Whether the instruction budget ran out (rather than an unsafe instruction). */
     final boolean budget;
+    /** The registers at the instruction, for the log (set where the state is known). */
+    String registers;
 
     Rejection(int pc, String reason) {
         this(pc, reason, false);

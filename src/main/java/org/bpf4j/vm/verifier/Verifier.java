@@ -209,7 +209,13 @@ public final class Verifier {
             }
             remember(pc);
             if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
-            List<Step.Branch> next = step.run(pc, st);
+            List<Step.Branch> next;
+            try {
+                next = step.run(pc, st);
+            } catch (Rejection r) {
+                if (r.registers == null) r.registers = st.describe();
+                throw r;
+            }
             if (next.isEmpty()) return;
             if (next.size() > 1) {
                 for (Step.Branch b : next) enqueue(b.pc(), b.state());
@@ -292,6 +298,7 @@ public final class Verifier {
             if (pc != r.pc) log.append(line(pc)).append('\n');
         }
         if (r.pc >= 0 && r.pc < cfg.n) log.append(line(r.pc)).append('\n');
+        if (r.registers != null) log.append(r.registers).append('\n');
         log.append(r.getMessage()).append('\n');
         log.append("processed ").append(processed).append(" insns (limit ").append(options.maxInstructions()).append(")\n");
         String text = r.pc >= 0 && r.pc < cfg.n ? Text.format(cfg.insns.get(r.pc)) : null;

@@ -78,11 +78,16 @@ class JitTest {
             Program p = org.bpf4j.vm.RandomPrograms.generate(seed, true);
             byte[] ctx = org.bpf4j.vm.RandomPrograms.context(seed);
             String expected, actual;
-            try (Vm vm = Vm.builder(p).verify(false).environment(new org.bpf4j.vm.SyntheticEnvironment()).build()) {
+            org.bpf4j.vm.map.UserMap vals = org.bpf4j.vm.map.UserMap.create(org.bpf4j.vm.RandomPrograms.VALUES);
+            org.bpf4j.vm.RandomPrograms.fill(vals);
+            try (Vm vm = Vm.builder(p).verify(false).environment(new org.bpf4j.vm.SyntheticEnvironment()).map("vals", vals).build()) {
                 expected = outcome(() -> vm.run(ctx.clone()));
             }
             org.bpf4j.vm.Machine m = new org.bpf4j.vm.Machine(new org.bpf4j.vm.SyntheticEnvironment());
-            org.bpf4j.vm.Executable chunked = JitCompiler.compile(LinkedProgram.link(p), 1, 7);
+            org.bpf4j.vm.map.UserMap fresh = org.bpf4j.vm.map.UserMap.create(org.bpf4j.vm.RandomPrograms.VALUES);
+            org.bpf4j.vm.RandomPrograms.fill(fresh); // the first run may have written into its values
+            org.bpf4j.vm.Machine.MapBinding binding = m.bind(fresh);
+            org.bpf4j.vm.Executable chunked = JitCompiler.compile(LinkedProgram.link(p, name -> binding), 1, 7);
             m.reset(0);
             byte[] copy = ctx.clone();
             long base = m.context(copy);
