@@ -6,7 +6,6 @@ import org.bpf4j.prog.ProgramType;
 import org.bpf4j.vm.verifier.Verification;
 import org.bpf4j.vm.verifier.Verifier;
 import org.bpf4j.vm.verifier.VerifierOptions;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -16,13 +15,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * Verifying a large program (10k and 100k instructions) with bpf4j's verifier, and loading the same program
- * into the kernel (BPF_PROG_LOAD, whose time is mostly the kernel's verifier). The states bpf4j explored are
- * reported as auxiliary counters.
+ * into the kernel (BPF_PROG_LOAD, whose time is mostly the kernel's verifier). What bpf4j processed and kept is
+ * printed after each trial.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,35 +31,39 @@ public class VerifierBench {
     @Param({"10000", "100000"})
     public int size;
 
+    /** "straight": no branches; "branchy": a bounds check every ten instructions or so. */
+    @Param({"straight", "branchy"})
+    public String shape;
+
     private Program program;
     private byte[] encoded;
     private boolean kernelAvailable;
 
-    /** What one verification processed and kept. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Counters {
-        public long processed;
-        public long states;
-    }
+    private Verification last;
 
     @Setup(Level.Trial)
     public void setUp() {
-        program = VmPrograms.large(size, 42);
+        program = VmPrograms.large(size, 42, shape.equals("branchy"));
         encoded = program.encode();
         try (KernelProgram k = KernelProgram.load("bench_v", ProgramType.SOCKET_FILTER, encoded, "GPL", 0)) {
             kernelAvailable = true;
         } catch (RuntimeException e) {
-            System.err.println("kernel side unavailable: " + e.getMessage());
+            System.out.println("\nkernel verifier: " + e.getMessage());
         }
     }
 
     @Benchmark
-    public Verification bpf4j(Counters c) {
-        Verification v = Verifier.verify(program, "bench", VerifierOptions.of(0));
-        c.processed = v.instructionsProcessed();
-        c.states = v.statesStored();
-        return v;
+    public Verification bpf4j() {
+        last = Verifier.verify(program, "bench", VerifierOptions.of(0));
+        return last;
+    }
+
+    @TearDown(Level.Trial)
+    public void report() {
+        if (last != null) {
+            System.out.printf("%nbpf4j verifier, %s program of %d instructions: processed %d, states kept %d, pruned %d%n",
+                    shape, program.instructions().size(), last.instructionsProcessed(), last.statesStored(), last.prunes());
+        }
     }
 
     @Benchmark

@@ -49,18 +49,21 @@ final class VmPrograms {
     }
 
     /**
-     * A large straight program of about {@code size} instructions: arithmetic, stack stores and loads, and
-     * forward branches over short runs (so that paths fork and join), ending in exit.
+     * A large program of about {@code size} instructions on unknown numbers: arithmetic, stack stores and loads,
+     * and (with {@code branches}) bounds checks of r9 guarding stores (paths fork and join), ending in exit.
      */
-    static Program large(int size, long seed) {
+    static Program large(int size, long seed, boolean branches) {
         Random rnd = new Random(seed);
         Program.Builder b = Program.builder();
-        for (int r = 0; r <= 9; r++) b.mov64(Reg.of(r), rnd.nextInt(1000));
+        // unknown numbers to start from, so that both sides of the branches are explored
+        for (int r = 6; r <= 9; r++) b.call(org.bpf4j.asm.Helper.GET_PRANDOM_U32).mov64(Reg.of(r), Reg.R0);
+        for (int r = 0; r <= 5; r++) b.mov64(Reg.of(r), Reg.of(6 + r % 4)).alu64(AluOp.XOR, Reg.of(r), rnd.nextInt(1000));
         for (int k = 1; k <= 8; k++) b.st(Size.DW, Reg.R10, -8 * k, k);
-        int n = 18, label = 0;
+        int n = 28, label = 0;
         while (n < size - 1) {
             int kind = rnd.nextInt(10);
-            Reg d = Reg.of(rnd.nextInt(10)), s = Reg.of(rnd.nextInt(10));
+            Reg d = Reg.of(rnd.nextInt(9)), s = Reg.of(rnd.nextInt(9));
+            if (d == Reg.R0 || s == Reg.R0) continue; // r0 is the return value: keep it a number
             if (kind < 5) {
                 AluOp op = new AluOp[] {AluOp.ADD, AluOp.SUB, AluOp.AND, AluOp.OR, AluOp.XOR, AluOp.MUL}[rnd.nextInt(6)];
                 if (rnd.nextBoolean()) b.alu64(op, d, s); else b.alu32(op, d, rnd.nextInt(256));
@@ -68,13 +71,14 @@ final class VmPrograms {
             } else if (kind < 7) {
                 b.stx(Size.DW, Reg.R10, -8 * (1 + rnd.nextInt(8)), d);
                 n++;
-            } else if (kind < 9) {
+            } else if (kind < 9 || !branches) {
                 b.ldx(Size.DW, d, Reg.R10, -8 * (1 + rnd.nextInt(8)));
                 n++;
             } else {
+                // a bounds check on the unknown r9 guarding a store to the stack, as generated code does
                 String skip = "s" + label++;
-                b.jmp(JmpOp.JGT, d, rnd.nextInt(1000), skip);
-                b.alu64(AluOp.ADD, s, 1).alu64(AluOp.XOR, d, 3);
+                b.jmp(JmpOp.JGT, Reg.R9, rnd.nextInt(1 << 20), skip);
+                b.stx(Size.DW, Reg.R10, -8 * (1 + rnd.nextInt(8)), s).alu64(AluOp.ADD, s, 1);
                 b.label(skip);
                 n += 3;
             }

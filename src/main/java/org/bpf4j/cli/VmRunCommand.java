@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import org.bpf4j.UserException;
+import org.bpf4j.prog.ProgramType;
 import org.bpf4j.prog.VerifierException;
 import org.bpf4j.vm.Engine;
 import org.bpf4j.vm.ProgramFile;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
 /** {@code bpf4j vm run}: verify a program, run it once on some memory, print r0. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Verify PROGRAM, run it in the JVM and print r0 as hex.",
-                "r1 points at the memory (--mem, or a conformance file's -- mem section), r2 holds its length."},
+                "r1 points at the memory (--mem, or a conformance file's -- mem section), r2 holds its length;",
+                "for --type xdp the memory is the packet, reached through the xdp_md at r1."},
         footer = {"", "PROGRAM is assembler text (bpf_conformance or bpftool syntax), a bpf_conformance .data file,",
                 "or raw instructions (8-byte little-endian slots).", "", "examples:",
                 "    bpf4j vm run prog.s",
@@ -40,6 +42,9 @@ final class VmRunCommand implements Callable<Integer> {
     @Option(names = "--no-verify", description = "run without verifying first")
     boolean noVerify;
 
+    @picocli.CommandLine.Mixin
+    VmOptions options = new VmOptions();
+
     @Parameters(paramLabel = "PROGRAM", description = "the program file")
     Path file;
 
@@ -47,15 +52,19 @@ final class VmRunCommand implements Callable<Integer> {
     public Integer call() {
         ProgramFile pf = ProgramFile.read(file);
         byte[] memory = mem != null ? hex(mem) : pf.memory() != null ? pf.memory() : new byte[0];
+        ProgramType type = options.programType();
+        boolean xdp = type == ProgramType.XDP;
         Vm vm;
         try {
-            vm = Vm.builder(pf.program()).name(pf.name()).engine(engine.jit ? Engine.JIT : Engine.INTERPRETER)
-                    .verify(!noVerify).contextSize(memory.length).build();
+            Vm.Builder b = Vm.builder(pf.program()).name(pf.name()).engine(engine.jit ? Engine.JIT : Engine.INTERPRETER)
+                    .verify(!noVerify).programType(type).contextSize(xdp ? 0 : memory.length);
+            options.mapSpecs().forEach(b::map);
+            vm = b.build();
         } catch (VerifierException e) {
             throw new UserException(e.getMessage(), e); // one line; 'vm verify' shows the log
         }
         try (vm) {
-            long r0 = vm.run(memory);
+            long r0 = xdp ? vm.runXdp(memory) : vm.run(memory);
             System.out.println("0x" + Long.toHexString(r0));
         }
         return 0;

@@ -21,8 +21,11 @@ final class VmVerifyCommand implements Callable<Integer> {
     @Option(names = "--ctx-size", paramLabel = "BYTES", description = "bytes r1 points at (default: the file's memory, or 0)")
     Integer contextSize;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "program type, e.g. socket_filter (default) or tracepoint")
-    String type = "socket_filter";
+    @picocli.CommandLine.Mixin
+    VmOptions vmOptions = new VmOptions();
+
+    @Option(names = "--kernel-rules", description = "also apply the kernel's stricter rules (zero divisor and shift immediates, stack alignment, dead code)")
+    boolean kernelRules;
 
     @Parameters(paramLabel = "PROGRAM", description = "the program file")
     Path file;
@@ -31,13 +34,10 @@ final class VmVerifyCommand implements Callable<Integer> {
     public Integer call() {
         ProgramFile pf = ProgramFile.read(file);
         int size = contextSize != null ? contextSize : pf.memory() != null ? pf.memory().length : 0;
-        ProgramType t;
-        try {
-            t = ProgramType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new org.bpf4j.UserException("--type: unknown program type '" + type + "'");
-        }
-        VerifierOptions options = new VerifierOptions(t, Map.of(), size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT);
+        ProgramType t = vmOptions.programType();
+        Map<String, org.bpf4j.map.MapSpec> maps = new java.util.HashMap<>();
+        vmOptions.mapSpecs().forEach(m -> maps.put(m.name(), m));
+        VerifierOptions options = new VerifierOptions(t, maps, size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
         Verification v = Verifier.verify(pf.program(), pf.name(), options);
         System.out.printf("%s: accepted: %d instructions, processed %d, %d states, %d loops proven, %.3f ms%n", pf.name(),
                 pf.program().instructions().size(), v.instructionsProcessed(), v.statesStored(), v.loops(), v.nanos() / 1e6);

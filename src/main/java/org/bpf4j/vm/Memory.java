@@ -127,61 +127,52 @@ public final class Memory {
         }
     }
 
-    // The 8- and 4-byte accessors first try the stack: one comparison, and the array's own bounds check; an
-    // address outside the array takes the full check, which faults with the reason.
+    // The 8- and 4-byte accessors first try the stack: an id and an offset comparison, then the array access
+    // (whose own check the JVM can drop); anything else takes the full check, which faults with the reason.
 
     /** 8-byte load (the common case, kept small so that compiled code inlines it). */
     public static long load64(Memory m, long addr, int pc) {
-        if (addr >>> REGION_SHIFT == FAST_ID) {
-            try {
-                return (long) LONG.get(m.fast, (int) addr);
-            } catch (IndexOutOfBoundsException e) {
-                // faults below, with the reason
-            }
-        }
+        byte[] f = m.fast;
+        int off = (int) addr;
+        if (addr >>> REGION_SHIFT == FAST_ID && off >= 0 && off <= f.length - 8) return (long) LONG.get(f, off);
         Region r = m.check(addr, 8, false, pc);
-        return (long) LONG.get(r.data, (int) addr);
+        return (long) LONG.get(r.data, off);
     }
 
     /** 8-byte store. */
     public static void store64(Memory m, long addr, long value, int pc) {
-        if (addr >>> REGION_SHIFT == FAST_ID) {
-            try {
-                LONG.set(m.fast, (int) addr, value);
-                return;
-            } catch (IndexOutOfBoundsException e) {
-                // faults below, with the reason
-            }
+        byte[] f = m.fast;
+        int off = (int) addr;
+        if (addr >>> REGION_SHIFT == FAST_ID && off >= 0 && off <= f.length - 8) {
+            LONG.set(f, off, value);
+            return;
         }
         Region r = m.check(addr, 8, true, pc);
-        LONG.set(r.data, (int) addr, value);
+        LONG.set(r.data, off, value);
     }
 
     /** 4-byte zero-extending load. */
     public static long load32(Memory m, long addr, int pc) {
-        if (addr >>> REGION_SHIFT == FAST_ID) {
-            try {
-                return (int) INT.get(m.fast, (int) addr) & 0xffffffffL;
-            } catch (IndexOutOfBoundsException e) {
-                // faults below, with the reason
-            }
-        }
+        byte[] f = m.fast;
+        int off = (int) addr;
+        if (addr >>> REGION_SHIFT == FAST_ID && off >= 0 && off <= f.length - 4) return (int) INT.get(f, off) & 0xffffffffL;
         Region r = m.check(addr, 4, false, pc);
-        return (int) INT.get(r.data, (int) addr) & 0xffffffffL;
+        if (r.pointerFields != null) {
+            for (int k = 0; k < r.pointerFields.length; k += 2) if (r.pointerFields[k] == off) return r.pointerFields[k + 1];
+        }
+        return (int) INT.get(r.data, off) & 0xffffffffL;
     }
 
     /** 4-byte store. */
     public static void store32(Memory m, long addr, long value, int pc) {
-        if (addr >>> REGION_SHIFT == FAST_ID) {
-            try {
-                INT.set(m.fast, (int) addr, (int) value);
-                return;
-            } catch (IndexOutOfBoundsException e) {
-                // faults below, with the reason
-            }
+        byte[] f = m.fast;
+        int off = (int) addr;
+        if (addr >>> REGION_SHIFT == FAST_ID && off >= 0 && off <= f.length - 4) {
+            INT.set(f, off, (int) value);
+            return;
         }
         Region r = m.check(addr, 4, true, pc);
-        INT.set(r.data, (int) addr, (int) value);
+        INT.set(r.data, off, (int) value);
     }
 
     /**

@@ -18,6 +18,8 @@ public final class Region {
     final Kind kind;
     final String name;
     final Object owner;
+    /** 4-byte fields whose loads give a 64-bit address instead of the bytes (offset, value pairs), or null. */
+    long[] pointerFields;
 
     /**
      * A region over {@code data[0, length)}; {@code stride} splits it into values no access may cross (0: none);
@@ -38,6 +40,19 @@ public final class Region {
     /** A writable region over the whole array. */
     public static Region of(Kind kind, String name, byte[] data) {
         return new Region(kind, name, data, data.length, 0, true, null);
+    }
+
+    /**
+     * Makes a 4-byte load at {@code offset} give {@code address}: how a context hands out pointers that do not fit
+     * its u32 fields (xdp_md's data and data_end), as the kernel rewrites those loads.
+     */
+    public Region pointerField(int offset, long address) {
+        long[] f = pointerFields == null ? new long[0] : pointerFields;
+        f = java.util.Arrays.copyOf(f, f.length + 2);
+        f[f.length - 2] = offset;
+        f[f.length - 1] = address;
+        pointerFields = f;
+        return this;
     }
 
     /** The bytes behind the region (shared, not copied). */

@@ -37,10 +37,12 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     private final Engine engine;
     private final Verification verification;
     private final int contextSize;
+    private final java.util.List<UserMap> created;
 
     private Vm(Builder b, Machine machine, Executable executable) {
         this.verification = b.verification;
         this.contextSize = b.contextSize;
+        this.created = java.util.List.copyOf(b.created);
         this.program = b.program;
         this.machine = machine;
         this.executable = executable;
@@ -69,6 +71,22 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     public long run() {
         return run(new byte[0]);
     }
+
+    /**
+     * Runs an XDP program on {@code packet} (mapped writable): r1 points at an {@code xdp_md} whose data and
+     * data_end give the packet's start and end. Returns r0 (the XDP action).
+     */
+    public long runXdp(byte[] packet) {
+        machine.reset(0);
+        long data = machine.packet(packet);
+        byte[] md = new byte[XDP_MD_SIZE];
+        Region ctx = new Region(Region.Kind.CONTEXT, "xdp_md", md, md.length, 0, false, null)
+                .pointerField(0, data).pointerField(4, data + packet.length);
+        long base = machine.context(ctx);
+        return executable.execute(machine, base, md.length);
+    }
+
+    private static final int XDP_MD_SIZE = 24;
 
     @Override
     public long runTailCall(Region context, int depth) {
@@ -120,16 +138,17 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     /** The machine it runs on (its memory and environment). */
     public Machine machine() { return machine; }
 
-    /** Closes the maps this VM created from specs. */
+    /** Closes the maps this VM created from specs (maps given to the builder stay with their owner). */
     @Override
     public void close() {
-        maps.values().forEach(UserMap::close);
+        created.forEach(UserMap::close);
     }
 
     /** Collects what a {@link Vm} needs: maps, environment, engine, verification options. */
     public static final class Builder {
         private final Program program;
         private final Map<String, UserMap> maps = new LinkedHashMap<>();
+        private final java.util.List<UserMap> created = new java.util.ArrayList<>();
         private Environment environment = Environment.host();
         private Engine engine = Engine.INTERPRETER;
         private int cpus = 1;
@@ -137,6 +156,7 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         private ProgramType type = ProgramType.SOCKET_FILTER;
         private int contextSize = 0;
         private String name = "vm";
+        private boolean kernelRules;
         private Verification verification;
 
         private Builder(Program program) {
@@ -149,9 +169,11 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
-        /** Creates a userspace map from {@code spec} and binds it under the spec's name. */
+        /** Creates a userspace map from {@code spec} and binds it under the spec's name; the VM closes it. */
         public Builder map(MapSpec spec) {
-            return map(spec.name(), UserMap.create(spec, cpus));
+            UserMap m = UserMap.create(spec, cpus);
+            created.add(m);
+            return map(spec.name(), m);
         }
 
         /** The number of CPUs per-CPU maps created by {@link #map(MapSpec)} keep values for (default 1). */
@@ -192,6 +214,12 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
+        /** Whether the verifier also applies the kernel's stricter rules (default false: RFC 9669 only). */
+        public Builder kernelRules(boolean kernelRules) {
+            this.kernelRules = kernelRules;
+            return this;
+        }
+
         /** The program's name in messages (default "vm"). */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name);
@@ -213,8 +241,13 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         }
 
         private void verifyProgram() {
-            VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), true, true, true,
-                    VerifierOptions.COMPLEXITY_LIMIT);
+            boolean tracing = switch (type) {
+                case KPROBE, TRACEPOINT, PERF_EVENT, RAW_TRACEPOINT, TRACING, XDP -> true;
+                default -> false;
+            };
+            // a tracing program's context is the traced event, which it may read but not write; nor may XDP its xdp_md
+            VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), !tracing, true, true,
+                    VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
             verification = Verifier.verify(program, name, options);
         }
 

@@ -81,7 +81,34 @@ class VmCommandTest {
         assertTrue(ok.out().startsWith("prime.data: accepted: 16 instructions"), ok.out());
         Result bad = bpf4j("vm", "verify", file("bad.s", "mov %r1, 1\nexit\n").toString());
         assertEquals(1, bad.status());
-        assertTrue(bad.err().contains("\n0: (b7) r1 = 1\n1: (95) exit\nR0 !read_ok\n"), bad.err());
+        assertTrue(bad.err().contains("\n0: (b7) r1 = 1\n1: (95) exit\nR1=1 R2=0 R10=fp\nR0 !read_ok\n"), bad.err());
+    }
+
+    @Test
+    void kernelRulesAreOptIn() throws Exception {
+        Path p = file("shift.s", "r0 = 1\nr0 <<= 70\nexit\n");
+        assertEquals("0x40\n", bpf4j("vm", "run", p.toString()).out(), "RFC 9669 masks the shift count");
+        assertEquals(0, bpf4j("vm", "verify", p.toString()).status());
+        Result r = bpf4j("vm", "verify", "--kernel-rules", p.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("bpf4j: verifier rejected program 'shift.s' at instruction 1 (r0 <<= 70): invalid shift 70"), r.err());
+    }
+
+    @Test
+    void mapsAndXdpPacketsFromTheCommandLine() throws Exception {
+        Path count = file("count.s", String.join("\n", "*(u32 *)(r10 -4) = 0", "r1 = map[hits]", "r2 = r10", "r2 += -4",
+                "call bpf_map_lookup_elem#1", "if r0 == 0x0 goto out", "r1 = 5", "lock *(u64 *)(r0 +0) += r1",
+                "r0 = *(u64 *)(r0 +0)", "out:", "exit", ""));
+        assertEquals("0x5\n", bpf4j("vm", "run", "--map", "hits=array,4,8,1", count.toString()).out());
+        assertEquals(0, bpf4j("vm", "verify", "--map", "hits=array,4,8,1", count.toString()).status());
+        Result missing = bpf4j("vm", "run", count.toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().contains("uses map 'hits', which was not given"), missing.err());
+        assertTrue(bpf4j("vm", "run", "--map", "hits=array,4", count.toString()).err().contains("expected NAME=TYPE,KEY,VALUE,MAX"));
+        Path xdp = file("xdp.s", org.bpf4j.vm.XdpTestPrograms.DROP_IPV4);
+        String ipv4 = "00".repeat(12) + "0800" + "00".repeat(20);
+        assertEquals("0x1\n", bpf4j("vm", "run", "--type", "xdp", "--mem", ipv4, xdp.toString()).out());
+        assertEquals("0x2\n", bpf4j("vm", "run", "--jit", "--type", "xdp", "--mem", "0800", xdp.toString()).out());
     }
 
     @Test

@@ -11,8 +11,9 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Random programs: the interpreter and the JIT agree on r0, the context afterwards and any fault; and what the
- * verifier accepts never faults in the interpreter.
+ * Random programs (arithmetic, jumps, a counted loop, context, stack and map value accesses at fixed and
+ * variable offsets, null checks or not, atomics): the interpreter and the JIT agree on r0, the context afterwards
+ * and any fault; and what the verifier accepts never faults in the interpreter.
  */
 class DifferentialTest {
     private record Outcome(long r0, byte[] context, String fault) {
@@ -30,7 +31,8 @@ class DifferentialTest {
 
     private static Outcome run(Program p, Engine engine, long seed) {
         byte[] ctx = RandomPrograms.context(seed);
-        try (Vm vm = Vm.builder(p).engine(engine).verify(false).environment(new SyntheticEnvironment()).build()) {
+        try (Vm vm = Vm.builder(p).engine(engine).verify(false).environment(new SyntheticEnvironment()).map(RandomPrograms.VALUES).build()) {
+            RandomPrograms.fill(vm.map("vals"));
             long r0 = vm.run(ctx);
             return new Outcome(r0, ctx, null);
         } catch (VmFault f) {
@@ -54,7 +56,7 @@ class DifferentialTest {
     @Test
     void whatTheVerifierAcceptsNeverFaults() {
         int accepted = 0, rejected = 0;
-        VerifierOptions options = VerifierOptions.of(RandomPrograms.CONTEXT);
+        VerifierOptions options = VerifierOptions.of(RandomPrograms.CONTEXT).withMaps(java.util.Map.of("vals", RandomPrograms.VALUES));
         for (long seed = 0; seed < 2000; seed++) {
             Program p = RandomPrograms.generate(seed, seed % 4 != 0); // a quarter with unchecked, sometimes wild, offsets
             try {

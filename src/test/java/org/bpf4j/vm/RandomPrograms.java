@@ -19,6 +19,9 @@ import java.util.Random;
  */
 public final class RandomPrograms {
     public static final int CONTEXT = 64;
+    /** The hash map the programs look values up in: keys 1 and 2 of 0-3 are there ({@link #fill}). */
+    public static final org.bpf4j.map.MapSpec VALUES = org.bpf4j.map.MapSpec.of("vals", org.bpf4j.map.MapType.HASH, 4, 16, 8);
+    private static final int VALUE_SLOT = -72;
     private static final AluOp[] ALU = {AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.SDIV, AluOp.OR, AluOp.AND,
             AluOp.LSH, AluOp.RSH, AluOp.NEG, AluOp.MOD, AluOp.SMOD, AluOp.XOR, AluOp.MOV, AluOp.ARSH};
     private static final JmpOp[] JMP = {JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET, JmpOp.JNE, JmpOp.JSGT, JmpOp.JSGE,
@@ -80,6 +83,12 @@ public final class RandomPrograms {
         }
         // the stack's first 64 bytes are written, so that reads of them are defined
         for (int k = 1; k <= 8; k++) b.stx(Size.DW, Reg.R10, -8 * k, reg());
+        if (!stackOnly) {
+            // a map value (or null) kept at r10-72: looked up with a key that may be missing
+            b.st(Size.W, Reg.R10, -76, rnd.nextInt(4)).loadMapFd(Reg.R1, "vals").mov64(Reg.R2, Reg.R10).alu64(AluOp.ADD, Reg.R2, -76)
+                    .call(org.bpf4j.asm.Helper.MAP_LOOKUP_ELEM).stx(Size.DW, Reg.R10, VALUE_SLOT, Reg.R0);
+            for (int r = 0; r <= 5; r++) b.lddw(Reg.of(r), rnd.nextLong());
+        }
         int n = 10 + rnd.nextInt(40);
         boolean loop = rnd.nextInt(4) == 0;
         if (loop) {
@@ -88,6 +97,16 @@ public final class RandomPrograms {
         for (int i = 0; i < n; i++) statement();
         if (loop) {
             b.alu64(AluOp.ADD, Reg.R8, 1).jmp(JmpOp.JLT, Reg.R8, 1 + rnd.nextInt(20), "loop");
+        }
+        if (rnd.nextInt(3) == 0) {
+            // a local call: the callee works on r1-r5 and a stack slot of its own frame, and returns in r0
+            b.callLocal("f").exit().label("f");
+            b.stx(Size.DW, Reg.R10, -8, Reg.R1).mov64(Reg.R0, Reg.R2);
+            for (int i = 0; i < 3; i++) {
+                AluOp op = ALU[rnd.nextInt(ALU.length)];
+                if (op == AluOp.NEG) b.neg64(Reg.R0); else b.alu64(op, Reg.R0, Reg.of(1 + rnd.nextInt(5)));
+            }
+            b.ldx(Size.DW, Reg.R1, Reg.R10, -8).alu64(AluOp.XOR, Reg.R0, Reg.R1);
         }
         return b.exit().build();
     }
@@ -135,6 +154,10 @@ public final class RandomPrograms {
     /** A load or store through the context or the stack, at a fixed or a variable offset. */
     private void memory(Reg d) {
         Size size = SIZES[rnd.nextInt(SIZES.length)];
+        if (!stackOnly && rnd.nextInt(3) == 0) {
+            mapValue(d, size);
+            return;
+        }
         boolean stack = stackOnly || rnd.nextBoolean();
         Reg base = stack ? Reg.R10 : Reg.R9;
         int limit = stack ? 64 : CONTEXT;
@@ -158,6 +181,24 @@ public final class RandomPrograms {
         b.alu64(AluOp.ADD, ptr, idx);
         access(size, d, ptr, 0);
         b.label(out);
+    }
+
+    /** An access to the looked-up value: null-checked and in bounds when guarded, and now and then not. */
+    private void mapValue(Reg d, Size size) {
+        Reg ptr = Reg.R6;
+        b.ldx(Size.DW, ptr, Reg.R10, VALUE_SLOT);
+        String out = "v" + labels++;
+        if (guarded || rnd.nextInt(4) != 0) b.jmp(JmpOp.JEQ, ptr, 0, out);
+        int off = rnd.nextInt(VALUES.valueSize() - size.bytes() + 1);
+        if (!guarded && rnd.nextInt(5) == 0) off += 8; // now and then past the value
+        access(size, d, ptr, off);
+        b.label(out);
+    }
+
+    /** Puts keys 1 and 2 in the map {@code vals}. */
+    public static void fill(org.bpf4j.map.BpfMap vals) {
+        vals.put(org.bpf4j.vm.Bytes.u32(1), new byte[16]);
+        vals.put(org.bpf4j.vm.Bytes.u32(2), new byte[16]);
     }
 
     private void access(Size size, Reg d, Reg base, int off) {

@@ -104,6 +104,19 @@ class VmApiTest {
     }
 
     @Test
+    void aTracingProgramMayNotWriteItsEvent() {
+        Program p = Assembler.parse("*(u64 *)(r1 +0) = 1\nr0 = 0\nexit\n");
+        VerifierException e = assertThrows(VerifierException.class,
+                () -> Vm.builder(p).programType(ProgramType.TRACEPOINT).contextSize(8).build());
+        assertEquals("cannot write into ctx", e.reason());
+        try (Vm vm = Vm.builder(p).contextSize(8).build()) { // a socket filter's memory is writable, as in the conformance suite
+            byte[] ctx = new byte[8];
+            vm.run(ctx);
+            assertEquals(1, ctx[0]);
+        }
+    }
+
+    @Test
     void percpuArraysKeepOneValuePerCpu() {
         Program p = Assembler.parse("""
                 *(u32 *)(r10 -4) = 0

@@ -87,7 +87,7 @@ public final class Interpreter implements Executable {
 
     @Override
     public long execute(Machine m, long r1, long r2) {
-        long[] r = new long[11];
+        long[] r = new long[16]; // 16, and register numbers masked with 15: the JVM drops the bounds checks
         r[1] = r1;
         r[2] = r2;
         r[10] = m.stackTop();
@@ -105,160 +105,160 @@ public final class Interpreter implements Executable {
             final int i = pc++;
             switch (code[i]) {
                 // ---- ALU64, immediate ----
-                case 0x07 -> r[dst[i]] += imm[i];
-                case 0x17 -> r[dst[i]] -= imm[i];
-                case 0x27 -> r[dst[i]] *= imm[i];
-                case 0x37 -> r[dst[i]] = Ops.udiv64(r[dst[i]], imm[i]);
-                case 0x37 + SIGNED -> r[dst[i]] = Ops.sdiv64(r[dst[i]], imm[i]);
-                case 0x47 -> r[dst[i]] |= imm[i];
-                case 0x57 -> r[dst[i]] &= imm[i];
-                case 0x67 -> r[dst[i]] <<= imm[i];
-                case 0x77 -> r[dst[i]] >>>= imm[i];
-                case 0x87 -> r[dst[i]] = -r[dst[i]];
-                case 0x97 -> r[dst[i]] = Ops.umod64(r[dst[i]], imm[i]);
-                case 0x97 + SIGNED -> r[dst[i]] = Ops.smod64(r[dst[i]], imm[i]);
-                case 0xa7 -> r[dst[i]] ^= imm[i];
-                case 0xb7 -> r[dst[i]] = imm[i];
-                case 0xc7 -> r[dst[i]] >>= imm[i];
+                case 0x07 -> r[dst[i] & 15] += imm[i];
+                case 0x17 -> r[dst[i] & 15] -= imm[i];
+                case 0x27 -> r[dst[i] & 15] *= imm[i];
+                case 0x37 -> r[dst[i] & 15] = Ops.udiv64(r[dst[i] & 15], imm[i]);
+                case 0x37 + SIGNED -> r[dst[i] & 15] = Ops.sdiv64(r[dst[i] & 15], imm[i]);
+                case 0x47 -> r[dst[i] & 15] |= imm[i];
+                case 0x57 -> r[dst[i] & 15] &= imm[i];
+                case 0x67 -> r[dst[i] & 15] <<= imm[i];
+                case 0x77 -> r[dst[i] & 15] >>>= imm[i];
+                case 0x87 -> r[dst[i] & 15] = -r[dst[i] & 15];
+                case 0x97 -> r[dst[i] & 15] = Ops.umod64(r[dst[i] & 15], imm[i]);
+                case 0x97 + SIGNED -> r[dst[i] & 15] = Ops.smod64(r[dst[i] & 15], imm[i]);
+                case 0xa7 -> r[dst[i] & 15] ^= imm[i];
+                case 0xb7 -> r[dst[i] & 15] = imm[i];
+                case 0xc7 -> r[dst[i] & 15] >>= imm[i];
                 // ---- ALU64, register ----
-                case 0x0f -> r[dst[i]] += r[src[i]];
-                case 0x1f -> r[dst[i]] -= r[src[i]];
-                case 0x2f -> r[dst[i]] *= r[src[i]];
-                case 0x3f -> r[dst[i]] = Ops.udiv64(r[dst[i]], r[src[i]]);
-                case 0x3f + SIGNED -> r[dst[i]] = Ops.sdiv64(r[dst[i]], r[src[i]]);
-                case 0x4f -> r[dst[i]] |= r[src[i]];
-                case 0x5f -> r[dst[i]] &= r[src[i]];
-                case 0x6f -> r[dst[i]] <<= r[src[i]];
-                case 0x7f -> r[dst[i]] >>>= r[src[i]];
-                case 0x9f -> r[dst[i]] = Ops.umod64(r[dst[i]], r[src[i]]);
-                case 0x9f + SIGNED -> r[dst[i]] = Ops.smod64(r[dst[i]], r[src[i]]);
-                case 0xaf -> r[dst[i]] ^= r[src[i]];
-                case 0xbf -> r[dst[i]] = r[src[i]];
-                case 0xbf + SX8 -> r[dst[i]] = (byte) r[src[i]];
-                case 0xbf + SX16 -> r[dst[i]] = (short) r[src[i]];
-                case 0xbf + SX32 -> r[dst[i]] = (int) r[src[i]];
-                case 0xcf -> r[dst[i]] >>= r[src[i]];
+                case 0x0f -> r[dst[i] & 15] += r[src[i] & 15];
+                case 0x1f -> r[dst[i] & 15] -= r[src[i] & 15];
+                case 0x2f -> r[dst[i] & 15] *= r[src[i] & 15];
+                case 0x3f -> r[dst[i] & 15] = Ops.udiv64(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x3f + SIGNED -> r[dst[i] & 15] = Ops.sdiv64(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x4f -> r[dst[i] & 15] |= r[src[i] & 15];
+                case 0x5f -> r[dst[i] & 15] &= r[src[i] & 15];
+                case 0x6f -> r[dst[i] & 15] <<= r[src[i] & 15];
+                case 0x7f -> r[dst[i] & 15] >>>= r[src[i] & 15];
+                case 0x9f -> r[dst[i] & 15] = Ops.umod64(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x9f + SIGNED -> r[dst[i] & 15] = Ops.smod64(r[dst[i] & 15], r[src[i] & 15]);
+                case 0xaf -> r[dst[i] & 15] ^= r[src[i] & 15];
+                case 0xbf -> r[dst[i] & 15] = r[src[i] & 15];
+                case 0xbf + SX8 -> r[dst[i] & 15] = (byte) r[src[i] & 15];
+                case 0xbf + SX16 -> r[dst[i] & 15] = (short) r[src[i] & 15];
+                case 0xbf + SX32 -> r[dst[i] & 15] = (int) r[src[i] & 15];
+                case 0xcf -> r[dst[i] & 15] >>= r[src[i] & 15];
                 // ---- ALU32, immediate ----
-                case 0x04 -> r[dst[i]] = ((int) r[dst[i]] + (int) imm[i]) & 0xffffffffL;
-                case 0x14 -> r[dst[i]] = ((int) r[dst[i]] - (int) imm[i]) & 0xffffffffL;
-                case 0x24 -> r[dst[i]] = ((int) r[dst[i]] * (int) imm[i]) & 0xffffffffL;
-                case 0x34 -> r[dst[i]] = Ops.udiv32(r[dst[i]], imm[i]);
-                case 0x34 + SIGNED -> r[dst[i]] = Ops.sdiv32(r[dst[i]], imm[i]);
-                case 0x44 -> r[dst[i]] = ((int) r[dst[i]] | (int) imm[i]) & 0xffffffffL;
-                case 0x54 -> r[dst[i]] = ((int) r[dst[i]] & (int) imm[i]) & 0xffffffffL;
-                case 0x64 -> r[dst[i]] = ((int) r[dst[i]] << (int) imm[i]) & 0xffffffffL;
-                case 0x74 -> r[dst[i]] = ((int) r[dst[i]] >>> (int) imm[i]) & 0xffffffffL;
-                case 0x84 -> r[dst[i]] = (-(int) r[dst[i]]) & 0xffffffffL;
-                case 0x94 -> r[dst[i]] = Ops.umod32(r[dst[i]], imm[i]);
-                case 0x94 + SIGNED -> r[dst[i]] = Ops.smod32(r[dst[i]], imm[i]);
-                case 0xa4 -> r[dst[i]] = ((int) r[dst[i]] ^ (int) imm[i]) & 0xffffffffL;
-                case 0xb4 -> r[dst[i]] = imm[i] & 0xffffffffL;
-                case 0xc4 -> r[dst[i]] = ((int) r[dst[i]] >> (int) imm[i]) & 0xffffffffL;
+                case 0x04 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] + (int) imm[i]) & 0xffffffffL;
+                case 0x14 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] - (int) imm[i]) & 0xffffffffL;
+                case 0x24 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] * (int) imm[i]) & 0xffffffffL;
+                case 0x34 -> r[dst[i] & 15] = Ops.udiv32(r[dst[i] & 15], imm[i]);
+                case 0x34 + SIGNED -> r[dst[i] & 15] = Ops.sdiv32(r[dst[i] & 15], imm[i]);
+                case 0x44 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] | (int) imm[i]) & 0xffffffffL;
+                case 0x54 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] & (int) imm[i]) & 0xffffffffL;
+                case 0x64 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] << (int) imm[i]) & 0xffffffffL;
+                case 0x74 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] >>> (int) imm[i]) & 0xffffffffL;
+                case 0x84 -> r[dst[i] & 15] = (-(int) r[dst[i] & 15]) & 0xffffffffL;
+                case 0x94 -> r[dst[i] & 15] = Ops.umod32(r[dst[i] & 15], imm[i]);
+                case 0x94 + SIGNED -> r[dst[i] & 15] = Ops.smod32(r[dst[i] & 15], imm[i]);
+                case 0xa4 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] ^ (int) imm[i]) & 0xffffffffL;
+                case 0xb4 -> r[dst[i] & 15] = imm[i] & 0xffffffffL;
+                case 0xc4 -> r[dst[i] & 15] = ((int) r[dst[i] & 15] >> (int) imm[i]) & 0xffffffffL;
                 // ---- ALU32, register ----
-                case 0x0c -> r[dst[i]] = ((int) r[dst[i]] + (int) r[src[i]]) & 0xffffffffL;
-                case 0x1c -> r[dst[i]] = ((int) r[dst[i]] - (int) r[src[i]]) & 0xffffffffL;
-                case 0x2c -> r[dst[i]] = ((int) r[dst[i]] * (int) r[src[i]]) & 0xffffffffL;
-                case 0x3c -> r[dst[i]] = Ops.udiv32(r[dst[i]], r[src[i]]);
-                case 0x3c + SIGNED -> r[dst[i]] = Ops.sdiv32(r[dst[i]], r[src[i]]);
-                case 0x4c -> r[dst[i]] = ((int) r[dst[i]] | (int) r[src[i]]) & 0xffffffffL;
-                case 0x5c -> r[dst[i]] = ((int) r[dst[i]] & (int) r[src[i]]) & 0xffffffffL;
-                case 0x6c -> r[dst[i]] = ((int) r[dst[i]] << (int) r[src[i]]) & 0xffffffffL;
-                case 0x7c -> r[dst[i]] = ((int) r[dst[i]] >>> (int) r[src[i]]) & 0xffffffffL;
-                case 0x9c -> r[dst[i]] = Ops.umod32(r[dst[i]], r[src[i]]);
-                case 0x9c + SIGNED -> r[dst[i]] = Ops.smod32(r[dst[i]], r[src[i]]);
-                case 0xac -> r[dst[i]] = ((int) r[dst[i]] ^ (int) r[src[i]]) & 0xffffffffL;
-                case 0xbc -> r[dst[i]] = r[src[i]] & 0xffffffffL;
-                case 0xbc + SX8 -> r[dst[i]] = (byte) r[src[i]] & 0xffffffffL;
-                case 0xbc + SX16 -> r[dst[i]] = (short) r[src[i]] & 0xffffffffL;
-                case 0xcc -> r[dst[i]] = ((int) r[dst[i]] >> (int) r[src[i]]) & 0xffffffffL;
+                case 0x0c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] + (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x1c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] - (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x2c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] * (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x3c -> r[dst[i] & 15] = Ops.udiv32(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x3c + SIGNED -> r[dst[i] & 15] = Ops.sdiv32(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x4c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] | (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x5c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] & (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x6c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] << (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x7c -> r[dst[i] & 15] = ((int) r[dst[i] & 15] >>> (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0x9c -> r[dst[i] & 15] = Ops.umod32(r[dst[i] & 15], r[src[i] & 15]);
+                case 0x9c + SIGNED -> r[dst[i] & 15] = Ops.smod32(r[dst[i] & 15], r[src[i] & 15]);
+                case 0xac -> r[dst[i] & 15] = ((int) r[dst[i] & 15] ^ (int) r[src[i] & 15]) & 0xffffffffL;
+                case 0xbc -> r[dst[i] & 15] = r[src[i] & 15] & 0xffffffffL;
+                case 0xbc + SX8 -> r[dst[i] & 15] = (byte) r[src[i] & 15] & 0xffffffffL;
+                case 0xbc + SX16 -> r[dst[i] & 15] = (short) r[src[i] & 15] & 0xffffffffL;
+                case 0xcc -> r[dst[i] & 15] = ((int) r[dst[i] & 15] >> (int) r[src[i] & 15]) & 0xffffffffL;
                 // ---- byte swaps: to little endian is a truncation on this (little-endian) VM ----
-                case 0x1d4 -> r[dst[i]] &= 0xffffL;
-                case 0x2d4 -> r[dst[i]] &= 0xffffffffL;
+                case 0x1d4 -> r[dst[i] & 15] &= 0xffffL;
+                case 0x2d4 -> r[dst[i] & 15] &= 0xffffffffL;
                 case 0x3d4 -> { }
-                case 0x1dc, 0x1d7 -> r[dst[i]] = Ops.swap(r[dst[i]], 16);
-                case 0x2dc, 0x2d7 -> r[dst[i]] = Ops.swap(r[dst[i]], 32);
-                case 0x3dc, 0x3d7 -> r[dst[i]] = Ops.swap(r[dst[i]], 64);
+                case 0x1dc, 0x1d7 -> r[dst[i] & 15] = Ops.swap(r[dst[i] & 15], 16);
+                case 0x2dc, 0x2d7 -> r[dst[i] & 15] = Ops.swap(r[dst[i] & 15], 32);
+                case 0x3dc, 0x3d7 -> r[dst[i] & 15] = Ops.swap(r[dst[i] & 15], 64);
                 // ---- lddw ----
-                case 0x18 -> r[dst[i]] = imm[i];
+                case 0x18 -> r[dst[i] & 15] = imm[i];
                 // ---- loads ----
-                case 0x61 -> r[dst[i]] = Memory.load32(mem, r[src[i]] + off[i], i);
-                case 0x69 -> r[dst[i]] = Memory.load(mem, r[src[i]] + off[i], 2, i);
-                case 0x71 -> r[dst[i]] = Memory.load(mem, r[src[i]] + off[i], 1, i);
-                case 0x79 -> r[dst[i]] = Memory.load64(mem, r[src[i]] + off[i], i);
-                case 0x81 -> r[dst[i]] = Memory.loadSigned(mem, r[src[i]] + off[i], 4, i);
-                case 0x89 -> r[dst[i]] = Memory.loadSigned(mem, r[src[i]] + off[i], 2, i);
-                case 0x91 -> r[dst[i]] = Memory.loadSigned(mem, r[src[i]] + off[i], 1, i);
+                case 0x61 -> r[dst[i] & 15] = Memory.load32(mem, r[src[i] & 15] + off[i], i);
+                case 0x69 -> r[dst[i] & 15] = Memory.load(mem, r[src[i] & 15] + off[i], 2, i);
+                case 0x71 -> r[dst[i] & 15] = Memory.load(mem, r[src[i] & 15] + off[i], 1, i);
+                case 0x79 -> r[dst[i] & 15] = Memory.load64(mem, r[src[i] & 15] + off[i], i);
+                case 0x81 -> r[dst[i] & 15] = Memory.loadSigned(mem, r[src[i] & 15] + off[i], 4, i);
+                case 0x89 -> r[dst[i] & 15] = Memory.loadSigned(mem, r[src[i] & 15] + off[i], 2, i);
+                case 0x91 -> r[dst[i] & 15] = Memory.loadSigned(mem, r[src[i] & 15] + off[i], 1, i);
                 // ---- stores ----
-                case 0x62 -> Memory.store32(mem, r[dst[i]] + off[i], imm[i], i);
-                case 0x6a -> Memory.store(mem, r[dst[i]] + off[i], 2, imm[i], i);
-                case 0x72 -> Memory.store(mem, r[dst[i]] + off[i], 1, imm[i], i);
-                case 0x7a -> Memory.store64(mem, r[dst[i]] + off[i], imm[i], i);
-                case 0x63 -> Memory.store32(mem, r[dst[i]] + off[i], r[src[i]], i);
-                case 0x6b -> Memory.store(mem, r[dst[i]] + off[i], 2, r[src[i]], i);
-                case 0x73 -> Memory.store(mem, r[dst[i]] + off[i], 1, r[src[i]], i);
-                case 0x7b -> Memory.store64(mem, r[dst[i]] + off[i], r[src[i]], i);
+                case 0x62 -> Memory.store32(mem, r[dst[i] & 15] + off[i], imm[i], i);
+                case 0x6a -> Memory.store(mem, r[dst[i] & 15] + off[i], 2, imm[i], i);
+                case 0x72 -> Memory.store(mem, r[dst[i] & 15] + off[i], 1, imm[i], i);
+                case 0x7a -> Memory.store64(mem, r[dst[i] & 15] + off[i], imm[i], i);
+                case 0x63 -> Memory.store32(mem, r[dst[i] & 15] + off[i], r[src[i] & 15], i);
+                case 0x6b -> Memory.store(mem, r[dst[i] & 15] + off[i], 2, r[src[i] & 15], i);
+                case 0x73 -> Memory.store(mem, r[dst[i] & 15] + off[i], 1, r[src[i] & 15], i);
+                case 0x7b -> Memory.store64(mem, r[dst[i] & 15] + off[i], r[src[i] & 15], i);
                 // ---- atomics ----
                 case 0xc3, 0xdb -> {
                     int size = code[i] == 0xc3 ? 4 : 8;
-                    long addr = r[dst[i]] + off[i];
+                    long addr = r[dst[i] & 15] + off[i];
                     int op = (int) imm[i];
                     if (op == AtomicOp.CMPXCHG.imm()) {
-                        r[0] = Memory.compareExchange(mem, addr, size, r[0], r[src[i]], i);
+                        r[0] = Memory.compareExchange(mem, addr, size, r[0], r[src[i] & 15], i);
                     } else {
-                        long old = Memory.atomic(mem, addr, size, op, r[src[i]], i);
-                        if ((op & 1) != 0) r[src[i]] = old;
+                        long old = Memory.atomic(mem, addr, size, op, r[src[i] & 15], i);
+                        if ((op & 1) != 0) r[src[i] & 15] = old;
                     }
                 }
                 // ---- jumps ----
                 case 0x05 -> pc = target[i];
-                case 0x15 -> { if (r[dst[i]] == imm[i]) pc = target[i]; }
-                case 0x1d -> { if (r[dst[i]] == r[src[i]]) pc = target[i]; }
-                case 0x25 -> { if (Long.compareUnsigned(r[dst[i]], imm[i]) > 0) pc = target[i]; }
-                case 0x2d -> { if (Long.compareUnsigned(r[dst[i]], r[src[i]]) > 0) pc = target[i]; }
-                case 0x35 -> { if (Long.compareUnsigned(r[dst[i]], imm[i]) >= 0) pc = target[i]; }
-                case 0x3d -> { if (Long.compareUnsigned(r[dst[i]], r[src[i]]) >= 0) pc = target[i]; }
-                case 0x45 -> { if ((r[dst[i]] & imm[i]) != 0) pc = target[i]; }
-                case 0x4d -> { if ((r[dst[i]] & r[src[i]]) != 0) pc = target[i]; }
-                case 0x55 -> { if (r[dst[i]] != imm[i]) pc = target[i]; }
-                case 0x5d -> { if (r[dst[i]] != r[src[i]]) pc = target[i]; }
-                case 0x65 -> { if (r[dst[i]] > imm[i]) pc = target[i]; }
-                case 0x6d -> { if (r[dst[i]] > r[src[i]]) pc = target[i]; }
-                case 0x75 -> { if (r[dst[i]] >= imm[i]) pc = target[i]; }
-                case 0x7d -> { if (r[dst[i]] >= r[src[i]]) pc = target[i]; }
-                case 0xa5 -> { if (Long.compareUnsigned(r[dst[i]], imm[i]) < 0) pc = target[i]; }
-                case 0xad -> { if (Long.compareUnsigned(r[dst[i]], r[src[i]]) < 0) pc = target[i]; }
-                case 0xb5 -> { if (Long.compareUnsigned(r[dst[i]], imm[i]) <= 0) pc = target[i]; }
-                case 0xbd -> { if (Long.compareUnsigned(r[dst[i]], r[src[i]]) <= 0) pc = target[i]; }
-                case 0xc5 -> { if (r[dst[i]] < imm[i]) pc = target[i]; }
-                case 0xcd -> { if (r[dst[i]] < r[src[i]]) pc = target[i]; }
-                case 0xd5 -> { if (r[dst[i]] <= imm[i]) pc = target[i]; }
-                case 0xdd -> { if (r[dst[i]] <= r[src[i]]) pc = target[i]; }
+                case 0x15 -> { if (r[dst[i] & 15] == imm[i]) pc = target[i]; }
+                case 0x1d -> { if (r[dst[i] & 15] == r[src[i] & 15]) pc = target[i]; }
+                case 0x25 -> { if (Long.compareUnsigned(r[dst[i] & 15], imm[i]) > 0) pc = target[i]; }
+                case 0x2d -> { if (Long.compareUnsigned(r[dst[i] & 15], r[src[i] & 15]) > 0) pc = target[i]; }
+                case 0x35 -> { if (Long.compareUnsigned(r[dst[i] & 15], imm[i]) >= 0) pc = target[i]; }
+                case 0x3d -> { if (Long.compareUnsigned(r[dst[i] & 15], r[src[i] & 15]) >= 0) pc = target[i]; }
+                case 0x45 -> { if ((r[dst[i] & 15] & imm[i]) != 0) pc = target[i]; }
+                case 0x4d -> { if ((r[dst[i] & 15] & r[src[i] & 15]) != 0) pc = target[i]; }
+                case 0x55 -> { if (r[dst[i] & 15] != imm[i]) pc = target[i]; }
+                case 0x5d -> { if (r[dst[i] & 15] != r[src[i] & 15]) pc = target[i]; }
+                case 0x65 -> { if (r[dst[i] & 15] > imm[i]) pc = target[i]; }
+                case 0x6d -> { if (r[dst[i] & 15] > r[src[i] & 15]) pc = target[i]; }
+                case 0x75 -> { if (r[dst[i] & 15] >= imm[i]) pc = target[i]; }
+                case 0x7d -> { if (r[dst[i] & 15] >= r[src[i] & 15]) pc = target[i]; }
+                case 0xa5 -> { if (Long.compareUnsigned(r[dst[i] & 15], imm[i]) < 0) pc = target[i]; }
+                case 0xad -> { if (Long.compareUnsigned(r[dst[i] & 15], r[src[i] & 15]) < 0) pc = target[i]; }
+                case 0xb5 -> { if (Long.compareUnsigned(r[dst[i] & 15], imm[i]) <= 0) pc = target[i]; }
+                case 0xbd -> { if (Long.compareUnsigned(r[dst[i] & 15], r[src[i] & 15]) <= 0) pc = target[i]; }
+                case 0xc5 -> { if (r[dst[i] & 15] < imm[i]) pc = target[i]; }
+                case 0xcd -> { if (r[dst[i] & 15] < r[src[i] & 15]) pc = target[i]; }
+                case 0xd5 -> { if (r[dst[i] & 15] <= imm[i]) pc = target[i]; }
+                case 0xdd -> { if (r[dst[i] & 15] <= r[src[i] & 15]) pc = target[i]; }
                 // ---- 32-bit jumps ----
-                case 0x16 -> { if ((int) r[dst[i]] == (int) imm[i]) pc = target[i]; }
-                case 0x1e -> { if ((int) r[dst[i]] == (int) r[src[i]]) pc = target[i]; }
-                case 0x26 -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) imm[i]) > 0) pc = target[i]; }
-                case 0x2e -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) r[src[i]]) > 0) pc = target[i]; }
-                case 0x36 -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) imm[i]) >= 0) pc = target[i]; }
-                case 0x3e -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) r[src[i]]) >= 0) pc = target[i]; }
-                case 0x46 -> { if (((int) r[dst[i]] & (int) imm[i]) != 0) pc = target[i]; }
-                case 0x4e -> { if (((int) r[dst[i]] & (int) r[src[i]]) != 0) pc = target[i]; }
-                case 0x56 -> { if ((int) r[dst[i]] != (int) imm[i]) pc = target[i]; }
-                case 0x5e -> { if ((int) r[dst[i]] != (int) r[src[i]]) pc = target[i]; }
-                case 0x66 -> { if ((int) r[dst[i]] > (int) imm[i]) pc = target[i]; }
-                case 0x6e -> { if ((int) r[dst[i]] > (int) r[src[i]]) pc = target[i]; }
-                case 0x76 -> { if ((int) r[dst[i]] >= (int) imm[i]) pc = target[i]; }
-                case 0x7e -> { if ((int) r[dst[i]] >= (int) r[src[i]]) pc = target[i]; }
-                case 0xa6 -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) imm[i]) < 0) pc = target[i]; }
-                case 0xae -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) r[src[i]]) < 0) pc = target[i]; }
-                case 0xb6 -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) imm[i]) <= 0) pc = target[i]; }
-                case 0xbe -> { if (Integer.compareUnsigned((int) r[dst[i]], (int) r[src[i]]) <= 0) pc = target[i]; }
-                case 0xc6 -> { if ((int) r[dst[i]] < (int) imm[i]) pc = target[i]; }
-                case 0xce -> { if ((int) r[dst[i]] < (int) r[src[i]]) pc = target[i]; }
-                case 0xd6 -> { if ((int) r[dst[i]] <= (int) imm[i]) pc = target[i]; }
-                case 0xde -> { if ((int) r[dst[i]] <= (int) r[src[i]]) pc = target[i]; }
+                case 0x16 -> { if ((int) r[dst[i] & 15] == (int) imm[i]) pc = target[i]; }
+                case 0x1e -> { if ((int) r[dst[i] & 15] == (int) r[src[i] & 15]) pc = target[i]; }
+                case 0x26 -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) imm[i]) > 0) pc = target[i]; }
+                case 0x2e -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) r[src[i] & 15]) > 0) pc = target[i]; }
+                case 0x36 -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) imm[i]) >= 0) pc = target[i]; }
+                case 0x3e -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) r[src[i] & 15]) >= 0) pc = target[i]; }
+                case 0x46 -> { if (((int) r[dst[i] & 15] & (int) imm[i]) != 0) pc = target[i]; }
+                case 0x4e -> { if (((int) r[dst[i] & 15] & (int) r[src[i] & 15]) != 0) pc = target[i]; }
+                case 0x56 -> { if ((int) r[dst[i] & 15] != (int) imm[i]) pc = target[i]; }
+                case 0x5e -> { if ((int) r[dst[i] & 15] != (int) r[src[i] & 15]) pc = target[i]; }
+                case 0x66 -> { if ((int) r[dst[i] & 15] > (int) imm[i]) pc = target[i]; }
+                case 0x6e -> { if ((int) r[dst[i] & 15] > (int) r[src[i] & 15]) pc = target[i]; }
+                case 0x76 -> { if ((int) r[dst[i] & 15] >= (int) imm[i]) pc = target[i]; }
+                case 0x7e -> { if ((int) r[dst[i] & 15] >= (int) r[src[i] & 15]) pc = target[i]; }
+                case 0xa6 -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) imm[i]) < 0) pc = target[i]; }
+                case 0xae -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) r[src[i] & 15]) < 0) pc = target[i]; }
+                case 0xb6 -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) imm[i]) <= 0) pc = target[i]; }
+                case 0xbe -> { if (Integer.compareUnsigned((int) r[dst[i] & 15], (int) r[src[i] & 15]) <= 0) pc = target[i]; }
+                case 0xc6 -> { if ((int) r[dst[i] & 15] < (int) imm[i]) pc = target[i]; }
+                case 0xce -> { if ((int) r[dst[i] & 15] < (int) r[src[i] & 15]) pc = target[i]; }
+                case 0xd6 -> { if ((int) r[dst[i] & 15] <= (int) imm[i]) pc = target[i]; }
+                case 0xde -> { if ((int) r[dst[i] & 15] <= (int) r[src[i] & 15]) pc = target[i]; }
                 // ---- calls and exit ----
                 case 0x85, 0x8d -> {
-                    int id = code[i] == 0x85 ? (int) imm[i] : (int) r[dst[i]];
+                    int id = code[i] == 0x85 ? (int) imm[i] : (int) r[dst[i] & 15];
                     r[0] = Helpers.call(m, id, r[1], r[2], r[3], r[4], r[5], i);
                     if (m.tailCallPending()) return m.finishTailCall();
                 }

@@ -15,6 +15,8 @@ import org.bpf4j.vm.LinkedProgram;
 import java.lang.classfile.CodeBuilder;
 import java.lang.classfile.Label;
 import java.lang.classfile.Opcode;
+import java.lang.classfile.instruction.SwitchCase;
+import java.util.List;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
 
@@ -24,8 +26,12 @@ import static java.lang.constant.ConstantDescs.CD_boolean;
 import static java.lang.constant.ConstantDescs.CD_void;
 
 /**
- * Emits one subprogram as a static method {@code long sub(Machine m, Memory mem, long r1, .., long r5, long r10)}.
- * Registers live in long locals; every instruction gets a label so that jumps are plain branches.
+ * Emits one subprogram as a static method {@code long sub(Machine m, Memory mem, long r1, .., long r5, long r10)},
+ * or, for a large subprogram, one chunk of it as {@code int chunk(Machine m, Memory mem, long[] regs, int pc)}.
+ * Registers live in long locals; every instruction gets a label so that jumps are plain branches. A chunk
+ * loads the registers from {@code regs} on entry (at any of its instructions, through a tableswitch) and stores
+ * them back when it leaves: to another chunk (returning the instruction to go on at) or by exit (returning -1,
+ * r0 in {@code regs[0]}). Chunks keep every method under HotSpot's limit for compiling huge methods.
  */
 final class Emitter {
     static final ClassDesc CD_MEMORY = ClassDesc.of("org.bpf4j.vm.Memory");
@@ -47,22 +53,41 @@ final class Emitter {
     private static final MethodTypeDesc FAULT = MethodTypeDesc.of(ClassDesc.of("java.lang.RuntimeException"), CD_int, ClassDesc.of("java.lang.String"));
     private static final long U32 = 0xffffffffL;
 
-    /** Local slots: m, mem, then r1-r5 and r10 (parameters), then r0 and r6-r9. */
-    private static final int[] SLOT = {14, 2, 4, 6, 8, 10, 16, 18, 20, 22, 12};
-    private static final int M = 0, MEM = 1, TMP = 24;
+    static final MethodTypeDesc CHUNK = MethodTypeDesc.of(CD_int, JitCompiler.CD_MACHINE, CD_MEMORY,
+            CD_long.arrayType(), CD_int);
+    /** Local slots of a whole subprogram: m, mem, then r1-r5 and r10 (parameters), then r0 and r6-r9. */
+    private static final int[] SUB_SLOT = {14, 2, 4, 6, 8, 10, 16, 18, 20, 22, 12};
+    /** Local slots of a chunk: m, mem, regs, pc, then r0-r10. */
+    private static final int[] CHUNK_SLOT = {4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24};
+    private static final int M = 0, MEM = 1, REGS = 2, PC = 3;
 
     private final LinkedProgram program;
     private final ClassDesc self;
     private final CodeBuilder code;
-    private final int start, end;
+    private final int start, end, subStart, subEnd;
+    private final boolean chunk;
+    private final int[] slot;
+    private final int tmp;
     private final Label[] labels;
+    private final java.util.TreeMap<Integer, Label> leave = new java.util.TreeMap<>();
 
+    /** An emitter of the whole subprogram [start, end). */
     Emitter(LinkedProgram program, ClassDesc self, CodeBuilder code, int start, int end) {
+        this(program, self, code, start, end, start, end, false);
+    }
+
+    /** An emitter of the chunk [start, end) of the subprogram [subStart, subEnd). */
+    Emitter(LinkedProgram program, ClassDesc self, CodeBuilder code, int start, int end, int subStart, int subEnd, boolean chunk) {
         this.program = program;
         this.self = self;
         this.code = code;
         this.start = start;
         this.end = end;
+        this.subStart = subStart;
+        this.subEnd = subEnd;
+        this.chunk = chunk;
+        this.slot = chunk ? CHUNK_SLOT : SUB_SLOT;
+        this.tmp = chunk ? 26 : 24;
         this.labels = new Label[end - start];
         for (int i = 0; i < labels.length; i++) labels[i] = code.newLabel();
     }
@@ -71,29 +96,75 @@ final class Emitter {
         return "sub" + start;
     }
 
+    static String chunkName(int start) {
+        return "chunk" + start;
+    }
+
     void emit() {
-        for (int r : new int[] {0, 6, 7, 8, 9}) {
-            code.lconst_0();
-            code.lstore(SLOT[r]);
+        if (chunk) {
+            for (int r = 0; r <= 10; r++) {
+                code.aload(REGS).loadConstant(r).laload();
+                code.lstore(slot[r]);
+            }
+            Label bad = code.newLabel();
+            List<SwitchCase> cases = new java.util.ArrayList<>(labels.length);
+            for (int i = 0; i < labels.length; i++) cases.add(SwitchCase.of(i, labels[i]));
+            code.iload(PC).loadConstant(start).isub().tableswitch(0, labels.length - 1, bad, cases);
+            code.labelBinding(bad);
+            code.iload(PC).loadConstant("no instruction to enter here");
+            code.invokestatic(CD_RUNTIME, "fault", FAULT).athrow();
+        } else {
+            for (int r : new int[] {0, 6, 7, 8, 9}) {
+                code.lconst_0();
+                code.lstore(slot[r]);
+            }
         }
         for (int i = start; i < end; i++) {
             code.labelBinding(labels[i - start]);
             instruction(i, program.instructions().get(i));
         }
-        // running off the end of the subprogram
-        code.loadConstant(end - 1).loadConstant("execution ran past the last instruction");
-        code.invokestatic(CD_RUNTIME, "fault", FAULT).athrow();
+        if (chunk && end < subEnd) {
+            goOn(end); // falling into the next chunk
+        } else {
+            code.loadConstant(end - 1).loadConstant("execution ran past the last instruction");
+            code.invokestatic(CD_RUNTIME, "fault", FAULT).athrow();
+        }
+        for (var e : leave.entrySet()) {
+            code.labelBinding(e.getValue());
+            goOn(e.getKey());
+        }
+    }
+
+    /** Leaves the chunk to go on at {@code pc} (-1: the subprogram returns regs[0]). */
+    private void goOn(int pc) {
+        for (int r = 0; r <= 10; r++) {
+            code.aload(REGS).loadConstant(r);
+            code.lload(slot[r]);
+            code.lastore();
+        }
+        code.loadConstant(pc).ireturn();
     }
 
     private Label label(int i, int target) {
-        if (target < start || target >= end)
+        if (target < subStart || target >= subEnd)
             throw new UserException("instruction " + i + ": jump to " + target + " leaves its subprogram; the JIT needs well-formed subprograms");
-        return labels[target - start];
+        if (target >= start && target < end) return labels[target - start];
+        return leave.computeIfAbsent(target, t -> code.newLabel());
     }
 
-    private void load(int reg) { code.lload(SLOT[reg]); }
+    /** Returns r0 (on the operand stack as a long) from the subprogram. */
+    private void returnLong() {
+        if (!chunk) {
+            code.lreturn();
+            return;
+        }
+        code.lstore(slot[0]);
+        goOn(-1);
+    }
 
-    private void store(int reg) { code.lstore(SLOT[reg]); }
+    private void load(int reg) { code.lload(slot[reg]); }
+
+    private void store(int reg) { code.lstore(slot[reg]); }
 
     private void instruction(int i, Instruction insn) {
         int d = insn.dst().index(), s = insn.src().index();
@@ -148,7 +219,7 @@ final class Emitter {
             }, true);
             case Operation.Exit e -> {
                 load(0);
-                code.lreturn();
+                returnLong();
             }
             case Operation.NoSpec n -> { }
             default -> throw new UserException("instruction " + i + ": the JIT cannot compile " + insn.op());
@@ -164,7 +235,8 @@ final class Emitter {
         if (mayTailCall) {
             Label no = code.newLabel();
             code.aload(M).invokevirtual(JitCompiler.CD_MACHINE, "tailCallPending", MethodTypeDesc.of(CD_boolean)).ifeq(no);
-            code.aload(M).invokevirtual(JitCompiler.CD_MACHINE, "finishTailCall", MethodTypeDesc.of(CD_long)).lreturn();
+            code.aload(M).invokevirtual(JitCompiler.CD_MACHINE, "finishTailCall", MethodTypeDesc.of(CD_long));
+            returnLong();
             code.labelBinding(no);
         }
     }
@@ -302,9 +374,9 @@ final class Emitter {
             code.loadConstant(pc).invokestatic(CD_MEMORY, "store32", MEM_STORE);
         } else {
             // store(Memory, long addr, int size, long value, int pc): put the size under the value
-            code.lstore(TMP);
+            code.lstore(tmp);
             code.loadConstant(size.bytes());
-            code.lload(TMP);
+            code.lload(tmp);
             code.loadConstant(pc).invokestatic(CD_MEMORY, "store", MEM_STORE_SIZED);
         }
     }

@@ -24,9 +24,48 @@ public final class JitCompiler {
 
     private JitCompiler() {}
 
+    /** Subprograms of at most this many instructions become one method (its bytecode stays under HotSpot's 8000-byte limit). */
+    static final int WHOLE = 400;
+    /** The instructions per chunk of a larger subprogram. */
+    static final int CHUNK = 300;
+
+    /**
+     * The method of a chunked subprogram: {@code regs} = {r0 = 0, r1-r5, .., r10}; {@code pc = start}; then, while
+     * {@code pc >= 0}, the chunk holding {@code pc} runs and says where to go on; at the end it returns {@code regs[0]}.
+     */
+    private static void dispatch(java.lang.classfile.CodeBuilder code, ClassDesc self, int start, java.util.List<Integer> bounds) {
+        int regs = 14, pc = 15; // after m, mem, r1-r5, r10 (slots 0..13)
+        code.loadConstant(11).newarray(java.lang.classfile.TypeKind.LONG).astore(regs);
+        for (int r = 1; r <= 5; r++) code.aload(regs).loadConstant(r).lload(2 * r).lastore();
+        code.aload(regs).loadConstant(10).lload(12).lastore();
+        code.loadConstant(start).istore(pc);
+        java.lang.classfile.Label loop = code.newLabel(), done = code.newLabel();
+        code.labelBinding(loop);
+        code.iload(pc).iflt(done);
+        int from = start;
+        for (int k = 0; k < bounds.size(); k++) {
+            java.lang.classfile.Label next = code.newLabel();
+            if (k < bounds.size() - 1) code.iload(pc).loadConstant(bounds.get(k)).if_icmpge(next);
+            code.aload(0).aload(1).aload(regs).iload(pc).invokestatic(self, Emitter.chunkName(from), Emitter.CHUNK).istore(pc);
+            code.goto_(loop);
+            code.labelBinding(next);
+            from = bounds.get(k);
+        }
+        code.labelBinding(done);
+        code.aload(regs).loadConstant(0).laload().lreturn();
+    }
+
     /** Compiles {@code program} into a new hidden class and returns an instance. */
     public static Executable compile(LinkedProgram program) {
-        byte[] bytes = bytecode(program);
+        return define(bytecode(program, WHOLE, CHUNK));
+    }
+
+    /** Compiles with other chunk sizes (tests use tiny ones to put chunk boundaries everywhere). */
+    static Executable compile(LinkedProgram program, int whole, int chunk) {
+        return define(bytecode(program, whole, chunk));
+    }
+
+    private static Executable define(byte[] bytes) {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             return (Executable) lookup.findConstructor(lookup.lookupClass(), java.lang.invoke.MethodType.methodType(void.class)).invoke();
@@ -37,6 +76,10 @@ public final class JitCompiler {
 
     /** The class file for {@code program} (for tests and for looking at with javap). */
     public static byte[] bytecode(LinkedProgram program) {
+        return bytecode(program, WHOLE, CHUNK);
+    }
+
+    private static byte[] bytecode(LinkedProgram program, int whole, int chunkSize) {
         ClassDesc self = ClassDesc.of("org.bpf4j.vm.jit.BpfProgram" + COUNTER.incrementAndGet());
         try {
             return ClassFile.of().build(self, cb -> {
@@ -54,13 +97,26 @@ public final class JitCompiler {
                             code.lreturn();
                         });
                 for (int s = program.subprograms().nextSetBit(0); s >= 0; s = program.subprograms().nextSetBit(s + 1)) {
-                    int start = s;
+                    int start = s, end = program.subprogramEnd(start);
+                    if (end - start <= whole) {
+                        cb.withMethodBody(Emitter.methodName(start), Emitter.SUBPROGRAM, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                                code -> new Emitter(program, self, code, start, end).emit());
+                        continue;
+                    }
+                    // a large subprogram: chunks, and a method that runs them in turn
+                    java.util.List<Integer> bounds = new java.util.ArrayList<>();
+                    for (int c = start; c < end; c += chunkSize) {
+                        int from = c, to = Math.min(end, c + chunkSize);
+                        bounds.add(to);
+                        cb.withMethodBody(Emitter.chunkName(from), Emitter.CHUNK, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
+                                code -> new Emitter(program, self, code, from, to, start, end, true).emit());
+                    }
                     cb.withMethodBody(Emitter.methodName(start), Emitter.SUBPROGRAM, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC,
-                            code -> new Emitter(program, self, code, start, program.subprogramEnd(start)).emit());
+                            code -> dispatch(code, self, start, bounds));
                 }
             });
         } catch (IllegalArgumentException e) {
-            if (e.getMessage() != null && e.getMessage().contains("too large"))
+            if (e.getMessage() != null && e.getMessage().startsWith("Code length"))
                 throw new UserException("program of " + program.size() + " instructions is too large for the JIT (a JVM method holds 64 KiB of bytecode); use the interpreter");
             throw e;
         }

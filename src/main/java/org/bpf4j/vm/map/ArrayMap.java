@@ -20,7 +20,7 @@ public final class ArrayMap extends UserMap {
     public Region values() { return pool; }
 
     private int index(byte[] key) {
-        int i = (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+        int i = u32Key(key);
         return Integer.compareUnsigned(i, spec.maxEntries()) < 0 ? i : -1;
     }
 
@@ -67,6 +67,6 @@ public final class ArrayMap extends UserMap {
             next = i < 0 ? 0 : i + 1;
         }
         if (next >= spec.maxEntries()) return Optional.empty();
-        return Optional.of(new byte[] {(byte) next, (byte) (next >> 8), (byte) (next >> 16), (byte) (next >> 24)});
+        return Optional.of(org.bpf4j.vm.Bytes.u32(next));
     }
 }

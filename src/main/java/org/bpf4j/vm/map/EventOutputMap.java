@@ -3,7 +3,6 @@ package org.bpf4j.vm.map;
 import org.bpf4j.map.MapSpec;
 import org.bpf4j.map.MapType;
 import org.bpf4j.perf.RecordHandler;
-import org.bpf4j.vm.Region;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
@@ -14,7 +13,8 @@ import java.util.Optional;
  * {@code perf_event_output} or {@code ringbuf_output} goes to a Java {@link RecordHandler}, the consumer
  * interface the kernel's perf buffer uses too. With no handler attached, records wait in a queue (at most
  * max_entries bytes for a ring buffer, 64 KiB per CPU for a perf array; beyond that they are lost and counted)
- * until {@link #drain} hands them over.
+ * until {@link #drain} hands them over. A perf array's records carry their array index as the CPU; a ring
+ * buffer's carry -1, as {@code org.bpf4j.ringbuf.RingBuffer} reports them.
  */
 public final class EventOutputMap extends UserMap {
     private static final int PERF_QUEUE_BYTES = 64 << 10;
@@ -69,7 +69,7 @@ public final class EventOutputMap extends UserMap {
      */
     public int output(int index, int cpu, byte[] data) {
         if (spec.type() == MapType.PERF_EVENT_ARRAY && Integer.compareUnsigned(index, spec.maxEntries()) >= 0) return -E2BIG;
-        int where = spec.type() == MapType.PERF_EVENT_ARRAY ? index : cpu;
+        int where = spec.type() == MapType.PERF_EVENT_ARRAY ? index : -1; // as the kernel ring buffer reader reports
         if (handler != null) {
             handler.onRecord(where, MemorySegment.ofArray(data.clone()));
             return 0;
@@ -87,18 +87,6 @@ public final class EventOutputMap extends UserMap {
 
     /** The number of records waiting for {@link #drain}. */
     public int pending() { return queue.size(); }
-
-    @Override
-    public Region values() { return null; }
-
-    @Override
-    public int valueOffset(byte[] key, int cpu) { return -1; }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags, int cpu) { return -EINVAL; }
-
-    @Override
-    int updateAllCpus(byte[] key, byte[] value, long flags) { return -EINVAL; }
 
     @Override
     public int deleteElement(byte[] key) { return -EINVAL; }

@@ -1,7 +1,6 @@
 package org.bpf4j.vm.map;
 
 import org.bpf4j.map.MapSpec;
-import org.bpf4j.vm.Region;
 
 import java.util.Optional;
 
@@ -31,20 +30,8 @@ public final class ProgramArrayMap extends UserMap {
         return index >= 0 && index < programs.length ? programs[(int) index] : null;
     }
 
-    @Override
-    public Region values() { return null; }
-
-    @Override
-    public int valueOffset(byte[] key, int cpu) { return -1; }
-
-    @Override
-    public int update(byte[] key, byte[] value, long flags, int cpu) { return -EINVAL; }
-
-    @Override
-    int updateAllCpus(byte[] key, byte[] value, long flags) { return -EINVAL; }
-
-    private int index(byte[] key) {
-        return (key[0] & 0xff) | (key[1] & 0xff) << 8 | (key[2] & 0xff) << 16 | (key[3] & 0xff) << 24;
+    private static int index(byte[] key) {
+        return u32Key(key);
     }
 
     @Override
@@ -67,7 +54,7 @@ public final class ProgramArrayMap extends UserMap {
     public Optional<byte[]> nextKey(byte[] key) {
         int from = key == null ? 0 : index(key) + 1;
         for (int i = Math.max(0, from); i < programs.length; i++) {
-            if (programs[i] != null) return Optional.of(new byte[] {(byte) i, (byte) (i >> 8), (byte) (i >> 16), (byte) (i >> 24)});
+            if (programs[i] != null) return Optional.of(org.bpf4j.vm.Bytes.u32(i));
         }
         return Optional.empty();
     }

@@ -59,17 +59,17 @@ public abstract sealed class UserMap implements BpfMap
         };
     }
 
-    /** The pool the values live in, or null for maps whose values a program cannot point into. */
-    public abstract Region values();
+    /** The pool the values live in, or null (the default) for maps whose values a program cannot point into. */
+    public Region values() { return null; }
 
     /**
      * For {@code map_lookup_elem}: the offset within {@link #values()} of {@code key}'s value as {@code cpu}
-     * sees it, or -1 when there is none.
+     * sees it, or -1 when there is none (always, for maps without values).
      */
-    public abstract int valueOffset(byte[] key, int cpu);
+    public int valueOffset(byte[] key, int cpu) { return -1; }
 
-    /** For {@code map_update_elem}: stores {@code value} as {@code cpu}'s value; 0 or a negative errno. */
-    public abstract int update(byte[] key, byte[] value, long flags, int cpu);
+    /** For {@code map_update_elem}: stores {@code value} as {@code cpu}'s value; 0 or a negative errno (EINVAL without values). */
+    public int update(byte[] key, byte[] value, long flags, int cpu) { return -EINVAL; }
 
     /** For {@code map_delete_elem}: 0 or a negative errno. */
     public abstract int deleteElement(byte[] key);
@@ -88,8 +88,13 @@ public abstract sealed class UserMap implements BpfMap
         if (r < 0) throw new IllegalArgumentException("map " + spec.name() + ": update failed: " + errnoName(-r));
     }
 
-    /** Stores a userspace value (every CPU's for per-CPU maps); 0 or a negative errno. */
-    abstract int updateAllCpus(byte[] key, byte[] value, long flags);
+    /** Stores a userspace value (every CPU's for per-CPU maps); 0 or a negative errno (EINVAL without values). */
+    int updateAllCpus(byte[] key, byte[] value, long flags) { return -EINVAL; }
+
+    /** A u32 key (array index), little endian. */
+    static int u32Key(byte[] key) {
+        return (int) org.bpf4j.vm.Bytes.u32(key, 0);
+    }
 
     @Override
     public boolean delete(byte[] key) {

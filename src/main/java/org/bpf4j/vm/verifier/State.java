@@ -84,6 +84,7 @@ final class State {
         if (t instanceof Value.Num(Scalar a) && s instanceof Value.Num(Scalar b)) return a.contains(b);
         if (t instanceof Value.Ptr p && s instanceof Value.Ptr q) {
             if (!p.sameRegion(q) || p.nullable() != q.nullable() || !p.off().contains(q.off())) return false;
+            if (p.kind() == Value.Kind.PACKET && p.size() > q.size()) return false; // t knew more of the packet
             return !p.nullable() || ids.match(p.id(), q.id());
         }
         return false;
@@ -142,7 +143,8 @@ final class State {
         if (a instanceof Value.Ptr p && b instanceof Value.Ptr q && p.sameRegion(q) && p.nullable() == q.nullable()) {
             if (p.nullable() && !ids.match(p.id(), q.id())) return Value.UNINIT;
             Scalar j = p.off().join(q.off());
-            return p.withOff(widen ? p.off().widen(j) : j);
+            Value.Ptr r = p.withOff(widen ? p.off().widen(j) : j);
+            return p.kind() == Value.Kind.PACKET ? r.withSize(Math.min(p.size(), q.size())) : r;
         }
         return Value.UNINIT;
     }

@@ -44,6 +44,7 @@ final class Step {
         Instruction insn = cfg.insns.get(pc);
         Value[] r = st.regs();
         int d = insn.dst().index(), s = insn.src().index();
+        if ((cfg.defs(pc) & (1 << 10)) != 0) throw new Rejection(pc, "frame pointer is read only");
         switch (insn.op()) {
             case Operation.Alu a -> alu(pc, st, a, d, s, insn.imm());
             case Operation.Swap w -> {
@@ -90,7 +91,6 @@ final class Step {
 
     private void alu(int pc, State st, Operation.Alu a, int d, int s, long imm) {
         Value[] r = st.regs();
-        if (d == 10) throw new Rejection(pc, "frame pointer is read only");
         Value src = a.source() == Source.K ? Value.num(imm) : read(pc, r, s);
         AluOp op = a.op();
         boolean wide = a.wide();
@@ -136,6 +136,7 @@ final class Step {
     private static Value pointerArithmetic(int pc, int reg, Value.Ptr p, AluOp op, Scalar by) {
         if (p.nullable()) throw new Rejection(pc, "R" + reg + " pointer arithmetic on " + p.kind().text + "_or_null prohibited, null-check it first");
         if (p.kind() == Value.Kind.MAP) throw new Rejection(pc, "R" + reg + " pointer arithmetic on map_ptr prohibited");
+        if (p.kind() == Value.Kind.PACKET_END) throw new Rejection(pc, "R" + reg + " pointer arithmetic on pkt_end prohibited");
         return p.withOff(ScalarOps.alu(op, p.off(), by, true));
     }
 
@@ -188,6 +189,11 @@ final class Step {
                 if (lo < 0 || hi > p.size()) throw new Rejection(pc, "invalid access to context, ctx_size=" + p.size() + " off=" + lo + " size=" + size + var);
                 if (write && !options.contextWritable()) throw new Rejection(pc, "cannot write into ctx");
             }
+            case PACKET -> {
+                if (lo < 0 || hi > p.size())
+                    throw new Rejection(pc, "invalid access to packet, off=" + lo + " size=" + size + ", R" + reg + "(off=" + o + ",r=" + p.size() + ")");
+            }
+            case PACKET_END -> throw new Rejection(pc, "R" + reg + " invalid mem access 'pkt_end'");
             case MAP_VALUE -> {
                 if (lo < 0 && !o.isConst())
                     throw new Rejection(pc, "R" + reg + " min value is negative, either use unsigned index or do a if (index >=0) check.");
@@ -201,9 +207,20 @@ final class Step {
         return new long[] {lo, hi};
     }
 
+    /** {@code struct xdp_md}: u32 data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
+    static final int XDP_MD_SIZE = 24;
+
     private Value load(int pc, State st, int reg, int off, Size size, boolean signed) {
         Value.Ptr p = pointer(pc, st.regs(), reg);
         long[] range = access(pc, reg, p, off, size.bytes(), false);
+        if (p.kind() == Value.Kind.CTX && options.type() == org.bpf4j.prog.ProgramType.XDP) {
+            // the kernel turns loads of data and data_end into packet pointers; the VM's context does the same
+            if (range[0] < 12 && (size != Size.W || signed || !p.off().isConst() || range[0] % 4 != 0))
+                throw new Rejection(pc, "invalid bpf_context access off=" + range[0] + " size=" + size.bytes());
+            if (range[0] == 0) return new Value.Ptr(Value.Kind.PACKET, Scalar.constant(0), 0, null, 0, 0, false);
+            if (range[0] == 4) return new Value.Ptr(Value.Kind.PACKET_END, Scalar.constant(0), 0, null, 0, 0, false);
+            if (range[0] == 8) throw new Rejection(pc, "data_meta is not supported by the VM");
+        }
         if (p.kind() == Value.Kind.STACK) return readStack(pc, st.frames.get(p.frame()), reg, range, size.bytes(), signed, p.off().isConst());
         return Value.num(signed ? Scalar.signedBits(size.bytes() * 8) : Scalar.unsignedBits(size.bytes() * 8));
     }
@@ -308,6 +325,14 @@ final class Step {
             }
             return out;
         }
+        if (a instanceof Value.Ptr pa && b instanceof Value.Ptr pb && wide
+                && (pa.kind() == Value.Kind.PACKET && pb.kind() == Value.Kind.PACKET_END
+                    || pa.kind() == Value.Kind.PACKET_END && pb.kind() == Value.Kind.PACKET)) {
+            State other = st.copy();
+            packetRange(other, pa, pb, op, false);
+            packetRange(st, pa, pb, op, true);
+            return List.of(new Branch(next, other), new Branch(taken, st));
+        }
         // a pointer against zero: a null check (or, for a pointer that cannot be null, a decided branch)
         Value.Ptr p = a instanceof Value.Ptr pa && isZero(b) ? pa : b instanceof Value.Ptr pb && isZero(a) ? pb : null;
         if (p != null && wide && (op == JmpOp.JEQ || op == JmpOp.JNE)) {
@@ -320,6 +345,31 @@ final class Step {
                     : List.of(new Branch(next, isNull), new Branch(taken, notNull));
         }
         return List.of(new Branch(next, st.copy()), new Branch(taken, st));
+    }
+
+    /**
+     * After {@code a op b} ({@code taken} or not) with one a packet pointer and the other the packet's end: where
+     * it shows the pointer is at most the end, the bytes before the pointer are there, for every packet pointer.
+     */
+    private static void packetRange(State st, Value.Ptr a, Value.Ptr b, JmpOp op, boolean taken) {
+        JmpOp holds = taken ? op : ScalarOps.negate(op);
+        if (holds == null) return;
+        Value.Ptr pkt = a.kind() == Value.Kind.PACKET ? a : b;
+        if (a.kind() != Value.Kind.PACKET) holds = ScalarOps.flip(holds); // now: pkt holds end
+        boolean atMostEnd = switch (holds) {
+            case JLE, JLT, JSLE, JSLT -> true;
+            default -> false;
+        };
+        if (!atMostEnd || pkt.off().smin() < 0) return;
+        long range = Math.min(pkt.off().umin(), 0xffff);
+        for (Frame f : st.frames) {
+            for (int i = 0; i < 11; i++) f.regs[i] = widenRange(f.regs[i], (int) range);
+            for (int i = 0; i < f.spills.length; i++) if (f.spills[i] != null) f.spills[i] = widenRange(f.spills[i], (int) range);
+        }
+    }
+
+    private static Value widenRange(Value v, int range) {
+        return v instanceof Value.Ptr p && p.kind() == Value.Kind.PACKET && p.size() < range ? p.withSize(range) : v;
     }
 
     private static boolean isZero(Value v) {
@@ -469,7 +519,8 @@ final class Step {
     /** The entry state: r1 the context, r2 its size, r10 the frame pointer. */
     static State entry(VerifierOptions options) {
         Frame main = new Frame(-1, 0);
-        main.regs[1] = new Value.Ptr(Value.Kind.CTX, Scalar.constant(0), 0, null, options.contextSize(), 0, false);
+        int ctx = options.type() == org.bpf4j.prog.ProgramType.XDP ? XDP_MD_SIZE : options.contextSize();
+        main.regs[1] = new Value.Ptr(Value.Kind.CTX, Scalar.constant(0), 0, null, ctx, 0, false);
         main.regs[2] = Value.num(options.contextSize());
         main.regs[10] = new Value.Ptr(Value.Kind.STACK, Scalar.constant(0), 0, null, Frame.STACK, 0, false);
         return new State(main);

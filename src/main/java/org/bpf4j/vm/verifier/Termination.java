@@ -32,23 +32,43 @@ final class Termination {
         this.headRegs = headRegs;
     }
 
-    /** Proves every reached loop; returns their number, or throws a rejection naming the first that fails. */
-    int prove() {
-        int proven = 0;
+    /** A loop the proof could not show to end. */
+    record Failure(int head, int latch, String reason) {
+        String message() {
+            return "loop at insn " + head + " (back edge from insn " + latch + ") not proven to terminate: " + reason;
+        }
+    }
+
+    private int proven;
+
+    /** Tries every reached loop outside {@code skip}; returns the ones not proven ({@link #proven()} counts the others). */
+    List<Failure> check(BitSet skip) {
+        List<Failure> failures = new java.util.ArrayList<>();
         for (int h = cfg.loopHeads.nextSetBit(0); h >= 0; h = cfg.loopHeads.nextSetBit(h + 1)) {
             Value[] regs = headRegs.get(h);
-            if (regs == null) continue; // never reached
-            BitSet latches = new BitSet();
-            for (int[] e : cfg.backEdges) if (e[1] == h) latches.set(e[0]);
-            BitSet body = body(h, latches);
-            String why = proveLoop(h, latches, body, regs);
-            if (why != null) {
-                throw new Rejection(latches.nextSetBit(0), "loop at insn " + h + " (back edge from insn " + latches.nextSetBit(0)
-                        + ") not proven to terminate: " + why);
-            }
-            proven++;
+            if (regs == null || skip.get(h)) continue; // never reached, or proven by walking it
+            BitSet latches = latches(h);
+            String why = proveLoop(h, latches, body(h, latches), regs);
+            if (why != null) failures.add(new Failure(h, latches.nextSetBit(0), why));
+            else proven++;
         }
+        return failures;
+    }
+
+    /** The loops proven so far. */
+    int proven() {
         return proven;
+    }
+
+    private BitSet latches(int h) {
+        BitSet latches = new BitSet();
+        for (int[] e : cfg.backEdges) if (e[1] == h) latches.set(e[0]);
+        return latches;
+    }
+
+    /** The instructions of the loop at {@code h}. */
+    BitSet body(int h) {
+        return body(h, latches(h));
     }
 
     /** The natural loop of {@code h}: the head and every instruction that reaches a latch without passing the head. */

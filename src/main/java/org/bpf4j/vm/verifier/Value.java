@@ -29,7 +29,14 @@ sealed interface Value {
         /** A map itself ({@code CONST_PTR_TO_MAP}): only for helpers. */
         MAP("map_ptr"),
         /** Sized memory ({@code PTR_TO_MEM}). */
-        MEM("mem");
+        MEM("mem"),
+        /**
+         * Packet data ({@code PTR_TO_PACKET}): {@code size} is the range from the packet's start that a comparison
+         * with the end has shown to be there.
+         */
+        PACKET("pkt"),
+        /** The end of the packet ({@code PTR_TO_PACKET_END}): only for comparisons. */
+        PACKET_END("pkt_end");
 
         final String text;
 
@@ -51,14 +58,17 @@ sealed interface Value {
 
         Ptr nonNull() { return new Ptr(kind, off, frame, map, size, 0, false); }
 
-        /** Whether both point into the same object (their offsets may differ). */
+        Ptr withSize(int s) { return new Ptr(kind, off, frame, map, s, id, nullable); }
+
+        /** Whether both point into the same object (their offsets may differ; packet pointers their known ranges). */
         boolean sameRegion(Ptr o) {
-            return kind == o.kind && frame == o.frame && size == o.size && Objects.equals(map, o.map);
+            return kind == o.kind && frame == o.frame && (size == o.size || kind == Kind.PACKET) && Objects.equals(map, o.map);
         }
 
         @Override
         public String toString() {
             String base = kind.text + (nullable ? "_or_null" : "") + (kind == Kind.STACK && frame > 0 ? "[frame " + frame + "]" : "")
+                    + (kind == Kind.PACKET ? "(r=" + size + ")" : "")
                     + (map != null ? "(" + map.name() + ")" : "");
             return off.isConst() && off.value() == 0 ? base : base + (off.isConst() ? (off.value() > 0 ? "+" : "") + off.value() : "+" + off);
         }

@@ -25,7 +25,8 @@ import java.util.Map;
  * with spilled registers), and cuts a path when a state stored at a branch target already covers it. Unlike
  * the kernel, it does not walk a loop once per iteration: at a loop head the states are joined and widened
  * (as PREVAIL does), so a loop of ten million iterations takes a few passes, and {@link Termination} proves
- * each loop ends by finding a counter that moves toward an exit bound on every iteration.
+ * each loop ends by finding a counter that moves toward an exit bound on every iteration. A loop that proof
+ * cannot handle is then walked iteration by iteration, as the kernel does, within the instruction budget.
  */
 public final class Verifier {
     private static final int WIDEN_AFTER = 2;
@@ -51,9 +52,13 @@ public final class Verifier {
     private final Cfg cfg;
     private final Step step;
     private final Map<Key, List<State>> seen = new HashMap<>();
+    private final java.util.TreeMap<Key, List<State>> queue = new java.util.TreeMap<>(
+            java.util.Comparator.comparingInt(Key::pc).thenComparingLong(Key::chain));
     private final Map<Key, Head> heads = new HashMap<>();
     private final Map<Integer, Value[]> headRegs = new HashMap<>();
     private final ArrayDeque<Integer> recent = new ArrayDeque<>();
+    /** The instructions of loops walked iteration by iteration (their proof failed). */
+    private final java.util.BitSet unrolled = new java.util.BitSet();
     private long processed, prunes, stored;
 
     private final State entry;
@@ -92,7 +97,7 @@ public final class Verifier {
         try {
             checkLayout();
             explore();
-            int loops = options.checkTermination() ? new Termination(cfg, headRegs).prove() : 0;
+            int loops = options.checkTermination() ? proveLoops() : 0;
             long nanos = System.nanoTime() - start;
             String log = "processed " + processed + " insns (limit " + options.maxInstructions() + ") total_states " + stored
                     + " pruned " + prunes + " loops " + loops + "\n";
@@ -100,6 +105,37 @@ public final class Verifier {
         } catch (Rejection r) {
             throw rejection(r);
         }
+    }
+
+    /**
+     * Proves the loops end. A loop the proof cannot show to end is walked instead, as the kernel does: the
+     * program is explored again with no joins, widening or pruning inside that loop, so that each iteration is
+     * a new state, until every path leaves it, within the instruction budget. Returns the loops proven either way.
+     */
+    private int proveLoops() {
+        Termination proof = new Termination(cfg, headRegs);
+        List<Termination.Failure> failed = proof.check(new java.util.BitSet());
+        if (failed.isEmpty()) return proof.proven();
+        for (Termination.Failure f : failed) unrolled.or(proof.body(f.head()));
+        seen.clear();
+        heads.clear();
+        headRegs.clear();
+        queue.clear();
+        long first = processed;
+        processed = 0;
+        try {
+            explore();
+        } catch (Rejection r) {
+            if (!r.budget) throw r;
+            Termination.Failure f = failed.getFirst();
+            throw new Rejection(f.latch(), f.message() + "; walking it took more than " + options.maxInstructions() + " instructions");
+        } finally {
+            processed += first;
+        }
+        Termination again = new Termination(cfg, headRegs);
+        List<Termination.Failure> still = again.check(unrolled);
+        if (!still.isEmpty()) throw new Rejection(still.getFirst().latch(), still.getFirst().message());
+        return again.proven() + failed.size();
     }
 
     /** Jumps stay inside their subprogram, and no subprogram runs off its end; the kernel also wants no dead code. */
@@ -132,31 +168,61 @@ public final class Verifier {
         }
     }
 
+    /**
+     * Explores the paths. A path runs straight until it forks or reaches a branch target; there its states are
+     * queued by instruction, and the queue is worked off lowest instruction first, so that the paths meeting
+     * at a join point are usually all there when it is taken up: a few are kept apart (path-sensitive, as the
+     * kernel), more are joined into one, which keeps a long run of forks and joins linear.
+     */
     private void explore() {
-        ArrayDeque<Step.Branch> pending = new ArrayDeque<>();
-        pending.push(new Step.Branch(0, entry.copy()));
-        while (!pending.isEmpty()) {
-            Step.Branch b = pending.pop();
-            int pc = b.pc();
-            State st = b.state();
-            while (true) {
-                if (++processed > options.maxInstructions())
-                    throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn");
-                if (cfg.loopHeads.get(pc)) {
-                    st = loopHead(pc, st);
-                    if (st == null) break;
-                } else if (cfg.branchTargets.get(pc)) {
-                    st = atBranchTarget(pc, st);
-                    if (st == null) break;
-                }
-                remember(pc);
-                if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
-                List<Step.Branch> next = step.run(pc, st);
-                if (next.isEmpty()) break;
-                for (int k = next.size() - 1; k >= 1; k--) pending.push(next.get(k));
-                pc = next.getFirst().pc();
-                st = next.getFirst().state();
+        enqueue(0, entry.copy());
+        while (!queue.isEmpty()) {
+            Map.Entry<Key, List<State>> next = queue.pollFirstEntry();
+            for (State st : next.getValue()) runPath(next.getKey().pc(), st);
+        }
+    }
+
+    private void enqueue(int pc, State st) {
+        List<State> list = queue.computeIfAbsent(new Key(pc, st.chainKey()), k -> new ArrayList<>(2));
+        if (list.size() < STATES_PER_POINT || unrolled.get(pc)) list.add(st);
+        else list.set(list.size() - 1, State.join(list.getLast(), st, false));
+    }
+
+    private void runPath(int pc, State st) {
+        boolean first = true;
+        while (true) {
+            if (!first && (cfg.loopHeads.get(pc) || cfg.branchTargets.get(pc))) {
+                enqueue(pc, st);
+                return;
             }
+            first = false;
+            if (++processed > options.maxInstructions())
+                throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn", true);
+            if (unrolled.get(pc)) {
+                // a loop being walked: every state goes on
+            } else if (cfg.loopHeads.get(pc)) {
+                st = loopHead(pc, st);
+                if (st == null) return;
+            } else if (cfg.branchTargets.get(pc)) {
+                st = atBranchTarget(pc, st);
+                if (st == null) return;
+            }
+            remember(pc);
+            if (TRACE) System.err.println(line(pc) + "    ; " + st.describe());
+            List<Step.Branch> next;
+            try {
+                next = step.run(pc, st);
+            } catch (Rejection r) {
+                if (r.registers == null) r.registers = st.describe();
+                throw r;
+            }
+            if (next.isEmpty()) return;
+            if (next.size() > 1) {
+                for (Step.Branch b : next) enqueue(b.pc(), b.state());
+                return;
+            }
+            pc = next.getFirst().pc();
+            st = next.getFirst().state();
         }
     }
 
@@ -232,6 +298,7 @@ public final class Verifier {
             if (pc != r.pc) log.append(line(pc)).append('\n');
         }
         if (r.pc >= 0 && r.pc < cfg.n) log.append(line(r.pc)).append('\n');
+        if (r.registers != null) log.append(r.registers).append('\n');
         log.append(r.getMessage()).append('\n');
         log.append("processed ").append(processed).append(" insns (limit ").append(options.maxInstructions()).append(")\n");
         String text = r.pc >= 0 && r.pc < cfg.n ? Text.format(cfg.insns.get(r.pc)) : null;

@@ -124,19 +124,34 @@ class VerifierTest {
 
     @Test
     void loopsWithoutAProvableExitAreRejected() {
-        VerifierException e = reject(b().mov64(Reg.R0, 0).label("l").ja("l").build());
-        assertTrue(e.reason().contains("not proven to terminate"), e.reason());
+        VerifierOptions small = new VerifierOptions(OPTS.type(), OPTS.maps(), 16, true, true, true, 50_000);
+        java.util.function.Function<Program, VerifierException> reject = p ->
+                assertThrows(VerifierException.class, () -> Verifier.verify(p, "t", small));
+        VerifierException e = reject.apply(b().mov64(Reg.R0, 0).label("l").ja("l").build());
+        assertTrue(e.reason().contains("not proven to terminate") && e.reason().contains("walking it took more than 50000"), e.reason());
         // the counter moves away from its bound
-        e = reject(b().mov64(Reg.R0, 10).label("l").alu64(AluOp.ADD, Reg.R0, 1).jmp(JmpOp.JGT, Reg.R0, 5, "l").exit().build());
+        e = reject.apply(b().mov64(Reg.R0, 10).label("l").alu64(AluOp.ADD, Reg.R0, 1).jmp(JmpOp.JGT, Reg.R0, 5, "l").exit().build());
         assertTrue(e.reason().contains("moves away"), e.reason());
         // stepping by 2 from an unknown start can skip the single exit value 0
-        e = reject(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 2).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
+        e = reject.apply(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 2).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
         assertTrue(e.reason().contains("not proven to terminate"), e.reason());
         // a down-counting loop with a step of 1 to zero is fine
         accept(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 1).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
         // a loop bounded by a value read from the context, which the loop does not change
         accept(b().ldx(Size.W, Reg.R2, Reg.R1, 0).mov64(Reg.R0, 0).label("l").jmp(JmpOp.JGE, Reg.R0, Reg.R2, "out")
                 .alu64(AluOp.ADD, Reg.R0, 1).ja("l").label("out").exit().build());
+    }
+
+    @Test
+    void aLoopTheProofCannotHandleIsWalkedIterationByIteration() {
+        // the exit compares a masked copy of the counter: no counter for the proof, but at most 64 iterations
+        Program p = b().ldx(Size.B, Reg.R1, Reg.R1, 0).alu64(AluOp.AND, Reg.R1, 63).mov64(Reg.R0, 0)
+                .label("loop").mov64(Reg.R2, Reg.R0).alu64(AluOp.AND, Reg.R2, 255).jmp(JmpOp.JGT, Reg.R1, Reg.R2, "body").ja("out")
+                .label("body").alu64(AluOp.ADD, Reg.R0, 1).ja("loop")
+                .label("out").exit().build();
+        Verification v = accept(p);
+        assertEquals(1, v.loops());
+        assertTrue(v.instructionsProcessed() > 64 * 5, "walked: " + v.instructionsProcessed());
     }
 
     @Test
@@ -170,6 +185,12 @@ class VerifierTest {
     void pointersDoNotLeak() {
         assertEquals("R0 leaks addr as return value", reject(b().mov64(Reg.R0, Reg.R10).exit().build()).reason());
         assertTrue(reject(b().stx(Size.DW, Reg.R1, 0, Reg.R10).mov64(Reg.R0, 0).exit().build()).reason().contains("leaks addr"));
+    }
+
+    @Test
+    void theFramePointerIsReadOnly() {
+        assertEquals("frame pointer is read only", reject(b().ldx(Size.DW, Reg.R10, Reg.R1, 0).mov64(Reg.R0, 0).exit().build()).reason());
+        assertEquals("frame pointer is read only", reject(b().alu64(AluOp.ADD, Reg.R10, 8).mov64(Reg.R0, 0).exit().build()).reason());
     }
 
     @Test
