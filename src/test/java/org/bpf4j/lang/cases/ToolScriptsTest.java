@@ -36,7 +36,7 @@ class ToolScriptsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
             "killsnoop => kill -0 $$; echo $$ => (?m)^\\d\\d:\\d\\d:\\d\\d\\s+(<PID>)\\s+\\S+\\s+0\\s+<PID>\\s+0$",
-            "execsnoop => /bin/echo bpf4j-exec-marker => (?m)^\\d+\\s+\\d+ /bin/echo bpf4j-exec-marker$",
+            "execsnoop => /bin/echo bpf4j-exec-marker => (?m)^\\d+\\s+\\d+\\s+/bin/echo bpf4j-exec-marker$",
             "opensnoop => cat /etc/hostname > /dev/null; echo $$ => (?m)^\\d+\\s+cat\\s+\\d+\\s+0 /etc/hostname$",
             "statsnoop => stat /etc/hostname > /dev/null => (?m)^\\d+\\s+stat\\s+0 /etc/hostname$",
             "syscount => true => (?s)Top 10 syscalls IDs:\\n@syscall\\[\\d+\\]: \\d+.*Top 10 processes:\\n@process\\[.+\\]: \\d+",
