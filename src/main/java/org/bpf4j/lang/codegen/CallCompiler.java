@@ -152,24 +152,36 @@ final class CallCompiler {
         Reg b = p.use(buf, R1);
         asm.st(Size.DW, b, 0, id);
         asm.st(Size.DW, b, 8, 0);
-        for (int i = 0; i < JOIN_MAX; i++) {
-            asm.mov(R3, p.use(argv, R3));
-            if (i > 0) asm.alu(AluOp.ADD, R3, 8 * i);
-            asm.stackAddr(R1, ptr);
-            asm.mov(R2, 8);
-            asm.call(Helper.PROBE_READ_USER);
-            asm.ldx(Size.DW, R3, R10, ptr);
-            asm.jmp(JmpOp.JEQ, R3, 0, done);
-            asm.mov(R1, p.use(buf, R1));
-            asm.alu(AluOp.ADD, R1, 16 + i * JOIN_STRLEN);
-            asm.mov(R2, JOIN_STRLEN);
-            asm.call(Helper.PROBE_READ_USER_STR);
-            Reg bb = p.use(buf, R1);
-            asm.st(Size.DW, bb, 8, i + 1);
-        }
+        // a bounded loop over argv[0..JOIN_MAX): the verifier follows it, and it is a tenth of the unrolled size
+        Temp i = p.temp();
+        x.setConst(i, 0);
+        String loop = asm.label("join");
+        asm.place(loop);
+        Reg ri = p.use(i, R4);
+        asm.jmp(JmpOp.JGE, ri, JOIN_MAX, done);
+        asm.mov(R3, ri);
+        asm.alu(AluOp.LSH, R3, 3);
+        asm.alu(AluOp.ADD, R3, p.use(argv, R2));
+        asm.stackAddr(R1, ptr);
+        asm.mov(R2, 8);
+        asm.call(Helper.PROBE_READ_USER);
+        asm.ldx(Size.DW, R3, R10, ptr);
+        asm.jmp(JmpOp.JEQ, R3, 0, done);
+        asm.mov(R1, p.use(i, R1));
+        asm.alu(AluOp.LSH, R1, 6);
+        asm.alu(AluOp.ADD, R1, p.use(buf, R2));
+        asm.alu(AluOp.ADD, R1, 16);
+        asm.mov(R2, JOIN_STRLEN);
+        asm.call(Helper.PROBE_READ_USER_STR);
+        Reg r = p.use(i, R4);
+        asm.alu(AluOp.ADD, r, 1);
+        if (i.kind() == Temp.Kind.SLOT) p.set(i, r);
+        asm.stx(Size.DW, p.use(buf, R1), 8, r);
+        asm.ja(loop);
         asm.place(done);
         p.output(p.use(buf, R1) == R1 ? R1 : buf.reg(), 0, JOIN_SIZE);
         asm.place(out);
+        p.release(i);
         p.release(buf);
         p.release(argv);
     }
