@@ -25,6 +25,10 @@ import java.util.concurrent.Callable;
         "    bpf4j trace [options] - <stdin input>", "    bpf4j trace [options] -e 'program'"},
         description = "Run a bpftrace program, compiled to eBPF in Java.", optionListHeading = "%nOPTIONS:%n")
 final class TraceCommand implements Callable<Integer> {
+    static {
+        Warmup.start();
+    }
+
     @Option(names = "-e", paramLabel = "'program'", description = "execute this program")
     String program;
 

@@ -29,7 +29,7 @@ class TraceCommandTest {
         Result r = trace("-e", "BEGIN { @x = 1; foo(@x); }");
         assertEquals(1, r.status());
         assertEquals("""
-                stdin:1:17: ERROR: unknown function: foo()
+                stdin:1:17: ERROR: Unknown function: foo
                 BEGIN { @x = 1; foo(@x); }
                                 ^~~
                 """, r.err());
@@ -43,7 +43,7 @@ class TraceCommandTest {
             Files.writeString(f, "BEGIN {\n  printf(\"%d\\n\");\n}\n");
             Result r = trace(f.toString());
             assertEquals(1, r.status());
-            assertTrue(r.err().startsWith(f + ":2:3: ERROR: printf(): the format has 1 conversion but 0 arguments were given\n"
+            assertTrue(r.err().startsWith(f + ":2:3: ERROR: printf: Not enough arguments for format string (0 supplied, 1 expected)\n"
                     + "  printf(\"%d\\n\");\n  ^~~~~~\n"), r.err());
         } finally {
             Files.delete(f);

@@ -88,7 +88,7 @@ public final class Compiler {
             case Attach.Usdt us -> us.name();
             case Attach.Kprobe k -> k.function();
             case Attach.Fentry f -> f.function();
-            default -> u.point().text().replace(':', '_');
+            default -> u.point().text().substring(u.point().text().lastIndexOf(':') + 1); // interval:s:1 is "1", as bpftrace
         };
         n = n.replaceAll("[^A-Za-z0-9_]", "_");
         return n.length() > 15 ? n.substring(0, 15) : n;

@@ -323,6 +323,7 @@ final class ExprCompiler {
     private Temp field(Expr.Field f) {
         Type.Record r = record(type(f.target()));
         Type.Field fd = r.field(f.field());
+        if (!fd.type().scalar()) throw new IllegalStateException("field " + f.field() + " is not a scalar");
         Temp v = load(place(f), fd.type());
         if (fd.bits() == 0) return v;
         Temp o = p.owned(v);
@@ -340,9 +341,9 @@ final class ExprCompiler {
         return o;
     }
 
-    private static Type.Record record(Type t) {
-        if (t instanceof Type.Ptr ptr && ptr.target() instanceof Type.Record r) return r;
-        return (Type.Record) t;
+    private Type.Record record(Type t) {
+        Type.Record r = t instanceof Type.Ptr ptr && ptr.target() instanceof Type.Record x ? x : (Type.Record) t;
+        return p.cx.analysis.ctypes().full(r);
     }
 
     // ---- maps ----

@@ -77,7 +77,7 @@ final class MapPrinter {
 
     private String keyText(MapPlan plan, byte[] key) {
         Type k = plan.userKey();
-        if (k instanceof Type.Tuple tu) {
+        if (k instanceof Type.Tuple tu && plan.decl().keyCount() > 1) {
             List<String> parts = new ArrayList<>();
             for (int i = 0; i < tu.elements().size(); i++) parts.add(values.text(tu.elements().get(i), key, tu.offset(i)));
             return String.join(", ", parts);

@@ -30,8 +30,8 @@ final class Symbols implements AutoCloseable {
 
     /** The kernel symbol containing {@code addr}, with {@code +offset} when asked, or hex. */
     String ksym(long addr, boolean offset) {
-        Optional<String> s = Kallsyms.get().containing(addr);
-        if (s.isEmpty()) return "0x" + Long.toHexString(addr);
+        Optional<String> s = addr == 0 ? Optional.empty() : Kallsyms.get().containing(addr);
+        if (s.isEmpty()) return addr == 0 ? "0" : "0x" + Long.toHexString(addr);
         if (!offset) return s.get();
         long start = Kallsyms.get().address(s.get()).orElse(addr);
         return s.get() + "+" + (addr - start);

@@ -31,8 +31,10 @@ final class Builtins {
                 return new Type.Special(Type.SpecialKind.USTACK);
             case "probe":
                 return new Type.Special(Type.SpecialKind.PROBE);
-            case "curtask":
-                return Type.UINT64;
+            case "curtask": {
+                Type.Record task = c.ctypes.record("struct task_struct");
+                return task == null ? Type.UINT64 : new Type.Ptr(task, false);
+            }
             case "ctx":
                 return new Type.Ptr(Type.NONE, false);
             case "args":
@@ -65,7 +67,7 @@ final class Builtins {
                 throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
             return Type.UINT64;
         }
-        throw c.error(b.span(), "unknown identifier: '" + n + "'");
+        throw c.error(b.span(), "Unknown identifier: '" + n + "'");
     }
 
     /** The record {@code args} points to in a tracepoint probe, from the tracepoint's format file. */
@@ -96,6 +98,8 @@ final class Builtins {
             String target = t.substring(0, t.indexOf('*')).strip();
             int stars = (int) t.chars().filter(ch -> ch == '*').count();
             Type inner = CTypes.integer(target);
+            if (inner == null && (target.startsWith("struct ") || target.startsWith("union ")))
+                inner = new Type.Record(target, List.of(), 0, 8, false); // completed from BTF when used
             if (inner == null) inner = Type.NONE;
             Type out = inner;
             for (int i = 0; i < stars; i++) out = new Type.Ptr(out, user);

@@ -18,6 +18,7 @@ import java.util.Map;
 public final class CTypes {
     private final Source source;
     private final Map<String, Type.Record> records = new HashMap<>();
+    private final BtfTypes btf = new BtfTypes(org.bpf4j.btf.Btf::vmlinux);
 
     CTypes(Source source, List<CStruct> structs) {
         this.source = source;
@@ -27,8 +28,17 @@ public final class CTypes {
         }
     }
 
-    /** The record called {@code fullName} ({@code struct Foo}), or null. */
-    Type.Record record(String fullName) { return records.get(fullName); }
+    /** The record called {@code fullName} ({@code struct Foo}): the script's own, else the kernel's (BTF), or null. */
+    public Type.Record record(String fullName) {
+        Type.Record r = records.get(fullName);
+        return r != null ? r : btf.record(fullName).orElse(null);
+    }
+
+    /** The complete record behind a kernel struct a pointer names (pointers to kernel structs are stubs until used). */
+    public Type.Record full(Type.Record r) {
+        if (records.containsKey(r.name()) || !r.fields().isEmpty()) return r;
+        return btf.full(r);
+    }
 
 
     /** The type a cast or sizeof names; a {@link SemanticError} for an unknown one. */
@@ -42,8 +52,8 @@ public final class CTypes {
 
     private Type base(String name, Span at) {
         if (name.startsWith("struct ") || name.startsWith("union ")) {
-            Type.Record r = records.get(name);
-            if (r == null) throw new SemanticError(source, at, "unknown type '" + name + "'");
+            Type.Record r = record(name);
+            if (r == null) throw new SemanticError(source, at, "unknown type '" + name + "' (not defined in the script, nor in the kernel's BTF)");
             return r;
         }
         Type t = integer(name);
@@ -118,8 +128,9 @@ public final class CTypes {
             t = layout(m.nested());
         } else if (m.type().startsWith("struct ") || m.type().startsWith("union ")) {
             Type.Record r = records.get(m.type());
-            if (r == null && m.pointers() == 0) throw new SemanticError(source, m.span(), "unknown type '" + m.type() + "'");
-            t = r == null ? Type.NONE : r;
+            if (r == null) r = m.pointers() > 0 ? new Type.Record(m.type(), List.of(), 0, 8, false) : btf.record(m.type()).orElse(null);
+            if (r == null) throw new SemanticError(source, m.span(), "unknown type '" + m.type() + "'");
+            t = r;
         } else {
             t = integer(m.type());
             if (t == null) throw new SemanticError(source, m.span(), "unknown type '" + m.type() + "'");

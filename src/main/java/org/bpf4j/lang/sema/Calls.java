@@ -45,7 +45,7 @@ final class Calls {
 
     private void unsafe(Expr.Call call) {
         if (!c.options.unsafe())
-            throw c.error(call.span(), call.name() + "() is an unsafe function: run with --unsafe to allow it");
+            throw c.error(call.span(), call.name() + "() is an unsafe function being used in safe mode (run with --unsafe)");
     }
 
     /** The aggregation a map assignment of {@code call} stores. */
@@ -88,8 +88,8 @@ final class Calls {
         List<Format.Spec> specs = f.specs();
         int given = call.args().size() - first;
         if (given != specs.size())
-            throw c.error(call.span(), call.name() + "(): the format has " + specs.size() + " conversion"
-                    + (specs.size() == 1 ? "" : "s") + " but " + given + " argument" + (given == 1 ? " was" : "s were") + " given");
+            throw c.error(call.span(), call.name() + ": " + (given > specs.size() ? "Too many" : "Not enough")
+                    + " arguments for format string (" + given + " supplied, " + specs.size() + " expected)");
         for (int i = 0; i < specs.size(); i++) {
             Expr a = call.args().get(first + i);
             Type t = c.expr(a);
@@ -115,7 +115,7 @@ final class Calls {
     Type check(Expr.Call call) {
         String n = call.name();
         List<Expr> args = call.args();
-        if (AGGREGATES.contains(n)) throw c.error(call.span(), n + "() should be assigned to a map");
+        if (AGGREGATES.contains(n)) throw c.error(call.span(), n + "() should be directly assigned to a map");
         if (EXTRACTORS.contains(n)) {
             arity(call, 1, 1);
             if (!(args.getFirst() instanceof Expr.MapRef m)) throw c.error(call.span(), n + "() takes a statistic such as " + n + "(x[k])");
@@ -309,7 +309,7 @@ final class Calls {
             }
             case "override", "path", "skboutput", "unwatch", "uaddr" ->
                     throw c.error(call.span(), n + "() is not supported by bpf4j" + (n.equals("uaddr") ? " yet" : " (it needs kprobes or BTF)"));
-            default -> throw c.error(call.span(), "unknown function: " + n + "()");
+            default -> throw c.error(call.span(), "Unknown function: " + n);
         }
     }
 

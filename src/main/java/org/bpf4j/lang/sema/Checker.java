@@ -145,7 +145,7 @@ public final class Checker {
         switch (s) {
             case Stmt.ExprStmt es -> {
                 if (es.expr() instanceof Expr.Call c && Calls.AGGREGATES.contains(c.name()))
-                    throw error(c.span(), c.name() + "() should be assigned to a map");
+                    throw error(c.span(), c.name() + "() should be directly assigned to a map");
                 expr(es.expr());
             }
             case Stmt.Assign a -> assign(a);
@@ -176,7 +176,7 @@ public final class Checker {
 
     private void assign(Stmt.Assign a) {
         if (a.value() instanceof Expr.Call c && Calls.AGGREGATES.contains(c.name())) {
-            if (!(a.target() instanceof Expr.MapRef m)) throw error(c.span(), c.name() + "() should be assigned to a map");
+            if (!(a.target() instanceof Expr.MapRef m)) throw error(c.span(), c.name() + "() should be directly assigned to a map");
             if (a.op() != null) throw error(a.span(), "cannot use " + a.op().text() + "= with " + c.name() + "()");
             Type.Agg agg = calls.aggregate(c);
             MapDecl d = declare(m);
@@ -283,7 +283,12 @@ public final class Checker {
     MapDecl declare(Expr.MapRef m) {
         MapDecl d = maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
         List<Type> keys = new ArrayList<>();
-        for (Expr k : m.keys()) keys.add(storage(expr(k), k.span()));
+        for (Expr k : m.keys()) {
+            Type kt = expr(k);
+            if (kt instanceof Type.Tuple)
+                throw error(m.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead (eg `@map[$1, $2] = ...)`.");
+            keys.add(storage(kt, k.span()));
+        }
         Type key = keys.isEmpty() ? null : keys.size() == 1 ? keys.getFirst() : new Type.Tuple(keys);
         if (d.keyCount() < 0) {
             d.key(key, keys.size());
@@ -342,8 +347,8 @@ public final class Checker {
         if (have.equals(got)) return have;
         Type u = merge(have, got);
         if (u == null)
-            throw error(at, "type mismatch for " + what + ": trying to assign a value of type '" + got.describe()
-                    + "' when it already holds a value of type '" + have.describe() + "'");
+            throw error(at, "Type mismatch for " + what + ": trying to assign value of type '" + got.describe()
+                    + "' when " + (what.startsWith("@") ? "map" : "it") + " already contains a value of type '" + have.describe() + "'");
         return u;
     }
 
@@ -390,7 +395,7 @@ public final class Checker {
         Type t = unit.vars().get(v.name());
         if (t == null || (!inferring && !assigned.contains(v.name()))) {
             if (inferring) throw new Defer();
-            throw error(v.span(), "undefined or undeclared variable: " + v.name());
+            throw error(v.span(), "Undefined or undeclared variable: " + v.name());
         }
         return t;
     }
@@ -456,9 +461,9 @@ public final class Checker {
         Type t = expr(f.target());
         Type.Record r;
         if (t instanceof Type.Ptr p && p.target() instanceof Type.Record rec) {
-            r = rec;
+            r = ctypes.full(rec);
         } else if (t instanceof Type.Record rec) {
-            r = rec;
+            r = ctypes.full(rec);
         } else {
             throw error(f.span(), "cannot access field '" + f.field() + "' of a value of type " + t.describe());
         }
@@ -478,6 +483,7 @@ public final class Checker {
                     throw error(ix.index().span(), "the index " + c + " is out of bounds for array of size " + a.length());
                 yield a.element();
             }
+            case Type.Ptr p when p.target() instanceof Type.Record r -> ctypes.full(r);
             case Type.Ptr p when !(p.target() instanceof Type.None) -> p.target();
             case Type.Str s -> new Type.Int(1, true);
             default -> throw error(ix.span(), "cannot index a value of type " + t.describe());
@@ -544,6 +550,7 @@ public final class Checker {
                 yield arithmeticResult(t, Type.INT64);
             }
             case DEREF -> {
+                if (t instanceof Type.Ptr p && p.target() instanceof Type.Record r) yield ctypes.full(r);
                 if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
                 throw error(u.span(), "cannot dereference a value of type " + t.describe());
             }

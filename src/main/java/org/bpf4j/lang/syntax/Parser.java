@@ -84,21 +84,7 @@ public final class Parser {
 
     /** {@code { stmt; stmt; ... }}; the closing brace is consumed without reading further. */
     private List<Stmt> block() {
-        in.expect(LBRACE);
-        List<Stmt> out = new ArrayList<>();
-        while (!in.at(RBRACE)) {
-            if (in.at(EOF)) throw in.error(in.peek(), "expected '}', got end of file");
-            if (in.accept(SEMI)) continue;
-            Stmt s = statement();
-            out.add(s);
-            if (s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll || s instanceof Stmt.Block) continue;
-            if (!in.at(RBRACE)) {
-                if (!in.at(SEMI)) throw in.error(in.peek(), "expected ';' or '}', got " + in.peek().describe());
-                in.advance();
-            }
-        }
-        in.advance();
-        return out;
+        return in.block(this::statement, true);
     }
 
     private Stmt statement() {
@@ -184,16 +170,7 @@ public final class Parser {
             {STAR, SLASH, PERCENT}};
 
     private Expr binary(int level) {
-        if (level == LEVELS.length) return unary();
-        Expr left = binary(level + 1);
-        while (true) {
-            TokenKind k = in.peek().kind();
-            if (!contains(LEVELS[level], k)) return left;
-            if (k == SLASH && inPredicate && endsPredicate()) return left;
-            Token op = in.advance();
-            Expr right = binary(level + 1);
-            left = new Expr.Binary(binOp(k), left, right, op.span());
-        }
+        return in.binary(LEVELS, level, this::unary, Parser::binOp, k -> k == SLASH && inPredicate && endsPredicate());
     }
 
     /** In a predicate, a '/' followed by '{' closes it rather than dividing. */
@@ -202,12 +179,9 @@ public final class Parser {
         return scanner.peek() == '{';
     }
 
-    private static boolean contains(TokenKind[] ks, TokenKind k) {
-        for (TokenKind x : ks) if (x == k) return true;
-        return false;
-    }
 
-    private static BinOp binOp(TokenKind k) {
+    /** The binary operator a token stands for (C's operators). */
+    static BinOp binOp(TokenKind k) {
         return switch (k) {
             case OROR -> BinOp.LOR;
             case ANDAND -> BinOp.LAND;

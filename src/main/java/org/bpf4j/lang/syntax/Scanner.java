@@ -26,6 +26,8 @@ public final class Scanner {
     private final Map<String, String> macros = new HashMap<>();
     private final List<String> includes = new ArrayList<>();
     private final Deque<Token> expanded = new ArrayDeque<>();
+    /** #if/#ifdef/#ifndef nesting: whether each level's lines are read. */
+    private final Deque<Boolean> conditions = new ArrayDeque<>();
     private int pos;
     private int line = 1;
     private int lineStart;
@@ -36,7 +38,11 @@ public final class Scanner {
         this.source = source;
         this.text = source.text();
         this.stap = stap;
+        // as bpftrace, scripts can test for kernel type information (struct types come from BTF)
+        if (!stap && java.nio.file.Files.exists(java.nio.file.Path.of("/sys/kernel/btf/vmlinux"))) macros.put("BPFTRACE_HAVE_BTF", "1");
     }
+
+    private boolean active() { return conditions.isEmpty() || conditions.peek(); }
 
     /** The script being scanned. */
     public Source source() { return source; }
@@ -72,6 +78,10 @@ public final class Scanner {
         if (!expanded.isEmpty()) return true;
         while (pos < text.length()) {
             char c = text.charAt(pos);
+            if (!active() && atLineStart && !(c == '#' || c == ' ' || c == '\t' || c == '\n')) {
+                while (pos < text.length() && text.charAt(pos) != '\n') pos++; // a line #if left out
+                continue;
+            }
             if (c == '\n') {
                 pos++;
                 newline();
@@ -104,20 +114,39 @@ public final class Scanner {
 
     private void directive(String lineText, int start) {
         String d = lineText.substring(1).strip();
-        if (d.startsWith("define")) {
-            String rest = d.substring(6).strip();
+        String word = d.split("\\s+", 2)[0];
+        String rest = d.substring(word.length()).strip();
+        switch (word) {
+            case "ifdef" -> { conditions.push(active() && macros.containsKey(rest)); return; }
+            case "ifndef" -> { conditions.push(active() && !macros.containsKey(rest)); return; }
+            case "if" -> { conditions.push(active() && !rest.equals("0")); return; }
+            case "else" -> {
+                if (conditions.isEmpty()) throw error(start, "#else without #if");
+                boolean was = conditions.pop();
+                conditions.push(active() && !was);
+                return;
+            }
+            case "endif" -> {
+                if (conditions.isEmpty()) throw error(start, "#endif without #if");
+                conditions.pop();
+                return;
+            }
+            default -> { }
+        }
+        if (!active()) return;
+        if (word.equals("define")) {
             int i = 0;
             while (i < rest.length() && (Character.isLetterOrDigit(rest.charAt(i)) || rest.charAt(i) == '_')) i++;
             if (i == 0) throw error(start, "#define without a name");
             if (i < rest.length() && rest.charAt(i) == '(')
                 throw error(start, "function-like macros are not supported: " + rest.substring(0, i));
             macros.put(rest.substring(0, i), rest.substring(i).replace("\\\n", " ").strip());
-        } else if (d.startsWith("include")) {
-            String header = d.substring(7).strip().replaceAll("^[<\"]|[>\"]$", "");
+        } else if (word.equals("include")) {
+            String header = rest.replaceAll("^[<\"]|[>\"]$", "");
             includes.add(header);
             Headers.macros(header).forEach(macros::putIfAbsent);
         }
-        // other lines (#!, #pragma, #if...) are comments here
+        // other lines (#!, #pragma, #undef...) are comments here
     }
 
     /** True when the next characters are {@code word} followed by something that cannot continue a word. */

@@ -220,15 +220,7 @@ public final class StapParser {
     // ---- statements ----
 
     private List<Stmt> block() {
-        in.expect(LBRACE);
-        List<Stmt> out = new ArrayList<>();
-        while (!in.at(RBRACE)) {
-            if (in.at(EOF)) throw in.error(in.peek(), "expected '}', got end of file");
-            if (in.accept(SEMI)) continue;
-            out.add(statement());
-        }
-        in.advance();
-        return out;
+        return in.block(this::statement, false);
     }
 
     private List<Stmt> body() {
@@ -375,38 +367,7 @@ public final class StapParser {
             {STAR, SLASH, PERCENT}};
 
     private Expr binary(int level) {
-        if (level == LEVELS.length) return unary();
-        Expr left = binary(level + 1);
-        while (true) {
-            TokenKind k = in.peek().kind();
-            boolean found = false;
-            for (TokenKind x : LEVELS[level]) found |= x == k;
-            if (!found) return left;
-            Token op = in.advance();
-            Expr right = binary(level + 1);
-            BinOp b = switch (k) {
-                case OROR -> BinOp.LOR;
-                case ANDAND -> BinOp.LAND;
-                case PIPE -> BinOp.OR;
-                case CARET -> BinOp.XOR;
-                case AMP -> BinOp.AND;
-                case EQ -> BinOp.EQ;
-                case NE -> BinOp.NE;
-                case LT -> BinOp.LT;
-                case GT -> BinOp.GT;
-                case LE -> BinOp.LE;
-                case GE -> BinOp.GE;
-                case SHL -> BinOp.SHL;
-                case SHR -> BinOp.SHR;
-                case PLUS -> BinOp.ADD;
-                case MINUS -> BinOp.SUB;
-                case DOT -> BinOp.CONCAT;
-                case STAR -> BinOp.MUL;
-                case SLASH -> BinOp.DIV;
-                default -> BinOp.MOD;
-            };
-            left = new Expr.Binary(b, left, right, op.span());
-        }
+        return in.binary(LEVELS, level, this::unary, k -> k == DOT ? BinOp.CONCAT : Parser.binOp(k), k -> false);
     }
 
     private Expr unary() {

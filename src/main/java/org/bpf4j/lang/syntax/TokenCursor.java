@@ -44,6 +44,49 @@ class TokenCursor {
         return advance();
     }
 
+    /**
+     * Left-associative binary operators by precedence: {@code levels} from loosest to tightest, {@code operand}
+     * parses what binds tighter than all of them, {@code op} names the operator of a token, and a token for
+     * which {@code stop} holds ends the expression instead (a predicate's closing '/').
+     */
+    Expr binary(TokenKind[][] levels, int level, java.util.function.Supplier<Expr> operand,
+                java.util.function.Function<TokenKind, BinOp> op, java.util.function.Predicate<TokenKind> stop) {
+        if (level == levels.length) return operand.get();
+        Expr left = binary(levels, level + 1, operand, op, stop);
+        while (true) {
+            TokenKind k = peek().kind();
+            boolean found = false;
+            for (TokenKind x : levels[level]) found |= x == k;
+            if (!found || stop.test(k)) return left;
+            Token t = advance();
+            Expr right = binary(levels, level + 1, operand, op, stop);
+            left = new Expr.Binary(op.apply(k), left, right, t.span());
+        }
+    }
+
+    /**
+     * {@code { stmt stmt ... }}, consuming the closing brace without reading further. With {@code separated}
+     * (bpftrace) a statement other than a block-ending one is followed by ';' or the '}'; SystemTap needs none.
+     */
+    java.util.List<Stmt> block(java.util.function.Supplier<Stmt> statement, boolean separated) {
+        expect(TokenKind.LBRACE);
+        java.util.List<Stmt> out = new java.util.ArrayList<>();
+        while (!at(TokenKind.RBRACE)) {
+            if (at(TokenKind.EOF)) throw error(peek(), "expected '}', got end of file");
+            if (accept(TokenKind.SEMI)) continue;
+            Stmt s = statement.get();
+            out.add(s);
+            if (!separated || s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
+                    || s instanceof Stmt.Block || s instanceof Stmt.Foreach) continue;
+            if (!at(TokenKind.RBRACE)) {
+                if (!at(TokenKind.SEMI)) throw error(peek(), "expected ';' or '}', got " + peek().describe());
+                advance();
+            }
+        }
+        advance();
+        return out;
+    }
+
     SyntaxError error(Token at, String message) {
         return new SyntaxError(scanner.source(), at.span(), message);
     }

@@ -107,7 +107,8 @@ public final class CaseRunner {
             if (c.before() != null) before = startBefore(c);
             String cmd = c.prog() != null ? tool + " -e '" + c.prog() + "'"
                     : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", before == null ? "" : String.valueOf(before.pid()));
-            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
+            // a session of its own, so that whatever the case leaves running is ended with it
+            ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
             pb.environment().put(NOTIFY, "1");
             pb.environment().put("BPFTRACE_VERIFY_LLVM_IR", "1");
             pb.environment().putAll(c.env());
@@ -147,6 +148,8 @@ public final class CaseRunner {
                 }
             }
             reader.join(5000);
+            new ProcessBuilder("kill", "-KILL", "--", "-" + p.pid()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
             if (after != null) {
                 after.descendants().forEach(ProcessHandle::destroy);
                 after.destroy();
@@ -208,28 +211,37 @@ public final class CaseRunner {
     }
 
     /**
-     * Runs {@code cases} on {@code jobs} threads, in order of the list in the result; the file-output cases share
-     * one file name, so they run one after another on one thread.
+     * Runs {@code cases} on {@code jobs} threads; results in the order of the list. Cases that could disturb the
+     * others run alone, after them: those that signal processes by name ({@code pkill bpftrace} would reach a
+     * neighbour) and the file-output cases, which share one file name.
      */
     public List<Result> runAll(List<RuntimeCase> cases, int jobs) throws InterruptedException {
+        java.util.Map<RuntimeCase, Result> done = new java.util.IdentityHashMap<>();
+        List<RuntimeCase> alone = cases.stream().filter(CaseRunner::exclusive).toList();
+        List<RuntimeCase> shared = cases.stream().filter(c -> !exclusive(c)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
-        ExecutorService serial = Executors.newSingleThreadExecutor();
         try {
             List<Future<Result>> fs = new ArrayList<>();
-            for (RuntimeCase c : cases) fs.add((c.file().equals("file-output") ? serial : pool).submit(() -> run(c)));
-            List<Result> out = new ArrayList<>();
-            for (Future<Result> f : fs) {
+            for (RuntimeCase c : shared) fs.add(pool.submit(() -> run(c)));
+            for (int i = 0; i < shared.size(); i++) {
                 try {
-                    out.add(f.get());
+                    done.put(shared.get(i), fs.get(i).get());
                 } catch (java.util.concurrent.ExecutionException e) {
                     throw new IllegalStateException(e.getCause());
                 }
             }
-            return out;
         } finally {
             pool.shutdownNow();
-            serial.shutdownNow();
         }
+        for (RuntimeCase c : alone) done.put(c, run(c));
+        List<Result> out = new ArrayList<>();
+        for (RuntimeCase c : cases) out.add(done.get(c));
+        return out;
+    }
+
+    private static boolean exclusive(RuntimeCase c) {
+        String all = (c.run() == null ? "" : c.run()) + " " + (c.after() == null ? "" : c.after());
+        return c.file().equals("file-output") || all.contains("pkill") || all.contains("killall");
     }
 
     /** The probe types CASES.tsv gives for each case id ({@code file:name}). */

@@ -136,6 +136,22 @@ class SessionTest {
     }
 
     @Test
+    void kernelStructsComeFromBtf() {
+        Kernel.require();
+        Kernel.unless(java.nio.file.Files.exists(java.nio.file.Path.of("/sys/kernel/btf/vmlinux")) ? null : "no kernel BTF");
+        Run r = run("""
+                #ifdef BPFTRACE_HAVE_BTF
+                BEGIN {
+                  $t = (struct task_struct *)curtask;
+                  printf("%d %d %d %s\\n", curtask->tgid == pid, $t->pid == tid, $t->real_parent->tgid > 0, $t->comm);
+                  exit();
+                }
+                #endif
+                """);
+        assertTrue(r.out().startsWith("1 1 1 "), r.out());
+    }
+
+    @Test
     void aVerifierRejectionIsShownOnTheScriptLine() {
         Kernel.require();
         SourceError e = assertThrows(SourceError.class, () -> run("""

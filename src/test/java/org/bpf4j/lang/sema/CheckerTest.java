@@ -75,15 +75,16 @@ class CheckerTest {
 
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
-            "BEGIN { foo() } => 1:9 => unknown function: foo()",
-            "BEGIN { $x = $y } => 1:14 => undefined or undeclared variable: $y",
-            "BEGIN { @x = 1; @x = \"a\" } => 1:22 => type mismatch for @x: trying to assign a value of type 'string[2]' when it already holds a value of type 'int64'",
+            "BEGIN { foo() } => 1:9 => Unknown function: foo",
+            "BEGIN { $x = $y } => 1:14 => Undefined or undeclared variable: $y",
+            "BEGIN { @x = 1; @x = \"a\" } => 1:22 => Type mismatch for @x: trying to assign value of type 'string[2]' when map already contains a value of type 'int64'",
             "BEGIN { @x[1] = 1; @x[1, 2] = 1 } => 1:20 => map @x is used with 2 keys here and with 1 elsewhere",
             "BEGIN { unroll (101) { } } => 1:17 => unroll maximum value is 100",
-            "BEGIN { $x = count() } => 1:14 => count() should be assigned to a map",
-            "BEGIN { printf(\"%d %d\", 1) } => 1:9 => printf(): the format has 2 conversions but 1 argument was given",
+            "BEGIN { $x = count() } => 1:14 => count() should be directly assigned to a map",
+            "BEGIN { @x[(1, 2)] = 1 } => 1:9 => tuple cannot be used as a map key. Try a multi-key associative array instead (eg `@map[$1, $2] = ...)`.",
+            "BEGIN { printf(\"%d %d\", 1) } => 1:9 => printf: Not enough arguments for format string (1 supplied, 2 expected)",
             "BEGIN { printf(\"%d\", \"a\") } => 1:22 => printf(): %d expects an integer, not string[2]",
-            "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function: run with --unsafe to allow it",
+            "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function being used in safe mode (run with --unsafe)",
             "BEGIN { @x = @y } => 1:14 => undefined map: @y",
             "BEGIN { break } => 1:9 => break used outside of a loop",
             "BEGIN { $x = args->pid } => 1:14 => the args builtin is only available in tracepoint probes",

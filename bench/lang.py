@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""bpf4j trace beside bpftrace, in one run: start-up, memory, and the size of the BPF programs each generates.
+
+1. One-liners: wall time from start until every probe is attached (both print __BPFTRACE_NOTIFY_PROBES_ATTACHED
+   when that variable is set), and peak memory (VmHWM of the tool's process, read just before SIGTERM). The two
+   tools alternate, ROUNDS rounds each, after a warm-up of each (the jar, its class-data archive, page cache).
+2. Tool scripts (shared/bpftrace/tools) that run here: each tool is started, and once attached the BPF programs its
+   process holds (prog_id in /proc/PID/fdinfo) are measured with bpftool: translated ("xlated") instructions.
+   Programs are paired by name (both name a program after its probe); a program only one tool holds (bpftrace
+   0.17 keeps no BEGIN program once it has run) is left out of the comparison and counted apart.
+
+bpf4j runs as bpftrace's drop-in (scripts/bpftrace), so both take the same command line.
+Usage: bench/lang.py [ROUNDS]    (root; Debian's bpftrace and bpftool installed)
+"""
+import json, os, signal, statistics, subprocess, sys, time
+
+from startup import vmhwm_kb  # bench/startup.py: peak memory of a process
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TOOLS_DIR = os.path.join(os.environ.get("BPF4J_SHARED", os.path.join(ROOT, "..", "shared")), "bpftrace", "tools")
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+TOOLS = {"bpftrace": ["bpftrace"], "bpf4j": [os.path.join(ROOT, "scripts", "bpftrace")]}
+NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
+
+ONE_LINERS = {
+    "BEGIN printf": 'BEGIN { printf("hello\\n"); }',
+    "kill printf": 'tracepoint:syscalls:sys_enter_kill { printf("%d %s %d %d\\n", pid, comm, args->sig, args->pid); }',
+    "count by comm": 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }',
+    "hist of read sizes": 'tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @[comm] = hist(args->ret); }',
+}
+TOOL_SCRIPTS = ["killsnoop", "execsnoop", "opensnoop", "statsnoop", "syscount", "pidpersec", "setuids", "syncsnoop",
+                "bitesize", "cpuwalk", "writeback", "gethostlatency", "bashreadline"]
+
+
+def start(cmd):
+    env = dict(os.environ, **{NOTIFY: "1"})
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    for line in p.stderr:
+        if line.startswith(NOTIFY):
+            return p, time.monotonic() - t0
+    p.wait()
+    raise RuntimeError(f"{cmd} exited before attaching")
+
+
+def stop(p):
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
+def one_liner(tool, prog):
+    p, t = start(TOOLS[tool] + ["-e", prog])
+    try:
+        time.sleep(0.3)
+        return t, vmhwm_kb(p.pid)
+    finally:
+        stop(p)
+
+
+def programs(pid):
+    """(name, xlated instructions) of every BPF program process pid holds a descriptor of."""
+    ids = set()
+    fdinfo = f"/proc/{pid}/fdinfo"
+    for fd in os.listdir(fdinfo):
+        try:
+            with open(os.path.join(fdinfo, fd)) as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    out = []
+    for i in sorted(ids):
+        info = json.loads(subprocess.check_output(["bpftool", "prog", "show", "id", str(i), "-j"]))
+        out.append((info.get("name", "?"), info["bytes_xlated"] // 8))
+    return out
+
+
+def tool_programs(tool, script):
+    p, _ = start(TOOLS[tool] + [os.path.join(TOOLS_DIR, script + ".bt")])
+    try:
+        time.sleep(0.3)
+        return programs(p.pid)
+    finally:
+        stop(p)
+
+
+def main():
+    for tool in TOOLS:  # warm-up: build and CDS archive for bpf4j, page cache for both
+        one_liner(tool, ONE_LINERS["BEGIN printf"])
+    print(f"== start-up to attached and peak RSS, median of {ROUNDS} alternating runs")
+    print(f"{'one-liner':<20} {'bpftrace ms':>11} {'bpf4j ms':>9} {'ratio':>6}   {'bpftrace MiB':>12} {'bpf4j MiB':>9} {'ratio':>6}")
+    ratios_t, ratios_m = [], []
+    for name, prog in ONE_LINERS.items():
+        res = {tool: [] for tool in TOOLS}
+        for _ in range(ROUNDS):
+            for tool in TOOLS:
+                res[tool].append(one_liner(tool, prog))
+        bt = statistics.median(t for t, _ in res["bpftrace"]) * 1000
+        bj = statistics.median(t for t, _ in res["bpf4j"]) * 1000
+        mt = statistics.median(m for _, m in res["bpftrace"]) / 1024
+        mj = statistics.median(m for _, m in res["bpf4j"]) / 1024
+        ratios_t.append(bj / bt)
+        ratios_m.append(mj / mt)
+        print(f"{name:<20} {bt:>11.0f} {bj:>9.0f} {bj / bt:>6.2f}   {mt:>12.1f} {mj:>9.1f} {mj / mt:>6.2f}")
+    print(f"geometric mean ratio bpf4j/bpftrace: start-up {statistics.geometric_mean(ratios_t):.2f}, "
+          f"peak memory {statistics.geometric_mean(ratios_m):.2f}")
+    print()
+    print("== BPF instructions (xlated) of the programs generated for the tool scripts")
+    print(f"{'tool':<16} {'paired':>6} {'bpftrace insns':>14} {'bpf4j insns':>11} {'ratio':>6}   unpaired (bpftrace / bpf4j)")
+    ratios_i = []
+    tot_bt = tot_bj = 0
+    for script in TOOL_SCRIPTS:
+        try:
+            a = tool_programs("bpftrace", script)
+            b = tool_programs("bpf4j", script)
+        except RuntimeError as e:
+            print(f"{script:<16} skipped: {e}")
+            continue
+        left = list(a)
+        na = nb = pairs = 0
+        alone_b = []
+        for name, n in b:
+            match = next((x for x in left if x[0] == name), None)
+            if match is None:
+                alone_b.append(name)
+                continue
+            left.remove(match)
+            na += match[1]
+            nb += n
+            pairs += 1
+        tot_bt += na
+        tot_bj += nb
+        if na:
+            ratios_i.append(nb / na)
+        print(f"{script:<16} {pairs:>6} {na:>14} {nb:>11} {nb / na if na else 0:>6.2f}   "
+              f"{','.join(x[0] for x in left) or '-'} / {','.join(alone_b) or '-'}")
+    print(f"{'total':<16} {'':>5} {tot_bt:>14} {tot_bj:>11} {tot_bj / tot_bt:>6.2f}")
+    print(f"geometric mean ratio bpf4j/bpftrace: instructions {statistics.geometric_mean(ratios_i):.2f}")
+
+
+if __name__ == "__main__":
+    main()

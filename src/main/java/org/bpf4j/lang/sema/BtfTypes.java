@@ -1,0 +1,104 @@
+package org.bpf4j.lang.sema;
+
+import org.bpf4j.btf.Btf;
+import org.bpf4j.btf.BtfType;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Kernel struct and union types from the running kernel's BTF (/sys/kernel/btf/vmlinux, read only when a script
+ * names a struct it does not define, or follows {@code curtask}). A pointer member to a struct becomes a pointer
+ * to a stub (the name, no fields) that {@link #full} completes on access, so that self-referencing kernel types
+ * ({@code task_struct}) stay finite.
+ */
+final class BtfTypes {
+    private final Supplier<Btf> btf;
+    private final Map<String, Optional<Type.Record>> records = new HashMap<>();
+
+    BtfTypes(Supplier<Btf> btf) { this.btf = btf; }
+
+    /** The kernel's {@code struct NAME} or {@code union NAME} ({@code fullName} with the keyword), if it has one. */
+    Optional<Type.Record> record(String fullName) {
+        return records.computeIfAbsent(fullName, n -> {
+            boolean union = n.startsWith("union ");
+            String name = n.substring(n.indexOf(' ') + 1);
+            Btf b;
+            try {
+                b = btf.get();
+            } catch (RuntimeException e) {
+                return Optional.empty(); // no BTF on this kernel
+            }
+            Optional<? extends BtfType.Composite> c = union ? b.find(BtfType.Union.class, name) : b.find(BtfType.Struct.class, name);
+            return c.map(x -> convert(b, x, n));
+        });
+    }
+
+    /** The complete record behind a stub (a pointer target named but not laid out); others as they are. */
+    Type.Record full(Type.Record r) {
+        if (!r.fields().isEmpty() || !(r.name().startsWith("struct ") || r.name().startsWith("union "))) return r;
+        return record(r.name()).orElse(r);
+    }
+
+    private Type.Record convert(Btf b, BtfType.Composite c, String name) {
+        List<Type.Field> fields = new ArrayList<>();
+        for (BtfType.Member m : c.members()) {
+            Type t = type(b, m.type(), true);
+            int bitOffset = m.bitOffset();
+            if (m.name().isEmpty() && t instanceof Type.Record inner) {
+                for (Type.Field f : inner.fields())
+                    fields.add(new Type.Field(f.name(), f.type(), bitOffset / 8 + f.offset(), f.bitOffset(), f.bits(), false));
+                continue;
+            }
+            if (m.bitfieldSize() > 0 && t instanceof Type.Int it) {
+                int unitBits = it.size() * 8;
+                int unit = bitOffset / unitBits * it.size();
+                fields.add(new Type.Field(m.name(), it, unit, bitOffset - unit * 8, m.bitfieldSize(), false));
+            } else {
+                fields.add(new Type.Field(m.name(), t, bitOffset / 8, 0, 0, false));
+            }
+        }
+        return new Type.Record(name, fields, c.size(), Math.max(1, b.alignOf(c.id())), false);
+    }
+
+    /** A BTF type as a language type; {@code byValue} false gives stubs for structs (behind pointers). */
+    private Type type(Btf b, int id, boolean byValue) {
+        BtfType t = b.resolve(id);
+        return switch (t) {
+            case BtfType.Int i -> {
+                int size = i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ? i.size() : 8;
+                yield new Type.Int(size, (i.encoding() & 1) != 0);
+            }
+            case BtfType.Enumeration e -> new Type.Int(e.size() == 1 || e.size() == 2 || e.size() == 4 ? e.size() : 8, e.signed());
+            case BtfType.Ptr p -> {
+                BtfType target = b.resolve(p.type());
+                yield new Type.Ptr(target instanceof BtfType.Composite || target instanceof BtfType.Fwd
+                        ? stub(b, target) : type(b, p.type(), false), false);
+            }
+            case BtfType.Array a -> {
+                BtfType elem = b.resolve(a.type());
+                int n = a.nelems();
+                if (elem instanceof BtfType.Int i && i.size() == 1 && i.name().contains("char")) yield new Type.Str(Math.max(1, n));
+                Type et = type(b, a.type(), true);
+                yield et.size() > 0 ? new Type.Array(et, n) : new Type.Array(new Type.Int(1, false), Math.max(1, (int) b.sizeOf(id)));
+            }
+            case BtfType.Composite c -> byValue ? convert(b, c, (c instanceof BtfType.Union ? "union " : "struct ") + c.name()) : stub(b, c);
+            case BtfType.Void v -> Type.NONE;
+            default -> {
+                long size = b.sizeOf(id);
+                yield size == 1 || size == 2 || size == 4 || size == 8 ? new Type.Int((int) size, false)
+                        : size > 0 ? new Type.Array(new Type.Int(1, false), (int) size) : Type.NONE;
+            }
+        };
+    }
+
+    private static Type stub(Btf b, BtfType t) {
+        String kw = t instanceof BtfType.Union || (t instanceof BtfType.Fwd f && f.union()) ? "union " : "struct ";
+        long size = t instanceof BtfType.Composite c ? c.size() : 0;
+        return new Type.Record(kw + t.name(), List.of(), (int) size, 8, false);
+    }
+}
