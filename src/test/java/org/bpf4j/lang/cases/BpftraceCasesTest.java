@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Tag("kernel")
 class BpftraceCasesTest {
-    static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", "/work/shared"), "bpftrace", "tests");
+    static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", Path.of(System.getProperty("user.dir")).resolve("../shared").normalize().toString()), "bpftrace", "tests");
 
     @Test
     void theCasesBpf4jPassesStillPass() throws Exception {

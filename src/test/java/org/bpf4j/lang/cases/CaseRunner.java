@@ -268,7 +268,7 @@ public final class CaseRunner {
      * (e.g. /usr/bin/bpftrace, or a bpf4j trace launcher) and prints one TSV line per case and a summary.
      */
     public static void main(String[] args) throws Exception {
-        Path shared = Path.of(System.getProperty("bpf4j.shared", "/work/shared")).resolve("bpftrace/tests");
+        Path shared = Path.of(System.getProperty("bpf4j.shared", Path.of(System.getProperty("user.dir")).resolve("../shared").normalize().toString())).resolve("bpftrace/tests");
         String tool = args[0];
         int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Pattern filter = args.length > 2 ? Pattern.compile(args[2]) : null;
