@@ -152,6 +152,24 @@ class SessionTest {
     }
 
     @Test
+    void usdtProbesReadTheirArgumentsAsTheNoteSays() throws Exception {
+        Kernel.require();
+        java.nio.file.Path jvm = java.nio.file.Path.of(System.getProperty("java.home"), "lib", "server", "libjvm.so");
+        Kernel.unless(java.nio.file.Files.exists(jvm) ? null : "no " + jvm);
+        // this JVM's own hotspot:thread__start fires when the test starts a thread: arg0 is its name, arg1 the length
+        Run r = run("usdt:" + jvm + ":hotspot:thread__start { printf(\"%s %d\\n\", str(arg0, arg1), arg1); }", false, () -> {
+            Thread t = new Thread(() -> { }, "bpf4j-usdt-marker");
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }, o -> o.contains("bpf4j-usdt-marker"));
+        assertTrue(r.out().contains("bpf4j-usdt-marker 17\n"), r.out());
+    }
+
+    @Test
     void aVerifierRejectionIsShownOnTheScriptLine() {
         Kernel.require();
         SourceError e = assertThrows(SourceError.class, () -> run("""
