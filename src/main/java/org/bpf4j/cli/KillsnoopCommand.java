@@ -42,7 +42,7 @@ final class KillsnoopCommand implements Callable<Integer> {
         try (Killsnoop k = Killsnoop.start(options, e -> {
             out.printf("%-9s %-6d %-16s %-4d %-6d %d%n", LocalTime.now().format(TIME), e.pid(), e.comm(), e.sig(), e.tpid(), e.ret());
             out.flush();
-        })) {
+        }, lost -> System.err.println("Possibly lost " + lost + " samples"))) {
             out.printf("%-9s %-6s %-16s %-4s %-6s %s%n", "TIME", "PID", "COMM", "SIG", "TPID", "RESULT");
             out.flush();
             while (!Shutdown.requested()) k.poll(100);

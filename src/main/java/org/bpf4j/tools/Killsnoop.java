@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -129,6 +130,14 @@ public final class Killsnoop implements AutoCloseable {
 
     /** Loads the probes, attaches them and opens the perf buffer; events go to {@code sink} from {@link #poll}. */
     public static Killsnoop start(Options options, Consumer<Event> sink) {
+        return start(options, sink, count -> { });
+    }
+
+    /**
+     * As {@link #start(Options, Consumer)}, and {@code lost} hears how many events the kernel dropped each time it
+     * reports some (they are counted in {@link #lost()} either way).
+     */
+    public static Killsnoop start(Options options, Consumer<Event> sink, LongConsumer lost) {
         Killsnoop k = new Killsnoop();
         try {
             Tracefs tracefs = Tracefs.get();
@@ -141,7 +150,7 @@ public final class Killsnoop implements AutoCloseable {
             KernelProgram exitProg = k.own(KernelProgram.load(exitProgram(exit, options), maps));
             k.buffer = k.own(PerfBuffer.open(events, 64, new RecordHandler() {
                 @Override public void onRecord(int cpu, MemorySegment data) { sink.accept(decode(data)); }
-                @Override public void onLost(int cpu, long count) { lostNotice(count); }
+                @Override public void onLost(int cpu, long count) { lost.accept(count); }
             }));
             k.own(TracepointLink.attach(exitProg, "syscalls", "sys_exit_kill"));
             k.own(TracepointLink.attach(entry, "syscalls", "sys_enter_kill"));
@@ -150,10 +159,6 @@ public final class Killsnoop implements AutoCloseable {
             k.close();
             throw e;
         }
-    }
-
-    private static void lostNotice(long count) {
-        System.err.println("Possibly lost " + count + " samples");
     }
 
     /** Decodes one perf record into an event. */
