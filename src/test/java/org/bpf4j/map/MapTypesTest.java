@@ -143,12 +143,15 @@ class MapTypesTest {
     @Test
     void stackTraceMapHoldsKernelAndUserStacks() {
         int tid = Native.gettid();
-        try (KernelMap stacks = KernelMap.create(MapSpec.stackTrace("t_stacks", MapSpec.MAX_STACK_DEPTH, 64));
+        // One map per kind of stack: in a shared map of 64 buckets the two stacks' hashes would collide one run in
+        // 64, and bpf_get_stackid answers -EEXIST for the second.
+        try (KernelMap kstacks = KernelMap.create(MapSpec.stackTrace("t_kstacks", MapSpec.MAX_STACK_DEPTH, 64));
+             KernelMap ustacks = KernelMap.create(MapSpec.stackTrace("t_ustacks", MapSpec.MAX_STACK_DEPTH, 64));
              KernelMap ids = KernelMap.create(MapSpec.of("t_ids", MapType.ARRAY, 4, 8, 2));
-             KernelProgram p = Bpf.load(ProgramType.TRACEPOINT, Map.of("stacks", stacks, "ids", ids), b -> {
+             KernelProgram p = Bpf.load(ProgramType.TRACEPOINT, Map.of("kstacks", kstacks, "ustacks", ustacks, "ids", ids), b -> {
                  b.call(Helper.GET_CURRENT_PID_TGID).jmp32(JmpOp.JNE, R0, tid, "out");
                  for (int slot = 0; slot < 2; slot++) {
-                     b.mov64(R1, R6).loadMapFd(R2, "stacks").mov64(R3, slot == 0 ? 0 : 1 << 8) // BPF_F_USER_STACK
+                     b.mov64(R1, R6).loadMapFd(R2, slot == 0 ? "kstacks" : "ustacks").mov64(R3, slot == 0 ? 0 : 1 << 8) // BPF_F_USER_STACK
                              .call(Helper.GET_STACKID).mov64(R7, R0);
                      lookup(b, "ids", slot);
                      b.stx(Size.DW, R0, 0, R7);
@@ -158,14 +161,15 @@ class MapTypesTest {
              TracepointLink l = TracepointLink.attach(p, "syscalls", "sys_enter_getppid")) {
             Native.getppid();
             TypedMap<Integer, Long> idMap = TypedMap.of(ids, ByteCodec.int32(), ByteCodec.int64());
-            TypedMap<Integer, long[]> traces = TypedMap.of(stacks, ByteCodec.int32(), ByteCodec.int64Array(MapSpec.MAX_STACK_DEPTH));
+            TypedMap<Integer, long[]> ktraces = TypedMap.of(kstacks, ByteCodec.int32(), ByteCodec.int64Array(MapSpec.MAX_STACK_DEPTH));
+            TypedMap<Integer, long[]> utraces = TypedMap.of(ustacks, ByteCodec.int32(), ByteCodec.int64Array(MapSpec.MAX_STACK_DEPTH));
             long kernelId = idMap.get(0).orElseThrow(), userId = idMap.get(1).orElseThrow();
             assertTrue(kernelId >= 0 && userId >= 0, "stack ids " + kernelId + ", " + userId);
             List<String> kernelFrames = new ArrayList<>();
-            for (long ip : traces.get((int) kernelId).orElseThrow())
+            for (long ip : ktraces.get((int) kernelId).orElseThrow())
                 if (ip != 0) kernelFrames.add(Kallsyms.get().containing(ip).orElse("?"));
             assertTrue(kernelFrames.stream().anyMatch(f -> f.contains("syscall")), kernelFrames.toString());
-            long top = traces.get((int) userId).orElseThrow()[0];
+            long top = utraces.get((int) userId).orElseThrow()[0];
             try (UserSymbols symbols = UserSymbols.of(Native.getpid())) {
                 UserSymbols.Resolved frame = symbols.resolve(top).orElseThrow();
                 assertEquals("getppid", frame.function(), "the user stack starts in libc's getppid: " + frame);
