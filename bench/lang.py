@@ -10,7 +10,7 @@
    0.17 keeps no BEGIN program once it has run) is left out of the comparison and counted apart.
 
 bpf4j runs as bpftrace's drop-in (scripts/bpftrace), so both take the same command line.
-Usage: bench/lang.py [ROUNDS]    (root; Debian's bpftrace and bpftool installed)
+Usage: bench/lang.py [ROUNDS] [--start-only]    (root; Debian's bpftrace and bpftool installed)
 """
 import json, os, signal, statistics, subprocess, sys, time
 
@@ -19,7 +19,7 @@ from startup import vmhwm_kb  # bench/startup.py: peak memory of a process
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TOOLS_DIR = os.path.join(os.environ.get("BPF4J_SHARED", os.path.join(ROOT, "..", "shared")), "bpftrace", "tools")
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+ROUNDS = int(next((a for a in sys.argv[1:] if a.isdigit()), "10"))
 TOOLS = {"bpftrace": ["bpftrace"], "bpf4j": [os.path.join(ROOT, "scripts", "bpftrace")]}
 NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
 
@@ -91,7 +91,10 @@ def tool_programs(tool, script):
 
 
 def main():
-    for tool in TOOLS:  # warm-up: build and CDS archive for bpf4j, page cache for both
+    # warm-up: the build and the trained start-up cache of bpf4j (waited for), the page cache for both
+    subprocess.run([os.path.join(ROOT, "bpf4j"), "trace", "-V"], env=dict(os.environ, BPF4J_AOT_WAIT="1"),
+                   stdout=subprocess.DEVNULL, check=True)
+    for tool in TOOLS:
         one_liner(tool, ONE_LINERS["BEGIN printf"])
     print(f"== start-up to attached and peak RSS, median of {ROUNDS} alternating runs")
     print(f"{'one-liner':<20} {'bpftrace ms':>11} {'bpf4j ms':>9} {'ratio':>6}   {'bpftrace MiB':>12} {'bpf4j MiB':>9} {'ratio':>6}")
@@ -110,6 +113,8 @@ def main():
         print(f"{name:<20} {bt:>11.0f} {bj:>9.0f} {bj / bt:>6.2f}   {mt:>12.1f} {mj:>9.1f} {mj / mt:>6.2f}")
     print(f"geometric mean ratio bpf4j/bpftrace: start-up {statistics.geometric_mean(ratios_t):.2f}, "
           f"peak memory {statistics.geometric_mean(ratios_m):.2f}")
+    if "--start-only" in sys.argv:
+        return
     print()
     print("== BPF instructions (xlated) of the programs generated for the tool scripts")
     print(f"{'tool':<16} {'paired':>6} {'bpftrace insns':>14} {'bpf4j insns':>11} {'ratio':>6}   unpaired (bpftrace / bpf4j)")

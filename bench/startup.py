@@ -49,17 +49,12 @@ def once(cmd, attached, stderr):
             p.kill()
 
 def main():
-    # warm-up: builds the jar and bpf4j's start-up cache (the launcher records on one run and builds the cache
-    # in the background on the next), and warms the page cache for both tools
+    # warm-up: builds the jar and trains bpf4j's start-up cache (waiting for it, which the launcher otherwise does
+    # in the background on a tool's first use), and warms the page cache for both tools
+    subprocess.run([os.path.join(ROOT, "bpf4j"), "killsnoop", "-h"], env=dict(os.environ, BPF4J_AOT_WAIT="1"),
+                   stdout=subprocess.DEVNULL, check=True)
     for name, tool in TOOLS.items():
         once(*tool)
-    cache = os.path.join(ROOT, "target", "aot", "killsnoop.aot")
-    for _ in range(5):
-        if os.path.exists(cache):
-            break
-        once(*TOOLS["bpf4j killsnoop"])
-        time.sleep(10)
-    once(*TOOLS["bpf4j killsnoop"])
     results = {name: [] for name in TOOLS}
     for _ in range(ROUNDS):
         for name, tool in TOOLS.items():

@@ -1,21 +1,25 @@
 # Sourced by ./bpf4j and ./test: finds a JDK >= 25 and Maven, installing Maven from Debian when root.
 # Sets JAVA_HOME, JAVA and MVN. Messages go to stderr.
 
-bpf4j_java_feature() { # the feature release of the JDK at $1: from its release file (no JVM start), else from java
-  local v
-  v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -n1)
+bpf4j_java_feature() { # sets feature to the release of the JDK at $1: from its release file (no JVM start), else from java
+  local v= line
+  if [ -r "$1/release" ]; then
+    while IFS= read -r line; do
+      case "$line" in JAVA_VERSION=*) v="${line#JAVA_VERSION=\"}"; v="${v%%[!0-9]*}"; break ;; esac
+    done <"$1/release"
+  fi
   [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n1)
-  echo "${v:-0}"
+  feature="${v:-0}"
 }
 
 bpf4j_find_jdk() {
-  local candidates=() c v
+  local candidates=() c feature
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
   for c in /usr/lib/jvm/*; do [ -d "$c" ] && candidates+=("$c"); done
   for c in "${candidates[@]}"; do
     [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
-    v=$(bpf4j_java_feature "$c")
-    if [ -n "$v" ] && [ "$v" -ge 25 ]; then JAVA_HOME="$c"; JAVA="$c/bin/java"; export JAVA_HOME; return 0; fi
+    bpf4j_java_feature "$c"
+    if [ "$feature" -ge 25 ]; then JAVA_HOME="$c"; JAVA="$c/bin/java"; export JAVA_HOME; return 0; fi
   done
   echo "bpf4j: needs a JDK 25 or newer (none in JAVA_HOME or /usr/lib/jvm)." >&2
   echo "bpf4j: install one, e.g. Eclipse Temurin 25 (https://adoptium.net), then set JAVA_HOME to it." >&2

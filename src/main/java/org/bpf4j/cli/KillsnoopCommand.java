@@ -3,38 +3,91 @@ package org.bpf4j.cli;
 import org.bpf4j.UserException;
 import org.bpf4j.sys.Privileges;
 import org.bpf4j.tools.Killsnoop;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.Callable;
+import java.util.List;
 
-/** {@code bpf4j killsnoop}: BCC's killsnoop, with its options and columns. */
-@Command(name = "killsnoop", mixinStandardHelpOptions = true,
-        description = "Trace signals issued by the kill() syscall.",
-        footer = {"", "examples:",
-                "    bpf4j killsnoop           # trace all kill() signals",
-                "    bpf4j killsnoop -x        # only show failed kills",
-                "    bpf4j killsnoop -p 181    # only trace PID 181",
-                "    bpf4j killsnoop -s 13     # only trace signal 13"})
-final class KillsnoopCommand implements Callable<Integer> {
+/**
+ * {@code bpf4j killsnoop}: BCC's killsnoop, with its options, columns, usage and argparse's error messages. The
+ * command line is read by {@link Getopt}, which accepts what argparse accepts here.
+ */
+final class KillsnoopCommand {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private static final Getopt OPTIONS = Getopt.of("hxp:s:", "help=h", "failed=x", "pid=p", "signal=s");
+    private static final String USAGE_LINE = "usage: killsnoop [-h] [-x] [-p PID] [-s SIGNAL]\n";
+    private static final String HELP = USAGE_LINE + """
 
-    @Option(names = {"-x", "--failed"}, description = "only show failed kill syscalls")
-    boolean failed;
+            Trace signals issued by the kill() syscall
 
-    @Option(names = {"-p", "--pid"}, paramLabel = "PID", description = "trace this PID only (the sender)")
-    Integer pid;
+            optional arguments:
+              -h, --help            show this help message and exit
+              -x, --failed          only show failed kill syscalls
+              -p PID, --pid PID     trace this PID only which is the sender of signal
+              -s SIGNAL, --signal SIGNAL
+                                    trace this signal only
 
-    @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "trace this signal only")
-    Integer signal;
+            examples:
+                bpf4j killsnoop           # trace all kill() signals
+                bpf4j killsnoop -x        # only show failed kills
+                bpf4j killsnoop -p 181    # only trace PID 181
+                bpf4j killsnoop -s 9      # only trace signal 9
+            """;
 
-    @Override
-    public Integer call() {
+    private KillsnoopCommand() {}
+
+    /** Runs {@code bpf4j killsnoop ARGS}; returns the exit status (2 for a bad command line, as argparse). */
+    static int main(List<String> argv, PrintWriter out, PrintWriter err) {
+        boolean failed = false;
+        Integer pid = null, signal = null;
+        try {
+            Getopt.Parsed parsed = OPTIONS.parse(argv);
+            if (!parsed.operands().isEmpty()) return usageError(err, "unrecognized arguments: " + String.join(" ", parsed.operands()));
+            for (Getopt.Opt o : parsed.options()) {
+                switch (o.name()) {
+                    case "h" -> {
+                        out.print(HELP);
+                        return 0;
+                    }
+                    case "x" -> failed = true;
+                    case "p" -> pid = integer(o.value());
+                    case "s" -> signal = integer(o.value());
+                    default -> throw new IllegalStateException("option " + o.name());
+                }
+                if (o.value() != null && integer(o.value()) == null) {
+                    return usageError(err, "argument " + (o.name().equals("p") ? "-p/--pid" : "-s/--signal")
+                            + ": invalid int value: '" + o.value() + "'");
+                }
+            }
+        } catch (Getopt.Error e) {
+            return usageError(err, switch (e.kind()) {
+                case UNKNOWN, UNEXPECTED_ARGUMENT -> "unrecognized arguments: " + e.option();
+                case MISSING_ARGUMENT -> "argument " + (e.option().contains("p") ? "-p/--pid" : "-s/--signal") + ": expected one argument";
+                case AMBIGUOUS -> e.getMessage();
+            });
+        }
         if (pid != null && pid <= 0) throw new UserException("killsnoop: -p wants a positive PID, not " + pid);
         if (signal != null && (signal < 0 || signal > 64)) throw new UserException("killsnoop: -s wants a signal from 0 to 64, not " + signal);
+        return run(failed, pid, signal);
+    }
+
+    private static int usageError(PrintWriter err, String message) {
+        err.print(USAGE_LINE);
+        err.println("killsnoop: error: " + message);
+        return 2;
+    }
+
+    private static Integer integer(String s) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static int run(boolean failed, Integer pid, Integer signal) {
         Privileges.requireTracing("killsnoop");
         PrintStream out = System.out;
         Shutdown.install();

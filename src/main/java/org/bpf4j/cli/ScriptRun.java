@@ -81,7 +81,7 @@ final class ScriptRun {
         Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(s.pid() > 0 ? s.pid() : -1),
                 new Checker.Options(s.unsafe()));
         if (s.dryRun()) {
-            for (var p : Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount())).programs()) {
+            for (var p : compile(analysis, 0, s).programs()) {
                 stdout.println("; " + p.unit().name() + " (" + p.spec().type().bpftoolName() + ", "
                         + p.spec().program().instructions().size() + " instructions)");
                 stdout.print(org.bpf4j.asm.Disassembler.dump(p.spec().program().instructions(), org.bpf4j.asm.CallNames.HELPERS, false));
@@ -90,6 +90,9 @@ final class ScriptRun {
             return 0;
         }
         Privileges.requireTracing(s.who());
+        // compiled before the first system call when it can be: that overlaps with linking the system-call
+        // handle (Warmup); with -c the code needs the child's pid, so the child comes first
+        CompiledScript early = s.command() == null ? compile(analysis, 0, s) : null;
         // named after the command (the bpftrace drop-in launcher asks for "bpftrace"), not "java"
         String name = System.getenv("BPF4J_PROGNAME");
         ProcessName.set(name == null || name.isBlank() ? "bpf4j" : name);
@@ -97,8 +100,7 @@ final class ScriptRun {
         Output out = new Output(stream, s.json(), s.quiet());
         Shutdown.install();
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
-            CompiledScript compiled = Compiler.compile(analysis,
-                    new Compiler.Options(System.nanoTime(), child == null ? 0 : child.pid(), Cpus.possibleCount(), s.helperChecks()));
+            CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
             try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose()))) {
                 out.attaching(session.probeCount());
                 out.flush();
@@ -117,6 +119,10 @@ final class ScriptRun {
             if (stream != System.out) stream.close();
             Shutdown.finished();
         }
+    }
+
+    private static CompiledScript compile(Analysis analysis, int childPid, Settings s) {
+        return Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), childPid, Cpus.possibleCount(), s.helperChecks()));
     }
 
     private static PrintStream outputStream(Settings s) {

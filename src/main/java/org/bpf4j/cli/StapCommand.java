@@ -1,68 +1,119 @@
 package org.bpf4j.cli;
 
+import org.bpf4j.lang.sema.Checker;
+import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.StapParser;
 import org.bpf4j.tracefs.Tracefs;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code bpf4j stap}: SystemTap's script language, compiled by the same checker and code generator as
  * {@code bpf4j trace}. On a kernel without kprobes, {@code kernel.function("sys_NAME")} becomes the syscall's
- * tracepoint, whose fields are the {@code $target} variables.
+ * tracepoint, whose fields are the {@code $target} variables. The options are stap's that apply here.
  */
-@Command(name = "stap", mixinStandardHelpOptions = true, version = "bpf4j stap 0.1.0 (a SystemTap subset)",
-        description = "Run a SystemTap script, compiled to eBPF in Java.")
-final class StapCommand implements Callable<Integer> {
-    @Option(names = "-e", paramLabel = "SCRIPT", description = "run this script")
-    String program;
+final class StapCommand {
+    private static final Getopt OPTIONS = Getopt.of("e:c:x:o:vgp:hV", "help=h", "version=V");
+    static final String VERSION = "bpf4j stap 0.1.0 (a SystemTap subset, compiled to eBPF in Java)";
 
-    @Option(names = "-c", paramLabel = "CMD", description = "run CMD and stop when it exits")
-    String command;
+    private StapCommand() {}
 
-    @Option(names = "-x", paramLabel = "PID", description = "the target process (for libraries of process probes)")
-    Integer pid;
-
-    @Option(names = "-o", paramLabel = "FILE", description = "send output to FILE")
-    Path outputFile;
-
-    @Option(names = "-v", description = "verbose messages")
-    boolean verbose;
-
-    @Option(names = "-g", description = "guru mode: allow system() and signal()")
-    boolean guru;
-
-    @Option(names = "-p", paramLabel = "PASS", description = "stop after pass 3 (print the generated instructions) or 1-2 (check only)")
-    Integer pass;
-
-    @Parameters(paramLabel = "ARGS", description = "the script file (unless -e), then the script's $1, $2...")
-    List<String> args = new ArrayList<>();
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return ScriptRun.reporting(spec.commandLine().getErr(), () -> {
-            var source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), t -> t);
-            var script = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)));
-            List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
-            if (pass != null && pass <= 2) {
-                org.bpf4j.lang.sema.Checker.check(script, new org.bpf4j.lang.sema.Params(params),
-                        ProbeCatalog.system(pid == null ? -1 : pid), new org.bpf4j.lang.sema.Checker.Options(guru));
+    /** Runs {@code bpf4j stap ARGS}; returns the exit status. */
+    static int main(List<String> argv, PrintWriter out, PrintWriter err) {
+        Getopt.Parsed parsed;
+        try {
+            parsed = OPTIONS.parse(argv);
+        } catch (Getopt.Error e) {
+            err.println("stap: " + e.getMessage());
+            err.println("Try '--help' for more information.");
+            return 1;
+        }
+        String program = null, command = null;
+        Path outputFile = null;
+        Integer pid = null, pass = null;
+        boolean verbose = false, guru = false;
+        for (Getopt.Opt o : parsed.options()) {
+            switch (o.name()) {
+                case "e" -> program = o.value();
+                case "c" -> command = o.value();
+                case "x" -> {
+                    pid = number(o.value());
+                    if (pid == null) {
+                        err.println("stap: Invalid target process ID number.");
+                        return 1;
+                    }
+                }
+                case "o" -> outputFile = Path.of(o.value());
+                case "v" -> verbose = true;
+                case "g" -> guru = true;
+                case "p" -> {
+                    pass = number(o.value());
+                    if (pass == null || pass < 1 || pass > 5) {
+                        err.println("stap: Invalid pass number (should be 1-5).");
+                        return 1;
+                    }
+                }
+                case "h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "V" -> {
+                    out.println(VERSION);
+                    return 0;
+                }
+                default -> throw new IllegalStateException("option " + o.name());
+            }
+        }
+        List<String> args = parsed.operands();
+        String script = program, cmd = command;
+        Integer target = pid, stop = pass;
+        Path output = outputFile;
+        boolean v = verbose, g = guru;
+        return ScriptRun.reporting(err, () -> {
+            var source = ScriptRun.source(script, args.isEmpty() ? null : args.getFirst(), t -> t);
+            var parsedScript = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)));
+            List<String> params = script != null ? args : args.subList(Math.min(1, args.size()), args.size());
+            if (stop != null && stop <= 2) {
+                Checker.check(parsedScript, new Params(params), ProbeCatalog.system(target == null ? -1 : target),
+                        new Checker.Options(g));
                 return 0;
             }
-            return ScriptRun.run(script, params, new ScriptRun.Settings(pid == null ? 0 : pid, command, false, true,
-                    verbose, guru, 0, outputFile, false, pass != null && pass >= 3, "bpf4j stap"), spec.commandLine().getOut());
+            return ScriptRun.run(parsedScript, params, new ScriptRun.Settings(target == null ? 0 : target, cmd, false, true,
+                    v, g, 0, output, false, stop != null && stop >= 3, "bpf4j stap"), out);
         });
     }
+
+    private static Integer number(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static final String USAGE = """
+            Usage: stap [options] FILE [ARGS ...]       Run script in file.
+               or: stap [options] - [ARGS ...]          Run script on stdin.
+               or: stap [options] -e SCRIPT [ARGS ...]  Run given script.
+
+            A SystemTap subset, compiled to eBPF in Java (bpf4j stap). Options:
+               --         end of translator options, script options follow
+               -h --help  list available options
+               -V --version
+                          show version
+               -v         add verbosity
+               -p NUM     stop after pass NUM 1-5, instead of 5 (1-2: parse and check;
+                          3: print the generated BPF instructions)
+               -g         guru mode: allow system() and signal()
+               -x PID     sets target() to PID
+               -c CMD     start the probes, run CMD, and exit when it finishes
+               -o FILE    send script output to file, instead of stdout
+               -e SCRIPT  run given script
+            """;
 
     private static Path tracefsEvent(String category, String event) {
         return Tracefs.get().root().resolve("events").resolve(category).resolve(event);

@@ -6,109 +6,158 @@ import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Parser;
 import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
 /**
  * {@code bpf4j trace}: bpftrace's language and command line. The script is parsed, type-checked and compiled
  * to BPF in Java, then loaded, attached and run through the kernel layer. Errors print as bpftrace prints them
- * ({@code ERROR: ...}, with file:line:col and a caret for script errors).
+ * ({@code ERROR: ...}, with file:line:col and a caret for script errors); so do bad options, the usage and
+ * {@code -V}. The command line is read by {@link Getopt}, as bpftrace's by getopt_long.
  */
-@Command(name = "trace", mixinStandardHelpOptions = true, version = "bpf4j trace 0.1.0 (the bpftrace v0.17 language)",
-        synopsisHeading = "USAGE:%n    ", customSynopsis = {"bpf4j trace [options] filename",
-        "    bpf4j trace [options] - <stdin input>", "    bpf4j trace [options] -e 'program'"},
-        description = "Run a bpftrace program, compiled to eBPF in Java.", optionListHeading = "%nOPTIONS:%n")
-final class TraceCommand implements Callable<Integer> {
-    static {
-        Warmup.start();
-    }
+final class TraceCommand {
+    private static final Getopt OPTIONS = Getopt.of("dB:f:e:hlp:vqc:Vo:I:k",
+            "help=h", "version=V", "unsafe", "include:", "info", "no-warnings", "usdt-file-activation");
+    static final String VERSION = "bpftrace v0.17.0 (bpf4j 0.1.0: the bpftrace v0.17 language, compiled in Java)";
 
-    @Option(names = "-e", paramLabel = "'program'", description = "execute this program")
-    String program;
+    private String program, pid, command, format = "text", buffering = "line";
+    private Path outputFile;
+    private boolean list, quiet, verbose, unsafe, info, version;
+    private int debug, helperChecks;
+    private final List<String> includes = new ArrayList<>(), includeDirs = new ArrayList<>();
+    private List<String> args = List.of();
 
-    @Option(names = "-l", description = "list probes (those matching the search given as the argument)")
-    boolean list;
+    private TraceCommand() {}
 
-    @Option(names = "-p", paramLabel = "PID", description = "enable USDT probes on PID")
-    String pid;
-
-    @Option(names = "-c", paramLabel = "'CMD'", description = "run CMD and stop when it exits")
-    String command;
-
-    @Option(names = "-f", paramLabel = "FORMAT", defaultValue = "text", description = "output format ('text', 'json')")
-    String format;
-
-    @Option(names = "-o", paramLabel = "file", description = "redirect output to file")
-    Path outputFile;
-
-    @Option(names = "-B", paramLabel = "MODE", defaultValue = "line", description = "output buffering mode ('line', 'full', 'none')")
-    String buffering;
-
-    @Option(names = "-q", description = "keep messages quiet")
-    boolean quiet;
-
-    @Option(names = "-v", description = "verbose messages")
-    boolean verbose;
-
-    @Option(names = "-d", description = "(dry run) compile only and print the generated BPF instructions")
-    boolean[] debug;
-
-    @Option(names = "-k", description = "-k: warn when a helper fails; -kk: check every helper (accepted; not checked)")
-    boolean[] helperChecks;
-
-    @Option(names = "--unsafe", description = "allow unsafe builtin functions (system, signal)")
-    boolean unsafe;
-
-    @Option(names = "--no-warnings", description = "disable all warning messages")
-    boolean noWarnings;
-
-    @Option(names = "--include", paramLabel = "FILE", description = "add an #include file before the script")
-    List<String> includes = new ArrayList<>();
-
-    @Option(names = "-I", paramLabel = "DIR", description = "add the directory to the include search path")
-    List<String> includeDirs = new ArrayList<>();
-
-    @Option(names = "--info", description = "print information about kernel BPF support")
-    boolean info;
-
-    @Parameters(paramLabel = "ARGS", description = "the script file (unless -e), then positional parameters $1, $2...")
-    List<String> args = new ArrayList<>();
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        return ScriptRun.reporting(spec.commandLine().getErr(), this::run);
-    }
-
-    private int run() {
-        int targetPid = pid == null ? 0 : parsePid(pid);
-        if (info) {
-            spec.commandLine().getOut().println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
-            spec.commandLine().getOut().flush();
+    /** Runs {@code bpf4j trace ARGS}; returns the exit status. */
+    static int main(List<String> argv, PrintWriter out, PrintWriter err) {
+        TraceCommand c = new TraceCommand();
+        try {
+            if (!c.read(OPTIONS.parse(argv))) {
+                out.print(usage());
+                out.flush();
+                return 0;
+            }
+        } catch (Getopt.Error e) {
+            err.println(progName() + ": " + e.getMessage());
+            err.print(usage());
+            err.flush();
+            return 1;
+        }
+        if (c.version) {
+            out.println(VERSION);
+            out.flush();
             return 0;
         }
-        if (!format.equals("text") && !format.equals("json")) throw new UserException("invalid output format '" + format + "' (text, json)");
+        return ScriptRun.reporting(err, () -> c.run(out));
+    }
+
+    /** Takes the options; false when the usage was asked for. */
+    private boolean read(Getopt.Parsed parsed) {
+        for (Getopt.Opt o : parsed.options()) {
+            switch (o.name()) {
+                case "d" -> debug++;
+                case "B" -> buffering = o.value();
+                case "f" -> format = o.value();
+                case "e" -> program = o.value();
+                case "h" -> { return false; }
+                case "l" -> list = true;
+                case "p" -> pid = o.value();
+                case "v" -> verbose = true;
+                case "q" -> quiet = true;
+                case "c" -> command = o.value();
+                case "V" -> version = true;
+                case "o" -> outputFile = Path.of(o.value());
+                case "I" -> includeDirs.add(o.value());
+                case "k" -> helperChecks++;
+                case "unsafe" -> unsafe = true;
+                case "include" -> includes.add(o.value());
+                case "info" -> info = true;
+                case "no-warnings", "usdt-file-activation" -> { }
+                default -> throw new IllegalStateException("option " + o.name());
+            }
+        }
+        args = parsed.operands();
+        return true;
+    }
+
+    private int run(PrintWriter stdout) {
+        int targetPid = pid == null ? 0 : parsePid(pid);
+        if (!buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
+            throw new UserException("USAGE: -B must be either 'line', 'full', or 'none'.");
+        }
+        if (info) {
+            stdout.println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
+            stdout.flush();
+            return 0;
+        }
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new UserException("Invalid output format \"" + format + "\"\nValid formats: 'text', 'json'");
+        }
         if (list) {
             String search = program != null ? program : args.isEmpty() ? "" : args.getFirst();
-            java.io.PrintWriter out = spec.commandLine().getOut();
-            ProbeList.list(search, verbose, ProbeCatalog.system(), out::println);
-            out.flush();
+            ProbeList.list(search, verbose, ProbeCatalog.system(), stdout::println);
+            stdout.flush();
             return 0;
         }
         Source source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), this::withIncludes);
         Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
-                unsafe, helperChecks == null ? 0 : helperChecks.length, outputFile, buffering.equals("full"),
-                debug != null && debug.length > 0, "bpf4j trace"), spec.commandLine().getOut());
+                unsafe, helperChecks, outputFile, buffering.equals("full"), debug > 0, "bpf4j trace"), stdout);
+    }
+
+    /** The name bpftrace's messages start with: the drop-in's ("bpftrace") or ours. */
+    static String progName() {
+        String name = System.getenv("BPF4J_PROGNAME");
+        return name == null || name.isBlank() ? "bpf4j trace" : name;
+    }
+
+    /** bpftrace's usage, for the options bpf4j has. */
+    static String usage() {
+        String n = progName();
+        return """
+                USAGE:
+                    %1$s [options] filename
+                    %1$s [options] - <stdin input>
+                    %1$s [options] -e 'program'
+
+                OPTIONS:
+                    -B MODE        output buffering mode ('full', 'none')
+                    -f FORMAT      output format ('text', 'json')
+                    -o file        redirect bpftrace output to file
+                    -e 'program'   execute this program
+                    -h, --help     show this help message
+                    -I DIR         add the directory to the include search path
+                    --include FILE add an #include file before preprocessing
+                    -l [search]    list probes
+                    -p PID         enable USDT probes on PID
+                    -c 'CMD'       run CMD and enable USDT probes on resulting process
+                    --usdt-file-activation
+                                   activate usdt semaphores based on file path
+                    --unsafe       allow unsafe builtin functions
+                    -q             keep messages quiet
+                    --info         Print information about kernel BPF support
+                    -k             emit a warning when a bpf helper returns an error (except read functions)
+                    -kk            check all bpf helper functions
+                    -V, --version  bpftrace version
+                    --no-warnings  disable all warning messages
+
+                TROUBLESHOOTING OPTIONS:
+                    -v             verbose messages
+                    -d             (dry run) print the generated BPF instructions
+
+                EXAMPLES:
+                %1$s -l '*sleep*'
+                    list probes containing "sleep"
+                %1$s -e 'tracepoint:syscalls:sys_enter_nanosleep { printf("PID %%d sleeping...\\n", pid); }'
+                    trace processes calling sleep
+                %1$s -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'
+                    count syscalls by process name
+                """.formatted(n);
     }
 
     private String withIncludes(String text) {

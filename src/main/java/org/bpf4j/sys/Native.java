@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -32,18 +31,30 @@ public final class Native {
     static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
     static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    static final VarHandle ERRNO = CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    // errno's offset in the capture layout, read as a plain int: a var handle for the path costs ms at start-up
+    private static final long ERRNO_OFFSET = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
-    /** {@code long syscall(long nr, long, long, long, long, long, long)}, errno captured into the first argument. */
+    /**
+     * {@code long syscall(long nr, long, long, long, long, long, long)}, errno captured into the first argument.
+     * Declared as a fixed-argument function although C declares it variadic: on x86-64 the two differ only in
+     * {@code %al} (the count of vector registers a variadic callee may read), which glibc's syscall, written in
+     * assembly, never reads; integer arguments travel in the same registers and stack slots either way. A
+     * variadic downcall costs about 6 ms more to link, at every start.
+     */
     private static final MethodHandle SYSCALL = LINKER.downcallHandle(find("syscall"),
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+            Linker.Option.captureCallState("errno"));
 
-    /** C functions used rarely or only on error paths: linked on first use. */
-    private static final class Libc {
-        static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        static final MethodHandle SYSCONF = LINKER.downcallHandle(find("sysconf"), FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
-        static final MethodHandle GETPPID = LINKER.downcallHandle(find("getppid"), FunctionDescriptor.of(JAVA_INT));
+    /*
+     * C functions used rarely or only on error paths, each linked on first use and apart: linking a downcall
+     * generates code, a few milliseconds of start-up each.
+     */
+    private static final class Strerror {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
+    private static final class Getppid {
+        static final MethodHandle HANDLE = LINKER.downcallHandle(find("getppid"), FunctionDescriptor.of(JAVA_INT));
     }
 
     private static volatile long pageSize;
@@ -59,7 +70,7 @@ public final class Native {
 
     /** Reads errno from a slot filled by a call. */
     static int errno(MemorySegment slot) {
-        return (int) ERRNO.get(slot, 0L);
+        return slot.get(JAVA_INT, ERRNO_OFFSET);
     }
 
     /** syscall(nr, a1..a6): the raw result, -1 with errno in {@code errno} on failure. */
@@ -81,7 +92,7 @@ public final class Native {
     /** The C library's text for {@code errno}. */
     public static String strerror(int errno) {
         try {
-            MemorySegment s = (MemorySegment) Libc.STRERROR.invokeExact(errno);
+            MemorySegment s = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
             return s.reinterpret(256).getString(0);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -103,7 +114,7 @@ public final class Native {
      */
     public static int getppid() {
         try {
-            return (int) Libc.GETPPID.invokeExact();
+            return (int) Getppid.HANDLE.invokeExact();
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -122,17 +133,29 @@ public final class Native {
         }
     }
 
-    /** The page size of this machine. */
+    /** The page size of this machine: AT_PAGESZ of the auxiliary vector the kernel gave this process. */
     public static long pageSize() {
         long p = pageSize;
         if (p == 0) {
-            try {
-                p = (long) Libc.SYSCONF.invokeExact(30 /* _SC_PAGESIZE */);
-            } catch (Throwable t) {
-                throw new AssertionError(t);
-            }
-            pageSize = p;
+            p = auxv(6 /* AT_PAGESZ */);
+            pageSize = p == 0 ? 4096 : p;
         }
-        return p;
+        return pageSize;
+    }
+
+    /** An entry of /proc/self/auxv ({@code Elf64_auxv_t}: type and value, native order), 0 when absent. */
+    static long auxv(long type) {
+        try {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/auxv")))
+                    .order(java.nio.ByteOrder.nativeOrder());
+            while (b.remaining() >= 16) {
+                long t = b.getLong(), v = b.getLong();
+                if (t == type) return v;
+                if (t == 0) break;
+            }
+        } catch (java.io.IOException ignored) {
+            // not Linux: the caller's default
+        }
+        return 0;
     }
 }

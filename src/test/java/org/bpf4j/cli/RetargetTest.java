@@ -41,11 +41,11 @@ class RetargetTest {
         // the rewritten picocli, fully verified, runs bpf4j's command line
         String classes = Path.of("target/classes").toAbsolutePath().toString();
         Process run = new ProcessBuilder(jvm, "-Xverify:all", "-cp", out + java.io.File.pathSeparator + classes,
-                Main.class.getName(), "killsnoop", "--help").redirectErrorStream(true).start();
+                Main.class.getName(), "prog", "--help").redirectErrorStream(true).start();
         String help = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(run.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, run.exitValue(), help);
-        assertTrue(help.startsWith("Usage: bpf4j killsnoop"), help);
+        assertTrue(help.startsWith("Usage: bpf4j prog"), help);
         assertFalse(help.contains("VerifyError"), help);
         assertTrue(List.of(help.split("\n")).size() > 5);
     }

@@ -65,8 +65,14 @@ class TraceCommandTest {
         assertEquals(0, help.status());
         assertTrue(help.out().startsWith("USAGE:\n    bpf4j trace [options] filename\n"), help.out());
         Result bad = trace("-idonotexist");
-        assertEquals(2, bad.status());
-        assertTrue(bad.err().contains("USAGE:"), bad.err());
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().startsWith("bpf4j trace: invalid option -- 'i'\nUSAGE:"), bad.err());
+        Result missing = trace("-e");
+        assertEquals(1, missing.status());
+        assertTrue(missing.err().startsWith("bpf4j trace: option requires an argument -- 'e'\n"), missing.err());
+        assertTrue(trace("--bogus").err().startsWith("bpf4j trace: unrecognized option '--bogus'\n"));
+        assertEquals("ERROR: USAGE: -B must be either 'line', 'full', or 'none'.\n", trace("-B", "x", "-e", "BEGIN {}").err());
+        assertEquals("ERROR: Invalid output format \"xml\"\nValid formats: 'text', 'json'\n", trace("-f", "xml", "-e", "BEGIN {}").err());
         assertTrue(trace("--version").out().contains("bpftrace v0.17"));
     }
 
