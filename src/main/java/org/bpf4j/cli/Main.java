@@ -21,6 +21,7 @@ public final class Main {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
+        if (args.length > 0 && isTool(args[0])) Warmup.start();   // first: it is the longest path to attaching
         System.exit(run(args));
     }
 
@@ -36,7 +37,6 @@ public final class Main {
         for (String a : args) if (!a.equals("--debug")) rest.add(a);
         if (rest.size() == 2 && rest.get(0).equals("help") && isTool(rest.get(1))) rest = List.of(rest.get(1), "-h");
         if (!rest.isEmpty() && isTool(rest.getFirst())) {
-            Warmup.start();
             PrintWriter o = out != null ? out : console(System.out), e = err != null ? err : console(System.err);
             try {
                 List<String> argv = rest.subList(1, rest.size());
