@@ -111,7 +111,7 @@ final class ScriptRun {
                     }
                     if (child != null) child.resume();
                 });
-                session.run(() -> Shutdown.requested() || (child != null && child.exited()));
+                session.run(Shutdown::requested, () -> child != null && child.exited());
                 return session.finish();
             }
         } finally {

@@ -90,7 +90,8 @@ final class TraceCommand {
             throw new UserException("USAGE: -B must be either 'line', 'full', or 'none'.");
         }
         if (info) {
-            stdout.println("Kernel helpers\n  perf_event_output: yes\n  get_stackid: yes\n\nMap types\n  hash: yes\n  array: yes\n  perf_event_array: yes\n  stack_trace: yes");
+            org.bpf4j.sys.Privileges.requireTracing("bpf4j trace --info");
+            org.bpf4j.lang.runtime.KernelInfo.print(VERSION, stdout::println);
             stdout.flush();
             return 0;
         }

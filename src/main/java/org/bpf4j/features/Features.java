@@ -33,7 +33,7 @@ public final class Features {
 
     /** {@code enum bpf_attach_type} values the probes need. */
     private static final int BPF_CGROUP_INET4_CONNECT = 10, BPF_LIRC_MODE2 = 16, BPF_CGROUP_GETSOCKOPT = 21, BPF_TRACE_FENTRY = 24,
-            BPF_MODIFY_RETURN = 26, BPF_SK_LOOKUP = 36, BPF_NETFILTER = 45;
+            BPF_MODIFY_RETURN = 26, BPF_SK_LOOKUP = 36, BPF_TRACE_KPROBE_MULTI = 42, BPF_NETFILTER = 45;
     private static final int BPF_F_SLEEPABLE = 1 << 4, BPF_F_NO_PREALLOC = 1, BPF_F_MMAPABLE = 1 << 10;
 
     private static final byte[] RETURN_ZERO = Assembler.parse("r0 = 0\nexit").encode();
@@ -218,6 +218,34 @@ public final class Features {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    /**
+     * Whether the kernel knows kprobe_multi links (5.18): a kprobe program with that expected attach type loads
+     * (libbpf's probe). It says nothing of whether kprobes themselves work here ({@code AttachSupport.kprobes}).
+     */
+    public static boolean kprobeMulti() {
+        return MISC.computeIfAbsent("kprobe_multi", k ->
+                Probe.loadProgram(ProgramType.KPROBE.value(), RETURN_ZERO, BPF_TRACE_KPROBE_MULTI, 0, 0, kernelVersion(), false).ok());
+    }
+
+    /** Whether the map batch commands (5.6) work: BPF_MAP_LOOKUP_BATCH on an empty hash answers ENOENT. */
+    public static boolean mapBatch() {
+        return MISC.computeIfAbsent("map_batch", k -> {
+            int fd = Probe.createMapFd(new Probe.MapAttrs(MapType.HASH.value(), 4, 4, 1, 0, 0, 0, 0, 0, 0));
+            if (fd < 0) return false;
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment buf = arena.allocate(16, 8), attr = arena.allocate(56, 8);
+                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, buf.address());        // out_batch
+                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, buf.address() + 8);   // keys
+                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, buf.address() + 12);  // values
+                attr.set(java.lang.foreign.ValueLayout.JAVA_INT, 32, 1);                    // count
+                attr.set(java.lang.foreign.ValueLayout.JAVA_INT, 36, fd);                   // map_fd
+                return Syscalls.bpfOrErrno(org.bpf4j.sys.BpfCmd.MAP_LOOKUP_BATCH, attr) == -Errno.ENOENT;
+            } finally {
+                Syscalls.close(fd);
+            }
+        });
     }
 
     /** Every program type this build knows, with whether it loads here. */

@@ -42,7 +42,7 @@ public final class KernelConfig {
                     return parse(in);
                 }
             }
-            String release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
+            String release = Sysctl.read("kernel/osrelease").orElse(System.getProperty("os.version"));
             Path boot = Path.of("/boot/config-" + release);
             if (Files.isReadable(boot)) {
                 try (InputStream in = Files.newInputStream(boot)) {

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -95,5 +96,52 @@ class TraceCommandTest {
         assertTrue(trace("-l", "*ware:*").out().contains("software:cpu-clock:\n"));
         assertEquals("ERROR: invalid character in search expression\n", trace("-l", "\\n").err());
         assertTrue(trace("-l", "*sched_switch*").out().contains("tracepoint:sched:sched_switch\n"));
+    }
+
+    /** {@code bpf4j ARGS} in its own JVM (the session's output goes to the process's standard output). */
+    static Result child(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).start();
+        java.util.concurrent.CompletableFuture<String> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out, err.get());
+    }
+
+    @Test
+    void whatTheProbesSendUntilTheCommandEndsIsPrinted() throws Exception {
+        Kernel.require();
+        // the probe fires as -c's command exits: that event is still printed, however quickly the end follows it
+        for (int i = 0; i < 3; i++) {
+            Result r = child("trace", "-c", "/bin/true", "-e",
+                    "tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { printf(\"bye %d\\n\", args->error_code); }");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("bye 0\n"), r.out() + r.err());
+        }
+    }
+
+    @Test
+    void infoAnswersFromThisKernel() throws Exception {
+        Kernel.require();
+        Result r = trace("--info");
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        for (String section : List.of("System\n", "\nBuild\n", "\nKernel helpers\n", "\nKernel features\n", "\nMap types\n", "\nProbe types\n"))
+            assertTrue(out.contains(section), section + " in " + out);
+        assertTrue(out.contains("  OS: Linux " + System.getProperty("os.version") + " "), out);
+        assertTrue(out.contains("  kprobe: " + (org.bpf4j.link.AttachSupport.kprobes().supported() ? "yes" : "no") + "\n"), out);
+        assertTrue(out.contains("  kfunc: " + (org.bpf4j.link.AttachSupport.fentry().supported() ? "yes" : "no") + "\n"), out);
+        assertTrue(out.contains("  btf: " + (Files.exists(Path.of("/sys/kernel/btf/vmlinux")) ? "yes" : "no") + "\n"), out);
+        assertTrue(out.contains("  tracepoint: yes\n  perf_event: yes\n"), out);
+        assertTrue(out.contains("  Instruction limit: 1000000\n  Loop support: yes\n"), out);
+        assertTrue(out.contains("  map batch: yes\n"), out);
     }
 }

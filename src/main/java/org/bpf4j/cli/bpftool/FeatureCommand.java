@@ -49,14 +49,7 @@ public final class FeatureCommand extends VerbGroup {
 
     /** {@code /proc/sys/...} as a number, or -1 when it cannot be read (bpftool's read_procfs). */
     static int sysctl(String path) {
-        try {
-            // procfs sysctls answer short reads to a size-hinted read: read the stream to its end
-            try (InputStream in = Files.newInputStream(Path.of("/proc/sys", path))) {
-                return Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        return (int) org.bpf4j.sys.Sysctl.number(path, -1);
     }
 
     /** The kernel's build configuration: /boot/config-RELEASE, else /proc/config.gz; empty when neither is there. */

@@ -324,7 +324,7 @@ final class CallCompiler {
                     : kernelAddress(((Expr.Str) args.getFirst()).value()));
             case "cgroupid" -> Temp.constant(cgroupId(((Expr.Str) args.getFirst()).value()));
             case "reg" -> x.ctxLoad(register(((Expr.Str) args.getFirst()).value()));
-            case "kstack" -> stackId(false);
+            case "kstack" -> stackId((Type.Special) x.type(c));
             case "bswap" -> {
                 Temp t = p.owned(x.eval(args.getFirst()));
                 Reg r = p.use(t, R1);
@@ -404,11 +404,13 @@ final class CallCompiler {
         return order.indexOf(name) * 8;
     }
 
-    /** bpf_get_stackid(ctx, stacks, flags) as a temporary. */
-    Temp stackId(boolean user) {
-        p.cx.internal.add(Context.STACKS);
+    /** bpf_get_stackid(ctx, stacks, flags) as a temporary, in the stack map of the stack type's depth. */
+    Temp stackId(Type.Special stack) {
+        boolean user = stack.kind() == Type.SpecialKind.USTACK;
+        String map = Context.stacksMap(stack.limit());
+        p.cx.internal.add(map);
         asm.mov(R1, R6);
-        asm.loadMap(R2, Context.STACKS);
+        asm.loadMap(R2, map);
         asm.mov(R3, user ? USER_STACK : 0);
         asm.call(Helper.GET_STACKID);
         return x.fromR0();
@@ -427,14 +429,17 @@ final class CallCompiler {
                 asm.stx(Size.DW, R10, off, R1);
                 pidInto(off + 8);
             }
-            case "ustack" -> {
-                Temp id = stackId(true);
-                asm.stx(Size.DW, R10, off, p.use(id, R1));
-                p.release(id);
-                pidInto(off + 8);
-            }
+            case "ustack" -> ustackInto((Type.Special) x.type(b), off);
             default -> throw new IllegalStateException("builtin " + b.name());
         }
+    }
+
+    /** A user stack's value: its id in the stack map, and the pid whose mappings symbolize it. */
+    private void ustackInto(Type.Special stack, int off) {
+        Temp id = stackId(stack);
+        asm.stx(Size.DW, R10, off, p.use(id, R1));
+        p.release(id);
+        pidInto(off + 8);
     }
 
     private void pidInto(int off) {
@@ -456,7 +461,7 @@ final class CallCompiler {
                 p.release(a);
                 pidInto(off + 8);
             }
-            case "ustack" -> builtinInto(new Expr.Builtin("ustack", c.span()), off);
+            case "ustack" -> ustackInto((Type.Special) x.type(c), off);
             case "strftime" -> {
                 asm.st(Size.DW, R10, off, p.cx.timeFormat(((Expr.Str) args.getFirst()).value()));
                 Temp ns = x.eval(args.get(1));

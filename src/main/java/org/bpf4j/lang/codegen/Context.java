@@ -18,7 +18,7 @@ final class Context {
     /** The perf event array every probe sends its events through. */
     static final String EVENTS = "events";
     /** The stack-trace map for kstack and ustack. */
-    static final String STACKS = "stacks";
+    public static final String STACKS = "stacks";
     /** A one-entry per-CPU array used as a buffer by join(). */
     static final String JOIN = "join";
     /** The deepest stack kept, as the kernel's default perf_event_max_stack. */
@@ -79,13 +79,30 @@ final class Context {
         return timeFormats.size() - 1;
     }
 
+    /** The stack map of stacks of at most {@code limit} frames: one per depth, kernel and user stacks share it. */
+    static String stacksMap(int limit) {
+        return MapPlan.stacks(limit);
+    }
+
+    /** The depth of a stack map named by {@link #stacksMap}. */
+    public static int stackLimit(String name) {
+        return name.equals(STACKS) ? Type.STACK_LIMIT : Integer.parseInt(name.substring(STACKS.length() + 1));
+    }
+
+    private static int maxStack() {
+        return (int) org.bpf4j.sys.Sysctl.number("kernel/perf_event_max_stack", STACK_DEPTH);
+    }
+
     /** Every map to create: the user's, in name order, then the internal ones the programs use. */
     List<MapPlan> plans(int cpus) {
         List<MapPlan> out = new ArrayList<>(userMaps.values());
         out.add(new MapPlan(null, MapSpec.of(EVENTS, MapType.PERF_EVENT_ARRAY, 4, 4, cpus), new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Int(4, false)));
-        if (internal.contains(STACKS))
-            out.add(new MapPlan(null, MapSpec.of(STACKS, MapType.STACK_TRACE, 4, 8 * STACK_DEPTH, MAP_KEYS),
-                    new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, STACK_DEPTH)));
+        for (String name : internal.stream().filter(n -> n.startsWith(STACKS)).sorted().toList()) {
+            // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
+            int depth = Math.min(stackLimit(name), maxStack());
+            out.add(new MapPlan(null, MapSpec.of(name, MapType.STACK_TRACE, 4, 8 * depth, MAP_KEYS),
+                    new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));
+        }
         if (internal.contains(JOIN))
             out.add(new MapPlan(null, MapSpec.of(JOIN, MapType.PERCPU_ARRAY, 4, CallCompiler.JOIN_SIZE, 1),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Buf(CallCompiler.JOIN_SIZE - 8)));

@@ -130,7 +130,7 @@ final class ExprCompiler {
             }
             case "retval" -> { return ctxLoad(REG_AX); }
             case "func" -> { return ctxLoad(REG_IP); }
-            case "kstack" -> { return p.calls.stackId(false); }
+            case "kstack" -> { return p.calls.stackId((Type.Special) type(b)); }
             default -> { }
         }
         if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));

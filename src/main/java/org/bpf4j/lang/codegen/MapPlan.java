@@ -23,4 +23,9 @@ public record MapPlan(MapDecl decl, MapSpec spec, Type.Tuple key, Type value) {
 
     /** The user's part of the key (a tuple for several keys), or null for a map without keys. */
     public Type userKey() { return decl == null ? null : decl.key(); }
+
+    /** The name of the stack map holding stacks of at most {@code limit} frames (one map per depth). */
+    public static String stacks(int limit) {
+        return limit == Type.STACK_LIMIT ? Context.STACKS : Context.STACKS + "_" + limit;
+    }
 }

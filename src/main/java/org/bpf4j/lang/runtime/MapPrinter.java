@@ -79,10 +79,10 @@ final class MapPrinter {
         Type k = plan.userKey();
         if (k instanceof Type.Tuple tu && plan.decl().keyCount() > 1) {
             List<String> parts = new ArrayList<>();
-            for (int i = 0; i < tu.elements().size(); i++) parts.add(values.text(tu.elements().get(i), key, tu.offset(i)));
+            for (int i = 0; i < tu.elements().size(); i++) parts.add(values.keyText(tu.elements().get(i), key, tu.offset(i)));
             return String.join(", ", parts);
         }
-        return values.text(k, key, 0);
+        return values.keyText(k, key, 0);
     }
 
     private String keyJson(MapPlan plan, byte[] key) { return Values.quote(keyText(plan, key).replace(", ", ",")); }

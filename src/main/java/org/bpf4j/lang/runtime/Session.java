@@ -159,10 +159,18 @@ public final class Session implements AutoCloseable {
         p.testRun(null, new byte[8], 0, 0);
     }
 
-    /** Reads events until exit() or {@code stop}; returns false when stopped early by {@code stop}. */
+    /** Reads events until exit() or {@code stop} (a signal: what is still queued then is dropped, as bpftrace drops it). */
     public void run(BooleanSupplier stop) {
+        run(stop, () -> false);
+    }
+
+    /**
+     * Reads events until exit(), {@code stop} (a signal), or {@code done} (the end of {@code -c}'s command: what
+     * the probes sent until then is still printed, as bpftrace's last poll prints it).
+     */
+    public void run(BooleanSupplier stop, BooleanSupplier done) {
         this.stop = stop;
-        while (!exiting && !stop.getAsBoolean()) {
+        while (!exiting && !stop.getAsBoolean() && !done.getAsBoolean()) {
             buffer.poll(100);
             out.flush();
         }
@@ -172,7 +180,8 @@ public final class Session implements AutoCloseable {
     public int finish() {
         for (int i = links.size() - 1; i >= 0; i--) links.get(i).close();
         links.clear();
-        discarding = true;
+        // after exit() or a signal what is still queued is dropped; after the end of -c's command it is printed
+        discarding = exiting || stop.getAsBoolean();
         buffer.drainAll();
         discarding = false;
         exiting = true;
@@ -323,8 +332,8 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private long[] stack(long id) {
-        KernelMap km = maps.get("stacks");
+    private long[] stack(int limit, long id) {
+        KernelMap km = maps.get(MapPlan.stacks(limit));
         if (km == null) return new long[0];
         byte[] key = {(byte) id, (byte) (id >>> 8), (byte) (id >>> 16), (byte) (id >>> 24)};
         Optional<byte[]> v = km.lookup(key);

@@ -42,6 +42,21 @@ final class Symbols implements AutoCloseable {
      * the process is gone or the address is in no symbolized file. A process's mappings are read once.
      */
     String usym(long addr, long pid, boolean offset) {
+        Optional<UserSymbols.Resolved> r = resolve(addr, pid);
+        if (r.isEmpty()) return "0x" + Long.toHexString(addr);
+        return offset ? r.get().toString() : r.get().function();
+    }
+
+    /** A user frame as perf prints it: {@code function+offset (module)}, or {@code 0xADDR ([unknown])}. */
+    String usymModule(long addr, long pid) {
+        Optional<UserSymbols.Resolved> r = resolve(addr, pid);
+        if (r.isEmpty()) return "0x" + Long.toHexString(addr) + " ([unknown])";
+        // the file as the process maps it, not through /proc/PID/root where we opened it
+        String file = r.get().file().toString().replaceFirst("^/proc/\\d+/root(?=/)", "");
+        return r.get().function() + "+" + r.get().offset() + " (" + file + ")";
+    }
+
+    private Optional<UserSymbols.Resolved> resolve(long addr, long pid) {
         Optional<UserSymbols> us = processes.computeIfAbsent(pid, p -> {
             try {
                 return Optional.of(UserSymbols.of((int) (long) p));
@@ -49,9 +64,7 @@ final class Symbols implements AutoCloseable {
                 return Optional.empty(); // exited
             }
         });
-        Optional<UserSymbols.Resolved> r = us.flatMap(u -> u.resolve(addr));
-        if (r.isEmpty()) return "0x" + Long.toHexString(addr);
-        return offset ? r.get().toString() : r.get().function();
+        return us.flatMap(u -> u.resolve(addr));
     }
 
     @Override

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.LongFunction;
 
 /**
  * Reads values back from the bytes of map entries and events, by the same {@link Type} layouts the code
@@ -19,9 +18,14 @@ final class Values {
     private final Symbols symbols;
     private final List<String> probes;
     private final List<String> timeFormats;
-    private final LongFunction<long[]> stacks;
+    private final StackReader stacks;
 
-    Values(Symbols symbols, List<String> probes, List<String> timeFormats, LongFunction<long[]> stacks) {
+    /** The frames of stack {@code id} in the stack map of depth {@code limit}. */
+    interface StackReader {
+        long[] frames(int limit, long id);
+    }
+
+    Values(Symbols symbols, List<String> probes, List<String> timeFormats, StackReader stacks) {
         this.symbols = symbols;
         this.probes = probes;
         this.timeFormats = timeFormats;
@@ -69,6 +73,17 @@ final class Values {
 
     /** bpftrace's text form of a value (map values, print(), tuples). */
     String text(Type t, byte[] b, int off) {
+        return text(t, b, off, VALUE_INDENT);
+    }
+
+    /** The text of a map key: as {@link #text}, but bpftrace indents the frames of a stack in a key less. */
+    String keyText(Type t, byte[] b, int off) {
+        return text(t, b, off, KEY_INDENT);
+    }
+
+    private static final int VALUE_INDENT = 8, KEY_INDENT = 4;
+
+    private String text(Type t, byte[] b, int off, int indent) {
         return switch (t) {
             case Type.Int i -> i.signed() ? Long.toString(integer(b, off, i)) : Long.toUnsignedString(integer(b, off, i));
             case Type.Ptr p -> Long.toUnsignedString(le(b, off, 8));
@@ -76,7 +91,7 @@ final class Values {
             case Type.Buf buf -> org.bpf4j.lang.sema.Format.parse("%r").format(List.of(buffer(b, off, buf)));
             case Type.Tuple tu -> {
                 List<String> parts = new ArrayList<>();
-                for (int i = 0; i < tu.elements().size(); i++) parts.add(text(tu.elements().get(i), b, off + tu.offset(i)));
+                for (int i = 0; i < tu.elements().size(); i++) parts.add(text(tu.elements().get(i), b, off + tu.offset(i), indent));
                 yield "(" + String.join(", ", parts) + ")";
             }
             case Type.Array a -> {
@@ -89,6 +104,8 @@ final class Values {
                 for (Type.Field f : r.fields()) parts.add("." + f.name() + " = " + text(f.type(), b, off + f.offset()));
                 yield "{ " + String.join(", ", parts) + " }";
             }
+            case Type.Special s when s.kind() == Type.SpecialKind.KSTACK -> stack(s, b, off, 0, indent);
+            case Type.Special s when s.kind() == Type.SpecialKind.USTACK -> stack(s, b, off, le(b, off + 8, 8), indent);
             case Type.Special s -> special(s.kind(), b, off);
             case Type.Agg a -> Long.toString(le(b, off, 8));
             case Type.None n -> "";
@@ -100,8 +117,7 @@ final class Values {
         return switch (k) {
             case KSYM -> symbols.ksym(v, false);
             case USYM -> symbols.usym(v, le(b, off + 8, 8), false);
-            case KSTACK -> stack(v, 0, true);
-            case USTACK -> stack(v, le(b, off + 8, 8), false);
+            case KSTACK, USTACK -> throw new IllegalStateException("stacks print with their mode");
             case USERNAME -> symbols.user(v);
             case INET -> inet(b, off);
             case TIMESTAMP -> {
@@ -119,13 +135,27 @@ final class Values {
         };
     }
 
-    private String stack(long id, long pid, boolean kernel) {
+    /**
+     * A stack as bpftrace prints it: a newline, then a line per frame (at most the stack's limit): in bpftrace's
+     * mode {@code indent} spaces and {@code symbol+offset}; in perf's a tab, the address in hex and the symbol
+     * (user frames with their module); raw, the address in hex. A stack the kernel could not record is empty.
+     */
+    private String stack(Type.Special s, byte[] b, int off, long pid, int indent) {
+        long id = (int) le(b, off, 8);   // get_stackid's int: negative is an error
         if (id < 0) return "\n";
-        long[] frames = stacks.apply(id);
+        boolean kernel = s.kind() == Type.SpecialKind.KSTACK;
+        long[] frames = stacks.frames(s.limit(), id);
         StringBuilder sb = new StringBuilder("\n");
-        for (long f : frames) {
+        for (int i = 0; i < frames.length && i < s.limit(); i++) {
+            long f = frames[i];
             if (f == 0) break;
-            sb.append("        ").append(kernel ? symbols.ksym(f, true) : symbols.usym(f, pid, true)).append('\n');
+            switch (s.mode()) {
+                case BPFTRACE -> sb.append(" ".repeat(indent)).append(kernel ? symbols.ksym(f, true) : symbols.usym(f, pid, true));
+                case PERF -> sb.append('\t').append(Long.toHexString(f)).append(' ')
+                        .append(kernel ? symbols.ksym(f, true) : symbols.usymModule(f, pid));
+                case RAW -> sb.append(Long.toHexString(f));
+            }
+            sb.append('\n');
         }
         return sb.toString();
     }

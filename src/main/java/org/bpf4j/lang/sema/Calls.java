@@ -265,12 +265,28 @@ final class Calls {
                 return Type.UINT64;
             }
             case "kstack", "ustack" -> {
+                // kstack([mode,] [limit]): the mode an identifier first, the limit an integer literal
                 arity(call, 0, 2);
-                for (Expr a : args) {
-                    if (a instanceof Expr.Builtin b && Set.of("perf", "bpftrace", "raw").contains(b.name())) c.put(a, Type.NONE);
-                    else c.constant(a, n + "()'s depth");
+                Type.StackMode mode = Type.StackMode.BPFTRACE;
+                int limit = Type.STACK_LIMIT;
+                for (int i = 0; i < args.size(); i++) {
+                    Expr a = args.get(i);
+                    Type.StackMode m = stackMode(a);
+                    boolean wantMode = i == 0 && args.size() == 2;
+                    if (wantMode && m == null)
+                        throw c.error(call.span(), n + "() expects a stack mode literal (" + (a instanceof Expr.Int ? "integer" : "none") + " provided)");
+                    if (m != null) {
+                        if (!wantMode && args.size() == 2) throw c.error(call.span(), n + "() expects a integer literal (stack mode provided)");
+                        mode = m;
+                        c.put(a, Type.NONE);
+                        continue;
+                    }
+                    long v = c.constant(a, n + "()'s limit");
+                    if (v > 1024) throw c.error(call.span(), n + "([int limit]): limit shouldn't exceed 1024, " + v + " given");
+                    if (v < 1) throw c.error(call.span(), n + "([int limit]): limit should be at least 1, " + v + " given");
+                    limit = (int) v;
                 }
-                return new Type.Special(n.equals("kstack") ? Type.SpecialKind.KSTACK : Type.SpecialKind.USTACK);
+                return new Type.Special(n.equals("kstack") ? Type.SpecialKind.KSTACK : Type.SpecialKind.USTACK, mode, limit);
             }
             case "cgroupid" -> { arity(call, 1, 1); literal(args.getFirst(), "cgroupid()'s path"); return Type.UINT64; }
             case "cgroup_path" -> {
@@ -311,6 +327,17 @@ final class Calls {
                     throw c.error(call.span(), n + "() is not supported by bpf4j" + (n.equals("uaddr") ? " yet" : " (it needs kprobes or BTF)"));
             default -> throw c.error(call.span(), "Unknown function: " + n);
         }
+    }
+
+    /** The stack mode an argument names ({@code bpftrace}, {@code perf}, {@code raw}), or null. */
+    private static Type.StackMode stackMode(Expr a) {
+        if (!(a instanceof Expr.Builtin b)) return null;
+        return switch (b.name()) {
+            case "bpftrace" -> Type.StackMode.BPFTRACE;
+            case "perf" -> Type.StackMode.PERF;
+            case "raw" -> Type.StackMode.RAW;
+            default -> null;
+        };
     }
 
     /** A string argument: a literal, a positional parameter through str(), or any string-typed expression. */

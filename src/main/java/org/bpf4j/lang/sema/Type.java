@@ -167,8 +167,25 @@ public sealed interface Type {
         public String text() { return text; }
     }
 
-    /** A value of a {@link SpecialKind}. */
-    record Special(SpecialKind kind) implements Type {
+    /**
+     * How a stack prints: bpftrace's (a symbol+offset a line, indented), perf's (a tab, the address, the symbol
+     * and, for user frames, the module in parentheses), raw (the addresses in hex; later bpftrace's mode).
+     */
+    enum StackMode { BPFTRACE, PERF, RAW }
+
+    /** The most frames a stack keeps when the script does not say (bpftrace's default). */
+    int STACK_LIMIT = 127;
+
+    /**
+     * A value of a {@link SpecialKind}. Stacks also carry their print mode and the most frames they keep (a stack
+     * map of that depth holds them); other kinds have BPFTRACE and 0 there.
+     */
+    record Special(SpecialKind kind, StackMode mode, int limit) implements Type {
+        /** A special value; a stack in bpftrace's mode with the default depth. */
+        public Special(SpecialKind kind) {
+            this(kind, StackMode.BPFTRACE, kind == SpecialKind.KSTACK || kind == SpecialKind.USTACK ? STACK_LIMIT : 0);
+        }
+
         @Override public int size() { return kind.size(); }
         @Override public int align() { return 8; }
         @Override public String describe() { return kind.text(); }

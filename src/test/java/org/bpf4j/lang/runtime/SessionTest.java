@@ -170,6 +170,31 @@ class SessionTest {
     }
 
     @Test
+    void stacksPrintInTheirModeAndKeepTheirDepth() {
+        Kernel.require();
+        int tid = org.bpf4j.sys.Native.gettid();
+        // this thread's getppid() goes through libc's getppid: the top user frame, symbolized with its module in perf's mode
+        Run r = run("tracepoint:syscalls:sys_enter_getppid /tid == " + tid + "/ {"
+                + " printf(\"P%sQ%sR%sU%sV\\n\", kstack(perf, 3), kstack(2), kstack(raw, 2), ustack(perf, 1));"
+                + " @k[kstack(2)] = count(); exit(); }", false, org.bpf4j.sys.Native::getppid, o -> false);
+        String out = r.out();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("P\n((?:.*\n)*?)Q\n((?:.*\n)*?)R\n((?:.*\n)*?)U\n((?:.*\n)*?)V\n").matcher(out);
+        assertTrue(m.find(), out);
+        String[] perf = m.group(1).split("\n"), plain = m.group(2).split("\n"), raw = m.group(3).split("\n"), user = m.group(4).split("\n");
+        assertEquals(3, perf.length, out);
+        for (String f : perf) assertTrue(f.matches("\t[0-9a-f]{16} [\\w.]+\\+\\d+"), f);
+        assertEquals(perf[0].substring(18), plain[0].strip(), "the same top frame in both modes");
+        assertEquals(2, plain.length, out);
+        for (String f : plain) assertTrue(f.matches(" {8}[\\w.]+\\+\\d+"), f);
+        assertEquals(2, raw.length, out);
+        assertEquals(perf[0].substring(1, 17), raw[0], "raw: the address alone");
+        assertEquals(1, user.length, out);
+        assertTrue(user[0].matches("\t[0-9a-f]+ getppid\\+\\d+ \\(/\\S*libc\\.so\\.6\\)"), user[0]);
+        // a stack in a map key is indented by four, as bpftrace's map printer does
+        assertTrue(out.contains("@k[\n    " + plain[0].strip() + "\n    " + plain[1].strip() + "\n]: 1\n"), out);
+    }
+
+    @Test
     void aVerifierRejectionIsShownOnTheScriptLine() {
         Kernel.require();
         SourceError e = assertThrows(SourceError.class, () -> run("""

@@ -76,6 +76,9 @@ class CheckerTest {
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
             "BEGIN { foo() } => 1:9 => Unknown function: foo",
+            "BEGIN { @ = kstack(2000) } => 1:13 => kstack([int limit]): limit shouldn't exceed 1024, 2000 given",
+            "BEGIN { @ = kstack(perf, bpftrace) } => 1:13 => kstack() expects a integer literal (stack mode provided)",
+            "BEGIN { @ = ustack(3, perf) } => 1:13 => ustack() expects a stack mode literal (integer provided)",
             "BEGIN { $x = $y } => 1:14 => Undefined or undeclared variable: $y",
             "BEGIN { @x = 1; @x = \"a\" } => 1:22 => Type mismatch for @x: trying to assign value of type 'string[2]' when map already contains a value of type 'int64'",
             "BEGIN { @x[1] = 1; @x[1, 2] = 1 } => 1:20 => map @x is used with 2 keys here and with 1 elsewhere",
