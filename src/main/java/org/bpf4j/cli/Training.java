@@ -44,7 +44,8 @@ final class Training {
             "tracepoint:raw_syscalls:sys_enter { @[comm] = count(); } tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @r[tid] = hist(args->ret); printf(\"%d\\n\", args->ret); } interval:ms:50 { exit(); }");
 
     private static final List<String> STAP_RUNS = List.of(
-            "global n; probe begin { printf(\"%s %d\\n\", execname(), pid()) } probe syscall.read { n <<< $count } "
+            "global n; function twice(x) { if (x > 1) return x * 2; return x } "
+                    + "probe begin { printf(\"%s %d %d\\n\", execname(), pid(), twice(gettimeofday_s())); print(ppid()); println(\"\") } probe syscall.read { n <<< $count } "
                     + "probe timer.ms(50) { exit() } probe end { printf(\"%d\\n\", @count(n)) }",
             "probe kernel.function(\"sys_kill\") { printf(\"PID %d sends signal %d\\n\", $pid, $sig) } probe timer.ms(20) { exit() }");
 

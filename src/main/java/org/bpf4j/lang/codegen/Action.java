@@ -30,7 +30,7 @@ public sealed interface Action {
     record ClearMap(String map, boolean zero, Type.Tuple payload) implements Action {}
 
     /** print(value). */
-    record PrintValue(Type type, Type.Tuple payload) implements Action {}
+    record PrintValue(Type type, boolean newline, Type.Tuple payload) implements Action {}
 
     /** A helper failed (with -k/-kk): {@code helper} at {@code line}:{@code col}; the event carries its return value. */
     record HelperError(String helper, String file, int line, int col, Type.Tuple payload) implements Action {}

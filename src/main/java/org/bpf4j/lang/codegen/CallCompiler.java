@@ -82,8 +82,13 @@ final class CallCompiler {
                     p.event(p.cx.action(new Action.PrintMap(m.name(), top, div, payload)), List.of(), payload);
                 } else {
                     Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
-                    p.event(p.cx.action(new Action.PrintValue(x.type(a), payload)), List.of(a), payload);
+                    p.event(p.cx.action(new Action.PrintValue(x.type(a), true, payload)), List.of(a), payload);
                 }
+            }
+            case "print-" -> {   // SystemTap's print(): no newline
+                Expr a = args.getFirst();
+                Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
+                p.event(p.cx.action(new Action.PrintValue(x.type(a), false, payload)), List.of(a), payload);
             }
             case "clear", "zero" -> {
                 Expr.MapRef m = (Expr.MapRef) args.getFirst();

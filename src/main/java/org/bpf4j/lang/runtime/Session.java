@@ -199,7 +199,7 @@ public final class Session implements AutoCloseable {
     public boolean exited() { return exiting; }
 
     private void printAll() {
-        out.raw("\n\n");
+        if (!script.analysis().script().stap()) out.raw("\n\n");
         for (MapPlan m : script.maps()) {
             if (!m.user() || script.analysis().script().silent().contains(m.decl().name())) continue;
             out.raw(printer.render(m, entries(m), 0, 0, out.json()));
@@ -237,6 +237,7 @@ public final class Session implements AutoCloseable {
                 out.raw(printer.render(m, entries(m), pm.top(), pm.div(), out.json()));
             }
             case Action.ClearMap c -> clear(script.userMap(c.map()), c.zero());
+            case Action.PrintValue pv when !pv.newline() && !out.json() -> out.raw(values.text(pv.type(), data, payload.offset(1)));
             case Action.PrintValue pv -> out.value(values.text(pv.type(), data, payload.offset(1)), values.json(pv.type(), data, payload.offset(1)));
             case Action.HelperError h -> {
                 long ret = Values.le(data, payload.offset(1), 8);

@@ -9,6 +9,8 @@ import java.util.Set;
 final class Calls {
     /** SystemTap's {@code map <<< value}, as the call its parser makes (not a name a script can write). */
     static final String STATISTIC = "<<<";
+    /** SystemTap's {@code print(v)}: the value without a newline (not a name a script can write). */
+    static final String PRINT_INLINE = "print-";
     /** Functions whose value only a map can hold. */
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
     /** SystemTap's extractors of a statistic. */
@@ -139,6 +141,12 @@ final class Calls {
             case "time" -> {
                 arity(call, 0, 1);
                 if (args.size() == 1) literal(args.getFirst(), "time()'s format");
+                return Type.NONE;
+            }
+            case PRINT_INLINE -> {
+                arity(call, 1, 1);
+                Type t = c.expr(args.getFirst());
+                if (t instanceof Type.None || t instanceof Type.Agg) throw c.error(args.getFirst().span(), "print() needs a value");
                 return Type.NONE;
             }
             case "print" -> {

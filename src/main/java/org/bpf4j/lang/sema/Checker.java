@@ -234,7 +234,7 @@ public final class Checker {
                     + f.map().substring(1) + " has " + Math.max(0, d.keyCount()));
         if (f.limit() != null) constant(f.limit(), "foreach's limit");
         for (Stmt s : f.body()) {
-            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print"))))
+            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print") || c.name().equals(Calls.PRINT_INLINE))))
                 throw error(s.span(), "a foreach body may only printf or print the keys and values");
             int first = c.name().equals("printf") ? 1 : 0;
             if (first == 1) {

@@ -12,8 +12,11 @@ import java.util.Set;
  * @param probes   the probes, in script order
  * @param includes header names from {@code #include} lines
  * @param silent   maps (with their {@code @}) that are not printed at exit
+ * @param stap     a SystemTap script: nothing is printed at exit but its unread globals (bpftrace starts the maps
+ *                 with two empty lines)
  */
-public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent) {
+public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
+                     boolean stap) {
     /** Copies the lists. */
     public Script {
         structs = List.copyOf(structs);
@@ -24,6 +27,6 @@ public record Script(Source source, List<CStruct> structs, List<Probe> probes, L
 
     /** A bpftrace script: every map is printed at exit. */
     public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes) {
-        this(source, structs, probes, includes, Set.of());
+        this(source, structs, probes, includes, Set.of(), false);
     }
 }

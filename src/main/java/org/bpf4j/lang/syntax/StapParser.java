@@ -30,9 +30,10 @@ public final class StapParser {
     }
 
     private static final Pattern GLOBAL = Pattern.compile("(?m)^\\s*global\\s+([^;{}\\n]+)");
+    private static final Pattern FUNCTION = Pattern.compile("(?m)(?:^|[;}])\\s*(function)\\s+([A-Za-z_][A-Za-z0-9_]*)");
     private static final List<String> SYSCALL_PREFIXES = List.of("__x64_sys_", "__ia32_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_");
 
-    private final TokenCursor in;
+    private TokenCursor in;
     private final Scanner scanner;
     private final Tracepoints tracepoints;
     private final Set<String> globals = new LinkedHashSet<>();
@@ -41,6 +42,15 @@ public final class StapParser {
     /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe", "other". */
     private final Set<String> kinds = new HashSet<>();
     private String kind;
+    /** User functions by name: where their definition starts in the source (they are inlined at each call). */
+    private final Map<String, Integer> functions = new HashMap<>();
+    /** The prefix of local variables: "$", or while a function body is inlined, that expansion's own prefix. */
+    private String locals = "$";
+    /** Statements an inlined call needs before the statement being parsed; the variables holding call results. */
+    private List<Stmt> pending = new ArrayList<>();
+    private final Set<Expr> callResults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private int expansions;
+    private final List<String> expanding = new ArrayList<>();
 
     private StapParser(Source source, Tracepoints tracepoints) {
         this.scanner = new Scanner(source, true);
@@ -50,6 +60,8 @@ public final class StapParser {
         while (m.find())
             for (String g : m.group(1).split(","))
                 globals.add(g.replaceAll("\\[.*|=.*", "").strip());
+        Matcher f = FUNCTION.matcher(source.text());
+        while (f.find()) functions.putIfAbsent(f.group(2), f.start(1));
     }
 
     /** Parses a SystemTap script; {@code tracepoints} says which syscall functions have tracepoints. */
@@ -66,7 +78,7 @@ public final class StapParser {
             if (in.accept(SEMI)) continue;
             if (t.isWord("global")) globalDeclaration();
             else if (t.isWord("probe")) probes.add(probe());
-            else if (t.isWord("function")) throw in.error(t, "SystemTap functions are not supported by bpf4j");
+            else if (t.isWord("function")) functionDefinition("$__" + "unused_");
             else throw in.error(t, "expected 'probe' or 'global', got " + t.describe());
         }
         if (!initializers.isEmpty())
@@ -75,7 +87,7 @@ public final class StapParser {
         if (probes.isEmpty()) throw in.error(in.peek(), "no probes in the script");
         Set<String> silent = new HashSet<>();
         for (String g : globals) if (reads.getOrDefault(g, 0) > 0) silent.add("@" + g);
-        return new Script(scanner.source(), List.of(), probes, List.of(), silent);
+        return new Script(scanner.source(), List.of(), probes, List.of(), silent, true);
     }
 
     private void globalDeclaration() {
@@ -229,7 +241,30 @@ public final class StapParser {
         return List.of(s);
     }
 
+    /**
+     * A statement, preceded by what the calls of user functions in its expressions need (their inlined bodies):
+     * a block of both when there are any. A call made as a statement of its own leaves only its body.
+     */
     private Stmt statement() {
+        List<Stmt> outer = pending;
+        pending = new ArrayList<>();
+        try {
+            Stmt s = plainStatement();
+            if (pending.isEmpty()) return s;
+            List<Stmt> all = new ArrayList<>(pending);
+            if (!(s instanceof Stmt.ExprStmt e && callResults.contains(e.expr()))) all.add(s);
+            return new Stmt.Block(all, s.span());
+        } finally {
+            pending = outer;
+        }
+    }
+
+    /** Rejects a call of a user function where its body would run once instead of at each evaluation. */
+    private void noCallsIn(Token at, String where) {
+        if (!pending.isEmpty()) throw in.error(at, "a call of a SystemTap function in " + where + " is not supported: bpf4j inlines them");
+    }
+
+    private Stmt plainStatement() {
         Token t = in.peek();
         if (t.is(LBRACE)) return new Stmt.Block(block(), t.span());
         if (t.isWord("if")) {
@@ -250,6 +285,7 @@ public final class StapParser {
             in.advance();
             in.expect(LPAREN);
             Expr c = expr();
+            noCallsIn(t, "a while condition");
             in.expect(RPAREN);
             return new Stmt.While(c, body(), t.span());
         }
@@ -257,7 +293,12 @@ public final class StapParser {
         if (t.isWord("foreach")) return foreach();
         if (t.isWord("next") || t.isWord("return")) {
             in.advance();
-            if (t.isWord("return") && !in.at(SEMI) && !in.at(RBRACE)) expr();
+            if (t.isWord("return") && !in.at(SEMI) && !in.at(RBRACE)) {
+                Expr v = expr();
+                // in a function: the value goes to the expansion's result variable
+                if (!locals.equals("$")) return new Stmt.Block(List.of(new Stmt.Assign(new Expr.Var(locals + "ret", t.span()), null, v, t.span()),
+                        new Stmt.Return(t.span())), t.span());
+            }
             return new Stmt.Return(t.span());
         }
         if (t.isWord("break")) { in.advance(); return new Stmt.Break(t.span()); }
@@ -304,11 +345,17 @@ public final class StapParser {
     private Stmt forLoop() {
         Token t = in.advance();
         in.expect(LPAREN);
+        List<Stmt> before = new ArrayList<>();
         Stmt init = in.at(SEMI) ? null : simple();
+        before.addAll(pending);
+        pending.clear();
         in.expect(SEMI);
         Expr cond = in.at(SEMI) ? new Expr.Int(1, t.span()) : expr();
+        noCallsIn(t, "a for condition");
         in.expect(SEMI);
         Stmt step = in.at(RPAREN) ? null : simple();
+        noCallsIn(t, "a for step");
+        pending.addAll(before);
         in.expect(RPAREN);
         List<Stmt> loop = new ArrayList<>(body());
         if (step != null) loop.add(step);
@@ -325,7 +372,7 @@ public final class StapParser {
         boolean sorted = false, byValue = false, descending = false;
         boolean bracket = in.accept(LBRACKET);
         do {
-            keys.add("$" + in.expect(IDENT).text());
+            keys.add(locals + in.expect(IDENT).text());
             if (in.at(PLUS) || in.at(MINUS)) {
                 sorted = true;
                 descending = in.advance().is(MINUS);
@@ -439,7 +486,7 @@ public final class StapParser {
                     return new Expr.MapRef("@" + t.text(), keys, t.span());
                 }
                 if (in.at(LBRACKET)) throw in.error(t, t.text() + " is not a global array (declare it with 'global " + t.text() + "')");
-                return new Expr.Var("$" + t.text(), t.span());
+                return new Expr.Var(locals + t.text(), t.span());
             }
             default:
                 throw in.error(t, "expected an expression, got " + t.describe());
@@ -471,6 +518,11 @@ public final class StapParser {
             case "execname" -> new Expr.Builtin("comm", at);
             case "pp", "probefunc" -> new Expr.Builtin("probe", at);
             case "local_clock_ns", "cpu_clock_ns" -> new Expr.Builtin("nsecs", at);
+            case "gettimeofday_ns" -> wallClock(at, 1);
+            case "gettimeofday_us" -> wallClock(at, 1_000);
+            case "gettimeofday_ms" -> wallClock(at, 1_000_000);
+            case "gettimeofday_s" -> wallClock(at, 1_000_000_000);
+            case "ppid" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", at), "real_parent", true, at), "tgid", true, at);
             case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
             case "kernel_string", "kernel_string_n" -> new Expr.Call("str", args, at);
             case "user_string", "user_string_n" -> {
@@ -479,11 +531,157 @@ public final class StapParser {
                 yield new Expr.Call("str", a, at);
             }
             case "printf" -> printf(t, args);
-            case "print", "println" -> new Expr.Call("print", args, at);
+            case "print", "println" -> print(t, args);
             case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);
-            default -> throw in.error(t, "unknown or unsupported function " + n + "()");
+            default -> {
+                if (functions.containsKey(n)) yield inline(t, args);
+                throw in.error(t, "unknown or unsupported function " + n + "()");
+            }
         };
+    }
+
+    /**
+     * The time of day in units of {@code unit} ns: the monotonic clock BPF reads plus its distance to the real-time
+     * clock, measured now (as SystemTap's gettimeofday_* read the kernel's real-time clock).
+     */
+    private static Expr wallClock(Span at, long unit) {
+        java.time.Instant now = java.time.Instant.now();
+        long offset = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
+        Expr ns = new Expr.Binary(BinOp.ADD, new Expr.Builtin("nsecs", at), new Expr.Int(offset, at), at);
+        return unit == 1 ? ns : new Expr.Binary(BinOp.DIV, ns, new Expr.Int(unit, at), at);
+    }
+
+    // ---- user functions, inlined ----
+
+    /** A function as one expansion parsed it: its parameters' variables and its body. */
+    private record Function(List<String> params, List<Stmt> body) {}
+
+    /**
+     * {@code function NAME[:type] ([p[:type], ...]) { body }} at the cursor, its locals and parameters named with
+     * {@code prefix} so that each expansion has its own.
+     */
+    private Function functionDefinition(String prefix) {
+        String outerLocals = locals, outerKind = kind;
+        locals = prefix;
+        kind = null;   // no probe point: no $target variables
+        try {
+            in.advance();
+            in.expect(IDENT);
+            if (in.accept(COLON)) in.expect(IDENT);
+            in.expect(LPAREN);
+            List<String> params = new ArrayList<>();
+            if (!in.at(RPAREN)) {
+                do {
+                    params.add(prefix + in.expect(IDENT).text());
+                    if (in.accept(COLON)) in.expect(IDENT);
+                } while (in.accept(COMMA));
+            }
+            in.expect(RPAREN);
+            return new Function(params, block());
+        } finally {
+            locals = outerLocals;
+            kind = outerKind;
+        }
+    }
+
+    /**
+     * A call of a user function: its body is parsed again where the definition is, with fresh variable names, and
+     * goes before the statement (parameters assigned first, {@code return}s turned into branches); the call's value
+     * is the expansion's result variable. So the body runs once per statement, before it: a call in a while or for
+     * condition is refused, and one on the right of {@code &&}, {@code ||} or {@code ?:} runs unconditionally.
+     */
+    private Expr inline(Token t, List<Expr> args) {
+        String n = t.text();
+        if (expanding.contains(n)) throw in.error(t, "recursive function " + n + "(): bpf4j inlines SystemTap functions, and cannot inline this one");
+        String prefix = "$__" + n + "_" + expansions++ + "_";
+        TokenCursor outer = in;
+        List<Stmt> outerPending = pending;
+        in = new TokenCursor(new Scanner(from(functions.get(n)), true));
+        pending = new ArrayList<>();
+        expanding.add(n);
+        Function f;
+        try {
+            f = functionDefinition(prefix);
+        } finally {
+            in = outer;
+            pending = outerPending;
+            expanding.removeLast();
+        }
+        if (args.size() != f.params().size())
+            throw in.error(t, n + "() takes " + f.params().size() + " argument" + (f.params().size() == 1 ? "" : "s") + ", " + args.size() + " given");
+        for (int i = 0; i < args.size(); i++) pending.add(new Stmt.Assign(new Expr.Var(f.params().get(i), t.span()), null, args.get(i), t.span()));
+        pending.addAll(structured(f.body(), t));
+        Expr result = new Expr.Var(prefix + "ret", t.span());
+        callResults.add(result);
+        return result;
+    }
+
+    /** The source with everything before {@code offset} blanked (newlines kept): a scanner there sees true places. */
+    private Source from(int offset) {
+        Source src = scanner.source();
+        StringBuilder sb = new StringBuilder(src.text().length());
+        for (int i = 0; i < offset; i++) sb.append(src.text().charAt(i) == '\n' ? '\n' : ' ');
+        return new Source(src.name(), sb.append(src.text(), offset, src.text().length()).toString());
+    }
+
+    /** A body whose {@code return}s end it: what follows a return-bearing if goes into both of its branches. */
+    private List<Stmt> structured(List<Stmt> body, Token at) {
+        List<Stmt> out = new ArrayList<>();
+        for (int i = 0; i < body.size(); i++) {
+            Stmt s = body.get(i);
+            List<Stmt> rest = body.subList(i + 1, body.size());
+            switch (s) {
+                case Stmt.Return r -> { return out; }
+                case Stmt.Block b when returns(b) -> {
+                    out.addAll(structured(concat(b.body(), rest), at));
+                    return out;
+                }
+                case Stmt.If f when returns(f) -> {
+                    out.add(new Stmt.If(f.cond(), structured(concat(f.then(), rest), at), structured(concat(f.otherwise(), rest), at), f.span()));
+                    return out;
+                }
+                default -> {
+                    if (returns(s)) throw in.error(at, "a return inside a loop of " + at.text() + "() is not supported: bpf4j inlines SystemTap functions");
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Stmt> concat(List<Stmt> a, List<Stmt> b) {
+        List<Stmt> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static boolean returns(Stmt s) {
+        return switch (s) {
+            case Stmt.Return r -> true;
+            case Stmt.Block b -> b.body().stream().anyMatch(StapParser::returns);
+            case Stmt.If f -> f.then().stream().anyMatch(StapParser::returns) || f.otherwise().stream().anyMatch(StapParser::returns);
+            case Stmt.While w -> w.body().stream().anyMatch(StapParser::returns);
+            case Stmt.Unroll u -> u.body().stream().anyMatch(StapParser::returns);
+            case Stmt.Foreach f -> f.body().stream().anyMatch(StapParser::returns);
+            default -> false;
+        };
+    }
+
+    /**
+     * print(a, b, ...) writes the values one after another, println the same and a newline: all but the last go
+     * before the statement, each its own print without a newline (the checker's {@code print-}).
+     */
+    private Expr print(Token t, List<Expr> args) {
+        Span at = t.span();
+        boolean line = t.text().equals("println");
+        if (args.isEmpty()) {
+            if (!line) throw in.error(t, "print() needs a value");
+            return new Expr.Call("printf", List.of(new Expr.Str("\n", at)), at);
+        }
+        for (int i = 0; i < args.size() - 1; i++)
+            pending.add(new Stmt.ExprStmt(new Expr.Call("print-", List.of(args.get(i)), at), at));
+        return new Expr.Call(line ? "print" : "print-", List.of(args.getLast()), at);
     }
 
     /** printf: SystemTap's %d is 64-bit (bpftrace's is C's int), and a concatenation argument becomes several %s. */

@@ -126,4 +126,60 @@ class StapTest {
         assertTrue(out.matches("(?s).*\nsh ([1-9]\\d*) (\\d+) 5 7 6\n.*"), out);
         assertFalse(out.contains("@sigs"), "globals that the script reads are not printed at exit:\n" + out);
     }
+
+    /** Runs a SystemTap script whose begin probe exits; returns what it printed. */
+    static String runBegin(String text) {
+        Script s = StapParser.parse(new Source("stdin", text), (cat, ev) -> true);
+        Analysis a = Checker.check(s, new Params(List.of()), ProbeCatalog.system(), Checker.Options.DEFAULT);
+        CompiledScript cs = Compiler.compile(a, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Session session = Session.load(cs, new Output(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true),
+                new Session.Options(0, false))) {
+            session.start(() -> { });
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            session.run(() -> System.nanoTime() > deadline);
+            session.finish();
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Tag("kernel")
+    void functionsAreInlinedWithTheirReturnsAndPrintKeepsToTheLine() {
+        Kernel.require();
+        String out = runBegin("""
+                global n
+                probe begin {
+                  greet("world")
+                  printf("%d %d %d %d %d\\n", twice(21), classify(11), classify(7), classify(twice(1)), twice(twice(3)))
+                  print(1, "a", 2); println(); println("x", 3)
+                  s = gettimeofday_s(); if (s > 1700000000 && ppid() > 0) println("clock and parent")
+                  exit()
+                }
+                function twice:long (x:long) { return x * 2 }
+                function classify(v) {
+                  if (v > 10) return 1
+                  if (v > 5) { n++; return 2 }
+                  return 3
+                }
+                function greet(who:string) { printf("hello %s\\n", who) }
+                probe end { printf("n=%d\\n", n) }
+                """);
+        assertEquals("hello world\n42 1 2 3 12\n1a2\nx3\nclock and parent\nn=1\n", out,
+                "functions defined after their use, returns in branches, nested calls; nothing else printed at exit");
+    }
+
+    @Test
+    void functionsThatCannotBeInlinedAreRefusedWhereTheyAreCalled() {
+        SourceError loop = assertThrows(SourceError.class, () -> parse("function f(x) { while (x) { return 1 } } probe begin { f(1) }"));
+        assertEquals("a return inside a loop of f() is not supported: bpf4j inlines SystemTap functions", loop.detail());
+        assertEquals(56, loop.span().col());
+        SourceError rec = assertThrows(SourceError.class, () -> parse("function f(x) { return f(x) }\nprobe begin { f(1) }"));
+        assertEquals("recursive function f(): bpf4j inlines SystemTap functions, and cannot inline this one", rec.detail());
+        assertEquals(1, rec.span().line(), "placed on the recursive call, in the definition");
+        assertEquals("f() takes 1 argument, 2 given", assertThrows(SourceError.class,
+                () -> parse("function f(x) { return 1 } probe begin { f(1, 2) }")).detail());
+        assertTrue(assertThrows(SourceError.class, () -> parse("function f(x) { return 1 } probe begin { while (f(1)) { } }"))
+                .detail().startsWith("a call of a SystemTap function in a while condition is not supported"));
+    }
 }
