@@ -9,6 +9,7 @@ import org.bpf4j.asm.SwapOp;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Format;
 import org.bpf4j.lang.sema.Inet;
+import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.sema.Signals;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.Expr;
@@ -328,6 +329,10 @@ final class CallCompiler {
             case "kaddr" -> Temp.constant(p.cx.analysis.units().isEmpty() ? 0
                     : kernelAddress(((Expr.Str) args.getFirst()).value()));
             case "cgroupid" -> Temp.constant(cgroupId(((Expr.Str) args.getFirst()).value()));
+            case "uaddr" -> {
+                String binary = p.unit.point() instanceof Attach.Uprobe u ? u.binary() : ((Attach.Usdt) p.unit.point()).binary();
+                yield Temp.constant(ProbeCatalog.userSymbol(binary, ((Expr.Str) args.getFirst()).value()).orElseThrow().value());
+            }
             case "reg" -> x.ctxLoad(register(((Expr.Str) args.getFirst()).value()));
             case "kstack" -> stackId((Type.Special) x.type(c));
             case "bswap" -> {

@@ -331,8 +331,19 @@ final class Calls {
                     throw c.error(args.getFirst().span(), "macaddr() expects a pointer or an array, not " + t.describe());
                 return new Type.Special(Type.SpecialKind.MACADDR);
             }
-            case "override", "path", "skboutput", "unwatch", "uaddr" ->
-                    throw c.error(call.span(), n + "() is not supported by bpf4j" + (n.equals("uaddr") ? " yet" : " (it needs kprobes or BTF)"));
+            case "uaddr" -> {
+                // the address of a symbol of the probed binary: a user pointer to an integer of the symbol's size
+                arity(call, 1, 1);
+                String sym = literal(args.getFirst(), "uaddr()'s symbol").value();
+                String binary = c.unit.point() instanceof Attach.Uprobe u ? u.binary() : c.unit.point() instanceof Attach.Usdt d ? d.binary() : null;
+                if (binary == null)
+                    throw c.error(call.span(), "uaddr can not be used with \"" + c.unit.point().text().split(":")[0] + "\" probes");
+                long size = ProbeCatalog.userSymbol(binary, sym)
+                        .orElseThrow(() -> c.error(call.span(), "Could not resolve symbol: " + binary + ":" + sym)).size();
+                return new Type.Ptr(new Type.Int(size == 1 || size == 2 || size == 4 ? (int) size : 8, true), true);
+            }
+            case "override", "path", "skboutput", "unwatch" ->
+                    throw c.error(call.span(), n + "() is not supported by bpf4j (it needs kprobes or BTF)");
             default -> throw c.error(call.span(), "Unknown function: " + n);
         }
     }

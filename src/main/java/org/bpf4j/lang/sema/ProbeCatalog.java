@@ -112,6 +112,18 @@ public class ProbeCatalog {
         return out;
     }
 
+    /**
+     * Symbol {@code name} of the ELF file {@code binary} (an attach point's resolved path), as {@code uaddr()} reads
+     * it: its value in the file (for a position-independent file, before relocation, as bpftrace 0.17 gives it).
+     */
+    public static java.util.Optional<ElfFile.Symbol> userSymbol(String binary, String name) {
+        try (ElfFile elf = ElfFile.open(Path.of(binary))) {
+            return elf.symbol(name).filter(s -> s.value() != 0);
+        } catch (org.bpf4j.UserException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /** The USDT probes of a pattern ({@code usdt:bin:prov*:name*}, or without a provider). */
     private List<Attach> usdt(Attach.Usdt u) {
         Path file = binary(u.binary());

@@ -76,6 +76,7 @@ class CheckerTest {
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
             "BEGIN { foo() } => 1:9 => Unknown function: foo",
+            "BEGIN { @ = uaddr(\"x\") } => 1:13 => uaddr can not be used with \"BEGIN\" probes",
             "BEGIN { @ = kstack(2000) } => 1:13 => kstack([int limit]): limit shouldn't exceed 1024, 2000 given",
             "BEGIN { @ = kstack(perf, bpftrace) } => 1:13 => kstack() expects a integer literal (stack mode provided)",
             "BEGIN { @ = ustack(3, perf) } => 1:13 => ustack() expects a stack mode literal (integer provided)",
