@@ -35,9 +35,9 @@ import java.util.function.Function;
  * exit or Ctrl-C (or the end of the {@code -c} command), print the maps; errors in bpftrace's layout.
  */
 final class ScriptRun {
-    /** How to run: the options both commands have. */
+    /** How to run: the options both commands have; {@code warnings} null to keep the checker's warnings to itself. */
     record Settings(int pid, String command, boolean json, boolean quiet, boolean verbose, boolean unsafe, int helperChecks,
-                    Path outputFile, boolean fullBuffering, boolean dryRun, String who) {}
+                    Path outputFile, boolean fullBuffering, boolean dryRun, String who, PrintWriter warnings) {}
 
     private ScriptRun() {}
 
@@ -80,6 +80,10 @@ final class ScriptRun {
     static int run(Script script, List<String> params, Settings s, PrintWriter stdout) {
         Analysis analysis = Checker.check(script, new Params(params), ProbeCatalog.system(s.pid() > 0 ? s.pid() : -1),
                 new Checker.Options(s.unsafe()));
+        if (s.warnings() != null) {
+            for (var w : analysis.warnings()) s.warnings().println(w.render());
+            s.warnings().flush();
+        }
         if (s.dryRun()) {
             for (var p : compile(analysis, 0, s).programs()) {
                 stdout.println("; " + p.unit().name() + " (" + p.spec().type().bpftoolName() + ", "

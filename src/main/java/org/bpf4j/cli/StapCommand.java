@@ -83,7 +83,7 @@ final class StapCommand {
                 return 0;
             }
             return ScriptRun.run(parsedScript, params, new ScriptRun.Settings(target == null ? 0 : target, cmd, false, true,
-                    v, g, 0, output, false, stop != null && stop >= 3, "bpf4j stap"), out);
+                    v, g, 0, output, false, stop != null && stop >= 3, "bpf4j stap", null), out);
         });
     }
 

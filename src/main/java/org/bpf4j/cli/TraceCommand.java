@@ -25,7 +25,7 @@ final class TraceCommand {
 
     private String program, pid, command, format = "text", buffering = "line";
     private Path outputFile;
-    private boolean list, quiet, verbose, unsafe, info, version;
+    private boolean list, quiet, verbose, unsafe, info, version, warnings = true;
     private int debug, helperChecks;
     private final List<String> includes = new ArrayList<>(), includeDirs = new ArrayList<>();
     private List<String> args = List.of();
@@ -52,7 +52,7 @@ final class TraceCommand {
             out.flush();
             return 0;
         }
-        return ScriptRun.reporting(err, () -> c.run(out));
+        return ScriptRun.reporting(err, () -> c.run(out, err));
     }
 
     /** Takes the options; false when the usage was asked for. */
@@ -76,7 +76,8 @@ final class TraceCommand {
                 case "unsafe" -> unsafe = true;
                 case "include" -> includes.add(o.value());
                 case "info" -> info = true;
-                case "no-warnings", "usdt-file-activation" -> { }
+                case "no-warnings" -> warnings = false;
+                case "usdt-file-activation" -> { }
                 default -> throw new IllegalStateException("option " + o.name());
             }
         }
@@ -84,7 +85,7 @@ final class TraceCommand {
         return true;
     }
 
-    private int run(PrintWriter stdout) {
+    private int run(PrintWriter stdout, PrintWriter stderr) {
         int targetPid = pid == null ? 0 : parsePid(pid);
         if (!buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
             throw new UserException("USAGE: -B must be either 'line', 'full', or 'none'.");
@@ -108,7 +109,7 @@ final class TraceCommand {
         Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
-                unsafe, helperChecks, outputFile, buffering.equals("full"), debug > 0, "bpf4j trace"), stdout);
+                unsafe, helperChecks, outputFile, buffering.equals("full"), debug > 0, "bpf4j trace", warnings ? stderr : null), stdout);
     }
 
     /** The name bpftrace's messages start with: the drop-in's ("bpftrace") or ours. */

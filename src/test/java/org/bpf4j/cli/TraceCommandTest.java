@@ -78,6 +78,28 @@ class TraceCommandTest {
     }
 
     @Test
+    void warningsAreBpftracesAndNoWarningsSilencesThem() {
+        String script = "BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }";
+        Result r = trace("-d", "-e", script);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("""
+                stdin:1:25: WARNING: comparison of integers of different signs: 'unsigned int64' and 'int64' can lead to undefined behavior
+                BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }
+                                        ^
+                stdin:1:57: WARNING: signed operands for '%' can lead to undefined behavior (cast to unsigned to silence warning)
+                BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }
+                                                                        ^
+                stdin:1:82: WARNING: arithmetic on integers of different signs: 'int64' and 'unsigned int64' can lead to undefined behavior
+                BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }
+                                                                                                 ^
+                stdin:1:82: WARNING: signed operands for '/' can lead to undefined behavior (cast to unsigned to silence warning)
+                BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }
+                                                                                                 ^
+                """, r.err(), "the cases bpftrace 0.17 warns about, at its columns, and not the others (pid / 2, 2 / 3)");
+        assertEquals("", trace("--no-warnings", "-d", "-e", script).err());
+    }
+
+    @Test
     void dryRunPrintsTheInstructions() {
         Result r = trace("-d", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }");
         assertEquals(0, r.status(), r.err());

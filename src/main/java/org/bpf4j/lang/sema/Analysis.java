@@ -9,7 +9,8 @@ import java.util.Map;
  * The checked script: its units (one per probe and concrete attach point, in script order), its maps by name
  * (sorted, as bpftrace prints them), its C types and the positional parameters it was given.
  */
-public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params) {
+public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params,
+                       List<Warning> warnings) {
     /** The names of all units, by probe index, for the {@code probe} builtin. */
     public List<String> probeNames() { return units.stream().map(Unit::name).toList(); }
 }

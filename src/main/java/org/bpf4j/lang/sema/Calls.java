@@ -155,6 +155,9 @@ final class Calls {
                 if (a instanceof Expr.MapRef m && m.keys().isEmpty()) {
                     wholeMap(a, n);
                     for (int i = 1; i < args.size(); i++) c.constant(args.get(i), i == 1 ? "print()'s top" : "print()'s divisor");
+                    MapDecl d = c.maps.get(m.name());
+                    if (args.size() > 1 && d != null && d.value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.STATS)
+                        c.warn(call.span(), "print()'s top and div arguments are ignored when used on stats() maps.");
                 } else {
                     if (args.size() > 1) throw c.error(call.span(), "print() of a value takes no other arguments");
                     Type t = c.expr(a);

@@ -78,10 +78,49 @@ public final class Checker {
         }
         for (MapDecl d : c.maps.values())
             if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
-        return new Analysis(script, units, c.maps, c.ctypes, params);
+        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings));
     }
 
     SemanticError error(Span at, String message) { return new SemanticError(source, at, message); }
+
+    /** Warnings of the checking pass, once each (a probe with several attach points is checked once per point). */
+    private final java.util.Set<Warning> warnings = new java.util.LinkedHashSet<>();
+
+    void warn(Span at, String message) {
+        if (!inferring) warnings.add(new Warning(source, at, message));
+    }
+
+    /**
+     * bpftrace's warnings for integers of different signs (a non-negative literal takes the other side's sign) and
+     * for signed division (a non-negative literal counts as unsigned there).
+     */
+    private void signWarnings(Expr.Binary b, Type l, Type r) {
+        if (!(l instanceof Type.Int li) || !(r instanceof Type.Int ri)) return;
+        Long lv = literal(b.left()), rv = literal(b.right());
+        boolean ls = li.signed(), rs = ri.signed();
+        if (ls && !rs && lv != null && lv >= 0) ls = false;
+        if (rs && !ls && rv != null && rv >= 0) rs = false;
+        BinOp op = b.op();
+        String types = "'" + intName(li) + "' and '" + intName(ri) + "' can lead to undefined behavior";
+        if (op.comparison() && ls != rs) warn(b.span(), "comparison of integers of different signs: " + types);
+        boolean arith = op == BinOp.ADD || op == BinOp.SUB || op == BinOp.MUL || op == BinOp.DIV || op == BinOp.MOD;
+        if (arith && ls != rs) warn(b.span(), "arithmetic on integers of different signs: " + types);
+        if (op == BinOp.DIV || op == BinOp.MOD) {
+            if (ls && lv != null && lv >= 0) ls = false;
+            if (rs && rv != null && rv >= 0) rs = false;
+            if (ls || rs) warn(b.span(), "signed operands for '" + op.text() + "' can lead to undefined behavior (cast to unsigned to silence warning)");
+        }
+    }
+
+    private static Long literal(Expr e) {
+        if (e instanceof Expr.Int i) return i.value();
+        if (e instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NEG && u.operand() instanceof Expr.Int i) return -i.value();
+        return null;
+    }
+
+    private static String intName(Type.Int t) {
+        return (t.signed() ? "" : "unsigned ") + "int" + t.size() * 8;
+    }
 
     // ---- attach points ----
 
@@ -503,6 +542,7 @@ public final class Checker {
     private Type binary(Expr.Binary b) {
         Type l = expr(b.left()), r = expr(b.right());
         BinOp op = b.op();
+        signWarnings(b, l, r);
         if (op.logical()) {
             if (!l.scalar() || !r.scalar()) throw error(b.span(), op.text() + " needs integer operands");
             return Type.INT64;

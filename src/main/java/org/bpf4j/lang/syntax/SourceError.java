@@ -34,10 +34,15 @@ public class SourceError extends UserException {
     public String render() { return getMessage(); }
 
     static String render(Source source, Span span, String detail) {
-        if (source == null || span == null || span.line() <= 0) return "ERROR: " + detail;
+        return render(source, span, "ERROR", detail);
+    }
+
+    /** {@code FILE:LINE:COL: LEVEL: message}, the source line and the caret line (LEVEL: ERROR or WARNING). */
+    public static String render(Source source, Span span, String level, String detail) {
+        if (source == null || span == null || span.line() <= 0) return level + ": " + detail;
         StringBuilder sb = new StringBuilder();
         sb.append(source.name()).append(':').append(span.line()).append(':').append(span.col())
-                .append(": ERROR: ").append(detail);
+                .append(": ").append(level).append(": ").append(detail);
         String line = source.line(span.line());
         sb.append('\n').append(line).append('\n');
         for (int i = 1; i < span.col(); i++) sb.append(i - 1 < line.length() && line.charAt(i - 1) == '\t' ? '\t' : ' ');
