@@ -287,12 +287,19 @@ final class CallCompiler {
             asm.mov(R5, 1);
             asm.jmp(JmpOp.JEQ, R4, 0, store);
             asm.mov(R5, 2);
-            for (int s : new int[] {32, 16, 8, 4, 2, 1}) {
+            // floor(log2(v)) by halving: above 2^32 through a copy (the immediate cannot hold 2^32), then
+            // "if v >= 2^s: v >>= s, bucket += s", three instructions a step
+            String low = asm.label("log");
+            asm.mov(R3, R4);
+            asm.alu(AluOp.RSH, R3, 32);
+            asm.jmp(JmpOp.JEQ, R3, 0, low);
+            asm.mov(R4, R3);
+            asm.alu(AluOp.ADD, R5, 32);
+            asm.place(low);
+            for (int s : new int[] {16, 8, 4, 2, 1}) {
                 String skip = asm.label("log");
-                asm.mov(R3, R4);
-                asm.alu(AluOp.RSH, R3, s);
-                asm.jmp(JmpOp.JEQ, R3, 0, skip);
-                asm.mov(R4, R3);
+                asm.jmp(JmpOp.JLT, R4, 1 << s, skip);
+                asm.alu(AluOp.RSH, R4, s);
                 asm.alu(AluOp.ADD, R5, s);
                 asm.place(skip);
             }
