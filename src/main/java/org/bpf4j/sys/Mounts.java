@@ -26,6 +26,21 @@ public final class Mounts {
     }
 
     /**
+     * debugfs at /sys/kernel/debug, where people read the trace pipe that {@code debugf()} writes to
+     * ({@code /sys/kernel/debug/tracing/trace_pipe}): mounted when it is not and this process is root; otherwise,
+     * or when the mount fails, nothing (the pipe is also in tracefs).
+     */
+    public static void debugfs() {
+        Path at = Path.of("/sys/kernel/debug");
+        if (!of("debugfs").isEmpty() || !Files.isDirectory(at) || Native.geteuid() != 0) return;
+        try {
+            Syscalls.mount("debugfs", at.toString(), "debugfs");
+        } catch (BpfException e) {
+            // best effort: tracefs has the same pipe
+        }
+    }
+
+    /**
      * Mounts {@code fstype} from {@code source} at {@code target}; a one-line {@link UserException} naming
      * {@code what} when this process is not root or the mount fails.
      */

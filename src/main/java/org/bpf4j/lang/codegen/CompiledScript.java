@@ -24,6 +24,12 @@ public record CompiledScript(Analysis analysis, List<MapPlan> maps, List<Program
         return null;
     }
 
+    /** True when a program writes to the kernel's trace pipe ({@code debugf()}: bpf_trace_printk). */
+    public boolean writesTracePipe() {
+        org.bpf4j.asm.Instruction printk = org.bpf4j.asm.Instruction.call(org.bpf4j.asm.Helper.TRACE_PRINTK);
+        return programs.stream().anyMatch(p -> p.spec().program().instructions().contains(printk));
+    }
+
     /** The plan of the internal map {@code kernelName}, or null. */
     public MapPlan internal(String kernelName) {
         for (MapPlan m : maps) if (!m.user() && m.name().equals(kernelName)) return m;

@@ -4,6 +4,7 @@ import org.bpf4j.UserException;
 import org.bpf4j.lang.codegen.Action;
 import org.bpf4j.lang.codegen.CompiledScript;
 import org.bpf4j.lang.codegen.MapPlan;
+import org.bpf4j.sys.Mounts;
 import org.bpf4j.lang.codegen.ProgramPlan;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Type;
@@ -71,6 +72,7 @@ public final class Session implements AutoCloseable {
     /** Creates the maps and loads the programs; nothing is attached yet. */
     public static Session load(CompiledScript script, Output out, Options options) {
         Session s = new Session(script, out, options);
+        if (script.writesTracePipe()) Mounts.debugfs();
         try {
             for (MapPlan m : script.maps()) {
                 KernelMap km = KernelMap.create(m.spec());

@@ -213,8 +213,8 @@ public final class CaseRunner {
     /**
      * Runs {@code cases} on {@code jobs} threads; results in the order of the list. Cases that could disturb the
      * others run alone, after them: those that signal processes by name ({@code pkill bpftrace} would reach a
-     * neighbour), the file-output cases, which share one file name, and those probing execve, which see the
-     * runner start the others.
+     * neighbour), the file-output cases, which share one file name, those probing execve, which see the
+     * runner start the others, and those that clear and read the kernel's one trace buffer.
      */
     public List<Result> runAll(List<RuntimeCase> cases, int jobs) throws InterruptedException {
         java.util.Map<RuntimeCase, Result> done = new java.util.IdentityHashMap<>();
@@ -245,7 +245,7 @@ public final class CaseRunner {
         String program = (c.prog() == null ? "" : c.prog()) + " " + all;
         // a probe on execve sees the runner start the other cases, so such a case must have the machine alone
         return c.file().equals("file-output") || all.contains("pkill") || all.contains("killall")
-                || program.contains("execve");
+                || program.contains("execve") || all.contains("/tracing/trace");
     }
 
     /** The probe types CASES.tsv gives for each case id ({@code file:name}). */
