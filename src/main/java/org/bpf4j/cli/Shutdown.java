@@ -42,6 +42,9 @@ final class Shutdown {
         }, "bpf4j-shutdown"));
     }
 
+    /** Asks the command's loop to stop, as a signal would (the training run ends killsnoop so). */
+    static void request() { requested = true; }
+
     /** True once a stop was asked for. */
     static boolean requested() { return requested; }
 

@@ -8,9 +8,7 @@ import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Parser;
 import org.bpf4j.lang.syntax.Source;
 import org.bpf4j.sys.Cpus;
-import org.bpf4j.sys.Native;
 import org.bpf4j.sys.Privileges;
-import org.bpf4j.sys.Syscalls;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -86,16 +84,15 @@ final class Training {
             }
             case "killsnoop" -> {
                 if (!live) break;
-                // killsnoop runs until a signal: send it a kill to report, then the SIGTERM that ends it
+                // killsnoop runs until a signal: end it as one would, without a kill(2) that another killsnoop (the
+                // user's first one, started while this trains) would show
                 Thread signals = new Thread(() -> {
                     try {
                         Thread.sleep(300);
-                        Syscalls.kill(Native.getpid(), 0);
-                        Thread.sleep(100);
-                        Syscalls.kill(Native.getpid(), 15);
                     } catch (InterruptedException ignored) {
                         // training only
                     }
+                    Shutdown.request();
                 });
                 signals.setDaemon(true);
                 signals.start();
