@@ -8,18 +8,22 @@ import org.bpf4j.sys.Native;
  * once, while the main thread reads the command line and parses, checks and compiles the script, which need no
  * system call; the main thread waits for it only if it gets there first.
  */
-final class Warmup {
+final class Warmup implements Runnable {
     private Warmup() {}
 
     static void start() {
-        Thread t = new Thread(() -> {
-            try {
-                Native.getpid();
-            } catch (LinkageError | RuntimeException ignored) {
-                // the main thread meets the same error where it can report it
-            }
-        }, "bpf4j-warmup");
+        // a class rather than a lambda: the first lambda of a run costs about 3 ms to link, on this path
+        Thread t = new Thread(new Warmup(), "bpf4j-warmup");
         t.setDaemon(true);
         t.start();
+    }
+
+    @Override
+    public void run() {
+        try {
+            Native.getpid();
+        } catch (LinkageError | RuntimeException ignored) {
+            // the main thread meets the same error where it can report it
+        }
     }
 }

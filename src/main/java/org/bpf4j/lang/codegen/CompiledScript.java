@@ -26,8 +26,12 @@ public record CompiledScript(Analysis analysis, List<MapPlan> maps, List<Program
 
     /** True when a program writes to the kernel's trace pipe ({@code debugf()}: bpf_trace_printk). */
     public boolean writesTracePipe() {
+        // compared by fields: a record's equals links at first use, a millisecond of start-up
         org.bpf4j.asm.Instruction printk = org.bpf4j.asm.Instruction.call(org.bpf4j.asm.Helper.TRACE_PRINTK);
-        return programs.stream().anyMatch(p -> p.spec().program().instructions().contains(printk));
+        for (ProgramPlan p : programs)
+            for (org.bpf4j.asm.Instruction i : p.spec().program().instructions())
+                if (i.op() == printk.op() && i.imm() == printk.imm() && i.src() == printk.src()) return true;
+        return false;
     }
 
     /** The plan of the internal map {@code kernelName}, or null. */
