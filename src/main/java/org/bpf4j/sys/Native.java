@@ -14,10 +14,10 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * The C library through FFM. Every system call goes through ONE downcall handle, the C library's variadic
+ * The C library through FFM. Every system call goes through ONE downcall handle, the C library's
  * {@code long syscall(long nr, ...)} with six long arguments and errno captured: one stub to generate at start-up
  * instead of one per function (pointers pass as their addresses, ints widen to longs, as the x86-64 syscall ABI
- * takes them). The few plain C functions (strerror, sysconf, getppid) are linked lazily, on first use.
+ * takes them). The two plain C functions (strerror, getppid) are linked lazily, each on its first use.
  * x86-64 Linux only: the syscall numbers are the x86-64 ones.
  */
 public final class Native {
