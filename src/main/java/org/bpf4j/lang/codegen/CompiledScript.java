@@ -26,11 +26,11 @@ public record CompiledScript(Analysis analysis, List<MapPlan> maps, List<Program
 
     /** True when a program writes to the kernel's trace pipe ({@code debugf()}: bpf_trace_printk). */
     public boolean writesTracePipe() {
-        // compared by fields: a record's equals links at first use, a millisecond of start-up
-        org.bpf4j.asm.Instruction printk = org.bpf4j.asm.Instruction.call(org.bpf4j.asm.Helper.TRACE_PRINTK);
+        // by pattern and fields: a record's equals links at first use, a millisecond of start-up
         for (ProgramPlan p : programs)
             for (org.bpf4j.asm.Instruction i : p.spec().program().instructions())
-                if (i.op() == printk.op() && i.imm() == printk.imm() && i.src() == printk.src()) return true;
+                if (i.op() instanceof org.bpf4j.asm.Operation.Call c && c.kind() == org.bpf4j.asm.CallKind.HELPER
+                        && i.imm() == org.bpf4j.asm.Helper.TRACE_PRINTK.id()) return true;
         return false;
     }
 

@@ -98,4 +98,11 @@ class GoldenTest {
         assertTrue(p.spans().stream().anyMatch(s -> s.line() == 10), "some instruction comes from line 10 (min/max/avg/stats)");
         assertTrue(p.spans().stream().noneMatch(s -> s.line() == 13), "the printf after exit() is dead code, removed");
     }
+
+    @Test
+    void aScriptThatCallsDebugfWritesTheTracePipe() {
+        // the runtime mounts debugfs for these (where people read the pipe), and only for these
+        assertTrue(LangTesting.compile("BEGIN { debugf(\"x %d\", 1); }").writesTracePipe());
+        assertFalse(LangTesting.compile("BEGIN { printf(\"x %d\\n\", 1); }").writesTracePipe());
+    }
 }
