@@ -75,7 +75,7 @@ final class StapCommand {
         boolean v = verbose, g = guru;
         return ScriptRun.reporting(err, () -> {
             var source = ScriptRun.source(script, args.isEmpty() ? null : args.getFirst(), t -> t);
-            var parsedScript = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)));
+            var parsedScript = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)), target == null ? 0 : target);
             List<String> params = script != null ? args : args.subList(Math.min(1, args.size()), args.size());
             if (stop != null && stop <= 2) {
                 Checker.check(parsedScript, new Params(params), ProbeCatalog.system(target == null ? -1 : target),

@@ -50,6 +50,8 @@ public final class StapParser {
     private List<Stmt> pending = new ArrayList<>();
     private final Set<Expr> callResults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int expansions;
+    /** stap's -x PID, or 0: target() is then -c's child (0 without -c, as SystemTap's). */
+    private int target;
     private final List<String> expanding = new ArrayList<>();
 
     private StapParser(Source source, Tracepoints tracepoints) {
@@ -66,7 +68,14 @@ public final class StapParser {
 
     /** Parses a SystemTap script; {@code tracepoints} says which syscall functions have tracepoints. */
     public static Script parse(Source source, Tracepoints tracepoints) {
-        return new StapParser(source, tracepoints).script();
+        return parse(source, tracepoints, 0);
+    }
+
+    /** Parses a SystemTap script whose {@code target()} is {@code target} (-x PID), or -c's child when 0. */
+    public static Script parse(Source source, Tracepoints tracepoints, int target) {
+        StapParser p = new StapParser(source, tracepoints);
+        p.target = target;
+        return p.script();
     }
 
     private Script script() {
@@ -522,6 +531,7 @@ public final class StapParser {
             case "gettimeofday_us" -> wallClock(at, 1_000);
             case "gettimeofday_ms" -> wallClock(at, 1_000_000);
             case "gettimeofday_s" -> wallClock(at, 1_000_000_000);
+            case "target" -> target > 0 ? new Expr.Int(target, at) : new Expr.Builtin("cpid", at);
             case "ppid" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", at), "real_parent", true, at), "tgid", true, at);
             case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
             case "kernel_string", "kernel_string_n" -> new Expr.Call("str", args, at);

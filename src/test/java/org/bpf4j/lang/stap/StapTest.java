@@ -170,6 +170,16 @@ class StapTest {
     }
 
     @Test
+    void targetIsTheXPidOrTheChild() {
+        Script x = StapParser.parse(new Source("stdin", "probe begin { printf(\"%d\", target()) }"), (cat, ev) -> true, 4242);
+        Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) x.probes().getFirst().body().getFirst()).expr();
+        assertEquals(4242, ((Expr.Int) printf.args().get(1)).value(), "-x PID");
+        Script c = parse("probe begin { printf(\"%d\", target()) }");
+        Expr.Call printf2 = (Expr.Call) ((Stmt.ExprStmt) c.probes().getFirst().body().getFirst()).expr();
+        assertEquals("cpid", ((Expr.Builtin) printf2.args().get(1)).name(), "-c's child, 0 without one");
+    }
+
+    @Test
     void functionsThatCannotBeInlinedAreRefusedWhereTheyAreCalled() {
         SourceError loop = assertThrows(SourceError.class, () -> parse("function f(x) { while (x) { return 1 } } probe begin { f(1) }"));
         assertEquals("a return inside a loop of f() is not supported: bpf4j inlines SystemTap functions", loop.detail());
