@@ -5,18 +5,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /**
  * The picocli tree of {@code bpf4j}'s verbs. The tools that read their own command line ({@link Main#isTool})
  * appear in its help by name and description only.
  */
 @Command(name = "bpf4j", mixinStandardHelpOptions = true, version = "bpf4j 0.1.0",
-        description = "eBPF system tracing for Linux, in Java.",
-        subcommands = {BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
-                org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
-                org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
-                VmCommand.class, CommandLine.HelpCommand.class})
+        description = "eBPF system tracing for Linux, in Java.")
 final class Commands implements Runnable {
+    /** The picocli verbs, in the order the help lists them (after the tools). */
+    private static final List<Class<?>> VERBS = List.of(BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
+            org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
+            org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
+            VmCommand.class, CommandLine.HelpCommand.class);
+
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;
 
@@ -60,7 +63,7 @@ final class Commands implements Runnable {
      */
     static CommandLine commandLine(String[] args) {
         if (args.length > 0 && !args[0].startsWith("-")) {
-            for (Class<?> c : Commands.class.getAnnotation(Command.class).subcommands()) {
+            for (Class<?> c : VERBS) {
                 Command sub = c.getAnnotation(Command.class);
                 if (sub == null || c == CommandLine.HelpCommand.class) continue;
                 if (sub.name().equals(args[0]) || java.util.Arrays.asList(sub.aliases()).contains(args[0])) {
@@ -70,12 +73,14 @@ final class Commands implements Runnable {
                 }
             }
         }
+        // the tools first: they are what bpf4j is for
         CommandLine root = new CommandLine(new Commands());
         for (String[] tool : TOOLS) {
             var spec = CommandLine.Model.CommandSpec.create().name(tool[0]);
             spec.usageMessage().description(tool[1]);
             root.addSubcommand(tool[0], new CommandLine(spec));
         }
+        for (Class<?> c : VERBS) root.addSubcommand(new CommandLine(c));
         return root;
     }
 }
