@@ -125,6 +125,15 @@ final class Getopt {
         return new Parsed(options, operands);
     }
 
+    /** An option's value as a decimal int (surrounding blanks allowed, as strtol and Python's int take it), or null. */
+    static Integer integer(String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** The long option {@code name} names: itself, or the one option it is a prefix of. */
     private LongOption longOption(String written, String name) throws Error {
         LongOption exact = longs.get(name);

@@ -46,25 +46,23 @@ final class KillsnoopCommand {
             Getopt.Parsed parsed = OPTIONS.parse(argv);
             if (!parsed.operands().isEmpty()) return usageError(err, "unrecognized arguments: " + String.join(" ", parsed.operands()));
             for (Getopt.Opt o : parsed.options()) {
-                switch (o.name()) {
-                    case "h" -> {
-                        out.print(HELP);
-                        return 0;
-                    }
-                    case "x" -> failed = true;
-                    case "p" -> pid = integer(o.value());
-                    case "s" -> signal = integer(o.value());
-                    default -> throw new IllegalStateException("option " + o.name());
+                if (o.name().equals("h")) {
+                    out.print(HELP);
+                    return 0;
                 }
-                if (o.value() != null && integer(o.value()) == null) {
-                    return usageError(err, "argument " + (o.name().equals("p") ? "-p/--pid" : "-s/--signal")
-                            + ": invalid int value: '" + o.value() + "'");
+                if (o.name().equals("x")) {
+                    failed = true;
+                    continue;
                 }
+                Integer v = Getopt.integer(o.value());
+                if (v == null) return usageError(err, "argument " + argparseName(o.name()) + ": invalid int value: '" + o.value() + "'");
+                if (o.name().equals("p")) pid = v;
+                else signal = v;
             }
         } catch (Getopt.Error e) {
             return usageError(err, switch (e.kind()) {
                 case UNKNOWN, UNEXPECTED_ARGUMENT -> "unrecognized arguments: " + e.option();
-                case MISSING_ARGUMENT -> "argument " + (e.option().contains("p") ? "-p/--pid" : "-s/--signal") + ": expected one argument";
+                case MISSING_ARGUMENT -> "argument " + argparseName(e.option().replaceFirst("^-+", "").substring(0, 1)) + ": expected one argument";
                 case AMBIGUOUS -> e.getMessage();
             });
         }
@@ -79,12 +77,9 @@ final class KillsnoopCommand {
         return 2;
     }
 
-    private static Integer integer(String s) {
-        try {
-            return Integer.parseInt(s.strip());
-        } catch (NumberFormatException e) {
-            return null;
-        }
+    /** How argparse names an option taking a value in its messages. */
+    private static String argparseName(String option) {
+        return option.equals("p") ? "-p/--pid" : "-s/--signal";
     }
 
     private static int run(boolean failed, Integer pid, Integer signal) {

@@ -20,10 +20,17 @@ final class StapCommand {
     private static final Getopt OPTIONS = Getopt.of("e:c:x:o:vgp:hV", "help=h", "version=V");
     static final String VERSION = "bpf4j stap 0.1.0 (a SystemTap subset, compiled to eBPF in Java)";
 
+    private String program, command;
+    private Path outputFile;
+    private int target, pass = 5;
+    private boolean verbose, guru;
+    private List<String> args = List.of();
+
     private StapCommand() {}
 
     /** Runs {@code bpf4j stap ARGS}; returns the exit status. */
     static int main(List<String> argv, PrintWriter out, PrintWriter err) {
+        StapCommand c = new StapCommand();
         Getopt.Parsed parsed;
         try {
             parsed = OPTIONS.parse(argv);
@@ -32,30 +39,28 @@ final class StapCommand {
             err.println("Try '--help' for more information.");
             return 1;
         }
-        String program = null, command = null;
-        Path outputFile = null;
-        Integer pid = null, pass = null;
-        boolean verbose = false, guru = false;
         for (Getopt.Opt o : parsed.options()) {
             switch (o.name()) {
-                case "e" -> program = o.value();
-                case "c" -> command = o.value();
+                case "e" -> c.program = o.value();
+                case "c" -> c.command = o.value();
                 case "x" -> {
-                    pid = number(o.value());
-                    if (pid == null) {
+                    Integer pid = Getopt.integer(o.value());
+                    if (pid == null || pid <= 0) {
                         err.println("stap: Invalid target process ID number.");
                         return 1;
                     }
+                    c.target = pid;
                 }
-                case "o" -> outputFile = Path.of(o.value());
-                case "v" -> verbose = true;
-                case "g" -> guru = true;
+                case "o" -> c.outputFile = Path.of(o.value());
+                case "v" -> c.verbose = true;
+                case "g" -> c.guru = true;
                 case "p" -> {
-                    pass = number(o.value());
+                    Integer pass = Getopt.integer(o.value());
                     if (pass == null || pass < 1 || pass > 5) {
                         err.println("stap: Invalid pass number (should be 1-5).");
                         return 1;
                     }
+                    c.pass = pass;
                 }
                 case "h" -> {
                     out.print(USAGE);
@@ -68,31 +73,21 @@ final class StapCommand {
                 default -> throw new IllegalStateException("option " + o.name());
             }
         }
-        List<String> args = parsed.operands();
-        String script = program, cmd = command;
-        Integer target = pid, stop = pass;
-        Path output = outputFile;
-        boolean v = verbose, g = guru;
-        return ScriptRun.reporting(err, () -> {
-            var source = ScriptRun.source(script, args.isEmpty() ? null : args.getFirst(), t -> t);
-            var parsedScript = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)), target == null ? 0 : target);
-            List<String> params = script != null ? args : args.subList(Math.min(1, args.size()), args.size());
-            if (stop != null && stop <= 2) {
-                Checker.check(parsedScript, new Params(params), ProbeCatalog.system(target == null ? -1 : target),
-                        new Checker.Options(g));
-                return 0;
-            }
-            return ScriptRun.run(parsedScript, params, new ScriptRun.Settings(target == null ? 0 : target, cmd, false, true,
-                    v, g, 0, output, false, stop != null && stop >= 3, "bpf4j stap", null), out);
-        });
+        c.args = parsed.operands();
+        return ScriptRun.reporting(err, () -> c.run(out));
     }
 
-    private static Integer number(String value) {
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            return null;
+    /** Parses, then checks (-p 1, 2), compiles and prints (-p 3) or runs the script. */
+    private int run(PrintWriter out) {
+        var source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), t -> t);
+        var script = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)), target);
+        List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
+        if (pass <= 2) {
+            Checker.check(script, new Params(params), ProbeCatalog.system(target > 0 ? target : -1), new Checker.Options(guru));
+            return 0;
         }
+        return ScriptRun.run(script, params, new ScriptRun.Settings(target, command, false, true, verbose, guru, 0,
+                outputFile, false, pass < 5, "bpf4j stap", null), out);
     }
 
     private static final String USAGE = """

@@ -229,23 +229,9 @@ public final class Features {
                 Probe.loadProgram(ProgramType.KPROBE.value(), RETURN_ZERO, BPF_TRACE_KPROBE_MULTI, 0, 0, kernelVersion(), false).ok());
     }
 
-    /** Whether the map batch commands (5.6) work: BPF_MAP_LOOKUP_BATCH on an empty hash answers ENOENT. */
+    /** Whether the map batch commands (5.6) work: a batch lookup of a hash map is answered, not refused. */
     public static boolean mapBatch() {
-        return MISC.computeIfAbsent("map_batch", k -> {
-            int fd = Probe.createMapFd(new Probe.MapAttrs(MapType.HASH.value(), 4, 4, 1, 0, 0, 0, 0, 0, 0));
-            if (fd < 0) return false;
-            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-                java.lang.foreign.MemorySegment buf = arena.allocate(16, 8), attr = arena.allocate(56, 8);
-                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, buf.address());        // out_batch
-                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 16, buf.address() + 8);   // keys
-                attr.set(java.lang.foreign.ValueLayout.JAVA_LONG, 24, buf.address() + 12);  // values
-                attr.set(java.lang.foreign.ValueLayout.JAVA_INT, 32, 1);                    // count
-                attr.set(java.lang.foreign.ValueLayout.JAVA_INT, 36, fd);                   // map_fd
-                return Syscalls.bpfOrErrno(org.bpf4j.sys.BpfCmd.MAP_LOOKUP_BATCH, attr) == -Errno.ENOENT;
-            } finally {
-                Syscalls.close(fd);
-            }
-        });
+        return MISC.computeIfAbsent("map_batch", k -> org.bpf4j.map.KernelMap.batchSupported());
     }
 
     /** Every program type this build knows, with whether it loads here. */

@@ -243,6 +243,14 @@ public final class KernelMap implements BpfMap {
     @Override
     public List<Entry> lookupBatch() { return MapBatch.lookup(this, false); }
 
+    /** Whether this kernel has the batch commands (5.6): a batch lookup of a small hash map is not refused. */
+    public static boolean batchSupported() {
+        try (KernelMap m = create(MapSpec.of("probe_batch", MapType.HASH, 4, 4, 1))) {
+            m.lookupBatch();
+            return !MapBatch.fellBack(MapType.HASH, 0);
+        }
+    }
+
     @Override
     public List<Entry> lookupAndDeleteBatch() { return MapBatch.lookup(this, true); }
 

@@ -18,7 +18,7 @@ public final class UserSymbols implements AutoCloseable {
     private final ProcMaps maps;
     private final Map<String, Optional<ElfFile>> files = new HashMap<>();
 
-    /** A function and the offset of the address in it, in {@code file}. */
+    /** A function and the offset of the address in it, in {@code file} (the path the process maps it by). */
     public record Resolved(String function, long offset, Path file) {
         /** {@code function+0xoffset}, as bpftrace prints a user stack frame. */
         @Override
@@ -38,7 +38,7 @@ public final class UserSymbols implements AutoCloseable {
         if (elf.isEmpty()) return Optional.empty();
         long fileOffset = address - m.get().start() + m.get().offset();
         return elf.get().addressOf(fileOffset).flatMap(vaddr -> elf.get().functionContaining(vaddr)
-                .map(s -> new Resolved(s.name(), vaddr - s.value(), elf.get().path())));
+                .map(s -> new Resolved(s.name(), vaddr - s.value(), Path.of(m.get().path()))));
     }
 
     private static Optional<ElfFile> open(int pid, String path) {

@@ -13,6 +13,7 @@ import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.sema.Signals;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.StapParser;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -74,22 +75,18 @@ final class CallCompiler {
                 p.event(p.cx.action(new Action.Exit(payload)), code, payload);
                 asm.ja(p.exitLabel);
             }
-            case "print" -> {
+            case "print", StapParser.PRINT_INLINE -> {
                 Expr a = args.getFirst();
-                if (a instanceof Expr.MapRef m && m.keys().isEmpty()) {
+                if (a instanceof Expr.MapRef m && m.keys().isEmpty() && c.name().equals("print")) {
                     long top = args.size() > 1 ? x.constant(args.get(1)) : 0;
                     long div = args.size() > 2 ? x.constant(args.get(2)) : 0;
                     Type.Tuple payload = ProbeCompiler.payload(List.of());
                     p.event(p.cx.action(new Action.PrintMap(m.name(), top, div, payload)), List.of(), payload);
                 } else {
                     Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
-                    p.event(p.cx.action(new Action.PrintValue(x.type(a), true, payload)), List.of(a), payload);
+                    boolean newline = c.name().equals("print");   // SystemTap's print() keeps to the line
+                    p.event(p.cx.action(new Action.PrintValue(x.type(a), newline, payload)), List.of(a), payload);
                 }
-            }
-            case "print-" -> {   // SystemTap's print(): no newline
-                Expr a = args.getFirst();
-                Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
-                p.event(p.cx.action(new Action.PrintValue(x.type(a), false, payload)), List.of(a), payload);
             }
             case "clear", "zero" -> {
                 Expr.MapRef m = (Expr.MapRef) args.getFirst();
@@ -424,8 +421,7 @@ final class CallCompiler {
     /** bpf_get_stackid(ctx, stacks, flags) as a temporary, in the stack map of the stack type's depth. */
     Temp stackId(Type.Special stack) {
         boolean user = stack.kind() == Type.SpecialKind.USTACK;
-        String map = Context.stacksMap(stack.limit());
-        p.cx.internal.add(map);
+        String map = p.cx.stacksMap(stack.limit());
         asm.mov(R1, R6);
         asm.loadMap(R2, map);
         asm.mov(R3, user ? USER_STACK : 0);

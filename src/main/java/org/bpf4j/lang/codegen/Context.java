@@ -18,7 +18,7 @@ final class Context {
     /** The perf event array every probe sends its events through. */
     static final String EVENTS = "events";
     /** The stack-trace map for kstack and ustack. */
-    public static final String STACKS = "stacks";
+    static final String STACKS = "stacks";
     /** A one-entry per-CPU array used as a buffer by join(). */
     static final String JOIN = "join";
     /** The deepest stack kept, as the kernel's default perf_event_max_stack. */
@@ -79,14 +79,13 @@ final class Context {
         return timeFormats.size() - 1;
     }
 
-    /** The stack map of stacks of at most {@code limit} frames: one per depth, kernel and user stacks share it. */
-    static String stacksMap(int limit) {
-        return MapPlan.stacks(limit);
-    }
+    /** The depths of the stacks the programs take: one stack map each, which kernel and user stacks share. */
+    final java.util.SortedSet<Integer> stackDepths = new java.util.TreeSet<>();
 
-    /** The depth of a stack map named by {@link #stacksMap}. */
-    public static int stackLimit(String name) {
-        return name.equals(STACKS) ? Type.STACK_LIMIT : Integer.parseInt(name.substring(STACKS.length() + 1));
+    /** The stack map of stacks of at most {@code limit} frames, which the programs will have. */
+    String stacksMap(int limit) {
+        stackDepths.add(limit);
+        return MapPlan.stacks(limit);
     }
 
     private static int maxStack() {
@@ -97,10 +96,10 @@ final class Context {
     List<MapPlan> plans(int cpus) {
         List<MapPlan> out = new ArrayList<>(userMaps.values());
         out.add(new MapPlan(null, MapSpec.of(EVENTS, MapType.PERF_EVENT_ARRAY, 4, 4, cpus), new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Int(4, false)));
-        for (String name : internal.stream().filter(n -> n.startsWith(STACKS)).sorted().toList()) {
+        for (int limit : stackDepths) {
             // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
-            int depth = Math.min(stackLimit(name), maxStack());
-            out.add(new MapPlan(null, MapSpec.of(name, MapType.STACK_TRACE, 4, 8 * depth, MAP_KEYS),
+            int depth = Math.min(limit, maxStack());
+            out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth, MAP_KEYS),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));
         }
         if (internal.contains(JOIN))

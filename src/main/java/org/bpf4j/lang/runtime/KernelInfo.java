@@ -68,8 +68,9 @@ public final class KernelInfo {
         out.accept("  perf_event: " + yes(Features.programType(ProgramType.PERF_EVENT)));
         out.accept("  kfunc: " + yes(fentry));
         // task iterators are tracing programs too: where fentry cannot load, neither can they
-        out.accept("  iter:task: " + yes(fentry && Features.programType(ProgramType.TRACING)));
-        out.accept("  iter:task_file: " + yes(fentry && Features.programType(ProgramType.TRACING)));
+        boolean iterators = fentry && Features.programType(ProgramType.TRACING);
+        out.accept("  iter:task: " + yes(iterators));
+        out.accept("  iter:task_file: " + yes(iterators));
         out.accept("  kprobe_multi: " + yes(kprobes && Features.kprobeMulti()));
         out.accept("  raw_tp_special: " + yes(Features.programType(ProgramType.RAW_TRACEPOINT)));
     }

@@ -51,9 +51,7 @@ final class Symbols implements AutoCloseable {
     String usymModule(long addr, long pid) {
         Optional<UserSymbols.Resolved> r = resolve(addr, pid);
         if (r.isEmpty()) return "0x" + Long.toHexString(addr) + " ([unknown])";
-        // the file as the process maps it, not through /proc/PID/root where we opened it
-        String file = r.get().file().toString().replaceFirst("^/proc/\\d+/root(?=/)", "");
-        return r.get().function() + "+" + r.get().offset() + " (" + file + ")";
+        return r.get().function() + "+" + r.get().offset() + " (" + r.get().file() + ")";
     }
 
     private Optional<UserSymbols.Resolved> resolve(long addr, long pid) {

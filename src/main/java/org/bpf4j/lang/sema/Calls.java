@@ -1,16 +1,15 @@
 package org.bpf4j.lang.sema;
 
 import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.StapParser;
 
 import java.util.List;
 import java.util.Set;
 
 /** Type rules of the functions scripts call. */
 final class Calls {
-    /** SystemTap's {@code map <<< value}, as the call its parser makes (not a name a script can write). */
-    static final String STATISTIC = "<<<";
-    /** SystemTap's {@code print(v)}: the value without a newline (not a name a script can write). */
-    static final String PRINT_INLINE = "print-";
+    /** The calls SystemTap's parser makes, which no script can write. */
+    static final String STATISTIC = StapParser.STATISTIC, PRINT_INLINE = StapParser.PRINT_INLINE;
     /** Functions whose value only a map can hold. */
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
     /** SystemTap's extractors of a statistic. */

@@ -29,6 +29,11 @@ public final class StapParser {
         boolean exists(String category, String event);
     }
 
+    /** SystemTap's {@code map <<< value}, as the call this parser makes (not a name a script can write). */
+    public static final String STATISTIC = "<<<";
+    /** SystemTap's {@code print(v)}: the value without a newline, as the call this parser makes. */
+    public static final String PRINT_INLINE = "print-";
+
     private static final Pattern GLOBAL = Pattern.compile("(?m)^\\s*global\\s+([^;{}\\n]+)");
     private static final Pattern FUNCTION = Pattern.compile("(?m)(?:^|[;}])\\s*(function)\\s+([A-Za-z_][A-Za-z0-9_]*)");
     private static final List<String> SYSCALL_PREFIXES = List.of("__x64_sys_", "__ia32_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_");
@@ -331,7 +336,7 @@ public final class StapParser {
             if (!(e instanceof Expr.MapRef m)) throw in.error(op, "<<< adds to a global statistic, such as s[k] <<< v");
             unread(m);
             Expr v = expr();
-            return new Stmt.Assign(m, null, new Expr.Call("<<<", List.of(v), op.span()), e.span());
+            return new Stmt.Assign(m, null, new Expr.Call(STATISTIC, List.of(v), op.span()), e.span());
         }
         BinOp bop = Parser.assignOp(op.kind());
         if (op.is(ASSIGN) || bop != null || op.is(DOT_ASSIGN)) {
@@ -680,7 +685,7 @@ public final class StapParser {
 
     /**
      * print(a, b, ...) writes the values one after another, println the same and a newline: all but the last go
-     * before the statement, each its own print without a newline (the checker's {@code print-}).
+     * before the statement, each its own print without a newline ({@link #PRINT_INLINE}).
      */
     private Expr print(Token t, List<Expr> args) {
         Span at = t.span();
@@ -690,8 +695,8 @@ public final class StapParser {
             return new Expr.Call("printf", List.of(new Expr.Str("\n", at)), at);
         }
         for (int i = 0; i < args.size() - 1; i++)
-            pending.add(new Stmt.ExprStmt(new Expr.Call("print-", List.of(args.get(i)), at), at));
-        return new Expr.Call(line ? "print" : "print-", List.of(args.getLast()), at);
+            pending.add(new Stmt.ExprStmt(new Expr.Call(PRINT_INLINE, List.of(args.get(i)), at), at));
+        return new Expr.Call(line ? "print" : PRINT_INLINE, List.of(args.getLast()), at);
     }
 
     /** printf: SystemTap's %d is 64-bit (bpftrace's is C's int), and a concatenation argument becomes several %s. */
