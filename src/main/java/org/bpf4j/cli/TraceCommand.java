@@ -101,7 +101,7 @@ final class TraceCommand {
         }
         if (list) {
             String search = program != null ? program : args.isEmpty() ? "" : args.getFirst();
-            ProbeList.list(search, verbose, ProbeCatalog.system(), stdout::println);
+            ProbeList.list(search, verbose, ProbeCatalog.system(targetPid > 0 ? targetPid : -1), stdout::println);
             stdout.flush();
             return 0;
         }

@@ -85,12 +85,18 @@ public final class UprobeLink implements Link {
     }
 
     /**
-     * The file a uprobe target names: an existing path; a library mapped by {@code pid}; a program on PATH; a
+     * The file a uprobe target names: an existing path (with {@code pid}, as that process sees it); a library
+     * mapped by {@code pid}; a program on PATH; a
      * library in the usual directories ({@code libc} finds {@code libc.so.6}).
      */
     public static Path resolveBinary(String target, int pid) {
         if (target.contains("/")) {
             Path p = Path.of(target);
+            if (pid > 0 && p.isAbsolute()) {
+                // as the process sees it: another mount namespace (a container) may have its own file there
+                Path inRoot = Path.of("/proc", Integer.toString(pid), "root").resolve(target.substring(1));
+                if (Files.isRegularFile(inRoot) && !(Files.isRegularFile(p) && sameFile(p, inRoot))) return inRoot;
+            }
             if (Files.isRegularFile(p)) return p.toAbsolutePath();
             throw new UserException("uprobe target " + target + ": no such file");
         }

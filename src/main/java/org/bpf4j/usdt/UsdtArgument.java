@@ -16,17 +16,21 @@ import java.util.regex.Pattern;
 /**
  * One argument of a USDT probe as the x86-64 assembler wrote it in {@code .note.stapsdt}: {@code SIZE@OPERAND},
  * where a negative size means signed and the operand is a constant ({@code -4@$-9}), a register
- * ({@code -4@%esi}, {@code 1@%al}) or memory at a register plus an offset ({@code 8@16(%rbp)}). A BPF program
- * on the probe reads it from the {@code struct pt_regs} context with {@link #emitLoad}.
+ * ({@code -4@%esi}, {@code 1@%al}) or memory at a register plus an offset ({@code 8@16(%rbp)}), perhaps plus
+ * an index register times a scale ({@code 8@(%rdx,%rax,8)}). A BPF program on the probe reads it from the
+ * {@code struct pt_regs} context with {@link #emitLoad}.
  *
  * @param kind          what the operand is
  * @param size          the value's width in bytes: 1, 2, 4 or 8
  * @param signed        whether the value is sign-extended to 64 bits
  * @param register      the register name without {@code %} (null for a constant)
  * @param value         the constant, or the memory offset added to the register
+ * @param index         a memory operand's index register without {@code %}, or null
+ * @param scale         what the index register is multiplied by: 1, 2, 4 or 8
  * @param text          the spec as written
  */
-public record UsdtArgument(Kind kind, int size, boolean signed, String register, long value, String text) {
+public record UsdtArgument(Kind kind, int size, boolean signed, String register, long value, String index, int scale,
+                           String text) {
     /** What an operand is. */
     public enum Kind { CONSTANT, REGISTER, MEMORY }
 
@@ -35,7 +39,7 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
 
     private static final Map<String, RegSlot> REGISTERS = registers();
     private static final Pattern SPEC = Pattern.compile(
-            "(-?)(\\d+)@(?:\\$(-?\\d+)|%(\\w+)|([^()\\s]*)\\(%(\\w+)\\))");
+            "(-?)(\\d+)@(?:\\$(-?\\d+)|%(\\w+)|([^()\\s]*)\\(%(\\w+)(?:,%(\\w+)(?:,([1248]))?)?\\))");
 
     /** Checks the parts fit together. */
     public UsdtArgument {
@@ -43,6 +47,8 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
             throw new IllegalArgumentException("USDT argument '" + text + "': size " + size + " is not 1, 2, 4 or 8");
         if (kind != Kind.CONSTANT && !REGISTERS.containsKey(register))
             throw new IllegalArgumentException("USDT argument '" + text + "': unknown x86-64 register %" + register);
+        if (index != null && !REGISTERS.containsKey(index))
+            throw new IllegalArgumentException("USDT argument '" + text + "': unknown x86-64 register %" + index);
     }
 
     private static Map<String, RegSlot> registers() {
@@ -73,13 +79,15 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
         if (!m.matches()) throw new IllegalArgumentException("USDT argument '" + spec + "': not SIZE@OPERAND of x86-64");
         boolean signed = !m.group(1).isEmpty();
         int size = Integer.parseInt(m.group(2));
-        if (m.group(3) != null) return new UsdtArgument(Kind.CONSTANT, size, signed, null, Long.parseLong(m.group(3)), spec);
-        if (m.group(4) != null) return new UsdtArgument(Kind.REGISTER, size, signed, m.group(4), 0, spec);
-        String off = m.group(5);
+        if (m.group(3) != null) return new UsdtArgument(Kind.CONSTANT, size, signed, null, Long.parseLong(m.group(3)), null, 1, spec);
+        if (m.group(4) != null) return new UsdtArgument(Kind.REGISTER, size, signed, m.group(4), 0, null, 1, spec);
+        String off = m.group(5), index = m.group(7);
+        int scale = m.group(8) == null ? 1 : Integer.parseInt(m.group(8));
         if (m.group(6).equals("rip")) // a symbol or offset relative to the next instruction: kept, refused when read
-            return new UsdtArgument(Kind.MEMORY, size, signed, "rip", 0, spec);
+            return new UsdtArgument(Kind.MEMORY, size, signed, "rip", 0, null, 1, spec);
         if (!off.matches("-?\\d*")) throw new IllegalArgumentException("USDT argument '" + spec + "': offset '" + off + "' is not a number");
-        return new UsdtArgument(Kind.MEMORY, size, signed, m.group(6), off.isEmpty() || off.equals("-") ? 0 : Long.parseLong(off), spec);
+        return new UsdtArgument(Kind.MEMORY, size, signed, m.group(6), off.isEmpty() || off.equals("-") ? 0 : Long.parseLong(off),
+                index, scale, spec);
     }
 
     /** Parses a probe's space-separated argument list (empty for a probe without arguments). */
@@ -104,8 +112,9 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
     public void emitLoad(Program.Builder b, Reg dst, Reg ctx, int stackOffset) {
         switch (kind) {
             case CONSTANT -> {
-                if (value == (int) value) b.mov64(dst, (int) value);
-                else b.lddw(dst, value);
+                long v = constant(); // the constant as its width and sign make it: 4@$-1 is 4294967295
+                if (v == (int) v) b.mov64(dst, (int) v);
+                else b.lddw(dst, v);
                 return;
             }
             case REGISTER -> {
@@ -121,6 +130,11 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
                     throw new IllegalArgumentException("USDT argument '" + text + "': ctx must be in r6-r9 across the helper call");
                 if (value != (int) value) throw new UserException("USDT argument '" + text + "': offset out of range");
                 b.ldx(Size.DW, Reg.R3, ctx, ptRegsOffset());
+                if (index != null) {
+                    b.ldx(Size.DW, Reg.R2, ctx, REGISTERS.get(index).offset);
+                    if (scale > 1) b.alu64(AluOp.LSH, Reg.R2, Integer.numberOfTrailingZeros(scale));
+                    b.alu64(AluOp.ADD, Reg.R3, Reg.R2);
+                }
                 if (value != 0) b.alu64(AluOp.ADD, Reg.R3, (int) value);
                 b.st(Size.DW, Reg.R10, stackOffset, 0)
                         .mov64(Reg.R1, Reg.R10).alu64(AluOp.ADD, Reg.R1, stackOffset)
@@ -130,6 +144,13 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
             }
         }
         extend(b, dst);
+    }
+
+    /** A constant's value cut to the argument's width and extended back, signed or not. */
+    public long constant() {
+        if (kind != Kind.CONSTANT || size == 8) return value;
+        int shift = 64 - 8 * size;
+        return signed ? (value << shift) >> shift : (value << shift) >>> shift;
     }
 
     /** Truncates the 64 bits in {@code dst} to the argument's width and extends them back, signed or not. */

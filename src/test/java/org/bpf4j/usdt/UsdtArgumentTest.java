@@ -27,19 +27,35 @@ class UsdtArgumentTest {
             new Case("1@$1", CONSTANT, 1, false, null, 1, -1),
             new Case("-4@$-9", CONSTANT, 4, true, null, -9, -1),
             new Case("8@$1572864", CONSTANT, 8, false, null, 1572864, -1),
+            new Case("8@(%rdx,%rax,8)", MEMORY, 8, false, "rdx", 0, 96),
+            new Case("-1@16(%rdx,%rax)", MEMORY, 1, true, "rdx", 16, 96),
         };
         for (Case c : cases) {
             UsdtArgument a = UsdtArgument.parse(c.spec);
             assertEquals(c, new Case(a.text(), a.kind(), a.size(), a.signed(), a.register(), a.value(),
                     a.kind() == CONSTANT ? -1 : a.ptRegsOffset()), c.spec);
         }
+        UsdtArgument indexed = UsdtArgument.parse("4@(%rdx,%rax,4)");
+        assertEquals("rax", indexed.index());
+        assertEquals(4, indexed.scale());
+        assertEquals(1, UsdtArgument.parse("-1@16(%rdx,%rax)").scale());
         assertEquals(3, UsdtArgument.parseAll("8@%rbp 8@%r12 -4@%eax").size());
         assertEquals(0, UsdtArgument.parseAll("").size());
     }
 
     @Test
+    void constantsTakeTheirWidthAndSign() {
+        assertEquals(4092785136L, UsdtArgument.parse("4@$-202182160").constant());
+        assertEquals(-202182160L, UsdtArgument.parse("-4@$-202182160").constant());
+        assertEquals(61936L, UsdtArgument.parse("2@$-3600").constant());
+        assertEquals(240L, UsdtArgument.parse("1@$-16").constant());
+        assertEquals(-16L, UsdtArgument.parse("-1@$-16").constant());
+        assertEquals(-579005069656919568L, UsdtArgument.parse("8@$-579005069656919568").constant());
+    }
+
+    @Test
     void malformedSpecsAreNamed() {
-        for (String bad : new String[] {"4%esi", "3@%eax", "4@%xmm0", "4@foo(%rbx)", "@%eax"}) {
+        for (String bad : new String[] {"4%esi", "3@%eax", "4@%xmm0", "4@foo(%rbx)", "@%eax", "4@(%rdx,%rax,3)", "4@(%rdx,%xmm1,4)"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> UsdtArgument.parse(bad), bad);
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }

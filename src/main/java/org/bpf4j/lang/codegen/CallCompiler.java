@@ -521,7 +521,7 @@ final class CallCompiler {
         }
         asm.mov(R3, p.use(ptr, R3));
         asm.stackAddr(R1, off);
-        asm.call(userMemory(a) ? Helper.PROBE_READ_USER_STR : Helper.PROBE_READ_KERNEL_STR);
+        asm.call(p.reader(userMemory(a), true));
         p.release(ptr);
     }
 
@@ -535,7 +535,7 @@ final class CallCompiler {
             asm.mov(R3, p.use(ptr, R3));
             asm.stackAddr(R1, off + 8);
             asm.mov(R2, t.capacity());
-            asm.call(userMemory(a) ? Helper.PROBE_READ_USER : Helper.PROBE_READ_KERNEL);
+            asm.call(p.reader(userMemory(a), false));
             p.release(ptr);
         } else {
             x.copy(x.place(a), off + 8, Math.min(t.capacity(), at.size()));

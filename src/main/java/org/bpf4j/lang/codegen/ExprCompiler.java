@@ -448,7 +448,7 @@ final class ExprCompiler {
         p.release(m.addr());
         asm.stackAddr(R1, dst);
         asm.mov(R2, size);
-        asm.call(m.user() ? Helper.PROBE_READ_USER : Helper.PROBE_READ_KERNEL);
+        asm.call(p.reader(m.user(), false));
         p.checked("probe_read", 2, false);
     }
 

@@ -5,6 +5,7 @@ import org.bpf4j.asm.Helper;
 import org.bpf4j.asm.JmpOp;
 import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
+import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.sema.Unit;
 import org.bpf4j.lang.syntax.BinOp;
@@ -255,6 +256,26 @@ final class ProbeCompiler {
      * With -k (level 1) or -kk (level 2), reports a helper that just failed: r0 negative, or null when
      * {@code pointer}. r0 keeps its value.
      */
+    /**
+     * The helper that reads memory at a pointer: the user or kernel one for a pointer known to be in one of them;
+     * in a probe that is in neither (BEGIN, END, interval, profile, software), bpftrace's plain bpf_probe_read (or
+     * _str), which reads user memory for a user address and kernel memory for a kernel one.
+     */
+    Helper reader(boolean user, boolean str) {
+        if (user) return str ? Helper.PROBE_READ_USER_STR : Helper.PROBE_READ_USER;
+        boolean anywhere = switch (unit.point()) {
+            case Attach.Begin b -> true;
+            case Attach.End e -> true;
+            case Attach.Interval i -> true;
+            case Attach.Profile pr -> true;
+            case Attach.Software sw -> true;
+            case Attach.Hardware h -> true;
+            default -> false;
+        };
+        if (anywhere) return str ? Helper.PROBE_READ_STR : Helper.PROBE_READ;
+        return str ? Helper.PROBE_READ_KERNEL_STR : Helper.PROBE_READ_KERNEL;
+    }
+
     void checked(String helper, int level, boolean pointer) {
         if (cx.options.helperChecks() < level) return;
         String ok = asm.label("ok");

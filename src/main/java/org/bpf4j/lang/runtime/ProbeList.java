@@ -1,11 +1,15 @@
 package org.bpf4j.lang.runtime;
 
 import org.bpf4j.UserException;
+import org.bpf4j.elf.ElfFile;
 import org.bpf4j.lang.sema.ProbeCatalog;
+import org.bpf4j.usdt.UsdtProbe;
 import org.bpf4j.tracefs.EventFormat;
 
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -23,13 +27,22 @@ public final class ProbeList {
 
     /**
      * Writes each matching probe to {@code out}; with {@code verbose}, a tracepoint's fields follow it as
-     * bpftrace shows them. An empty search lists everything.
+     * bpftrace shows them. An empty search lists everything. With a pid (-p), as bpftrace: the process's own
+     * probes, the functions of its executable and the USDT probes of every file it maps; else a search that
+     * names a binary ({@code uprobe:./app:*}, {@code usdt:./app:*}, {@code *:./app:*}) lists that binary's.
      */
     public static void list(String search, boolean verbose, ProbeCatalog catalog, Consumer<String> out) {
         String s = search == null || search.isEmpty() ? "*" : search;
         if (!VALID.matcher(s).matches()) throw new UserException("invalid character in search expression");
         if (!s.contains(":") && !s.contains("*")) s = "*" + s + "*";
         Pattern p = ProbeCatalog.glob(s);
+        String[] parts = s.split(":", -1);
+        Pattern kind = ProbeCatalog.glob(parts.length > 1 ? parts[0] : "*");
+        if (catalog.pid() > 0) {
+            user(kind, p, "*", catalog, out);
+            return;
+        }
+        if (parts.length >= 3 && !parts[1].isEmpty() && !parts[1].equals("*")) user(kind, p, parts[1], catalog, out);
         List<String> names = new ArrayList<>();
         for (String h : HARDWARE) names.add("hardware:" + h + ":");
         for (String w : SOFTWARE) names.add("software:" + w + ":");
@@ -49,5 +62,27 @@ public final class ProbeList {
                     out.accept("    " + fd.type().replace("[]", "") + " " + fd.name() + (fd.arrayLength() > 0 && !fd.type().endsWith("]") ? "[" + fd.arrayLength() + "]" : ""));
             }
         }
+    }
+
+    /** The functions (uprobe) and USDT probes of the files {@code target} stands for that match {@code p}. */
+    private static void user(Pattern type, Pattern p, String target, ProbeCatalog catalog, Consumer<String> out) {
+        if (type.matcher("uprobe").matches()) {
+            for (Map.Entry<String, Path> t : catalog.targets(target, false).entrySet()) {
+                try (ElfFile elf = ElfFile.open(t.getValue())) {
+                    for (String f : ProbeCatalog.functions(elf)) emit(p, "uprobe:" + t.getKey() + ":" + f, out);
+                }
+            }
+        }
+        if (type.matcher("usdt").matches()) {
+            for (Map.Entry<String, Path> t : catalog.targets(target, true).entrySet()) {
+                java.util.TreeSet<String> names = new java.util.TreeSet<>();
+                for (UsdtProbe u : UsdtProbe.read(t.getValue())) names.add("usdt:" + t.getKey() + ":" + u.provider() + ":" + u.name());
+                for (String n : names) emit(p, n, out);
+            }
+        }
+    }
+
+    private static void emit(Pattern p, String name, Consumer<String> out) {
+        if (p.matcher(name).matches()) out.accept(name);
     }
 }

@@ -12,6 +12,7 @@ import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.lang.syntax.Span;
 import org.bpf4j.link.Link;
 import org.bpf4j.link.TracingLink;
+import org.bpf4j.link.UprobeLink;
 import org.bpf4j.link.UsdtLink;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.map.KernelMap;
@@ -19,6 +20,7 @@ import org.bpf4j.perf.PerfBuffer;
 import org.bpf4j.perf.RecordHandler;
 import org.bpf4j.prog.KernelProgram;
 import org.bpf4j.prog.VerifierException;
+import org.bpf4j.usdt.UsdtProbe;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -28,9 +30,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -116,7 +120,16 @@ public final class Session implements AutoCloseable {
     }
 
     /** The number of probes bpftrace would say it attaches (BEGIN and END included). */
-    public int probeCount() { return script.programs().size(); }
+    public int probeCount() {
+        // as bpftrace counts: a USDT probe is as many probes as it has sites (an inlined marker has several)
+        int n = 0;
+        Set<Attach> usdt = new HashSet<>();
+        for (var p : script.programs()) {
+            if (!(p.unit().point() instanceof Attach.Usdt u)) n++;
+            else if (usdt.add(u)) n += UsdtProbe.find(UprobeLink.resolveBinary(u.binary(), options.pid()), u.provider(), u.name()).size();
+        }
+        return n;
+    }
 
     /** Runs BEGIN, attaches every other probe, and calls {@code attached} once all are attached. */
     public void start(Runnable attached) {

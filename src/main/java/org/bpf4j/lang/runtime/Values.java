@@ -96,13 +96,16 @@ final class Values {
             }
             case Type.Array a -> {
                 List<String> parts = new ArrayList<>();
-                for (int i = 0; i < a.length(); i++) parts.add(text(a.element(), b, off + i * a.element().size()));
+                for (int i = 0; i < a.length(); i++) parts.add(text(a.element(), b, off + i * a.element().size(), indent));
                 yield "[" + String.join(",", parts) + "]";
             }
             case Type.Record r -> {
+                // bpftrace writes a struct in a map key without spaces: @s[{.m=2,.n=3}]
+                boolean key = indent == KEY_INDENT;
                 List<String> parts = new ArrayList<>();
-                for (Type.Field f : r.fields()) parts.add("." + f.name() + " = " + text(f.type(), b, off + f.offset()));
-                yield "{ " + String.join(", ", parts) + " }";
+                for (Type.Field f : r.fields())
+                    parts.add("." + f.name() + (key ? "=" : " = ") + text(f.type(), b, off + f.offset(), indent));
+                yield key ? "{" + String.join(",", parts) + "}" : "{ " + String.join(", ", parts) + " }";
             }
             case Type.Special s when s.kind() == Type.SpecialKind.KSTACK -> stack(s, b, off, 0, indent);
             case Type.Special s when s.kind() == Type.SpecialKind.USTACK -> stack(s, b, off, le(b, off + 8, 8), indent);

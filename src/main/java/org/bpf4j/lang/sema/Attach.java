@@ -1,5 +1,7 @@
 package org.bpf4j.lang.sema;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -82,7 +84,7 @@ public sealed interface Attach {
         String text = unquote(raw);
         if (text.equals("BEGIN")) return new Begin();
         if (text.equals("END")) return new End();
-        String[] p = text.split(":", -1);
+        String[] p = split(raw);
         String type = p[0];
         switch (type) {
             case "tracepoint", "t" -> {
@@ -145,7 +147,26 @@ public sealed interface Attach {
         }
     }
 
-    private static String unquote(String s) { return s.replace("\"", ""); }
+    /** {@code s} without its quotes, with the escapes in quoted parts read ({@code \"} is a quote). */
+    private static String unquote(String s) { return String.join(":", split(s)); }
+
+    /** The parts of an attach point between colons that are not quoted, each without its quotes. */
+    private static String[] split(String s) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder sb = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') quoted = !quoted;
+            else if (quoted && c == '\\' && i + 1 < s.length()) sb.append(s.charAt(++i));
+            else if (c == ':' && !quoted) {
+                parts.add(sb.toString());
+                sb.setLength(0);
+            } else sb.append(c);
+        }
+        parts.add(sb.toString());
+        return parts.toArray(String[]::new);
+    }
 
     /** A decimal, 0x hex or 0 octal number, or {@code 1e6}. */
     static long number(String s) {

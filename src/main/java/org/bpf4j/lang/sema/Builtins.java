@@ -80,7 +80,7 @@ final class Builtins {
             fields.add(new Type.Field(ef.name(), fieldType(ef, user), ef.offset(), 0, 0, ef.dataLoc()));
             size = Math.max(size, ef.offset() + ef.size());
         }
-        return new Type.Record("struct " + tp.category() + "_" + tp.event() + "_args", fields, size, 8, true);
+        return new Type.Record("struct _tracepoint_" + tp.category() + "_" + tp.event(), fields, size, 8, true);
     }
 
     static Type fieldType(EventFormat.Field ef, boolean user) {

@@ -245,6 +245,8 @@ public final class Checker {
             }
             case Expr.MapRef m -> {
                 MapDecl d = declare(m);
+                // @x += n on a map nothing else assigns: it starts at zero, as bpftrace's (an int64)
+                if (a.op() != null && d.value() == null && v instanceof Type.Int) unifyValue(d, arithmeticResult(Type.INT64, v), a.span());
                 if (a.op() != null) {
                     Type have = mapValue(m, d);
                     arithmetic(a.op(), have, v, a.span());
@@ -507,9 +509,20 @@ public final class Checker {
             throw error(f.span(), "cannot access field '" + f.field() + "' of a value of type " + t.describe());
         }
         Type.Field fd = r.field(f.field());
-        if (fd == null) throw error(f.span(), r.describe() + " has no field named '" + f.field() + "'");
+        if (fd == null) throw error(f.span(), "Struct/union of type '" + r.describe() + "' does not contain a field named '" + f.field() + "'");
         if (fd.dataLoc()) return new Type.Ptr(new Type.Int(1, true), false);
-        return fd.type();
+        // a pointer read from user memory points into user memory
+        return t instanceof Type.Ptr p && p.user() ? user(fd.type()) : fd.type();
+    }
+
+    /** {@code t} with every pointer level in user memory. */
+    static Type user(Type t) {
+        return t instanceof Type.Ptr p ? new Type.Ptr(user(p.target()), true) : t;
+    }
+
+    /** A uprobe's or USDT probe's memory is the process's: pointers cast there are user pointers, as bpftrace's. */
+    private boolean userProbe() {
+        return unit.point() instanceof Attach.Uprobe || unit.point() instanceof Attach.Usdt;
     }
 
     private Type index(Expr.Index ix) {
@@ -533,7 +546,8 @@ public final class Checker {
         Type to = ctypes.resolve(c.type());
         Type from = expr(c.operand());
         if (to instanceof Type.Int && from.scalar()) return to;
-        if (to instanceof Type.Ptr && from.scalar()) return to;
+        if (to instanceof Type.Ptr && from.scalar())
+            return userProbe() || (from instanceof Type.Ptr p && p.user()) ? user(to) : to;
         if (to instanceof Type.Record)
             throw error(c.span(), "cannot cast to " + to.describe() + ": cast to a pointer, (" + to.describe() + " *)");
         throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe());

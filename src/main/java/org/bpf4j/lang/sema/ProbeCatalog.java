@@ -42,6 +42,9 @@ public class ProbeCatalog {
     /** The running machine's catalog, with libraries as process {@code pid} maps them (-p). */
     public static ProbeCatalog system(int pid) { return new ProbeCatalog(Tracefs::get, pid); }
 
+    /** The process whose mappings resolve libraries (-p), or -1. */
+    public int pid() { return pid; }
+
     /** The file a uprobe or USDT target names ({@code /bin/bash}, {@code libc}). */
     public Path binary(String target) { return UprobeLink.resolveBinary(target, pid); }
 
@@ -51,7 +54,7 @@ public class ProbeCatalog {
      */
     public Map<String, List<UsdtArgument>> usdtLayouts(Attach.Usdt u) {
         Map<String, List<UsdtArgument>> out = new LinkedHashMap<>();
-        for (UsdtProbe p : UsdtProbe.find(Path.of(u.binary()), u.provider(), u.name()))
+        for (UsdtProbe p : UsdtProbe.find(binary(u.binary()), u.provider(), u.name()))
             out.putIfAbsent(layoutKey(p.arguments()), p.arguments());
         return out;
     }
@@ -93,22 +96,71 @@ public class ProbeCatalog {
      * drops it silently, so that a tool probing optional library functions still runs).
      */
     private List<Attach> uprobes(Attach.Uprobe u) {
-        Path file = binary(u.binary());
-        if (u.symbol().isEmpty()) return List.of(new Attach.Uprobe(file.toString(), "", u.offset(), u.ret()));
         List<Attach> out = new ArrayList<>();
-        try (ElfFile elf = ElfFile.open(file)) {
-            if (!u.wildcard()) {
-                if (elf.symbol(u.symbol()).isPresent()) out.add(new Attach.Uprobe(file.toString(), u.symbol(), u.offset(), u.ret()));
-                return out;
+        for (Map.Entry<String, Path> t : targets(u.binary(), false).entrySet()) {
+            String shown = t.getKey();
+            if (u.symbol().isEmpty()) {
+                out.add(new Attach.Uprobe(shown, "", u.offset(), u.ret()));
+                continue;
             }
-            Pattern p = glob(u.symbol());
-            LinkedHashSet<String> names = new LinkedHashSet<>();
-            for (ElfFile.Symbol s : elf.symbols()) {
-                String n = s.name().contains("@") ? s.name().substring(0, s.name().indexOf('@')) : s.name();
-                if (s.isFunction() && p.matcher(n).matches()) names.add(n);
+            try (ElfFile elf = ElfFile.open(t.getValue())) {
+                if (!u.wildcard()) {
+                    if (elf.symbol(u.symbol()).isPresent()) out.add(new Attach.Uprobe(shown, u.symbol(), u.offset(), u.ret()));
+                    continue;
+                }
+                Pattern p = glob(u.symbol());
+                for (String n : functions(elf)) if (p.matcher(n).matches()) out.add(new Attach.Uprobe(shown, n, u.offset(), u.ret()));
             }
-            for (String n : names.stream().sorted().toList()) out.add(new Attach.Uprobe(file.toString(), n, u.offset(), u.ret()));
         }
+        return out;
+    }
+
+    /** The names of the functions an ELF file defines, sorted, without symbol versions. */
+    public static List<String> functions(ElfFile elf) {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (ElfFile.Symbol s : elf.symbols())
+            if (s.isFunction()) names.add(s.name().contains("@") ? s.name().substring(0, s.name().indexOf('@')) : s.name());
+        return List.copyOf(names);
+    }
+
+    /**
+     * The files a uprobe or USDT target stands for, each under the name attach points show: a path as written,
+     * a library by the file it resolves to; a path with wildcards, each file that matches (in its directory as
+     * written); with a pid, an empty or {@code *} target is every file the process maps ({@code allModules}: its
+     * libraries too, else the executable alone), under {@code /proc/PID/root}, as bpftrace lists them.
+     */
+    public Map<String, Path> targets(String target, boolean allModules) {
+        Map<String, Path> out = new java.util.TreeMap<>();
+        if ((target.isEmpty() || target.equals("*")) && pid > 0) {
+            String root = "/proc/" + pid + "/root";
+            List<String> files = new ArrayList<>();
+            try {
+                files.add(java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString());
+            } catch (java.io.IOException e) {
+                throw new UserException("no process " + pid);
+            }
+            if (allModules)
+                for (var m : org.bpf4j.symbols.ProcMaps.of(pid).mappings())
+                    if (m.executable() && m.isFile() && !files.contains(m.path()) && ElfFile.isElf(Path.of(root + m.path()))) files.add(m.path());
+            for (String f : files) out.put(root + f, Path.of(root + f));
+            return out;
+        }
+        if (target.isEmpty()) throw new UserException("uprobe target : not found (give a path)");
+        int slash = target.lastIndexOf('/');
+        if (slash >= 0 && (target.indexOf('*') > slash || target.indexOf('?') > slash)) {
+            String dir = target.substring(0, slash + 1);
+            Pattern name = glob(target.substring(slash + 1));
+            try (var files = java.nio.file.Files.list(Path.of(dir.isEmpty() ? "/" : dir))) {
+                for (Path f : files.toList())
+                    if (name.matcher(f.getFileName().toString()).matches() && ElfFile.isElf(f)) out.put(dir + f.getFileName(), binary(dir + f.getFileName()));
+            } catch (java.io.IOException e) {
+                throw new UserException("uprobe target " + target + ": no such directory " + dir);
+            }
+            if (out.isEmpty()) throw new UserException("uprobe target " + target + ": no such file");
+            return out;
+        }
+        Path file = binary(target);
+        out.put(target.contains("/") ? target : file.toString(), file);
         return out;
     }
 
@@ -126,12 +178,12 @@ public class ProbeCatalog {
 
     /** The USDT probes of a pattern ({@code usdt:bin:prov*:name*}, or without a provider). */
     private List<Attach> usdt(Attach.Usdt u) {
-        Path file = binary(u.binary());
         Pattern prov = glob(u.provider().isEmpty() ? "*" : u.provider()), name = glob(u.name());
         LinkedHashSet<Attach> out = new LinkedHashSet<>();
-        for (UsdtProbe p : UsdtProbe.read(file))
-            if (prov.matcher(p.provider()).matches() && name.matcher(p.name()).matches())
-                out.add(new Attach.Usdt(file.toString(), p.provider(), p.name()));
+        for (Map.Entry<String, Path> t : targets(u.binary(), true).entrySet())
+            for (UsdtProbe p : UsdtProbe.read(t.getValue()))
+                if (prov.matcher(p.provider()).matches() && name.matcher(p.name()).matches())
+                    out.add(new Attach.Usdt(t.getKey(), p.provider(), p.name()));
         return List.copyOf(out);
     }
 

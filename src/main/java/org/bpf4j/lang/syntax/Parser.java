@@ -235,9 +235,9 @@ public final class Parser {
                 Expr operand = unary();
                 return new Expr.Cast(type, operand, t.span());
             }
-            return postfix(parenthesised(t));
+            return postfix(parenthesised(t), t.span());
         }
-        return postfix(primary());
+        return postfix(primary(), t.span());
     }
 
     /** After '(': a parenthesised expression or a tuple. */
@@ -267,7 +267,11 @@ public final class Parser {
         return new TypeName(base.toString(), pointers, t.span());
     }
 
-    private Expr postfix(Expr e) {
+    /**
+     * The postfix operators after {@code e}, whose text starts at {@code start}: a field access spans the whole
+     * expression, parentheses included, as bpftrace places it ({@code ((struct foo *)0)->a} starts at the first '(').
+     */
+    private Expr postfix(Expr e, Span start) {
         while (true) {
             Token t = in.peek();
             switch (t.kind()) {
@@ -275,13 +279,13 @@ public final class Parser {
                     in.advance();
                     Token f = in.advance();
                     if (f.is(INT)) e = new Expr.TupleIndex(e, (int) f.value(), f.span());
-                    else if (f.is(IDENT)) e = new Expr.Field(e, f.text(), false, f.span());
+                    else if (f.is(IDENT)) e = new Expr.Field(e, f.text(), false, start.to(f.span()));
                     else throw in.error(f, "expected a field name or a tuple index after '.', got " + f.describe());
                 }
                 case ARROW -> {
                     in.advance();
                     Token f = in.expect(IDENT);
-                    e = new Expr.Field(e, f.text(), true, f.span());
+                    e = new Expr.Field(e, f.text(), true, start.to(f.span()));
                 }
                 case LBRACKET -> {
                     in.advance();

@@ -170,10 +170,11 @@ public final class Scanner {
         StringBuilder sb = new StringBuilder();
         while (pos < text.length()) {
             char c = text.charAt(pos);
-            if (c == '"') {
-                int close = text.indexOf('"', pos + 1);
-                int nl = text.indexOf('\n', pos + 1);
-                if (close < 0 || (nl >= 0 && nl < close)) throw error(pos, "unterminated string");
+            if (c == '"') { // a quoted part, kept with its quotes and escapes for Attach to read
+                int close = pos + 1;
+                while (close < text.length() && text.charAt(close) != '"' && text.charAt(close) != '\n')
+                    close += text.charAt(close) == '\\' ? 2 : 1;
+                if (close >= text.length() || text.charAt(close) != '"') throw error(pos, "unterminated string");
                 sb.append(text, pos, close + 1);
                 pos = close + 1;
                 continue;

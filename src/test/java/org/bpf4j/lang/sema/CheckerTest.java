@@ -92,7 +92,7 @@ class CheckerTest {
             "BEGIN { @x = @y } => 1:14 => undefined map: @y",
             "BEGIN { break } => 1:9 => break used outside of a loop",
             "BEGIN { $x = args->pid } => 1:14 => the args builtin is only available in tracepoint probes",
-            "tracepoint:syscalls:sys_enter_kill { $x = args->nope } => 1:49 => struct syscalls_sys_enter_kill_args has no field named 'nope'",
+            "tracepoint:syscalls:sys_enter_kill { $x = args->nope } => 1:43 => Struct/union of type 'struct _tracepoint_syscalls_sys_enter_kill' does not contain a field named 'nope'",
             "tracepoint:syscalls:nonsense { } => 1:1 => tracepoint not found: syscalls:nonsense",
             "bogus:x { } => 1:1 => invalid probe type 'bogus'",
             "BEGIN { $x = \"a\" + 1 } => 1:18 => cannot use + on string[2] and int64",
