@@ -14,5 +14,5 @@ case "$which" in
   *) tool="$which" ;;
 esac
 src="$here/src/test/java/org/bpf4j/lang/cases"
-exec "$JAVA" -Dbpf4j.shared="${BPF4J_SHARED:-$here/../shared}" -Dbpf4j.testprogs="$here/src/test/resources/lang/testprogs" \
+exec "$JAVA" -Dbpf4j.shared="${BPF4J_SHARED:-$here/../shared}" -Dbpf4j.testsrc="$here/src/test/resources/lang" \
   -cp "$here/src/test/resources" "$src/CaseRunner.java" "$tool" "${1:-2}" "${2:-}"

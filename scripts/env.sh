@@ -38,3 +38,20 @@ bpf4j_find_maven() {
   # Maven 3.8's Guice calls sun.misc.Unsafe, which JDK 25 warns about on every run.
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 }
+
+# The tests' oracles and test programs, never runtime dependencies: Debian's bpftool, readelf (binutils), python3
+# (USDT probes), clang (accepts the vmlinux.h `bpf4j btf dump ... format c` writes), and cc with sys/sdt.h
+# (systemtap-sdt-dev) to build the stand-ins for bpftrace's test programs. Installed when root and missing.
+bpf4j_test_tools() {
+  local need=()
+  command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
+  [ -x /usr/bin/readelf ] || need+=(binutils)
+  [ -x /usr/bin/python3 ] || need+=(python3)
+  [ -x /usr/bin/clang ] || need+=(clang)
+  command -v cc >/dev/null 2>&1 || need+=(gcc)
+  [ -e /usr/include/sys/sdt.h ] || [ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || need+=(systemtap-sdt-dev)
+  if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bpf4j: installing the tests' tools (apt-get install ${need[*]})..." >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >&2 || true
+  fi
+}

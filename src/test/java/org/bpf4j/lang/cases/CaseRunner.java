@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
  * each case runs through /bin/sh with stdout and stderr merged and {@code __BPFTRACE_NOTIFY_PROBES_ATTACHED=1};
  * AFTER starts once that line appears (5 s at most); then TIMEOUT seconds; on timeout SIGTERM (which makes the
  * tool print its maps) and the regex is searched once more without MULTILINE. A case passes when the EXPECT regex
- * is found and the exit status is 0 (or WILL_FAIL is set).
+ * is found and the exit status is 0 (or WILL_FAIL is set, or the case timed out).
  * <p>
  * The same runner serves bpf4j (the JUnit harness) and Debian's bpftrace (the oracle): {@code main} takes the tool
- * command. The working directory holds {@code runtime/} (a link to the shared cases) and {@code testprogs/syscall},
- * a stand-in script; cases that need the other testprogs are skipped.
+ * command. The working directory holds {@code runtime/} (a link to the shared cases) and {@code testprogs/},
+ * {@code testlibs/}: our own stand-ins for upstream's test programs, built by {@link #workdir}.
  */
 public final class CaseRunner {
     /** The outcome of one case. */
@@ -44,18 +44,51 @@ public final class CaseRunner {
         this.tool = tool;
     }
 
-    /** Makes a working directory: runtime/ linked to {@code runtimeDir}, testprogs/syscall from the test resources. */
-    public static Path workdir(Path runtimeDir) throws IOException {
+    /**
+     * Makes a working directory: runtime/ linked to {@code runtimeDir}, testprogs/ and testlibs/ built from our own
+     * stand-ins in the test resources (lang/testprogs, lang/testlibs: C compiled with cc, the flags on each file's
+     * first line after "// cc:"; scripts copied as they are). Libraries first, as programs link with them.
+     */
+    public static Path workdir(Path runtimeDir) throws IOException, InterruptedException {
         Path w = Files.createTempDirectory("bpf4j-cases");
         Files.createSymbolicLink(w.resolve("runtime"), runtimeDir.toAbsolutePath());
-        Path progs = Files.createDirectories(w.resolve("testprogs"));
-        try (InputStream in = CaseRunner.class.getResourceAsStream("/lang/testprogs/syscall")) {
-            byte[] script = in != null ? in.readAllBytes()
-                    : Files.readAllBytes(Path.of(System.getProperty("bpf4j.testprogs", "src/test/resources/lang/testprogs"), "syscall"));
-            Files.write(progs.resolve("syscall"), script);
+        Path sources = Path.of(System.getProperty("bpf4j.testsrc", "src/test/resources/lang"));
+        for (String kind : List.of("testlibs", "testprogs")) {
+            Path out = Files.createDirectories(w.resolve(kind));
+            List<Path> files;
+            try (var s = Files.list(sources.resolve(kind))) {
+                files = s.sorted().toList();
+            }
+            for (Path f : files) build(f, out, w.resolve("testlibs"));
         }
-        Files.setPosixFilePermissions(progs.resolve("syscall"), PosixFilePermissions.fromString("rwxr-xr-x"));
         return w;
+    }
+
+    /** Builds one stand-in into {@code out}; a C file that does not build (no cc, no sys/sdt.h) is left out. */
+    private static void build(Path source, Path out, Path libs) throws IOException, InterruptedException {
+        String name = source.getFileName().toString();
+        if (!name.endsWith(".c")) {
+            Path target = out.resolve(name);
+            Files.copy(source, target);
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+            return;
+        }
+        String base = name.substring(0, name.length() - 2);
+        boolean library = base.startsWith("lib");
+        Path target = out.resolve(library ? base + ".so" : base);
+        String first = Files.readAllLines(source).getFirst();
+        List<String> cmd = new ArrayList<>(List.of("cc", "-o", target.toString(), source.toString()));
+        if (first.startsWith("// cc:"))
+            for (String flag : first.substring(6).strip().split("\\s+"))
+                cmd.add(flag.replace("@testlibs", libs.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            System.err.println("testprogs: " + name + " not built: " + log.strip());
+            return;
+        }
+        // bpftrace's case "probe function in non-executable library" wants the library without the execute bit
+        if (library) Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     /** Why {@code c} cannot run here, or null. */
@@ -71,7 +104,7 @@ public final class CaseRunner {
         for (String f : c.features()) {
             boolean negated = f.startsWith("!");
             String name = negated ? f.substring(1) : f;
-            boolean have = name.equals("probe_read_kernel") || name.equals("get_current_cgroup_id");
+            boolean have = name.equals("probe_read_kernel") || name.equals("get_current_cgroup_id") || name.equals("uprobe_refcount");
             if (have == negated) return "REQUIRES_FEATURE " + f;
         }
         if (c.minKernel() != null && compareVersions(kernel(), c.minKernel()) < 0) return "MIN_KERNEL " + c.minKernel();
@@ -104,9 +137,13 @@ public final class CaseRunner {
             String skip = skipReason(c);
             if (skip != null) return new Result(c, "SKIP", 0, skip);
             Process before = null;
-            if (c.before() != null) before = startBefore(c);
+            String beforePid = "";
+            if (c.before() != null) {
+                before = startBefore(c);
+                beforePid = pidof(c.before());
+            }
             String cmd = c.prog() != null ? tool + " -e '" + c.prog() + "'"
-                    : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", before == null ? "" : String.valueOf(before.pid()));
+                    : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", beforePid);
             // a session of its own, so that whatever the case leaves running is ended with it
             ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
             pb.environment().put(NOTIFY, "1");
@@ -131,7 +168,7 @@ public final class CaseRunner {
             long deadline = System.nanoTime() + 5_000_000_000L;
             synchronized (out) {
                 while (out.indexOf(NOTIFY) < 0 && p.isAlive() && System.nanoTime() < deadline)
-                    out.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    out.wait(Math.clamp((deadline - System.nanoTime()) / 1_000_000, 1, 20)); // and see the process end
             }
             Process after = null;
             if (c.after() != null && p.isAlive())
@@ -158,11 +195,12 @@ public final class CaseRunner {
                 before.descendants().forEach(ProcessHandle::destroyForcibly);
                 before.destroyForcibly();
             }
-            String text = out.toString().replace(NOTIFY + "\n", "");
+            String text = out.toString(); // the notification line stays, as in upstream's runner
             Pattern re = Pattern.compile(javaRegex(c.expect()), timedOut ? 0 : Pattern.MULTILINE);
             boolean found = re.matcher(text).find();
             int code = p.exitValue();
-            boolean ok = found && (code == 0 || c.willFail());
+            // as upstream's runner: after a timeout the exit status is not checked (the shell's would not be clean)
+            boolean ok = found && (timedOut || code == 0 || c.willFail());
             String detail = (timedOut ? "timeout; " : "") + "exit " + code + (found ? "" : "; no match for /" + c.expect() + "/")
                     + "; output: " + abbreviate(text);
             return new Result(c, ok ? "PASS" : "FAIL", (System.nanoTime() - t0) / 1e9, ok ? "" : detail);
@@ -195,14 +233,17 @@ public final class CaseRunner {
     private Process startBefore(RuntimeCase c) throws IOException, InterruptedException {
         Process b = new ProcessBuilder("/bin/sh", "-c", c.before()).directory(work.toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String[] words = c.before().strip().split("\\s+");
-        String name = Path.of(words[words.length - 1]).getFileName().toString();
-        for (int i = 0; i < 100; i++) {
-            Process pidof = new ProcessBuilder("pidof", name).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (pidof.waitFor() == 0) break;
-            Thread.sleep(50);
-        }
+        for (int i = 0; i < 100 && pidof(c.before()).isEmpty(); i++) Thread.sleep(50);
         return b;
+    }
+
+    /** The pid of the process BEFORE started, as upstream finds it: {@code pidof -s} of its last word's base name. */
+    private static String pidof(String before) throws IOException, InterruptedException {
+        String[] words = before.strip().split("\\s+");
+        Process p = new ProcessBuilder("pidof", "-s", Path.of(words[words.length - 1]).getFileName().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String pid = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        return p.waitFor() == 0 ? pid : "";
     }
 
     private static String abbreviate(String s) {
@@ -243,9 +284,12 @@ public final class CaseRunner {
     private static boolean exclusive(RuntimeCase c) {
         String all = (c.run() == null ? "" : c.run()) + " " + (c.after() == null ? "" : c.after());
         String program = (c.prog() == null ? "" : c.prog()) + " " + all;
-        // a probe on execve sees the runner start the other cases, so such a case must have the machine alone
+        String before = c.before() == null ? "" : c.before();
+        // a probe on execve sees the runner start the other cases, so such a case must have the machine alone; so
+        // must a case on a test program (another case's run of it would fire its probes, or be its BEFORE_PID)
         return c.file().equals("file-output") || all.contains("pkill") || all.contains("killall")
-                || program.contains("execve") || all.contains("/tracing/trace");
+                || program.contains("execve") || all.contains("/tracing/trace")
+                || (program + " " + before).replace("testprogs/syscall", "").matches("(?s).*test(progs|libs)/.*");
     }
 
     /** The probe types CASES.tsv gives for each case id ({@code file:name}). */
