@@ -35,6 +35,7 @@ class UserSymbolsTest {
             UserSymbols.Resolved r = s.resolve(getppid).orElseThrow();
             assertEquals(new UserSymbols.Resolved("getppid", 0, r.file()), r);
             assertEquals("getppid+2", new UserSymbols.Resolved("getppid", 2, r.file()).toString());
+            assertEquals("getppid+0", r.toString(), "bpftrace writes +0 at a function's start");
             assertTrue(s.resolve(getppid + 1).orElseThrow().toString().equals("getppid+1"));
             assertTrue(s.resolve(8).isEmpty(), "nothing is mapped at 8");
         }
@@ -42,6 +43,22 @@ class UserSymbolsTest {
         assertTrue(libc.getFileName().toString().startsWith("libc.so"), libc.toString());
         assertEquals(libc, ProcMaps.of(Native.getpid()).library("c").orElseThrow(), "lib + c");
         assertTrue(ProcMaps.of(Native.getpid()).library("libnosuch").isEmpty());
+    }
+
+    @Test
+    void aFileStrippedToDynsymTakesItsSymbolsFromTheDebugFileOfItsBuildId() {
+        Path libc = ProcMaps.of(Native.getpid()).library("libc").orElseThrow();
+        try (org.bpf4j.elf.ElfFile elf = org.bpf4j.elf.ElfFile.open(libc)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(elf.section(".symtab").isEmpty(), "this libc has its own .symtab");
+            var debug = UserSymbols.debugFile(elf);
+            // Debian's libc6-dbg (on this machine kind) installs /usr/lib/debug/.build-id/xx/yyyy.debug
+            org.junit.jupiter.api.Assumptions.assumeTrue(debug.isPresent(), "no debug file for " + libc);
+            try (var d = debug.get()) {
+                var local = d.symbol("__libc_start_call_main").orElseThrow(); // a local function: not in .dynsym
+                assertTrue(elf.symbol("__libc_start_call_main").isEmpty());
+                assertEquals("__libc_start_call_main", d.functionContaining(local.value() + 1).orElseThrow().name());
+            }
+        }
     }
 
     @Test
