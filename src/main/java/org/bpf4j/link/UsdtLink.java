@@ -59,11 +59,12 @@ public final class UsdtLink implements Link {
         List<PerfAttachment> attachments = new ArrayList<>();
         try {
             for (UsdtProbe site : sites) {
-                KernelProgram program = byLayout.get(site.argumentText());
+                String layout = ownPrograms ? site.layoutKey() : site.argumentText();
+                KernelProgram program = byLayout.get(layout);
                 if (program == null) {
                     // one given program reads no arguments: an argument spec bpf4j cannot read does not matter then
                     program = loader.apply(ownPrograms ? site.arguments() : List.of());
-                    byLayout.put(site.argumentText(), program);
+                    byLayout.put(layout, program);
                 }
                 attachments.add(UprobeLink.open(program, site.binary(), site.fileOffset(), site.semaphoreOffset(), false,
                         pid, name + String.format("@0x%x", site.address())));

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
  * One argument of a USDT probe as the x86-64 assembler wrote it in {@code .note.stapsdt}: {@code SIZE@OPERAND},
  * where a negative size means signed and the operand is a constant ({@code -4@$-9}), a register
  * ({@code -4@%esi}, {@code 1@%al}) or memory at a register plus an offset ({@code 8@16(%rbp)}), perhaps plus
- * an index register times a scale ({@code 8@(%rdx,%rax,8)}). A BPF program on the probe reads it from the
- * {@code struct pt_regs} context with {@link #emitLoad}.
+ * an index register times a scale ({@code 8@(%rdx,%rax,8)}), or a global relative to the instruction pointer
+ * ({@code -8@s64(%rip)}, read once {@link #atSite} has placed the symbol relative to the probe site). A BPF
+ * program on the probe reads it from the {@code struct pt_regs} context with {@link #emitLoad}.
  *
  * @param kind          what the operand is
  * @param size          the value's width in bytes: 1, 2, 4 or 8
@@ -28,9 +29,11 @@ import java.util.regex.Pattern;
  * @param index         a memory operand's index register without {@code %}, or null
  * @param scale         what the index register is multiplied by: 1, 2, 4 or 8
  * @param text          the spec as written
+ * @param fromSite      for {@code %rip}: {@code value} is the address's distance from the probe site, which is
+ *                      where the instruction pointer is when the probe fires
  */
 public record UsdtArgument(Kind kind, int size, boolean signed, String register, long value, String index, int scale,
-                           String text) {
+                           String text, boolean fromSite) {
     /** What an operand is. */
     public enum Kind { CONSTANT, REGISTER, MEMORY }
 
@@ -79,16 +82,41 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
         if (!m.matches()) throw new IllegalArgumentException("USDT argument '" + spec + "': not SIZE@OPERAND of x86-64");
         boolean signed = !m.group(1).isEmpty();
         int size = Integer.parseInt(m.group(2));
-        if (m.group(3) != null) return new UsdtArgument(Kind.CONSTANT, size, signed, null, Long.parseLong(m.group(3)), null, 1, spec);
-        if (m.group(4) != null) return new UsdtArgument(Kind.REGISTER, size, signed, m.group(4), 0, null, 1, spec);
+        if (m.group(3) != null) return new UsdtArgument(Kind.CONSTANT, size, signed, null, Long.parseLong(m.group(3)), null, 1, spec, false);
+        if (m.group(4) != null) return new UsdtArgument(Kind.REGISTER, size, signed, m.group(4), 0, null, 1, spec, false);
         String off = m.group(5), index = m.group(7);
         int scale = m.group(8) == null ? 1 : Integer.parseInt(m.group(8));
         if (m.group(6).equals("rip")) // a symbol or offset relative to the next instruction: kept, refused when read
-            return new UsdtArgument(Kind.MEMORY, size, signed, "rip", 0, null, 1, spec);
+            return new UsdtArgument(Kind.MEMORY, size, signed, "rip", 0, null, 1, spec, false);
         if (!off.matches("-?\\d*")) throw new IllegalArgumentException("USDT argument '" + spec + "': offset '" + off + "' is not a number");
         return new UsdtArgument(Kind.MEMORY, size, signed, m.group(6), off.isEmpty() || off.equals("-") ? 0 : Long.parseLong(off),
-                index, scale, spec);
+                index, scale, spec, false);
     }
+
+    /**
+     * This argument at the probe site at link-time address {@code pc}: a {@code symbol+offset(%rip)} operand becomes
+     * the symbol's distance from the site ({@code symbols} gives a symbol's link-time address), which holds wherever
+     * the file is loaded. Other arguments, and a symbol {@code symbols} does not know, stay as they are.
+     */
+    public UsdtArgument atSite(long pc, java.util.function.Function<String, java.util.Optional<Long>> symbols) {
+        if (kind != Kind.MEMORY || !register.equals("rip") || fromSite) return this;
+        Matcher m = RIP_SYMBOL.matcher(text);
+        if (!m.matches()) return this;
+        java.util.Optional<Long> at = symbols.apply(m.group(1));
+        if (at.isEmpty()) return this;
+        long off = m.group(2) == null ? 0 : Long.parseLong(m.group(2).replace("+", ""));
+        return new UsdtArgument(kind, size, signed, register, at.get() + off - pc, null, 1, text, true);
+    }
+
+    private static final Pattern RIP_SYMBOL = Pattern.compile("-?\\d+@([A-Za-z_.$][\\w.$]*)([+-]\\d+)?\\(%rip\\)");
+
+    /** The key of an argument layout: each argument's {@link #key}, joined by one space. */
+    public static String layoutKey(List<UsdtArgument> args) {
+        return String.join(" ", args.stream().map(UsdtArgument::key).toList());
+    }
+
+    /** What tells argument layouts apart: the text, and for an operand placed at its site, its distance. */
+    public String key() { return fromSite ? text + "=ip" + (value >= 0 ? "+" : "") + value : text; }
 
     /** Parses a probe's space-separated argument list (empty for a probe without arguments). */
     public static List<UsdtArgument> parseAll(String specs) {
@@ -124,8 +152,8 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
                 if (slot.shift != 0) b.alu64(AluOp.RSH, dst, slot.shift);
             }
             case MEMORY -> {
-                if (register.equals("rip"))
-                    throw new UserException("USDT argument '" + text + "': %rip-relative memory is not supported");
+                if (register.equals("rip") && !fromSite)
+                    throw new UserException("USDT argument '" + text + "': %rip-relative memory without a symbol of the file is not supported");
                 if (ctx.index() < 6 || ctx.index() > 9)
                     throw new IllegalArgumentException("USDT argument '" + text + "': ctx must be in r6-r9 across the helper call");
                 if (value != (int) value) throw new UserException("USDT argument '" + text + "': offset out of range");

@@ -24,10 +24,12 @@ import java.util.Optional;
  * @param semaphore          the semaphore's virtual address, 0 when the probe has none
  * @param semaphoreOffset    the semaphore's offset in the file (the uprobe's {@code ref_ctr_offset}), 0 when none
  * @param argumentText       the argument specs as written, e.g. {@code "8@%r13 -4@%r14d -8@-64(%rbp)"}
+ * @param symbols            the link-time addresses of the symbols {@code %rip}-relative arguments name
  */
 public record UsdtProbe(Path binary, String provider, String name, long address, long fileOffset, long semaphore,
-                        long semaphoreOffset, String argumentText) {
+                        long semaphoreOffset, String argumentText, java.util.Map<String, Long> symbols) {
     private static final int NT_STAPSDT = 3;
+    private static final java.util.regex.Pattern RIP_SYMBOL = java.util.regex.Pattern.compile("@([A-Za-z_.$][\\w.$]*)(?:[+-]\\d+)?\\(%rip\\)");
 
     /**
      * The parsed argument specs; a {@link UserException} naming the probe when one is not in a form bpf4j reads
@@ -35,10 +37,16 @@ public record UsdtProbe(Path binary, String provider, String name, long address,
      */
     public List<UsdtArgument> arguments() {
         try {
-            return UsdtArgument.parseAll(argumentText);
+            return UsdtArgument.parseAll(argumentText).stream()
+                    .map(a -> a.atSite(address, n -> Optional.ofNullable(symbols.get(n)))).toList();
         } catch (IllegalArgumentException e) {
             throw new UserException(binary + ": probe " + fullName() + ": " + e.getMessage());
         }
+    }
+
+    /** What tells this site's argument layout from others': the specs, with %rip operands placed at the site. */
+    public String layoutKey() {
+        return UsdtArgument.layoutKey(arguments());
     }
 
     /** {@code provider:name}. */
@@ -64,8 +72,11 @@ public record UsdtProbe(Path binary, String provider, String name, long address,
             String[] strings = strings(d, 24, 3);
             if (strings == null) throw new UserException(elf.path() + ": malformed .note.stapsdt entry at pc 0x" + Long.toHexString(pc));
             if (baseSection.isPresent() && base != 0) pc += baseSection.get().addr() - base; // the file was prelinked
+            java.util.Map<String, Long> symbols = new java.util.HashMap<>();
+            java.util.regex.Matcher rip = RIP_SYMBOL.matcher(strings[2]);
+            while (rip.find()) elf.symbol(rip.group(1)).ifPresent(sy -> symbols.put(rip.group(1), sy.value()));
             out.add(new UsdtProbe(elf.path(), strings[0], strings[1], pc, elf.fileOffset(pc), sem,
-                    sem == 0 ? 0 : elf.fileOffset(sem), strings[2]));
+                    sem == 0 ? 0 : elf.fileOffset(sem), strings[2], java.util.Map.copyOf(symbols)));
         }
         return List.copyOf(out);
     }

@@ -62,10 +62,18 @@ class UsdtArgumentTest {
     }
 
     @Test
-    void ripRelativeParsesButIsRefusedWhenRead() {
+    void ripRelativeIsReadOncePlacedAtItsSite() {
         UsdtArgument a = UsdtArgument.parse("4@counter(%rip)");
         assertEquals(MEMORY, a.kind());
         UserException e = assertThrows(UserException.class, () -> a.emitLoad(Program.builder(), Reg.R7, Reg.R6, -8));
-        assertEquals("USDT argument '4@counter(%rip)': %rip-relative memory is not supported", e.getMessage());
+        assertEquals("USDT argument '4@counter(%rip)': %rip-relative memory without a symbol of the file is not supported", e.getMessage());
+        // the symbol at 0x4010 and the site at 0x1150: the value is 0x2ec0 (+8) past the instruction pointer
+        UsdtArgument placed = a.atSite(0x1150, n -> n.equals("counter") ? java.util.Optional.of(0x4010L) : java.util.Optional.empty());
+        assertTrue(placed.fromSite());
+        assertEquals(0x2ec0, placed.value());
+        assertEquals(0x2ec8, UsdtArgument.parse("-8@counter+8(%rip)").atSite(0x1150, n -> java.util.Optional.of(0x4010L)).value());
+        assertEquals("4@counter(%rip)=ip+11968", placed.key());
+        assertFalse(a.atSite(0x1150, n -> java.util.Optional.empty()).fromSite(), "an unknown symbol stays unplaced");
+        placed.emitLoad(Program.builder(), Reg.R7, Reg.R6, -8); // reads *(ip + 0x2ec0)
     }
 }

@@ -146,11 +146,27 @@ public final class Checker {
                     throw error(ap.span(), e.getMessage());
                 }
                 if (concrete.isEmpty() && !(a instanceof Attach.Uprobe)) throw error(ap.span(), "no probes match " + a.text());
+                for (Attach c : concrete) if (c instanceof Attach.Uprobe u && !u.symbol().isEmpty()) uprobeOffset(u, ap.span());
                 for (Attach c : concrete) units.add(new Unit(units.size(), p, c, new IdentityHashMap<>(), new HashMap<>()));
             }
         }
         if (units.isEmpty()) throw error(script.probes().getFirst().span(), "No probes to attach");
         return units;
+    }
+
+    /**
+     * bpftrace's guards on a uprobe at {@code function+offset}: the offset must be inside the function (a symbol of
+     * size 0 has no inside), and a non-zero one must start an instruction, which bpf4j cannot check (it does not
+     * decode x86), so it needs --unsafe: a breakpoint in the middle of an instruction corrupts the process.
+     */
+    private void uprobeOffset(Attach.Uprobe u, Span at) {
+        var sym = catalog.symbolOf(u.binary(), u.symbol());
+        if (sym.isEmpty()) return;
+        if (u.offset() >= sym.get().size())
+            throw error(at, "Offset outside the function bounds ('" + u.symbol() + "' size is " + sym.get().size() + ")");
+        if (u.offset() != 0 && !options.unsafe())
+            throw error(at, "Can't check if uprobe is in proper place (bpf4j does not decode x86 instructions): "
+                    + u.binary() + ":" + u.symbol() + "+" + u.offset() + "; use --unsafe to attach there anyway");
     }
 
     // ---- statements ----

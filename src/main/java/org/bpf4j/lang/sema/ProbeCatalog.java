@@ -55,7 +55,7 @@ public class ProbeCatalog {
     public Map<String, List<UsdtArgument>> usdtLayouts(Attach.Usdt u) {
         Map<String, List<UsdtArgument>> out = new LinkedHashMap<>();
         for (UsdtProbe p : UsdtProbe.find(binary(u.binary()), u.provider(), u.name()))
-            out.putIfAbsent(layoutKey(p.arguments()), p.arguments());
+            out.putIfAbsent(p.layoutKey(), p.arguments());
         return out;
     }
 
@@ -176,6 +176,11 @@ public class ProbeCatalog {
         }
     }
 
+    /** Symbol {@code name} of the file a uprobe target names, as this catalog resolves it. */
+    public java.util.Optional<ElfFile.Symbol> symbolOf(String target, String name) {
+        return userSymbol(binary(target).toString(), name);
+    }
+
     /** The USDT probes of a pattern ({@code usdt:bin:prov*:name*}, or without a provider). */
     private List<Attach> usdt(Attach.Usdt u) {
         Pattern prov = glob(u.provider().isEmpty() ? "*" : u.provider()), name = glob(u.name());
@@ -187,10 +192,8 @@ public class ProbeCatalog {
         return List.copyOf(out);
     }
 
-    /** The text that names an argument layout: the specs joined by one space. */
-    public static String layoutKey(List<UsdtArgument> args) {
-        return String.join(" ", args.stream().map(UsdtArgument::text).toList());
-    }
+    /** The text that names an argument layout (see {@link UsdtArgument#layoutKey}). */
+    public static String layoutKey(List<UsdtArgument> args) { return UsdtArgument.layoutKey(args); }
 
     /** A shell-style pattern ({@code *}, {@code ?}) as a regular expression. */
     public static Pattern glob(String pattern) {

@@ -1,0 +1,57 @@
+package org.bpf4j.lang.cases;
+
+import org.bpf4j.testing.Kernel;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * What bpftrace's cases do not check on our stand-in test programs, through {@code bpf4j trace}: a USDT argument
+ * that names a global relative to %rip in a position-independent executable (bpftrace 0.17 reads garbage there),
+ * and the guards on a uprobe at an offset into a function.
+ */
+@Tag("kernel")
+class TestProgramsTest {
+    @Test
+    void usdtArgumentsOfEverySizeIncludingRipRelativeGlobals() throws Exception {
+        Kernel.require();
+        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"));
+        Path prog = work.resolve("testprogs/usdt_sized_args");
+        Kernel.unless(Files.isExecutable(prog) ? null : "testprogs/usdt_sized_args was not built (cc and sys/sdt.h)");
+        String notes = run(work, "readelf", "-n", prog.toString());
+        assertTrue(notes.contains("-8@s64(%rip)"), "the compiler placed s64 relative to %rip:\n" + notes);
+        String out = run(work, Launcher.create(Files.createTempDirectory("bpf4j-tp")).toString(), "-e",
+                "usdt:./testprogs/usdt_sized_args:test:probe1 { printf(\"%d %d %d %lld\\n\", arg0, arg1, arg2, arg3); exit(); }",
+                "-c", "./testprogs/usdt_sized_args");
+        assertTrue(out.contains("\n-16 -3600 -202182160 -579005069656919568\n"), out);
+    }
+
+    @Test
+    void aUprobeInsideAFunctionNeedsUnsafeAndOneOutsideItIsRefused() throws Exception {
+        Kernel.require();
+        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"));
+        Kernel.unless(Files.isExecutable(work.resolve("testprogs/uprobe_test")) ? null : "testprogs/uprobe_test was not built");
+        String bpf4j = Launcher.create(Files.createTempDirectory("bpf4j-tp")).toString();
+        String zero = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:_init { exit(); }");
+        assertTrue(zero.startsWith("stdin:1:1: ERROR: Offset outside the function bounds ('_init' size is 0)"), zero);
+        String inside = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:function1+4 { exit(); }");
+        assertTrue(inside.contains("ERROR: Can't check if uprobe is in proper place"), inside);
+        String unsafe = run(work, bpf4j, "--unsafe", "-e", "uprobe:./testprogs/uprobe_test:function1+4 { printf(\"in\\n\"); exit(); }",
+                "-c", "./testprogs/uprobe_test");
+        assertTrue(unsafe.contains("\nin\n"), unsafe);
+    }
+
+    private static String run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), String.join(" ", cmd));
+        return out;
+    }
+}
