@@ -59,7 +59,9 @@ final class CallCompiler {
                     case "cat" -> Action.Printf.Kind.CAT;
                     default -> Action.Printf.Kind.PRINTF;
                 };
-                int id = p.cx.action(new Action.Printf(kind, Format.parse(((Expr.Str) args.getFirst()).value()), payload));
+                String text = ((Expr.Str) args.getFirst()).value();
+                Format format = kind == Action.Printf.Kind.PRINTF && values.isEmpty() ? Format.literal(text) : Format.parse(text);
+                int id = p.cx.action(new Action.Printf(kind, format, payload));
                 p.event(id, values, payload);
             }
             case "debugf" -> debugf(c);

@@ -178,8 +178,9 @@ final class ExprCompiler {
             case ADD -> AluOp.ADD;
             case SUB -> AluOp.SUB;
             case MUL -> AluOp.MUL;
-            case DIV -> signed ? AluOp.SDIV : AluOp.DIV;
-            case MOD -> signed ? AluOp.SMOD : AluOp.MOD;
+            // as bpftrace: BPF's unsigned division whatever the signs (it warns that signed operands are undefined)
+            case DIV -> AluOp.DIV;
+            case MOD -> AluOp.MOD;
             case AND -> AluOp.AND;
             case OR -> AluOp.OR;
             case XOR -> AluOp.XOR;
@@ -695,7 +696,7 @@ final class ExprCompiler {
 
     private void compare(Expr.Binary b, boolean when, String label) {
         BinOp op = when ? b.op() : ProbeCompiler.negate(b.op());
-        boolean unsigned = ProbeCompiler.unsigned(type(b.left()), type(b.right()));
+        boolean unsigned = ProbeCompiler.unsignedCompare(type(b.left()), type(b.right()));
         Temp l = eval(b.left()), r = eval(b.right());
         if (l.isConst() && !r.isConst()) {
             Temp x = l;

@@ -353,14 +353,11 @@ final class ProbeCompiler {
     String loopEnd() { return loops.peek()[1]; }
 
     /** True when the comparison of these operands is unsigned. */
-    static boolean unsigned(Type l, Type r) {
-        return org.bpf4j.lang.sema.Type.UINT64.equals(arith(l, r));
+    /** A comparison is signed only when both sides are signed integers, as bpftrace's. */
+    static boolean unsignedCompare(Type l, Type r) {
+        return !(l instanceof Type.Int a && a.signed() && r instanceof Type.Int b && b.signed());
     }
 
-    private static Type arith(Type l, Type r) {
-        boolean u = unsigned64(l) || unsigned64(r);
-        return u ? Type.UINT64 : Type.INT64;
-    }
 
     static boolean unsigned64(Type t) {
         return t instanceof Type.Ptr || (t instanceof Type.Int i && !i.signed() && i.size() == 8)

@@ -43,7 +43,7 @@ final class Symbols implements AutoCloseable {
      */
     String usym(long addr, long pid, boolean offset) {
         Optional<UserSymbols.Resolved> r = resolve(addr, pid);
-        if (r.isEmpty()) return "0x" + Long.toHexString(addr);
+        if (r.isEmpty()) return addr == 0 ? "0" : "0x" + Long.toHexString(addr); // as bpftrace prints (void *) 0
         return offset ? r.get().toString() : r.get().function();
     }
 

@@ -269,7 +269,7 @@ public final class Checker {
                     put(m, have);
                     return;
                 }
-                unifyValue(d, storage(v, a.value().span()), a.value().span());
+                unifyValue(d, storage(v, a.value().span()), m.span()); // bpftrace places a mismatch at the map
                 put(m, d.value());
             }
             default -> throw error(a.span(), "only a variable or a map can be assigned to");
@@ -584,7 +584,7 @@ public final class Checker {
                 if (l instanceof Type.Array && l.equals(r)) return Type.INT64;
                 if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.INT64;
             }
-            throw error(b.span(), "cannot compare " + l.describe() + " with " + r.describe());
+            throw error(b.left().span().to(b.right().span()), "Type mismatch for '" + op.text() + "': comparing '" + l.describe() + "' with '" + r.describe() + "'");
         }
         if (op == BinOp.CONCAT) {
             if (l instanceof Type.Str x && r instanceof Type.Str y) return new Type.Str(Math.min(x.size() + y.size() - 1, 200));

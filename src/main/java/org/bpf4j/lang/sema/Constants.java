@@ -1,6 +1,7 @@
 package org.bpf4j.lang.sema;
 
 import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.UnOp;
 
 import java.util.function.Function;
 
@@ -43,8 +44,9 @@ public final class Constants {
                     case ADD -> l + r;
                     case SUB -> l - r;
                     case MUL -> l * r;
-                    case DIV -> r == 0 ? null : l / r;
-                    case MOD -> r == 0 ? null : l % r;
+                    // as bpftrace: division is unsigned (BPF's), whatever the operands' signs
+                    case DIV -> r == 0 ? null : Long.divideUnsigned(l, r);
+                    case MOD -> r == 0 ? null : Long.remainderUnsigned(l, r);
                     case AND -> l & r;
                     case OR -> l | r;
                     case XOR -> l ^ r;
@@ -52,16 +54,31 @@ public final class Constants {
                     case SHR -> l >> r;
                     case EQ -> l.equals(r) ? 1L : 0L;
                     case NE -> l.equals(r) ? 0L : 1L;
-                    case LT -> l < r ? 1L : 0L;
-                    case GT -> l > r ? 1L : 0L;
-                    case LE -> l <= r ? 1L : 0L;
-                    case GE -> l >= r ? 1L : 0L;
+                    case LT -> compare(l, r, b) < 0 ? 1L : 0L;
+                    case GT -> compare(l, r, b) > 0 ? 1L : 0L;
+                    case LE -> compare(l, r, b) <= 0 ? 1L : 0L;
+                    case GE -> compare(l, r, b) >= 0 ? 1L : 0L;
                     case LAND -> l != 0 && r != 0 ? 1L : 0L;
                     case LOR -> l != 0 || r != 0 ? 1L : 0L;
                     case CONCAT -> null;
                 };
             }
             default -> null;
+        };
+    }
+
+    /** A comparison is signed only when both sides are, as bpftrace's: {@code (uint64)-1 > 0}, {@code -1 < (uint8)1 == 0}. */
+    private static int compare(long l, long r, Expr.Binary b) {
+        return unsignedOperand(b.left()) || unsignedOperand(b.right()) ? Long.compareUnsigned(l, r) : Long.compare(l, r);
+    }
+
+    /** Whether a constant expression has an unsigned type: a cast to one, or arithmetic on one. */
+    private static boolean unsignedOperand(Expr e) {
+        return switch (e) {
+            case Expr.Cast c -> c.type().pointers() > 0 || (CTypes.integer(c.type().base()) instanceof Type.Int it && !it.signed());
+            case Expr.Unary u -> (u.op() == UnOp.NEG || u.op() == UnOp.BNOT) && unsignedOperand(u.operand());
+            case Expr.Binary b -> !b.op().comparison() && !b.op().logical() && (unsignedOperand(b.left()) || unsignedOperand(b.right()));
+            default -> false;
         };
     }
 

@@ -35,6 +35,9 @@ public final class Format {
         return out;
     }
 
+    /** A format printed as it is written: bpftrace 0.17's printf without arguments prints "100%%" as it stands. */
+    public static Format literal(String text) { return new Format(text, List.of(text)); }
+
     /** Parses {@code text}; an IllegalArgumentException names a bad conversion. */
     public static Format parse(String text) {
         List<Object> parts = new ArrayList<>();

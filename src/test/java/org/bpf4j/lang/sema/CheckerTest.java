@@ -81,7 +81,7 @@ class CheckerTest {
             "BEGIN { @ = kstack(perf, bpftrace) } => 1:13 => kstack() expects a integer literal (stack mode provided)",
             "BEGIN { @ = ustack(3, perf) } => 1:13 => ustack() expects a stack mode literal (integer provided)",
             "BEGIN { $x = $y } => 1:14 => Undefined or undeclared variable: $y",
-            "BEGIN { @x = 1; @x = \"a\" } => 1:22 => Type mismatch for @x: trying to assign value of type 'string[2]' when map already contains a value of type 'int64'",
+            "BEGIN { @x = 1; @x = \"a\" } => 1:17 => Type mismatch for @x: trying to assign value of type 'string[2]' when map already contains a value of type 'int64'",
             "BEGIN { @x[1] = 1; @x[1, 2] = 1 } => 1:20 => map @x is used with 2 keys here and with 1 elsewhere",
             "BEGIN { unroll (101) { } } => 1:17 => unroll maximum value is 100",
             "BEGIN { $x = count() } => 1:14 => count() should be directly assigned to a map",
