@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * The macros of the few C headers scripts include for constants, built in because bpf4j reads no header files:
- * {@code errno.h} (x86-64 Linux values).
+ * {@code errno.h} (x86-64 Linux values) and the task states of the kernel's {@code linux/sched.h} (which BTF
+ * does not carry: they are macros), so that a tool such as runqlat runs without kernel headers.
  */
 final class Headers {
     private Headers() {}
@@ -25,10 +26,25 @@ final class Headers {
             Map.entry("EADDRINUSE", "98"), Map.entry("ECONNRESET", "104"), Map.entry("ETIMEDOUT", "110"),
             Map.entry("ECONNREFUSED", "111"), Map.entry("EALREADY", "114"), Map.entry("EINPROGRESS", "115"));
 
+    // include/linux/sched.h, unchanged in meaning since 5.14 (the values a task's __state and a sched_switch's
+    // prev_state hold)
+    private static final Map<String, String> SCHED = Map.ofEntries(
+            Map.entry("TASK_RUNNING", "0x00000000"), Map.entry("TASK_INTERRUPTIBLE", "0x00000001"),
+            Map.entry("TASK_UNINTERRUPTIBLE", "0x00000002"), Map.entry("__TASK_STOPPED", "0x00000004"),
+            Map.entry("__TASK_TRACED", "0x00000008"), Map.entry("EXIT_DEAD", "0x00000010"),
+            Map.entry("EXIT_ZOMBIE", "0x00000020"), Map.entry("EXIT_TRACE", "(EXIT_ZOMBIE | EXIT_DEAD)"),
+            Map.entry("TASK_PARKED", "0x00000040"), Map.entry("TASK_DEAD", "0x00000080"),
+            Map.entry("TASK_WAKEKILL", "0x00000100"), Map.entry("TASK_WAKING", "0x00000200"),
+            Map.entry("TASK_NOLOAD", "0x00000400"), Map.entry("TASK_NEW", "0x00000800"),
+            Map.entry("TASK_KILLABLE", "(TASK_WAKEKILL | TASK_UNINTERRUPTIBLE)"),
+            Map.entry("TASK_STOPPED", "(TASK_WAKEKILL | __TASK_STOPPED)"), Map.entry("TASK_TRACED", "__TASK_TRACED"),
+            Map.entry("TASK_IDLE", "(TASK_UNINTERRUPTIBLE | TASK_NOLOAD)"), Map.entry("TASK_COMM_LEN", "16"));
+
     /** The macros {@code header} defines, or an empty map for headers bpf4j does not know. */
     static Map<String, String> macros(String header) {
         return switch (header) {
             case "errno.h", "linux/errno.h", "asm-generic/errno.h", "asm-generic/errno-base.h" -> ERRNO;
+            case "linux/sched.h" -> SCHED;
             default -> Map.of();
         };
     }
