@@ -42,8 +42,8 @@ public sealed interface Action {
      */
     record Foreach(String map, boolean sorted, boolean byValue, boolean descending, long limit, java.util.List<Line> lines,
                    Type.Tuple payload) implements Action {
-        /** One printf (or print, when {@code format} is null) of the body. */
-        public record Line(Format format, java.util.List<Ref> args) {}
+        /** One printf (or print, when {@code format} is null, ending the line when {@code newline}) of the body. */
+        public record Line(Format format, java.util.List<Ref> args, boolean newline) {}
 
         /** An argument of a line: a literal, the entry's key number {@code index}, or its value (through an extractor). */
         public sealed interface Ref {

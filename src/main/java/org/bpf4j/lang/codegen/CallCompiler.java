@@ -77,7 +77,7 @@ final class CallCompiler {
                 p.event(p.cx.action(new Action.Exit(payload)), code, payload);
                 asm.ja(p.exitLabel);
             }
-            case "print", StapParser.PRINT_INLINE -> {
+            case "print", StapParser.PRINT_INLINE, StapParser.PRINT_LINE -> {
                 Expr a = args.getFirst();
                 if (a instanceof Expr.MapRef m && m.keys().isEmpty() && c.name().equals("print")) {
                     long top = args.size() > 1 ? x.constant(args.get(1)) : 0;
@@ -86,7 +86,7 @@ final class CallCompiler {
                     p.event(p.cx.action(new Action.PrintMap(m.name(), top, div, payload)), List.of(), payload);
                 } else {
                     Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
-                    boolean newline = c.name().equals("print");   // SystemTap's print() keeps to the line
+                    boolean newline = !c.name().equals(StapParser.PRINT_INLINE);   // SystemTap's print() keeps to the line
                     p.event(p.cx.action(new Action.PrintValue(x.type(a), newline, payload)), List.of(a), payload);
                 }
             }
@@ -194,7 +194,7 @@ final class CallCompiler {
     /** SystemTap's foreach: an event asking the runtime to print each entry of the map. */
     void foreach(org.bpf4j.lang.syntax.Stmt.Foreach f) {
         List<Action.Foreach.Line> lines = new ArrayList<>();
-        for (org.bpf4j.lang.syntax.Stmt s : f.body()) {
+        for (org.bpf4j.lang.syntax.Stmt s : org.bpf4j.lang.sema.Checker.flat(f.body())) {
             Expr.Call c = (Expr.Call) ((org.bpf4j.lang.syntax.Stmt.ExprStmt) s).expr();
             boolean printf = c.name().equals("printf");
             List<Action.Foreach.Ref> refs = new ArrayList<>();
@@ -207,7 +207,8 @@ final class CallCompiler {
                     default -> new Action.Foreach.Ref.Value(null);
                 });
             }
-            lines.add(new Action.Foreach.Line(printf ? Format.parse(((Expr.Str) c.args().getFirst()).value()) : null, refs));
+            lines.add(new Action.Foreach.Line(printf ? Format.parse(((Expr.Str) c.args().getFirst()).value()) : null, refs,
+                    !c.name().equals(StapParser.PRINT_INLINE)));
         }
         long limit = f.limit() == null ? 0 : x.constant(f.limit());
         Type.Tuple payload = ProbeCompiler.payload(List.of());

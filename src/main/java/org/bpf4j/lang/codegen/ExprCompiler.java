@@ -558,6 +558,7 @@ final class ExprCompiler {
                 case Expr.Var v -> copy(R10, p.varSlots.get(v.name()), off, t.size());
                 case Expr.MapRef m -> mapInto(m, off, t.size());
                 case Expr.Call c -> p.calls.into(c, off);
+                case Expr.Binary b when b.op() == BinOp.CONCAT -> concat(b, off, t.size());
                 case Expr.Tuple tu -> {
                     Type.Tuple layout = (Type.Tuple) t;
                     if (padded(layout)) zero(off, layout.size());
@@ -578,6 +579,44 @@ final class ExprCompiler {
         } finally {
             asm.at(old);
         }
+    }
+
+    /**
+     * SystemTap's {@code a . b} into the {@code size} bytes at r10 + off: {@code a} copied with
+     * bpf_probe_read_kernel_str (from the stack) into a buffer with room for both, whose count places {@code b}
+     * right after it, likewise; then as much as {@code size} holds, NUL-terminated. A variable is read in place.
+     */
+    private void concat(Expr.Binary b, int off, int size) {
+        int ls = type(b.left()).size(), rs = type(b.right()).size();
+        int left = onStack(b.left(), ls), right = onStack(b.right(), rs);
+        int both = ls + rs - 1, buf = p.frame.alloc(both, b.span());
+        zero(buf, both);
+        asm.stackAddr(R1, buf);
+        asm.mov(R2, ls);
+        asm.stackAddr(R3, left);
+        asm.call(Helper.PROBE_READ_KERNEL_STR);
+        // r0: bytes written with the NUL (1..ls); the right side starts on that NUL
+        String ok = asm.label("len");
+        asm.alu(AluOp.SUB, R0, 1);
+        asm.jmp(JmpOp.JLE, R0, ls - 1, ok);
+        asm.mov(R0, 0);
+        asm.place(ok);
+        asm.stackAddr(R1, buf);
+        asm.alu(AluOp.ADD, R1, R0);
+        asm.mov(R2, rs);
+        asm.stackAddr(R3, right);
+        asm.call(Helper.PROBE_READ_KERNEL_STR);
+        copy(R10, buf, off, Math.min(size, both));
+        if (size < both) asm.st(Size.B, R10, off + size - 1, 0);
+        else if (size > both) zero(off + both, size - both);
+    }
+
+    /** Where the string {@code e} is on the stack: a variable's own slot, else a new one it is written to. */
+    private int onStack(Expr e, int size) {
+        if (e instanceof Expr.Var v && p.varSlots.containsKey(v.name())) return p.varSlots.get(v.name());
+        int slot = p.frame.alloc(size, e.span());
+        into(e, slot);
+        return slot;
     }
 
     private void mapInto(Expr.MapRef m, int off, int size) {

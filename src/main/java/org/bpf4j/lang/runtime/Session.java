@@ -320,7 +320,7 @@ public final class Session implements AutoCloseable {
                     args.add(v);
                     texts.add(String.valueOf(v));
                 }
-                out.message("printf", line.format() == null ? String.join("", texts) + "\n" : line.format().format(args));
+                out.message("printf", line.format() == null ? String.join("", texts) + (line.newline() ? "\n" : "") : line.format().format(args));
             }
         }
     }

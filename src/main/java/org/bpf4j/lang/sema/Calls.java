@@ -9,7 +9,7 @@ import java.util.Set;
 /** Type rules of the functions scripts call. */
 final class Calls {
     /** The calls SystemTap's parser makes, which no script can write. */
-    static final String STATISTIC = StapParser.STATISTIC, PRINT_INLINE = StapParser.PRINT_INLINE;
+    static final String STATISTIC = StapParser.STATISTIC, PRINT_INLINE = StapParser.PRINT_INLINE, PRINT_LINE = StapParser.PRINT_LINE;
     /** Functions whose value only a map can hold. */
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
     /** SystemTap's extractors of a statistic. */
@@ -142,7 +142,7 @@ final class Calls {
                 if (args.size() == 1) literal(args.getFirst(), "time()'s format");
                 return Type.NONE;
             }
-            case PRINT_INLINE -> {
+            case PRINT_INLINE, PRINT_LINE -> {
                 arity(call, 1, 1);
                 Type t = c.expr(args.getFirst());
                 if (t instanceof Type.None || t instanceof Type.Agg) throw c.error(args.getFirst().span(), "print() needs a value");

@@ -154,6 +154,16 @@ public final class Checker {
         return units;
     }
 
+    /** {@code body} with its blocks opened (SystemTap's println(a, b) is a block of prints). */
+    public static List<Stmt> flat(List<Stmt> body) {
+        List<Stmt> out = new ArrayList<>();
+        for (Stmt s : body) {
+            if (s instanceof Stmt.Block b) out.addAll(flat(b.body()));
+            else out.add(s);
+        }
+        return out;
+    }
+
     /**
      * bpftrace's guards on a uprobe at {@code function+offset}: the offset must be inside the function (a symbol of
      * size 0 has no inside), and a non-zero one must start an instruction, which bpf4j cannot check (it does not
@@ -290,8 +300,8 @@ public final class Checker {
             throw error(f.span(), "foreach names " + f.keyVars().size() + " key" + (f.keyVars().size() == 1 ? "" : "s") + " but "
                     + f.map().substring(1) + " has " + Math.max(0, d.keyCount()));
         if (f.limit() != null) constant(f.limit(), "foreach's limit");
-        for (Stmt s : f.body()) {
-            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print") || c.name().equals(Calls.PRINT_INLINE))))
+        for (Stmt s : flat(f.body())) {
+            if (!(s instanceof Stmt.ExprStmt es && es.expr() instanceof Expr.Call c && (c.name().equals("printf") || c.name().equals("print") || c.name().equals(Calls.PRINT_INLINE) || c.name().equals(Calls.PRINT_LINE))))
                 throw error(s.span(), "a foreach body may only printf or print the keys and values");
             int first = c.name().equals("printf") ? 1 : 0;
             if (first == 1) {

@@ -33,6 +33,8 @@ public final class StapParser {
     public static final String STATISTIC = "<<<";
     /** SystemTap's {@code print(v)}: the value without a newline, as the call this parser makes. */
     public static final String PRINT_INLINE = "print-";
+    /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
+    public static final String PRINT_LINE = "println-";
 
     private static final Pattern GLOBAL = Pattern.compile("(?m)^\\s*global\\s+([^;{}\\n]+)");
     private static final Pattern FUNCTION = Pattern.compile("(?m)(?:^|[;}])\\s*(function)\\s+([A-Za-z_][A-Za-z0-9_]*)");
@@ -344,7 +346,7 @@ public final class StapParser {
             in.advance();
             Expr v = expr();
             if (e instanceof Expr.MapRef m) unread(m);
-            if (op.is(DOT_ASSIGN)) throw in.error(op, "string concatenation is only supported in printf arguments");
+            if (op.is(DOT_ASSIGN)) return new Stmt.Assign(e, null, new Expr.Binary(BinOp.CONCAT, e, v, op.span()), e.span());
             return new Stmt.Assign(e, bop, v, e.span());
         }
         if (e instanceof Expr.IncDec id && id.target() instanceof Expr.MapRef m) unread(m);
@@ -696,7 +698,7 @@ public final class StapParser {
         }
         for (int i = 0; i < args.size() - 1; i++)
             pending.add(new Stmt.ExprStmt(new Expr.Call(PRINT_INLINE, List.of(args.get(i)), at), at));
-        return new Expr.Call(line ? "print" : PRINT_INLINE, List.of(args.getLast()), at);
+        return new Expr.Call(line ? PRINT_LINE : PRINT_INLINE, List.of(args.getLast()), at);
     }
 
     /** printf: SystemTap's %d is 64-bit (bpftrace's is C's int), and a concatenation argument becomes several %s. */

@@ -170,6 +170,26 @@ class StapTest {
     }
 
     @Test
+    @Tag("kernel")
+    void stringsConcatenateAndPrintlnPrintsAGlobalsValue() {
+        Kernel.require();
+        String out = runBegin("""
+                global c, m
+                probe begin {
+                  s = "x"; s = s . "yz"; s .= "!"
+                  t = ""; for (i = 0; i < 3; i++) t .= "ab"
+                  m["k"] = s . t
+                  c = 7
+                  println(s); println(t); println(m["k"]); println(c); print(c); println(" ", c)
+                  exit()
+                }
+                probe end { foreach (k in m) println(k, "=", m[k]) }
+                """);
+        assertEquals("xyz!\nababab\nxyz!ababab\n7\n7 7\nk=xyz!ababab\n", out,
+                "a . b, s .= t, in variables and maps; println of a global is its value (not bpftrace's @c: 7)");
+    }
+
+    @Test
     void targetIsTheXPidOrTheChild() {
         Script x = StapParser.parse(new Source("stdin", "probe begin { printf(\"%d\", target()) }"), (cat, ev) -> true, 4242);
         Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) x.probes().getFirst().body().getFirst()).expr();
