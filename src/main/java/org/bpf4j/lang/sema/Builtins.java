@@ -39,16 +39,16 @@ final class Builtins {
                 return new Type.Ptr(Type.NONE, false);
             case "args":
                 if (at instanceof Attach.Tracepoint tp) return new Type.Ptr(args(c, tp), false);
-                throw c.error(b.span(), "the args builtin is only available in tracepoint probes");
+                throw c.error(b.span(), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (" + kind(at) + " used here)");
             case "retval":
                 if ((at instanceof Attach.Uprobe u && u.ret()) || (at instanceof Attach.Kprobe k && k.ret())
                         || (at instanceof Attach.Fentry f && f.ret()))
                     return Type.UINT64;
-                throw c.error(b.span(), "the retval builtin is only available in uretprobe and kretprobe probes");
+                throw c.error(b.span(), "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes");
             case "func":
                 if (at instanceof Attach.Uprobe) return new Type.Special(Type.SpecialKind.USYM);
                 if (at instanceof Attach.Kprobe || at instanceof Attach.Fentry) return new Type.Special(Type.SpecialKind.KSYM);
-                throw c.error(b.span(), "the func builtin is only available in uprobe and kprobe probes");
+                throw c.error(b.span(), "The func builtin can not be used with '" + kind(at) + "' probes");
             default:
                 break;
         }
@@ -56,7 +56,7 @@ final class Builtins {
             int i = Integer.parseInt(n.substring(n.indexOf('g') + 1));
             boolean stack = n.startsWith("s");
             if (!(at instanceof Attach.Uprobe || at instanceof Attach.Kprobe || at instanceof Attach.Usdt))
-                throw c.error(b.span(), "the " + n + " builtin is only available in uprobe, kprobe and usdt probes");
+                throw c.error(b.span(), "The " + n + " builtin can only be used with " + (stack ? "'kprobes' and 'uprobes'" : "'kprobes', 'uprobes' and 'usdt'") + " probes");
             if (at instanceof Attach.Usdt u && !stack) {
                 var layout = c.catalog.usdtLayouts(u).values().iterator().next();
                 if (i >= layout.size())
@@ -108,5 +108,11 @@ final class Builtins {
         int size = ef.size();
         if (size == 1 || size == 2 || size == 4 || size == 8) return new Type.Int(size, ef.signed());
         return new Type.Array(new Type.Int(1, false), size);
+    }
+
+    /** The probe type as bpftrace's messages name it: {@code BEGIN}, {@code tracepoint}, {@code uprobe}... */
+    private static String kind(Attach at) {
+        String t = at.text();
+        return t.contains(":") ? t.substring(0, t.indexOf(':')) : t;
     }
 }

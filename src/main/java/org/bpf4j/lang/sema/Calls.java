@@ -255,6 +255,14 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case "strcontains" -> {
+                arity(call, 2, 2);
+                for (int i = 0; i < 2; i++) {
+                    Type t = stringArg(args.get(i));
+                    if (!(t instanceof Type.Str)) throw c.error(args.get(i).span(), "strcontains() looks for a string in a string, not " + t.describe());
+                }
+                return Type.INT64;
+            }
             case "signal" -> {
                 arity(call, 1, 1);
                 unsafe(call);

@@ -111,11 +111,16 @@ class SessionTest {
                   @z[1] = count(); zero(@z); print(@z); clear(@z);
                   $s = "hello"; if ($s == "hello" && $s != "hell") { printf("eq\\n"); }
                   printf("%d %d\\n", strncmp("one", "one ", 4), strncmp("wow", "wowza", 3));
+                  $n = "lo"; $m = "xlo";
+                  printf("%d%d%d%d%d%d%d\\n", strcontains("hello", "ell"), strcontains("hello", "elo"), strcontains("hello", ""),
+                         strcontains("hello", $n), strcontains("hello", $m), strcontains("ab", "abc"), strcontains("aab", "ab"));
+                  printf("%d %d %d %d\\n", -7 / 2, -7 % 3, -1 < (uint8)1, (uint64)-1 > 0);
                   print((1, "a", (2, "b")));
                   exit();
                 }
                 """);
-        assertEquals("10 12 12 10\n@m[b]: 2\n@z[1]: 0\neq\n1 0\n(1, a, (2, b))\n\n\n@m[b]: 2\n@x: 10\n\n", r.out());
+        assertEquals("10 12 12 10\n@m[b]: 2\n@z[1]: 0\neq\n1 0\n1011001\n-4 0 0 1\n(1, a, (2, b))\n\n\n@m[b]: 2\n@x: 10\n\n", r.out(),
+                "strcontains; division unsigned and comparisons signed only between signed operands, as bpftrace 0.17's");
     }
 
     @Test

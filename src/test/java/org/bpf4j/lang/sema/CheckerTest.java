@@ -91,7 +91,7 @@ class CheckerTest {
             "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function being used in safe mode (run with --unsafe)",
             "BEGIN { @x = @y } => 1:14 => undefined map: @y",
             "BEGIN { break } => 1:9 => break used outside of a loop",
-            "BEGIN { $x = args->pid } => 1:14 => the args builtin is only available in tracepoint probes",
+            "BEGIN { $x = args->pid } => 1:14 => The args builtin can only be used with tracepoint/kfunc/uprobe probes (BEGIN used here)",
             "tracepoint:syscalls:sys_enter_kill { $x = args->nope } => 1:43 => Struct/union of type 'struct _tracepoint_syscalls_sys_enter_kill' does not contain a field named 'nope'",
             "tracepoint:syscalls:nonsense { } => 1:1 => tracepoint not found: syscalls:nonsense",
             "bogus:x { } => 1:1 => invalid probe type 'bogus'",
