@@ -353,30 +353,8 @@ final class CallCompiler {
                 if (t.kind() == Temp.Kind.SLOT) p.set(t, r);
                 yield t;
             }
-            case "strncmp" -> {
-                Temp t = p.temp();
-                String differ = asm.label("differ"), same = asm.label("same"), end = asm.label("end");
-                compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same);
-                asm.place(same);
-                x.setConst(t, 0);
-                asm.ja(end);
-                asm.place(differ);
-                x.setConst(t, 1);
-                asm.place(end);
-                yield t;
-            }
-            case "strcontains" -> {
-                Temp t = p.temp();
-                String found = asm.label("found"), none = asm.label("none"), end = asm.label("end");
-                contains(args.get(0), args.get(1), found, none);
-                asm.place(found);
-                x.setConst(t, 1);
-                asm.ja(end);
-                asm.place(none);
-                x.setConst(t, 0);
-                asm.place(end);
-                yield t;
-            }
+            case "strncmp" -> flag((differ, same) -> compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same));
+            case "strcontains" -> flag((found, none) -> contains(args.get(0), args.get(1), found, none));
             case "macaddr" -> {
                 int slot = p.frame.alloc(8, c.span());
                 asm.st(Size.DW, R10, slot, 0);
@@ -625,6 +603,23 @@ final class CallCompiler {
             asm.jmp(JmpOp.JNE, R1, 0, differ);
         }
         asm.ja(same);
+    }
+
+    /**
+     * 1 when {@code test} jumps to the first label it is given, 0 when to the second (placed first: a test that
+     * ends with a jump to it falls through).
+     */
+    private Temp flag(java.util.function.BiConsumer<String, String> test) {
+        Temp t = p.temp();
+        String yes = asm.label("yes"), no = asm.label("no"), end = asm.label("end");
+        test.accept(yes, no);
+        asm.place(no);
+        x.setConst(t, 0);
+        asm.ja(end);
+        asm.place(yes);
+        x.setConst(t, 1);
+        asm.place(end);
+        return t;
     }
 
     /**

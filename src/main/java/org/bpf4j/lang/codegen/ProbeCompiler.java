@@ -263,15 +263,9 @@ final class ProbeCompiler {
      */
     Helper reader(boolean user, boolean str) {
         if (user) return str ? Helper.PROBE_READ_USER_STR : Helper.PROBE_READ_USER;
-        boolean anywhere = switch (unit.point()) {
-            case Attach.Begin b -> true;
-            case Attach.End e -> true;
-            case Attach.Interval i -> true;
-            case Attach.Profile pr -> true;
-            case Attach.Software sw -> true;
-            case Attach.Hardware h -> true;
-            default -> false;
-        };
+        Attach at = unit.point();
+        boolean anywhere = at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Interval
+                || at instanceof Attach.Profile || at instanceof Attach.Software || at instanceof Attach.Hardware;
         if (anywhere) return str ? Helper.PROBE_READ_STR : Helper.PROBE_READ;
         return str ? Helper.PROBE_READ_KERNEL_STR : Helper.PROBE_READ_KERNEL;
     }
