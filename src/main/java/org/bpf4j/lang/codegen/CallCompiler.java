@@ -354,6 +354,27 @@ final class CallCompiler {
                 yield t;
             }
             case "strncmp" -> flag((differ, same) -> compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same));
+            case StapParser.STRLEN -> {
+                // the index of the first NUL: a chain of byte tests, each with its own landing
+                Temp t = p.temp();
+                int at = stackOf(args.getFirst()), size = x.type(args.getFirst()).size();
+                String end = asm.label("end");
+                List<String> lengths = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    lengths.add(asm.label("len"));
+                    asm.ldx(Size.B, R1, R10, at + i);
+                    asm.jmp(JmpOp.JEQ, R1, 0, lengths.get(i));
+                }
+                x.setConst(t, size);
+                asm.ja(end);
+                for (int i = 0; i < size; i++) {
+                    asm.place(lengths.get(i));
+                    x.setConst(t, i);
+                    if (i < size - 1) asm.ja(end);
+                }
+                asm.place(end);
+                yield t;
+            }
             case "strcontains" -> flag((found, none) -> contains(args.get(0), args.get(1), found, none));
             case "macaddr" -> {
                 int slot = p.frame.alloc(8, c.span());

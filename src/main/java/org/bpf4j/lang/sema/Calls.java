@@ -255,6 +255,12 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case StapParser.STRLEN -> {
+                arity(call, 1, 1);
+                Type t = stringArg(args.getFirst());
+                if (!(t instanceof Type.Str)) throw c.error(args.getFirst().span(), "strlen() measures a string, not " + t.describe());
+                return Type.INT64;
+            }
             case "strcontains" -> {
                 arity(call, 2, 2);
                 for (int i = 0; i < 2; i++) {

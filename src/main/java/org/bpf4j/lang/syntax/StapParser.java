@@ -33,6 +33,8 @@ public final class StapParser {
     public static final String STATISTIC = "<<<";
     /** SystemTap's {@code print(v)}: the value without a newline, as the call this parser makes. */
     public static final String PRINT_INLINE = "print-";
+    /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
+    public static final String STRLEN = "strlen-";
     /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
     public static final String PRINT_LINE = "println-";
 
@@ -548,6 +550,8 @@ public final class StapParser {
                 yield new Expr.Call("str", a, at);
             }
             case "printf" -> printf(t, args);
+            case "isinstr" -> new Expr.Call("strcontains", args, at);
+            case "strlen" -> new Expr.Call(STRLEN, args, at);
             case "print", "println" -> print(t, args);
             case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);

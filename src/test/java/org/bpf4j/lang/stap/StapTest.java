@@ -181,11 +181,12 @@ class StapTest {
                   m["k"] = s . t
                   c = 7
                   println(s); println(t); println(m["k"]); println(c); print(c); println(" ", c)
+                  println(strlen(s), " ", strlen(""), " ", isinstr(s, "z!"), isinstr(t, "ba"), isinstr(t, "bb"))
                   exit()
                 }
                 probe end { foreach (k in m) println(k, "=", m[k]) }
                 """);
-        assertEquals("xyz!\nababab\nxyz!ababab\n7\n7 7\nk=xyz!ababab\n", out,
+        assertEquals("xyz!\nababab\nxyz!ababab\n7\n7 7\n4 0 110\nk=xyz!ababab\n", out,
                 "a . b, s .= t, in variables and maps; println of a global is its value (not bpftrace's @c: 7)");
     }
 
