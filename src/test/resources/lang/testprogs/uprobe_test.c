@@ -21,7 +21,7 @@ int main(void) {
     struct Foo foo1 = {123, "hello"}, foo2 = {456, "world"};
     function1(&n, 'x');
     function2(&foo1, &foo2);
-    struct timespec pause = {2, 0};
+    struct timespec pause = {3, 0};
     nanosleep(&pause, 0);
     return 0;
 }
