@@ -193,7 +193,10 @@ public final class Session implements AutoCloseable {
 
     /** Detaches the probes, runs END, and prints every map; returns the exit status. */
     public int finish() {
-        for (int i = links.size() - 1; i >= 0; i--) links.get(i).close();
+        // in the order they were attached, as bpftrace clears its attached probes: a uretprobe on main attached
+        // before one on a function main calls in a loop keeps that one counting while it is taken down, so that
+        // bpftrace's case "Sum casted retval" sees every return after exit()
+        for (Link l : links) l.close();
         links.clear();
         // after exit() or a signal what is still queued is dropped; after the end of -c's command it is printed
         discarding = exiting || stop.getAsBoolean();
