@@ -98,7 +98,7 @@ public final class UprobeLink implements Link {
                 if (Files.isRegularFile(inRoot) && !(Files.isRegularFile(p) && sameFile(p, inRoot))) return inRoot;
             }
             if (Files.isRegularFile(p)) return p.toAbsolutePath();
-            throw new UserException("uprobe target " + target + ": no such file");
+            throw new UserException("uprobe target file '" + target + "' does not exist or is not executable");
         }
         if (pid > 0) {
             Optional<Path> lib = ProcMaps.of(pid).library(target);

@@ -89,7 +89,7 @@ public sealed interface Attach {
         switch (type) {
             case "tracepoint", "t" -> {
                 if (p.length != 3 || p[1].isEmpty() || p[2].isEmpty())
-                    throw new IllegalArgumentException("tracepoint wants tracepoint:category:event, not " + raw);
+                    throw new IllegalArgumentException(type + " probe type requires 2 arguments");
                 return new Tracepoint(p[1], p[2]);
             }
             case "rawtracepoint", "rt" -> {
@@ -98,7 +98,7 @@ public sealed interface Attach {
             }
             case "uprobe", "u", "uretprobe", "ur" -> {
                 boolean ret = type.startsWith("ur");
-                if (p.length < 3) throw new IllegalArgumentException(type + " wants " + type + ":binary:function");
+                if (p.length < 3) throw new IllegalArgumentException(type + " probe type requires 2 arguments");
                 String bin = String.join(":", java.util.Arrays.copyOfRange(p, 1, p.length - 1));
                 String where = p[p.length - 1];
                 if (where.isEmpty()) throw new IllegalArgumentException(type + ": no function or address given");
@@ -110,7 +110,7 @@ public sealed interface Attach {
             case "usdt", "U" -> {
                 if (p.length == 3) return new Usdt(p[1], "", p[2]);
                 if (p.length == 4) return new Usdt(p[1], p[2], p[3]);
-                throw new IllegalArgumentException("usdt wants usdt:binary:[provider:]name");
+                throw new IllegalArgumentException("usdt probe type requires 2 or 3 arguments");
             }
             case "profile", "p", "interval", "i" -> {
                 boolean profile = type.startsWith("p");

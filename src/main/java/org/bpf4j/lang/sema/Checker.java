@@ -143,8 +143,13 @@ public final class Checker {
                 } catch (UserException e) {
                     if (a instanceof Attach.Tracepoint tp)
                         throw error(ap.span(), "tracepoint not found: " + tp.category() + ":" + tp.event());
-                    throw error(ap.span(), e.getMessage());
+                    // bpftrace names the probe type: "usdt target file '...' does not exist or is not executable"
+                    String m = e.getMessage();
+                    throw error(ap.span(), a instanceof Attach.Usdt && m.startsWith("uprobe target") ? "usdt" + m.substring(6) : m);
                 }
+                if (concrete.isEmpty() && a instanceof Attach.Tracepoint tp)
+                    throw error(ap.span(), "tracepoints not found: " + tp.category() + ":" + tp.event());
+                if (concrete.isEmpty() && a instanceof Attach.Usdt) throw error(ap.span(), "No probes to attach");
                 if (concrete.isEmpty() && !(a instanceof Attach.Uprobe)) throw error(ap.span(), "no probes match " + a.text());
                 for (Attach c : concrete) if (c instanceof Attach.Uprobe u && !u.symbol().isEmpty()) uprobeOffset(u, ap.span());
                 for (Attach c : concrete) units.add(new Unit(units.size(), p, c, new IdentityHashMap<>(), new HashMap<>()));

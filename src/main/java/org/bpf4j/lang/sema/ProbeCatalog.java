@@ -156,7 +156,7 @@ public class ProbeCatalog {
             } catch (java.io.IOException e) {
                 throw new UserException("uprobe target " + target + ": no such directory " + dir);
             }
-            if (out.isEmpty()) throw new UserException("uprobe target " + target + ": no such file");
+            if (out.isEmpty()) throw new UserException("uprobe target file '" + target + "' does not exist or is not executable");
             return out;
         }
         Path file = binary(target);
