@@ -338,7 +338,13 @@ final class CallCompiler {
             case "cgroupid" -> Temp.constant(cgroupId(((Expr.Str) args.getFirst()).value()));
             case "uaddr" -> {
                 String binary = p.unit.point() instanceof Attach.Uprobe u ? u.binary() : ((Attach.Usdt) p.unit.point()).binary();
-                yield Temp.constant(ProbeCatalog.userSymbol(binary, ((Expr.Str) args.getFirst()).value()).orElseThrow().value());
+                long value = ProbeCatalog.userSymbol(binary, ((Expr.Str) args.getFirst()).value()).orElseThrow().value();
+                Long at = probedAddress();
+                if (at == null) yield Temp.constant(value);
+                // a position-independent file is wherever it was loaded: the uprobe's ip is where the probed
+                // instruction is now, so ip - its link-time address + the symbol's is the symbol's (bpftrace 0.17
+                // gives the link-time address, which no PIE has)
+                yield x.arithmetic(org.bpf4j.lang.syntax.BinOp.ADD, x.ctxLoad(PT_REGS_IP), Type.UINT64, Temp.constant(value - at), Type.INT64);
             }
             case "reg" -> x.ctxLoad(register(((Expr.Str) args.getFirst()).value()));
             case "kstack" -> stackId((Type.Special) x.type(c));
@@ -624,6 +630,24 @@ final class CallCompiler {
             asm.jmp(JmpOp.JNE, R1, 0, differ);
         }
         asm.ja(same);
+    }
+
+    private static final int PT_REGS_IP = 128; // struct pt_regs (x86-64): ip
+
+    /**
+     * The link-time address of the instruction this probe is on, when the probe's instruction pointer is that
+     * instruction in a position-independent file (a uprobe at a function or an address of a PIE or a library);
+     * else null (uretprobes fire at the return address; a file that is not position-independent needs nothing).
+     */
+    private Long probedAddress() {
+        if (!(p.unit.point() instanceof Attach.Uprobe u) || u.ret()) return null;
+        try (org.bpf4j.elf.ElfFile elf = org.bpf4j.elf.ElfFile.open(java.nio.file.Path.of(u.binary()))) {
+            if (elf.type() != org.bpf4j.elf.ElfFile.ET_DYN) return null;
+            if (u.symbol().isEmpty()) return u.offset();
+            return elf.symbol(u.symbol()).map(s -> s.value() + u.offset()).orElse(null);
+        } catch (org.bpf4j.UserException e) {
+            return null;
+        }
     }
 
     /**

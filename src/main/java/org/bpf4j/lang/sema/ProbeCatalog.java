@@ -166,7 +166,8 @@ public class ProbeCatalog {
 
     /**
      * Symbol {@code name} of the ELF file {@code binary} (an attach point's resolved path), as {@code uaddr()} reads
-     * it: its value in the file (for a position-independent file, before relocation, as bpftrace 0.17 gives it).
+     * it: its value in the file (for a position-independent file, before relocation: the code generator adds
+     * where the file is loaded, when the probe tells it).
      */
     public static java.util.Optional<ElfFile.Symbol> userSymbol(String binary, String name) {
         try (ElfFile elf = ElfFile.open(Path.of(binary))) {
