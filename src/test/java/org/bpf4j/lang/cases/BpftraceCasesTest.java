@@ -26,15 +26,15 @@ class BpftraceCasesTest {
     static final Path SHARED = Path.of(System.getProperty("bpf4j.shared", Path.of(System.getProperty("user.dir")).resolve("../shared").normalize().toString()), "bpftrace", "tests");
 
     @Test
-    void theCasesBpf4jPassesStillPass() throws Exception {
+    void theCasesBpf4jPassesStillPass(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Kernel.require();
         Kernel.unless(Files.isDirectory(SHARED.resolve("runtime")) ? null : "no bpftrace cases at " + SHARED);
         Set<String> expected;
         try (InputStream in = getClass().getResourceAsStream("/lang/bpftrace-cases.pass")) {
             expected = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).collect(Collectors.toSet());
         }
-        Path dir = Files.createTempDirectory("bpf4j-harness");
-        CaseRunner runner = new CaseRunner(CaseRunner.workdir(SHARED.resolve("runtime")), Launcher.create(dir).toString());
+        Path dir = Files.createDirectories(tmp.resolve("launcher"));
+        CaseRunner runner = new CaseRunner(CaseRunner.workdir(SHARED.resolve("runtime"), tmp), Launcher.create(dir).toString());
         runner.run(RuntimeCase.parse(SHARED.resolve("runtime/probe")).stream().filter(c -> c.name().equals("BEGIN")).findFirst().orElseThrow());
         List<RuntimeCase> cases = RuntimeCase.all(SHARED.resolve("runtime")).stream().filter(c -> expected.contains(c.id())).toList();
         List<String> failed = new ArrayList<>();

@@ -45,13 +45,24 @@ public final class CaseRunner {
     }
 
     /**
-     * Makes a working directory: runtime/ linked to {@code runtimeDir}, testprogs/ and testlibs/ built from our own
+     * Makes a working directory: runtime/ copied from {@code runtimeDir}, testprogs/ and testlibs/ built from our own
      * stand-ins in the test resources (lang/testprogs, lang/testlibs: C compiled with cc, the flags on each file's
      * first line after "// cc:"; scripts copied as they are). Libraries first, as programs link with them.
      */
     public static Path workdir(Path runtimeDir) throws IOException, InterruptedException {
-        Path w = Files.createTempDirectory("bpf4j-cases");
-        Files.createSymbolicLink(w.resolve("runtime"), runtimeDir.toAbsolutePath());
+        return workdir(runtimeDir, Files.createTempDirectory("bpf4j-cases"));
+    }
+
+    /** The same, in the existing directory {@code w} (a test's temporary one). */
+    public static Path workdir(Path runtimeDir, Path w) throws IOException, InterruptedException {
+        // a copy, not a link: nothing that cleans the directory up can reach the shared files
+        try (var files = Files.walk(runtimeDir)) {
+            for (Path f : files.toList()) {
+                Path to = w.resolve("runtime").resolve(runtimeDir.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
+            }
+        }
         Path sources = Path.of(System.getProperty("bpf4j.testsrc", "src/test/resources/lang"));
         for (String kind : List.of("testlibs", "testprogs")) {
             Path out = Files.createDirectories(w.resolve(kind));
@@ -320,7 +331,8 @@ public final class CaseRunner {
         String tool = args[0];
         int jobs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         Pattern filter = args.length > 2 ? Pattern.compile(args[2]) : null;
-        CaseRunner r = new CaseRunner(workdir(shared.resolve("runtime")), tool);
+        Path work = workdir(shared.resolve("runtime"));
+        CaseRunner r = new CaseRunner(work, tool);
         List<RuntimeCase> cases = RuntimeCase.all(shared.resolve("runtime")).stream()
                 .filter(c -> filter == null || filter.matcher(c.id()).find()).toList();
         Map<String, Integer> counts = new java.util.TreeMap<>();
@@ -330,5 +342,8 @@ public final class CaseRunner {
             counts.merge(res.status(), 1, Integer::sum);
         }
         System.out.println("# " + tool + ": " + counts);
+        try (var files = Files.walk(work)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+        }
     }
 }

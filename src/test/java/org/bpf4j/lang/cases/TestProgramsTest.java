@@ -18,15 +18,18 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @Tag("kernel")
 class TestProgramsTest {
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
+
     @Test
     void usdtArgumentsOfEverySizeIncludingRipRelativeGlobals() throws Exception {
         Kernel.require();
-        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"));
+        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
         Path prog = work.resolve("testprogs/usdt_sized_args");
         Kernel.unless(Files.isExecutable(prog) ? null : "testprogs/usdt_sized_args was not built (cc and sys/sdt.h)");
         String notes = run(work, "readelf", "-n", prog.toString());
         assertTrue(notes.contains("-8@s64(%rip)"), "the compiler placed s64 relative to %rip:\n" + notes);
-        String out = run(work, Launcher.create(Files.createTempDirectory("bpf4j-tp")).toString(), "-e",
+        String out = run(work, Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString(), "-e",
                 "usdt:./testprogs/usdt_sized_args:test:probe1 { printf(\"%d %d %d %lld\\n\", arg0, arg1, arg2, arg3); exit(); }",
                 "-c", "./testprogs/usdt_sized_args");
         assertTrue(out.contains("\n-16 -3600 -202182160 -579005069656919568\n"), out);
@@ -35,9 +38,9 @@ class TestProgramsTest {
     @Test
     void aUprobeInsideAFunctionNeedsUnsafeAndOneOutsideItIsRefused() throws Exception {
         Kernel.require();
-        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"));
+        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
         Kernel.unless(Files.isExecutable(work.resolve("testprogs/uprobe_test")) ? null : "testprogs/uprobe_test was not built");
-        String bpf4j = Launcher.create(Files.createTempDirectory("bpf4j-tp")).toString();
+        String bpf4j = Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString();
         String zero = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:_init { exit(); }");
         assertTrue(zero.startsWith("stdin:1:1: ERROR: Offset outside the function bounds ('_init' size is 0)"), zero);
         String inside = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:function1+4 { exit(); }");

@@ -25,12 +25,14 @@ import static org.junit.jupiter.api.Assertions.*;
 class ToolScriptsTest {
     static final Path TOOLS = BpftraceCasesTest.SHARED.resolveSibling("tools");
     static Path bpftrace;
+    @org.junit.jupiter.api.io.TempDir
+    static Path tmp;
 
     @BeforeAll
     static void launcher() throws Exception {
         Kernel.require();
         Kernel.unless(Files.isDirectory(TOOLS) ? null : "no bpftrace tools at " + TOOLS);
-        bpftrace = Launcher.create(Files.createTempDirectory("bpf4j-tools"));
+        bpftrace = Launcher.create(tmp);
     }
 
     @ParameterizedTest(name = "{0}")
