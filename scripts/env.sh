@@ -55,3 +55,18 @@ bpf4j_test_tools() {
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >&2 || true
   fi
 }
+
+# Whether the jar is whole and of the current sources: target/bpf4j.built is touched once a build has finished
+# writing the jar, so a jar Maven rewrote after it (a build that was killed mid-way) does not count, and no
+# source may be newer than it.
+bpf4j_built_fresh() {
+  local t="$1/target"
+  [ -f "$t/bpf4j.jar" ] && [ -f "$t/bpf4j.built" ] && [ ! "$t/bpf4j.jar" -nt "$t/bpf4j.built" ] \
+    && [ -z "$(find "$1/src/main" "$1/pom.xml" -newer "$t/bpf4j.built" -print -quit 2>/dev/null)" ]
+}
+
+# mvn package in $1 with the other arguments; target/bpf4j.built once it has succeeded.
+bpf4j_build() {
+  local dir="$1"; shift
+  (cd "$dir" && "${MVN[@]}" package "$@") && touch "$dir/target/bpf4j.built"
+}
