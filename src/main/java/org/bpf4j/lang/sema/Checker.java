@@ -577,8 +577,10 @@ public final class Checker {
         Type to = ctypes.resolve(c.type());
         Type from = expr(c.operand());
         if (to instanceof Type.Int && from.scalar()) return to;
+        // a pointer keeps the address space of the pointer it is cast from ((struct task_struct *)curtask stays the
+        // kernel's in a uprobe); an integer cast to a pointer is in the probe's (the process's, in a uprobe)
         if (to instanceof Type.Ptr && from.scalar())
-            return userProbe() || (from instanceof Type.Ptr p && p.user()) ? user(to) : to;
+            return (from instanceof Type.Ptr p ? p.user() : userProbe()) ? user(to) : to;
         if (to instanceof Type.Record)
             throw error(c.span(), "cannot cast to " + to.describe() + ": cast to a pointer, (" + to.describe() + " *)");
         throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe());

@@ -50,6 +50,19 @@ class TestProgramsTest {
         assertTrue(unsafe.contains("\nin\n"), unsafe);
     }
 
+    @Test
+    void aUprobeReadsTheProcessThroughItsArgumentsAndTheKernelThroughKernelPointers() throws Exception {
+        Kernel.require();
+        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
+        Kernel.unless(Files.isExecutable(work.resolve("testprogs/uprobe_test")) ? null : "testprogs/uprobe_test was not built");
+        String out = run(work, Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString(), "--no-warnings", "-e",
+                "struct Foo { int a; char b[10]; } uprobe:./testprogs/uprobe_test:function2 { $f = (struct Foo *)arg0;"
+                        + " printf(\"%d %s %d %d\\n\", $f->a, $f->b, ((struct task_struct *)curtask)->tgid == pid, curtask->tgid == pid); exit(); }",
+                "-c", "./testprogs/uprobe_test");
+        assertTrue(out.contains("\n123 hello 1 1\n"), "the argument's struct is the process's memory; a cast of curtask stays"
+                + " the kernel's:\n" + out);
+    }
+
     private static String run(Path dir, String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
