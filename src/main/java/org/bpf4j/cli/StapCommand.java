@@ -17,7 +17,7 @@ import java.util.List;
  * tracepoint, whose fields are the {@code $target} variables. The options are stap's that apply here.
  */
 final class StapCommand {
-    private static final Getopt OPTIONS = Getopt.of("e:c:x:o:vgp:hV", "help=h", "version=V");
+    private static final Getopt OPTIONS = Getopt.of("e:c:x:o:vgp:hV", "help=h", "version=V", "runtime:", "bpf");
     static final String VERSION = "bpf4j stap 0.1.0 (a SystemTap subset, compiled to eBPF in Java)";
 
     private String program, command;
@@ -70,6 +70,14 @@ final class StapCommand {
                     out.println(VERSION);
                     return 0;
                 }
+                // SystemTap's BPF back end, the one runtime bpf4j has: --runtime=bpf and --bpf are accepted
+                case "bpf" -> { }
+                case "runtime" -> {
+                    if (!o.value().equals("bpf")) {
+                        err.println("stap: bpf4j stap has only the BPF runtime (--runtime=bpf), not '" + o.value() + "'");
+                        return 1;
+                    }
+                }
                 default -> throw new IllegalStateException("option " + o.name());
             }
         }
@@ -108,6 +116,8 @@ final class StapCommand {
                -c CMD     start the probes, run CMD, and exit when it finishes
                -o FILE    send script output to file, instead of stdout
                -e SCRIPT  run given script
+   --runtime=bpf, --bpf
+              SystemTap's BPF back end: the only runtime there is here
             """;
 
     private static Path tracefsEvent(String category, String event) {
