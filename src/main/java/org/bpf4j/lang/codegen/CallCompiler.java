@@ -360,6 +360,13 @@ final class CallCompiler {
                 yield t;
             }
             case "strncmp" -> flag((differ, same) -> compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same));
+            case StapParser.CONTAINS -> flag((yes, no) -> {
+                Expr.MapRef m = (Expr.MapRef) args.getFirst();
+                MapPlan plan = p.cx.map(m.name());
+                p.lookup(plan, p.mapKey(plan, m.keys()));
+                asm.jmp(JmpOp.JNE, R0, 0, yes);
+                asm.ja(no);
+            });
             case StapParser.STRLEN -> {
                 // the index of the first NUL: a chain of byte tests, each with its own landing
                 Temp t = p.temp();

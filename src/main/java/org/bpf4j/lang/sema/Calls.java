@@ -255,6 +255,11 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case StapParser.CONTAINS -> {
+                arity(call, 1, 1);
+                c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)
+                return Type.INT64;
+            }
             case StapParser.STRLEN -> {
                 arity(call, 1, 1);
                 Type t = stringArg(args.getFirst());

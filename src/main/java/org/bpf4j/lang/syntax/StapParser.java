@@ -33,6 +33,8 @@ public final class StapParser {
     public static final String STATISTIC = "<<<";
     /** SystemTap's {@code print(v)}: the value without a newline, as the call this parser makes. */
     public static final String PRINT_INLINE = "print-";
+    /** SystemTap's {@code k in a} and {@code [k1, k2] in a}: whether the global array has the key. */
+    public static final String CONTAINS = "in-";
     /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
     public static final String STRLEN = "strlen-";
     /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
@@ -452,9 +454,20 @@ public final class StapParser {
                     Token op = in.advance();
                     e = new Expr.IncDec(e, op.is(INC), false, op.span());
                 }
+                if (in.peek().isWord("in") && !(e instanceof Expr.Call c && c.name().equals(CONTAINS))) return membership(List.of(e));
                 return e;
             }
         }
+    }
+
+    /** {@code KEYS in ARRAY}, at the word {@code in}. */
+    private Expr membership(List<Expr> keys) {
+        Token word = in.advance();
+        if (!word.isWord("in")) throw in.error(word, "expected 'in' after a bracketed key list, got " + word.describe());
+        Token m = in.expect(IDENT);
+        if (!globals.contains(m.text())) throw in.error(m, m.text() + " is not a global array (declare it with 'global " + m.text() + "')");
+        reads.merge(m.text(), 1, Integer::sum);
+        return new Expr.Call(CONTAINS, List.of(new Expr.MapRef("@" + m.text(), keys, m.span())), word.span());
     }
 
     private List<Expr> arguments() {
@@ -477,6 +490,11 @@ public final class StapParser {
                 Expr e = expr();
                 in.expect(RPAREN);
                 return e;
+            }
+            case LBRACKET: { // [k1, k2] in a
+                List<Expr> keys = arguments();
+                in.expect(RBRACKET);
+                return membership(keys);
             }
             case VAR: return target(t);
             case MAP: {

@@ -191,6 +191,24 @@ class StapTest {
     }
 
     @Test
+    @Tag("kernel")
+    void membershipOfKeysInGlobalArrays() {
+        Kernel.require();
+        String out = runBegin("""
+                global a, b
+                probe begin {
+                  a[1] = 5; b[1, "x"] = 7
+                  if (1 in a) println("1 in a")
+                  if (!(2 in a)) println("2 not in a")
+                  if ([1, "x"] in b && !([2, "x"] in b)) println("[1, x] in b")
+                  printf("%d%d\\n", 1 in a, 3 in a)
+                  exit()
+                }
+                """);
+        assertEquals("1 in a\n2 not in a\n[1, x] in b\n10\n", out);
+    }
+
+    @Test
     void targetIsTheXPidOrTheChild() {
         Script x = StapParser.parse(new Source("stdin", "probe begin { printf(\"%d\", target()) }"), (cat, ev) -> true, 4242);
         Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) x.probes().getFirst().body().getFirst()).expr();
