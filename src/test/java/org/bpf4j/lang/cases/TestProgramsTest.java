@@ -20,16 +20,24 @@ import static org.junit.jupiter.api.Assertions.*;
 class TestProgramsTest {
     @org.junit.jupiter.api.io.TempDir
     Path tmp;
+    private Path work;
+    private String bpf4j;
+
+    /** The working directory with the stand-ins built (the test needs {@code program}), and a bpf4j launcher. */
+    private void setUp(String program) throws Exception {
+        Kernel.require();
+        work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
+        Path prog = work.resolve("testprogs").resolve(program);
+        Kernel.unless(Files.isExecutable(prog) ? null : "testprogs/" + program + " was not built (cc and sys/sdt.h)");
+        bpf4j = Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString();
+    }
 
     @Test
     void usdtArgumentsOfEverySizeIncludingRipRelativeGlobals() throws Exception {
-        Kernel.require();
-        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
-        Path prog = work.resolve("testprogs/usdt_sized_args");
-        Kernel.unless(Files.isExecutable(prog) ? null : "testprogs/usdt_sized_args was not built (cc and sys/sdt.h)");
-        String notes = run(work, "readelf", "-n", prog.toString());
+        setUp("usdt_sized_args");
+        String notes = run(work, "readelf", "-n", "testprogs/usdt_sized_args");
         assertTrue(notes.contains("-8@s64(%rip)"), "the compiler placed s64 relative to %rip:\n" + notes);
-        String out = run(work, Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString(), "-e",
+        String out = run(work, bpf4j, "-e",
                 "usdt:./testprogs/usdt_sized_args:test:probe1 { printf(\"%d %d %d %lld\\n\", arg0, arg1, arg2, arg3); exit(); }",
                 "-c", "./testprogs/usdt_sized_args");
         assertTrue(out.contains("\n-16 -3600 -202182160 -579005069656919568\n"), out);
@@ -37,10 +45,7 @@ class TestProgramsTest {
 
     @Test
     void aUprobeInsideAFunctionNeedsUnsafeAndOneOutsideItIsRefused() throws Exception {
-        Kernel.require();
-        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
-        Kernel.unless(Files.isExecutable(work.resolve("testprogs/uprobe_test")) ? null : "testprogs/uprobe_test was not built");
-        String bpf4j = Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString();
+        setUp("uprobe_test");
         String zero = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:_init { exit(); }");
         assertTrue(zero.startsWith("stdin:1:1: ERROR: Offset outside the function bounds ('_init' size is 0)"), zero);
         String inside = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:function1+4 { exit(); }");
@@ -52,10 +57,8 @@ class TestProgramsTest {
 
     @Test
     void aUprobeReadsTheProcessThroughItsArgumentsAndTheKernelThroughKernelPointers() throws Exception {
-        Kernel.require();
-        Path work = CaseRunner.workdir(BpftraceCasesTest.SHARED.resolve("runtime"), tmp);
-        Kernel.unless(Files.isExecutable(work.resolve("testprogs/uprobe_test")) ? null : "testprogs/uprobe_test was not built");
-        String out = run(work, Launcher.create(Files.createDirectories(tmp.resolve("launcher"))).toString(), "--no-warnings", "-e",
+        setUp("uprobe_test");
+        String out = run(work, bpf4j, "--no-warnings", "-e",
                 "struct Foo { int a; char b[10]; } uprobe:./testprogs/uprobe_test:function2 { $f = (struct Foo *)arg0;"
                         + " printf(\"%d %s %d %d\\n\", $f->a, $f->b, ((struct task_struct *)curtask)->tgid == pid, curtask->tgid == pid); exit(); }",
                 "-c", "./testprogs/uprobe_test");
