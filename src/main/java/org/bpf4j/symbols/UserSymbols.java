@@ -6,6 +6,7 @@ import org.bpf4j.elf.ElfFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
@@ -69,7 +70,7 @@ public final class UserSymbols implements AutoCloseable {
         if (elf.section(".symtab").isPresent()) return Optional.empty();
         for (ElfFile.Note n : elf.notes(".note.gnu.build-id")) {
             if (n.type() != 3 || n.desc().length < 2) continue; // NT_GNU_BUILD_ID
-            java.util.HexFormat hex = java.util.HexFormat.of();
+            HexFormat hex = HexFormat.of();
             String id = hex.formatHex(n.desc());
             Path debug = Path.of("/usr/lib/debug/.build-id", id.substring(0, 2), id.substring(2) + ".debug");
             if (!ElfFile.isElf(debug)) return Optional.empty();

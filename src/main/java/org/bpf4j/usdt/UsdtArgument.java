@@ -10,6 +10,8 @@ import org.bpf4j.asm.Size;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -98,11 +100,11 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
      * the symbol's distance from the site ({@code symbols} gives a symbol's link-time address), which holds wherever
      * the file is loaded. Other arguments, and a symbol {@code symbols} does not know, stay as they are.
      */
-    public UsdtArgument atSite(long pc, java.util.function.Function<String, java.util.Optional<Long>> symbols) {
+    public UsdtArgument atSite(long pc, Function<String, Optional<Long>> symbols) {
         if (kind != Kind.MEMORY || !register.equals("rip") || fromSite) return this;
         Matcher m = RIP_SYMBOL.matcher(text);
         if (!m.matches()) return this;
-        java.util.Optional<Long> at = symbols.apply(m.group(1));
+        Optional<Long> at = symbols.apply(m.group(1));
         if (at.isEmpty()) return this;
         long off = m.group(2) == null ? 0 : Long.parseLong(m.group(2).replace("+", ""));
         return new UsdtArgument(kind, size, signed, register, at.get() + off - pc, null, 1, text, true);

@@ -8,8 +8,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One USDT probe site from a binary's {@code .note.stapsdt} notes (SystemTap's SDT format, used by DTrace-style
@@ -27,9 +31,9 @@ import java.util.Optional;
  * @param symbols            the link-time addresses of the symbols {@code %rip}-relative arguments name
  */
 public record UsdtProbe(Path binary, String provider, String name, long address, long fileOffset, long semaphore,
-                        long semaphoreOffset, String argumentText, java.util.Map<String, Long> symbols) {
+                        long semaphoreOffset, String argumentText, Map<String, Long> symbols) {
     private static final int NT_STAPSDT = 3;
-    private static final java.util.regex.Pattern RIP_SYMBOL = java.util.regex.Pattern.compile("@([A-Za-z_.$][\\w.$]*)(?:[+-]\\d+)?\\(%rip\\)");
+    private static final Pattern RIP_SYMBOL = Pattern.compile("@([A-Za-z_.$][\\w.$]*)(?:[+-]\\d+)?\\(%rip\\)");
 
     /**
      * The parsed argument specs; a {@link UserException} naming the probe when one is not in a form bpf4j reads
@@ -72,11 +76,11 @@ public record UsdtProbe(Path binary, String provider, String name, long address,
             String[] strings = strings(d, 24, 3);
             if (strings == null) throw new UserException(elf.path() + ": malformed .note.stapsdt entry at pc 0x" + Long.toHexString(pc));
             if (baseSection.isPresent() && base != 0) pc += baseSection.get().addr() - base; // the file was prelinked
-            java.util.Map<String, Long> symbols = new java.util.HashMap<>();
-            java.util.regex.Matcher rip = RIP_SYMBOL.matcher(strings[2]);
+            Map<String, Long> symbols = new HashMap<>();
+            Matcher rip = RIP_SYMBOL.matcher(strings[2]);
             while (rip.find()) elf.symbol(rip.group(1)).ifPresent(sy -> symbols.put(rip.group(1), sy.value()));
             out.add(new UsdtProbe(elf.path(), strings[0], strings[1], pc, elf.fileOffset(pc), sem,
-                    sem == 0 ? 0 : elf.fileOffset(sem), strings[2], java.util.Map.copyOf(symbols)));
+                    sem == 0 ? 0 : elf.fileOffset(sem), strings[2], Map.copyOf(symbols)));
         }
         return List.copyOf(out);
     }

@@ -1,11 +1,13 @@
 package org.bpf4j.lang.codegen;
 
+import org.bpf4j.UserException;
 import org.bpf4j.asm.AluOp;
 import org.bpf4j.asm.Helper;
 import org.bpf4j.asm.JmpOp;
 import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
 import org.bpf4j.asm.SwapOp;
+import org.bpf4j.elf.ElfFile;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Format;
 import org.bpf4j.lang.sema.Inet;
@@ -16,9 +18,11 @@ import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.StapParser;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 import static org.bpf4j.asm.Reg.*;
 
@@ -432,7 +436,7 @@ final class CallCompiler {
 
     static long cgroupId(String path) {
         try {
-            java.nio.file.Path dir = java.nio.file.Path.of("/sys/fs/cgroup").resolve(path.startsWith("/") ? path.substring(1) : path);
+            Path dir = Path.of("/sys/fs/cgroup").resolve(path.startsWith("/") ? path.substring(1) : path);
             return ((Number) java.nio.file.Files.getAttribute(dir, "unix:ino")).longValue();
         } catch (Exception e) {
             return 0;
@@ -648,11 +652,11 @@ final class CallCompiler {
      */
     private Long probedAddress() {
         if (!(p.unit.point() instanceof Attach.Uprobe u) || u.ret()) return null;
-        try (org.bpf4j.elf.ElfFile elf = org.bpf4j.elf.ElfFile.open(java.nio.file.Path.of(u.binary()))) {
-            if (elf.type() != org.bpf4j.elf.ElfFile.ET_DYN) return null;
+        try (ElfFile elf = ElfFile.open(Path.of(u.binary()))) {
+            if (elf.type() != ElfFile.ET_DYN) return null;
             if (u.symbol().isEmpty()) return u.offset();
             return elf.symbol(u.symbol()).map(s -> s.value() + u.offset()).orElse(null);
-        } catch (org.bpf4j.UserException e) {
+        } catch (UserException e) {
             return null;
         }
     }
@@ -661,7 +665,7 @@ final class CallCompiler {
      * 1 when {@code test} jumps to the first label it is given, 0 when to the second (placed first: a test that
      * ends with a jump to it falls through).
      */
-    private Temp flag(java.util.function.BiConsumer<String, String> test) {
+    private Temp flag(BiConsumer<String, String> test) {
         Temp t = p.temp();
         String yes = asm.label("yes"), no = asm.label("no"), end = asm.label("end");
         test.accept(yes, no);

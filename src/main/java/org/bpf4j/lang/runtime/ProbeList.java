@@ -3,13 +3,14 @@ package org.bpf4j.lang.runtime;
 import org.bpf4j.UserException;
 import org.bpf4j.elf.ElfFile;
 import org.bpf4j.lang.sema.ProbeCatalog;
-import org.bpf4j.usdt.UsdtProbe;
 import org.bpf4j.tracefs.EventFormat;
+import org.bpf4j.usdt.UsdtProbe;
 
-import java.util.ArrayList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -75,7 +76,7 @@ public final class ProbeList {
         }
         if (type.matcher("usdt").matches()) {
             for (Map.Entry<String, Path> t : catalog.targets(target, true).entrySet()) {
-                java.util.TreeSet<String> names = new java.util.TreeSet<>();
+                TreeSet<String> names = new TreeSet<>();
                 for (UsdtProbe u : UsdtProbe.read(t.getValue())) names.add("usdt:" + t.getKey() + ":" + u.provider() + ":" + u.name());
                 for (String n : names) emit(p, n, out);
             }

@@ -4,11 +4,14 @@ import org.bpf4j.UserException;
 import org.bpf4j.elf.ElfFile;
 import org.bpf4j.link.UprobeLink;
 import org.bpf4j.symbols.Kallsyms;
-import org.bpf4j.usdt.UsdtArgument;
-import org.bpf4j.usdt.UsdtProbe;
+import org.bpf4j.symbols.ProcMaps;
 import org.bpf4j.tracefs.EventFormat;
 import org.bpf4j.tracefs.Tracefs;
+import org.bpf4j.usdt.UsdtArgument;
+import org.bpf4j.usdt.UsdtProbe;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -117,7 +122,7 @@ public class ProbeCatalog {
 
     /** The names of the functions an ELF file defines, sorted, without symbol versions. */
     public static List<String> functions(ElfFile elf) {
-        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        TreeSet<String> names = new TreeSet<>();
         for (ElfFile.Symbol s : elf.symbols())
             if (s.isFunction()) names.add(s.name().contains("@") ? s.name().substring(0, s.name().indexOf('@')) : s.name());
         return List.copyOf(names);
@@ -130,17 +135,17 @@ public class ProbeCatalog {
      * libraries too, else the executable alone), under {@code /proc/PID/root}, as bpftrace lists them.
      */
     public Map<String, Path> targets(String target, boolean allModules) {
-        Map<String, Path> out = new java.util.TreeMap<>();
+        Map<String, Path> out = new TreeMap<>();
         if ((target.isEmpty() || target.equals("*")) && pid > 0) {
             String root = "/proc/" + pid + "/root";
             List<String> files = new ArrayList<>();
             try {
-                files.add(java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString());
-            } catch (java.io.IOException e) {
+                files.add(Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "exe")).toString());
+            } catch (IOException e) {
                 throw new UserException("no process " + pid);
             }
             if (allModules)
-                for (var m : org.bpf4j.symbols.ProcMaps.of(pid).mappings())
+                for (var m : ProcMaps.of(pid).mappings())
                     if (m.executable() && m.isFile() && !files.contains(m.path()) && ElfFile.isElf(Path.of(root + m.path()))) files.add(m.path());
             for (String f : files) out.put(root + f, Path.of(root + f));
             return out;
@@ -150,10 +155,10 @@ public class ProbeCatalog {
         if (slash >= 0 && (target.indexOf('*') > slash || target.indexOf('?') > slash)) {
             String dir = target.substring(0, slash + 1);
             Pattern name = glob(target.substring(slash + 1));
-            try (var files = java.nio.file.Files.list(Path.of(dir.isEmpty() ? "/" : dir))) {
+            try (var files = Files.list(Path.of(dir.isEmpty() ? "/" : dir))) {
                 for (Path f : files.toList())
                     if (name.matcher(f.getFileName().toString()).matches() && ElfFile.isElf(f)) out.put(dir + f.getFileName(), binary(dir + f.getFileName()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new UserException("uprobe target " + target + ": no such directory " + dir);
             }
             if (out.isEmpty()) throw new UserException("uprobe target file '" + target + "' does not exist or is not executable");
@@ -169,16 +174,16 @@ public class ProbeCatalog {
      * it: its value in the file (for a position-independent file, before relocation: the code generator adds
      * where the file is loaded, when the probe tells it).
      */
-    public static java.util.Optional<ElfFile.Symbol> userSymbol(String binary, String name) {
+    public static Optional<ElfFile.Symbol> userSymbol(String binary, String name) {
         try (ElfFile elf = ElfFile.open(Path.of(binary))) {
             return elf.symbol(name).filter(s -> s.value() != 0);
         } catch (org.bpf4j.UserException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     /** Symbol {@code name} of the file a uprobe target names, as this catalog resolves it. */
-    public java.util.Optional<ElfFile.Symbol> symbolOf(String target, String name) {
+    public Optional<ElfFile.Symbol> symbolOf(String target, String name) {
         return userSymbol(binary(target).toString(), name);
     }
 
