@@ -133,6 +133,8 @@ final class ExprCompiler {
             case "kstack" -> { return p.calls.stackId((Type.Special) type(b)); }
             default -> { }
         }
+        var enumerator = p.cx.analysis.ctypes().enumerator(n);
+        if (enumerator.isPresent()) return Temp.constant(enumerator.get());
         if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));
         if (n.startsWith("arg")) return ctxLoad(ARG_REGS[Integer.parseInt(n.substring(3))]);
         if (n.startsWith("sarg")) {

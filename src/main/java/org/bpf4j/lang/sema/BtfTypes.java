@@ -20,7 +20,29 @@ final class BtfTypes {
     private final Supplier<Btf> btf;
     private final Map<String, Optional<Type.Record>> records = new HashMap<>();
 
+    private Map<String, Long> enumerators;
+
     BtfTypes(Supplier<Btf> btf) { this.btf = btf; }
+
+    /**
+     * The value of the kernel's enumerator {@code name} (of any enum in its BTF, such as
+     * {@code SKB_DROP_REASON_NOT_SPECIFIED}), if it has one: scripts name them as C code does.
+     */
+    Optional<Long> enumerator(String name) {
+        if (enumerators == null) {
+            Map<String, Long> all = new HashMap<>();
+            try {
+                Btf b = btf.get();
+                for (int id = 1; id < b.typeCount(); id++)
+                    if (b.type(id) instanceof BtfType.Enumeration e)
+                        for (BtfType.EnumValue v : e.values()) all.putIfAbsent(v.name(), v.value());
+            } catch (RuntimeException e) {
+                // no BTF on this kernel: no enumerators
+            }
+            enumerators = all;
+        }
+        return Optional.ofNullable(enumerators.get(name));
+    }
 
     /** The kernel's {@code struct NAME} or {@code union NAME} ({@code fullName} with the keyword), if it has one. */
     Optional<Type.Record> record(String fullName) {
@@ -82,7 +104,7 @@ final class BtfTypes {
             case BtfType.Array a -> {
                 BtfType elem = b.resolve(a.type());
                 int n = a.nelems();
-                if (elem instanceof BtfType.Int i && i.size() == 1 && i.name().contains("char")) yield new Type.Str(Math.max(1, n));
+                if (elem instanceof BtfType.Int i && (i.name().equals("char") || i.name().equals("signed char"))) yield new Type.Str(Math.max(1, n)); // as bpftrace: unsigned char[] (__u8[]) are bytes
                 Type et = type(b, a.type(), true);
                 yield et.size() > 0 ? new Type.Array(et, n) : new Type.Array(new Type.Int(1, false), Math.max(1, (int) b.sizeOf(id)));
             }

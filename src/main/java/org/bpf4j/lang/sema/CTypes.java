@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * C types: the integer type names scripts use ({@code int8}, {@code unsigned long}, {@code uint32_t}), and the
@@ -33,6 +34,9 @@ public final class CTypes {
         Type.Record r = records.get(fullName);
         return r != null ? r : btf.record(fullName).orElse(null);
     }
+
+    /** The value of the kernel's enumerator {@code name} (from BTF), if there is one. */
+    public Optional<Long> enumerator(String name) { return btf.enumerator(name); }
 
     /** The complete record behind a kernel struct a pointer names (pointers to kernel structs are stubs until used). */
     public Type.Record full(Type.Record r) {

@@ -39,6 +39,8 @@ public final class Checker {
 
     final Source source;
     final CTypes ctypes;
+    /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin. */
+    final java.util.Set<Expr.Builtin> enumerators = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
     final Params params;
     final ProbeCatalog catalog;
     final Options options;
@@ -112,8 +114,9 @@ public final class Checker {
         }
     }
 
-    private static Long literal(Expr e) {
+    private Long literal(Expr e) {
         if (e instanceof Expr.Int i) return i.value();
+        if (e instanceof Expr.Builtin b && enumerators.contains(b)) return ctypes.enumerator(b.name()).orElse(null); // as C's
         if (e instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NEG && u.operand() instanceof Expr.Int i) return -i.value();
         return null;
     }

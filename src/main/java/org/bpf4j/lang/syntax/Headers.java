@@ -4,8 +4,9 @@ import java.util.Map;
 
 /**
  * The macros of the few C headers scripts include for constants, built in because bpf4j reads no header files:
- * {@code errno.h} (x86-64 Linux values) and the task states of the kernel's {@code linux/sched.h} (which BTF
- * does not carry: they are macros), so that a tool such as runqlat runs without kernel headers.
+ * {@code errno.h} (x86-64 Linux values), {@code sys/socket.h}'s address families, and the task states of the
+ * kernel's {@code linux/sched.h} (which BTF does not carry: they are macros), so that tools such as runqlat and
+ * tcpdrop run without kernel headers. Enumerators the kernel's BTF has need no header.
  */
 final class Headers {
     private Headers() {}
@@ -40,11 +41,20 @@ final class Headers {
             Map.entry("TASK_STOPPED", "(TASK_WAKEKILL | __TASK_STOPPED)"), Map.entry("TASK_TRACED", "__TASK_TRACED"),
             Map.entry("TASK_IDLE", "(TASK_UNINTERRUPTIBLE | TASK_NOLOAD)"), Map.entry("TASK_COMM_LEN", "16"));
 
+    // the address families of sys/socket.h (linux/socket.h in the kernel), which bpftrace's tools compare with
+    private static final Map<String, String> SOCKET = Map.ofEntries(
+            Map.entry("AF_UNSPEC", "0"), Map.entry("AF_UNIX", "1"), Map.entry("AF_LOCAL", "1"), Map.entry("AF_INET", "2"),
+            Map.entry("AF_INET6", "10"), Map.entry("AF_NETLINK", "16"), Map.entry("AF_PACKET", "17"),
+            Map.entry("AF_VSOCK", "40"), Map.entry("AF_XDP", "44"), Map.entry("PF_UNSPEC", "0"), Map.entry("PF_UNIX", "1"),
+            Map.entry("PF_LOCAL", "1"), Map.entry("PF_INET", "2"), Map.entry("PF_INET6", "10"), Map.entry("PF_NETLINK", "16"),
+            Map.entry("PF_PACKET", "17"), Map.entry("SOCK_STREAM", "1"), Map.entry("SOCK_DGRAM", "2"), Map.entry("SOCK_RAW", "3"));
+
     /** The macros {@code header} defines, or an empty map for headers bpf4j does not know. */
     static Map<String, String> macros(String header) {
         return switch (header) {
             case "errno.h", "linux/errno.h", "asm-generic/errno.h", "asm-generic/errno-base.h" -> ERRNO;
             case "linux/sched.h" -> SCHED;
+            case "sys/socket.h", "linux/socket.h", "bits/socket.h" -> SOCKET;
             default -> Map.of();
         };
     }
