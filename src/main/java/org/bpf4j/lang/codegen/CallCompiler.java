@@ -514,8 +514,69 @@ final class CallCompiler {
             }
             case "pton" -> x.bytes(off, Inet.parse(((Expr.Str) args.getFirst()).value()));
             case "ntop" -> ntop(c, off);
+            case StapParser.ITOA -> itoa(c, off);
             default -> throw new IllegalStateException("call " + c.name() + " has no memory value");
         }
+    }
+
+    /**
+     * The digits of an integer (base 10 or 16, signed or not) as a string at r10 + off: written backwards into a
+     * scratch buffer, one unrolled step a digit, each step with its own landing that knows where the digits start,
+     * so the final copy (bpf_probe_read_kernel_str from the stack) has a fixed source on every path.
+     */
+    private void itoa(Expr.Call c, int off) {
+        List<Expr> args = c.args();
+        int base = (int) ((Expr.Int) args.get(1)).value();
+        boolean signed = ((Expr.Int) args.get(2)).value() != 0;
+        int size = StapParser.ITOA_SIZE, last = size - 2; // the last digit's index: the NUL follows it
+        int buf = p.frame.alloc(24, c.span());
+        x.zero(buf, 24);
+        Temp v = x.eval(args.getFirst());
+        asm.mov(R0, p.use(v, R0));
+        p.release(v);
+        asm.mov(R5, 0);
+        if (signed) {
+            String positive = asm.label("pos");
+            asm.jmp(JmpOp.JSGE, R0, 0, positive);
+            asm.mov(R5, 1);
+            asm.neg(R0);
+            asm.place(positive);
+        }
+        List<String> landings = new ArrayList<>();
+        for (int i = 0; i < last; i++) { // the digit i places from the end goes to buf + last - i
+            asm.mov(R2, R0);
+            asm.alu(AluOp.MOD, R2, base);
+            if (base > 10) {
+                String decimal = asm.label("dec");
+                asm.jmp(JmpOp.JLT, R2, 10, decimal);
+                asm.alu(AluOp.ADD, R2, 'a' - '0' - 10);
+                asm.place(decimal);
+            }
+            asm.alu(AluOp.ADD, R2, '0');
+            asm.stx(Size.B, R10, buf + last - i, R2);
+            asm.alu(AluOp.DIV, R0, base);
+            landings.add(asm.label("start"));
+            asm.jmp(JmpOp.JEQ, R0, 0, landings.get(i));
+        }
+        String copy = asm.label("copy");
+        asm.ja(landings.getLast()); // 20 digits are the most a 64-bit value has (then it is unsigned: no sign)
+        for (int i = 0; i < landings.size(); i++) {
+            int first = buf + last - i;
+            asm.place(landings.get(i));
+            asm.stackAddr(R3, first);
+            if (signed && first > buf) {
+                String noSign = asm.label("nosign");
+                asm.jmp(JmpOp.JEQ, R5, 0, noSign);
+                asm.st(Size.B, R10, first - 1, '-');
+                asm.stackAddr(R3, first - 1);
+                asm.place(noSign);
+            }
+            asm.ja(copy);
+        }
+        asm.place(copy);
+        asm.stackAddr(R1, off);
+        asm.mov(R2, size);
+        asm.call(Helper.PROBE_READ_KERNEL_STR);
     }
 
     private boolean userMemory(Expr e) {

@@ -13,7 +13,9 @@ import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.Span;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.bpf4j.asm.Reg.*;
 
@@ -584,33 +586,54 @@ final class ExprCompiler {
     }
 
     /**
-     * SystemTap's {@code a . b} into the {@code size} bytes at r10 + off: {@code a} copied with
-     * bpf_probe_read_kernel_str (from the stack) into a buffer with room for both, whose count places {@code b}
-     * right after it, likewise; then as much as {@code size} holds, NUL-terminated. A variable is read in place.
+     * SystemTap's {@code a . b . c} into the {@code size} bytes at r10 + off: each piece (left to right) copied with
+     * bpf_probe_read_kernel_str (from the stack) into a buffer with room for all, where the count of the one before
+     * ends; then as much as {@code size} holds, NUL-terminated. A piece's temporaries are released once it is copied.
      */
     private void concat(Expr.Binary b, int off, int size) {
-        int ls = type(b.left()).size(), rs = type(b.right()).size();
-        int left = onStack(b.left(), ls), right = onStack(b.right(), rs);
-        int both = ls + rs - 1, buf = p.frame.alloc(both, b.span());
-        zero(buf, both);
-        asm.stackAddr(R1, buf);
-        asm.mov(R2, ls);
-        asm.stackAddr(R3, left);
-        asm.call(Helper.PROBE_READ_KERNEL_STR);
-        // r0: bytes written with the NUL (1..ls); the right side starts on that NUL
-        String ok = asm.label("len");
-        asm.alu(AluOp.SUB, R0, 1);
-        asm.jmp(JmpOp.JLE, R0, ls - 1, ok);
-        asm.mov(R0, 0);
-        asm.place(ok);
-        asm.stackAddr(R1, buf);
-        asm.alu(AluOp.ADD, R1, R0);
-        asm.mov(R2, rs);
-        asm.stackAddr(R3, right);
-        asm.call(Helper.PROBE_READ_KERNEL_STR);
-        copy(R10, buf, off, Math.min(size, both));
-        if (size < both) asm.st(Size.B, R10, off + size - 1, 0);
-        else if (size > both) zero(off + both, size - both);
+        List<Expr> pieces = new ArrayList<>();
+        pieces(b, pieces);
+        int capacity = 1;
+        for (Expr e : pieces) capacity += type(e).size() - 1;
+        int buf = p.frame.alloc(capacity, b.span()), pos = p.frame.alloc(8, b.span());
+        zero(buf, capacity);
+        asm.st(Size.DW, R10, pos, 0);
+        int bound = 0; // the most pos can hold before the piece
+        for (Expr e : pieces) {
+            int mark = p.frame.mark(), ps = type(e).size();
+            int src = onStack(e, ps);
+            asm.ldx(Size.DW, R4, R10, pos);
+            asm.stackAddr(R1, buf);
+            asm.alu(AluOp.ADD, R1, R4);
+            asm.mov(R2, ps);
+            asm.stackAddr(R3, src);
+            asm.call(Helper.PROBE_READ_KERNEL_STR);
+            // the next piece starts on this one's NUL: pos + count - 1, at most bound + ps - 1
+            bound += ps - 1;
+            String ok = asm.label("len"), clamp = asm.label("clamp");
+            asm.jmp(JmpOp.JSLT, R0, 1, clamp);
+            asm.ldx(Size.DW, R4, R10, pos);
+            asm.alu(AluOp.ADD, R4, R0);
+            asm.alu(AluOp.SUB, R4, 1);
+            asm.jmp(JmpOp.JLE, R4, bound, ok);
+            asm.place(clamp);
+            asm.mov(R4, bound);
+            asm.place(ok);
+            asm.stx(Size.DW, R10, pos, R4);
+            p.frame.release(mark);
+        }
+        copy(R10, buf, off, Math.min(size, capacity));
+        if (size < capacity) asm.st(Size.B, R10, off + size - 1, 0);
+        else if (size > capacity) zero(off + capacity, size - capacity);
+    }
+
+    private static void pieces(Expr e, List<Expr> out) {
+        if (e instanceof Expr.Binary b && b.op() == BinOp.CONCAT) {
+            pieces(b.left(), out);
+            pieces(b.right(), out);
+        } else {
+            out.add(e);
+        }
     }
 
     /** Where the string {@code e} is on the stack: a variable's own slot, else a new one it is written to. */

@@ -255,6 +255,10 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case StapParser.ITOA -> {
+                integer(args.getFirst(), "sprintf()'s %d, %u or %x argument");
+                return new Type.Str(StapParser.ITOA_SIZE);
+            }
             case StapParser.CONTAINS -> {
                 arity(call, 1, 1);
                 c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)

@@ -35,6 +35,10 @@ public final class StapParser {
     public static final String PRINT_INLINE = "print-";
     /** SystemTap's {@code k in a} and {@code [k1, k2] in a}: whether the global array has the key. */
     public static final String CONTAINS = "in-";
+    /** An integer's digits as a string: {@code itoa-(value, base, signed)}, for {@code sprintf}'s conversions. */
+    public static final String ITOA = "itoa-";
+    /** The most {@link #ITOA}'s string takes: 20 digits (2^64 - 1) or a sign and 19, and the NUL. */
+    public static final int ITOA_SIZE = 22;
     /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
     public static final String STRLEN = "strlen-";
     /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
@@ -568,6 +572,7 @@ public final class StapParser {
                 yield new Expr.Call("str", a, at);
             }
             case "printf" -> printf(t, args);
+            case "sprintf" -> sprintf(t, args);
             case "isinstr" -> new Expr.Call("strcontains", args, at);
             case "strlen" -> new Expr.Call(STRLEN, args, at);
             case "print", "println" -> print(t, args);
@@ -756,6 +761,40 @@ public final class StapParser {
         all.add(new Expr.Str(out.toString(), fmt.span()));
         all.addAll(values);
         return new Expr.Call("printf", all, t.span());
+    }
+
+    /**
+     * sprintf(fmt, ...) as a string built on the BPF stack: the format's text, {@code %s} strings and {@code %d},
+     * {@code %u}, {@code %x} integers (their digits, {@link #ITOA}) joined with '.' (no widths or flags).
+     */
+    private Expr sprintf(Token t, List<Expr> args) {
+        if (args.isEmpty() || !(args.getFirst() instanceof Expr.Str fmt)) throw in.error(t, "sprintf() needs a format string");
+        Span at = t.span();
+        List<Expr> parts = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        String f = fmt.value();
+        int arg = 1;
+        for (int i = 0; i < f.length(); i++) {
+            char c = f.charAt(i);
+            if (c != '%') { text.append(c); continue; }
+            if (++i >= f.length()) throw in.error(t, "sprintf(): incomplete conversion at the end of the format");
+            char conv = f.charAt(i);
+            if (conv == '%') { text.append('%'); continue; }
+            while ("lhjzt".indexOf(conv) >= 0 && i + 1 < f.length()) conv = f.charAt(++i);
+            if ("sdiux".indexOf(conv) < 0)
+                throw in.error(t, "sprintf(): %" + conv + " is not supported (bpf4j builds %s, %d, %u and %x, without widths or flags)");
+            if (arg >= args.size()) throw in.error(t, "sprintf(): not enough arguments for the format");
+            if (!text.isEmpty()) parts.add(new Expr.Str(text.toString(), at));
+            text.setLength(0);
+            Expr a = args.get(arg++);
+            parts.add(conv == 's' ? a : new Expr.Call(ITOA, List.of(a, new Expr.Int(conv == 'x' ? 16 : 10, at),
+                    new Expr.Int(conv == 'd' || conv == 'i' ? 1 : 0, at)), at));
+        }
+        if (arg < args.size()) throw in.error(t, "sprintf(): more arguments than the format has conversions");
+        if (!text.isEmpty() || parts.isEmpty()) parts.add(new Expr.Str(text.toString(), at));
+        Expr out = parts.getFirst();
+        for (int i = 1; i < parts.size(); i++) out = new Expr.Binary(BinOp.CONCAT, out, parts.get(i), at);
+        return out;
     }
 
     private static void flatten(Expr e, List<Expr> out) {
