@@ -11,6 +11,7 @@ import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.BinOp;
 import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.lang.syntax.StapParser;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -592,7 +593,7 @@ final class ExprCompiler {
      */
     private void concat(Expr.Binary b, int off, int size) {
         List<Expr> pieces = new ArrayList<>();
-        pieces(b, pieces);
+        StapParser.flatten(b, pieces);
         int capacity = 1;
         for (Expr e : pieces) capacity += type(e).size() - 1;
         int buf = p.frame.alloc(capacity, b.span()), pos = p.frame.alloc(8, b.span());
@@ -625,15 +626,6 @@ final class ExprCompiler {
         copy(R10, buf, off, Math.min(size, capacity));
         if (size < capacity) asm.st(Size.B, R10, off + size - 1, 0);
         else if (size > capacity) zero(off + capacity, size - capacity);
-    }
-
-    private static void pieces(Expr e, List<Expr> out) {
-        if (e instanceof Expr.Binary b && b.op() == BinOp.CONCAT) {
-            pieces(b.left(), out);
-            pieces(b.right(), out);
-        } else {
-            out.add(e);
-        }
     }
 
     /** Where the string {@code e} is on the stack: a variable's own slot, else a new one it is written to. */

@@ -797,7 +797,8 @@ public final class StapParser {
         return out;
     }
 
-    private static void flatten(Expr e, List<Expr> out) {
+    /** The operands of a chain of '.' (string concatenations), left to right, into {@code out}. */
+    public static void flatten(Expr e, List<Expr> out) {
         if (e instanceof Expr.Binary b && b.op() == BinOp.CONCAT) {
             flatten(b.left(), out);
             flatten(b.right(), out);
