@@ -515,8 +515,50 @@ final class CallCompiler {
             case "pton" -> x.bytes(off, Inet.parse(((Expr.Str) args.getFirst()).value()));
             case "ntop" -> ntop(c, off);
             case StapParser.ITOA -> itoa(c, off);
+            case StapParser.SUBSTR -> substr(c, off);
             default -> throw new IllegalStateException("call " + c.name() + " has no memory value");
         }
+    }
+
+    /**
+     * SystemTap's substr(s, start, length) at r10 + off: s copied into a buffer twice its size (zeroed after it), read
+     * from start (clamped into s) with bpf_probe_read_kernel_str, then cut with a NUL at length (clamped), written
+     * through a helper as its place varies.
+     */
+    private void substr(Expr.Call c, int off) {
+        List<Expr> args = c.args();
+        int n = x.type(args.getFirst()).size();
+        int start = p.frame.alloc(8, c.span()), length = p.frame.alloc(8, c.span()), src = p.frame.alloc(2 * n, c.span());
+        for (int[] a : new int[][] {{1, start}, {2, length}}) {
+            Temp t = x.eval(args.get(a[0]));
+            Reg r = p.use(t, R1);
+            String low = asm.label("low"), ok = asm.label("ok");
+            asm.jmp(JmpOp.JSLT, r, 0, low);
+            asm.jmp(JmpOp.JLE, r, n - 1, ok);
+            asm.mov(r, n - 1);
+            asm.ja(ok);
+            asm.place(low);
+            asm.mov(r, 0);
+            asm.place(ok);
+            asm.stx(Size.DW, R10, a[1], r);
+            p.release(t);
+        }
+        x.zero(src, 2 * n);
+        x.into(args.getFirst(), src);
+        asm.stackAddr(R1, off);
+        asm.mov(R2, n);
+        asm.ldx(Size.DW, R4, R10, start);
+        asm.stackAddr(R3, src);
+        asm.alu(AluOp.ADD, R3, R4);
+        asm.call(Helper.PROBE_READ_KERNEL_STR);
+        int zero = p.frame.alloc(8, c.span());
+        asm.st(Size.DW, R10, zero, 0);
+        asm.ldx(Size.DW, R4, R10, length);
+        asm.stackAddr(R1, off);
+        asm.alu(AluOp.ADD, R1, R4);
+        asm.mov(R2, 1);
+        asm.stackAddr(R3, zero);
+        asm.call(Helper.PROBE_READ_KERNEL);
     }
 
     /**

@@ -255,6 +255,14 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case StapParser.SUBSTR -> {
+                arity(call, 3, 3);
+                Type t = stringArg(args.getFirst());
+                if (!(t instanceof Type.Str str)) throw c.error(args.getFirst().span(), "substr() takes a string, not " + t.describe());
+                integer(args.get(1), "substr()'s start");
+                integer(args.get(2), "substr()'s length");
+                return str;
+            }
             case StapParser.ITOA -> {
                 integer(args.getFirst(), "sprintf()'s %d, %u or %x argument");
                 return new Type.Str(StapParser.ITOA_SIZE);

@@ -39,6 +39,8 @@ public final class StapParser {
     public static final String ITOA = "itoa-";
     /** The most {@link #ITOA}'s string takes: 20 digits (2^64 - 1) or a sign and 19, and the NUL. */
     public static final int ITOA_SIZE = 22;
+    /** SystemTap's {@code substr(s, start, length)}. */
+    public static final String SUBSTR = "substr-";
     /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
     public static final String STRLEN = "strlen-";
     /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
@@ -575,6 +577,7 @@ public final class StapParser {
             case "sprintf" -> sprintf(t, args);
             case "isinstr" -> new Expr.Call("strcontains", args, at);
             case "strlen" -> new Expr.Call(STRLEN, args, at);
+            case "substr" -> new Expr.Call(SUBSTR, args, at);
             case "print", "println" -> print(t, args);
             case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);

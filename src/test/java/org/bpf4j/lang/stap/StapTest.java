@@ -183,12 +183,13 @@ class StapTest {
                   println(s); println(t); println(m["k"]); println(c); print(c); println(" ", c)
                   println(strlen(s), " ", strlen(""), " ", isinstr(s, "z!"), isinstr(t, "ba"), isinstr(t, "bb"))
                   println(sprintf("%d-%s|%u|%x|%d|%d%%", 42, s, -1, 255, -9223372036854775808, 0))
+                  println(substr(t, 1, 3), "|", substr(t, 4, 100), "|", substr(t, 99, 2), "|")
                   exit()
                 }
                 probe end { foreach (k in m) println(k, "=", m[k]) }
                 """);
         assertEquals("xyz!\nababab\nxyz!ababab\n7\n7 7\n4 0 110\n42-xyz!|18446744073709551615|ff|-9223372036854775808|0%\n"
-                + "k=xyz!ababab\n", out,
+                + "bab|ab||\nk=xyz!ababab\n", out,
                 "a . b, s .= t, in variables and maps; println of a global is its value (not bpftrace's @c: 7)");
     }
 
