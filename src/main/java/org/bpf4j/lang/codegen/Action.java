@@ -26,6 +26,9 @@ public sealed interface Action {
     /** print(@map, top, div). */
     record PrintMap(String map, long top, long div, Type.Tuple payload) implements Action {}
 
+    /** SystemTap's print(@hist_log(s)) or print(@hist_linear(s, start, stop, interval)) of the hist or lhist map. */
+    record PrintStapHist(String map, boolean linear, long start, long interval, Type.Tuple payload) implements Action {}
+
     /** clear(@map) ({@code zero} false) or zero(@map). */
     record ClearMap(String map, boolean zero, Type.Tuple payload) implements Action {}
 

@@ -69,6 +69,12 @@ final class CallCompiler {
                 p.event(id, values, payload);
             }
             case "debugf" -> debugf(c);
+            case StapParser.HIST_PRINT -> {
+                Type.Tuple payload = ProbeCompiler.payload(List.of());
+                p.event(p.cx.action(new Action.PrintStapHist(((Expr.MapRef) args.getFirst()).name(),
+                        ((Expr.Int) args.get(1)).value() != 0, ((Expr.Int) args.get(2)).value(), ((Expr.Int) args.get(3)).value(),
+                        payload)), List.of(), payload);
+            }
             case "time" -> {
                 Type.Tuple payload = ProbeCompiler.payload(List.of());
                 String fmt = args.isEmpty() ? "%H:%M:%S\n" : ((Expr.Str) args.getFirst()).value();

@@ -239,6 +239,90 @@ final class MapPrinter {
         return sb.toString();
     }
 
+    /**
+     * A hist() or lhist() map in SystemTap's histogram layout, as {@code print(@hist_log(s))} and
+     * {@code print(@hist_linear(s, start, stop, interval))} print: a "value |---- count" header, the rows from two
+     * empty buckets before the first value to two after the last (a run of empty rows further than two from any
+     * value becomes one "~" row), bars of '@' scaled to 50 at most, under- and overflow rows marked '<' and '>'.
+     * SystemTap's log buckets are bpftrace's for 0 and positive values; bpftrace's one bucket of negative values
+     * shows as SystemTap's bucket of -1.
+     */
+    String stapHistogram(MapPlan plan, List<Entry> entries, boolean linear, long start, long interval) {
+        int userSize = plan.key().offset(1);
+        TreeMap<Long, Long> counts = new TreeMap<>();
+        for (Entry e : entries) counts.merge(Values.le(e.key, userSize, 8), Values.le(e.value, 0, 8), Long::sum);
+        Type.Agg agg = plan.decl().agg();
+        int n = linear ? (int) ((agg.max() - agg.min()) / interval) + 2 : 128, zero = 64;
+        long[] h = new long[n];
+        for (var c : counts.entrySet()) {
+            int b = linear ? (int) (long) c.getKey() : zero - 1 + (int) (long) c.getKey(); // bpftrace's [0] is SystemTap's 64
+            if (b >= 0 && b < n) h[b] += c.getValue();
+        }
+        int low = -1, high = 0;
+        long max = 0;
+        for (int i = 0; i < n; i++) {
+            if (h[i] > 0 && low < 0) low = i;
+            if (h[i] > 0) high = i;
+            max = Math.max(max, h[i]);
+        }
+        if (low < 0) return "value |" + "-".repeat(STAP_WIDTH) + " count\n\n";
+        for (int i = 0; i < 2; i++) { // two empty rows on either side; a log histogram goes negative only with values
+            if (low > 0 && (linear || low != zero)) low--;
+            if (high < n - 1) high++;
+        }
+        boolean under = false, over = false;
+        if (linear) {
+            if (low == 0 && h[0] == 0) low++;
+            if (high == n - 1 && h[high] == 0) high--;
+            under = low == 0;
+            over = high == n - 1;
+        }
+        long scale = max <= STAP_WIDTH ? 1 : (max + STAP_WIDTH - 1) / STAP_WIDTH;
+        int countWidth = digits(max);
+        int valueWidth = linear ? Math.max(digits(start) + (under ? 1 : 0), digits(start + interval * high) + (over ? 1 : 0))
+                : Math.max(digits(stapLogValue(high, zero)), digits(stapLogValue(low, zero)));
+        valueWidth = Math.max(valueWidth, "value".length());
+        StringBuilder sb = new StringBuilder();
+        sb.append(" ".repeat(valueWidth - 5)).append("value |").append("-".repeat(STAP_WIDTH)).append(" count\n");
+        boolean eliding = false;
+        for (int i = low; i <= high; i++) {
+            boolean empty = true;
+            for (int k = Math.max(low, i - 2); k <= Math.min(high, i + 2); k++) if (h[k] != 0) empty = false;
+            if (empty) {
+                eliding = true;
+                continue;
+            }
+            if (eliding) {
+                sb.append(" ".repeat(valueWidth)).append(" ~\n");
+                eliding = false;
+            }
+            String prefix = "";
+            long value;
+            if (!linear) value = stapLogValue(i, zero);
+            else if (i == 0) { value = start; prefix = "<"; }
+            else if (i == n - 1) { value = start + (i - 2) * interval; prefix = ">"; }
+            else value = start + (i - 1) * interval;
+            int bars = (int) (h[i] / scale);
+            sb.append(" ".repeat(Math.max(0, valueWidth - digits(value) - prefix.length()))).append(prefix).append(value).append(" |")
+                    .append("@".repeat(bars))
+                    .append(String.format("%" + (STAP_WIDTH - bars + 1 + countWidth) + "d", h[i])).append('\n');
+        }
+        return sb.append('\n').toString();
+    }
+
+    private static final int STAP_WIDTH = 50;
+
+    /** The value a SystemTap log bucket is labelled with: 0, then 1, 2, 4... up, -1, -2, -4... down. */
+    private static long stapLogValue(int bucket, int zero) {
+        if (bucket == zero) return 0;
+        return bucket < zero ? Long.MIN_VALUE >> bucket : 1L << (bucket - zero - 1);
+    }
+
+    /** How many characters {@code v} takes in decimal, its sign included. */
+    private static int digits(long v) {
+        return Long.toString(v).length();
+    }
+
     /** The bucket lines from the first to the last non-empty bucket. */
     static String bars(Type.Agg agg, TreeMap<Long, Long> buckets) {
         long first = -1, last = -1, max = 0;

@@ -254,6 +254,10 @@ public final class Session implements AutoCloseable {
                 MapPlan m = script.userMap(pm.map());
                 out.raw(printer.render(m, entries(m), pm.top(), pm.div(), out.json()));
             }
+            case Action.PrintStapHist h -> {
+                MapPlan m = script.userMap(h.map());
+                out.raw(printer.stapHistogram(m, entries(m), h.linear(), h.start(), h.interval()));
+            }
             case Action.ClearMap c -> clear(script.userMap(c.map()), c.zero());
             case Action.PrintValue pv when !pv.newline() && !out.json() -> out.raw(values.text(pv.type(), data, payload.offset(1)));
             case Action.PrintValue pv -> out.value(values.text(pv.type(), data, payload.offset(1)), values.json(pv.type(), data, payload.offset(1)));

@@ -255,6 +255,12 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
+            case StapParser.HIST_PRINT -> {
+                arity(call, 4, 4);
+                wholeMap(args.getFirst(), "@hist_log");
+                for (int i = 1; i < 4; i++) c.put(args.get(i), Type.INT64);
+                return Type.NONE;
+            }
             case StapParser.SUBSTR -> {
                 arity(call, 3, 3);
                 Type t = stringArg(args.getFirst());

@@ -41,6 +41,8 @@ public final class StapParser {
     public static final int ITOA_SIZE = 22;
     /** SystemTap's {@code substr(s, start, length)}. */
     public static final String SUBSTR = "substr-";
+    /** {@code print(@hist_log(s))}: HIST_PRINT(@s__hist, linear, start, interval), SystemTap's histogram layout. */
+    public static final String HIST_PRINT = "print-hist-";
     /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
     public static final String STRLEN = "strlen-";
     /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
@@ -81,7 +83,26 @@ public final class StapParser {
                 globals.add(g.replaceAll("\\[.*|=.*", "").strip());
         Matcher f = FUNCTION.matcher(source.text());
         while (f.find()) functions.putIfAbsent(f.group(2), f.start(1));
+        Matcher h = HISTOGRAM.matcher(source.text());
+        while (h.find()) {
+            boolean linear = h.group(1).equals("linear");
+            if (linear && h.group(3) == null) continue; // reported where it is parsed
+            histograms.putIfAbsent(h.group(2), linear
+                    ? new Histogram(true, Long.parseLong(h.group(3)), Long.parseLong(h.group(4)), Long.parseLong(h.group(5)))
+                    : new Histogram(false, 0, 0, 0));
+        }
     }
+
+    /**
+     * A statistic printed as a histogram, {@code @hist_log(s)} or {@code @hist_linear(s, start, stop, interval)}: its
+     * {@code <<<} also adds to a bpftrace hist() or lhist() map, {@code @s__hist}, whose buckets print in SystemTap's
+     * layout ({@link #HIST_PRINT}).
+     */
+    public record Histogram(boolean linear, long start, long stop, long interval) {}
+
+    private static final Pattern HISTOGRAM = Pattern.compile(
+            "@hist_(log|linear)\\s*\\(\\s*([A-Za-z_]\\w*)\\s*(?:,\\s*(-?\\d+)\\s*,\\s*(-?\\d+)\\s*,\\s*(\\d+)\\s*)?\\)");
+    private final Map<String, Histogram> histograms = new HashMap<>();
 
     /** Parses a SystemTap script; {@code tracepoints} says which syscall functions have tracepoints. */
     public static Script parse(Source source, Tracepoints tracepoints) {
@@ -113,6 +134,7 @@ public final class StapParser {
         if (probes.isEmpty()) throw in.error(in.peek(), "no probes in the script");
         Set<String> silent = new HashSet<>();
         for (String g : globals) if (reads.getOrDefault(g, 0) > 0) silent.add("@" + g);
+        for (String g : histograms.keySet()) silent.add("@" + g + "__hist");
         return new Script(scanner.source(), List.of(), probes, List.of(), silent, true);
     }
 
@@ -348,7 +370,20 @@ public final class StapParser {
             if (!(e instanceof Expr.MapRef m)) throw in.error(op, "<<< adds to a global statistic, such as s[k] <<< v");
             unread(m);
             Expr v = expr();
-            return new Stmt.Assign(m, null, new Expr.Call(STATISTIC, List.of(v), op.span()), e.span());
+            Histogram h = histograms.get(m.name().substring(1));
+            if (h == null) return new Stmt.Assign(m, null, new Expr.Call(STATISTIC, List.of(v), op.span()), e.span());
+            if (!m.keys().isEmpty()) throw in.error(op, "@hist_log and @hist_linear of an array of statistics are not supported");
+            // the value once, into the statistic and the histogram
+            Span at = op.span();
+            Expr.Var tmp = new Expr.Var(locals + "__hist_value", at);
+            Expr.MapRef hist = new Expr.MapRef(m.name() + "__hist", List.of(), at);
+            Expr.Call add = h.linear()
+                    ? new Expr.Call("lhist", List.of(tmp, new Expr.Int(h.start(), at), new Expr.Int(h.stop() + h.interval(), at),
+                            new Expr.Int(h.interval(), at)), at)
+                    : new Expr.Call("hist", List.of(tmp), at);
+            return new Stmt.Block(List.of(new Stmt.Assign(tmp, null, v, at),
+                    new Stmt.Assign(m, null, new Expr.Call(STATISTIC, List.of(tmp), at), e.span()),
+                    new Stmt.Assign(hist, null, add, at)), e.span());
         }
         BinOp bop = Parser.assignOp(op.kind());
         if (op.is(ASSIGN) || bop != null || op.is(DOT_ASSIGN)) {
@@ -466,6 +501,33 @@ public final class StapParser {
         }
     }
 
+    /** {@code @hist_log(s)} or {@code @hist_linear(s, start, stop, interval)}, after the operator's name. */
+    private Expr histogram(Token t) {
+        in.expect(LPAREN);
+        Token name = in.expect(IDENT);
+        if (!globals.contains(name.text())) throw in.error(name, name.text() + " is not a global statistic");
+        boolean linear = t.text().equals("@hist_linear");
+        if (linear) {
+            for (int i = 0; i < 3; i++) {
+                in.expect(COMMA);
+                if (in.at(MINUS)) in.advance();
+                in.expect(INT);
+            }
+        } else if (in.at(LBRACKET)) {
+            throw in.error(in.peek(), "@hist_log of an array element is not supported");
+        }
+        in.expect(RPAREN);
+        Histogram h = histograms.get(name.text());
+        if (h == null || h.linear() != linear)
+            throw in.error(t, name.text() + " is printed both as @hist_log and as @hist_linear, or with other bounds");
+        if (linear && (h.interval() <= 0 || h.stop() <= h.start()))
+            throw in.error(t, "@hist_linear needs a positive interval and stop above start");
+        reads.merge(name.text(), 1, Integer::sum);
+        Span at = t.span();
+        return new Expr.Call(HIST_PRINT, List.of(new Expr.MapRef("@" + name.text() + "__hist", List.of(), at),
+                new Expr.Int(linear ? 1 : 0, at), new Expr.Int(h.start(), at), new Expr.Int(h.interval(), at)), at);
+    }
+
     /** {@code KEYS in ARRAY}, at the word {@code in}. */
     private Expr membership(List<Expr> keys) {
         Token word = in.advance();
@@ -506,6 +568,7 @@ public final class StapParser {
             case MAP: {
                 String n = t.text();
                 if (n.matches("@\\d+")) return new Expr.Call("str", List.of(new Expr.Positional(Integer.parseInt(n.substring(1)), t.span())), t.span());
+                if (n.equals("@hist_log") || n.equals("@hist_linear")) return histogram(t);
                 if (!List.of("@count", "@sum", "@avg", "@min", "@max").contains(n)) throw in.error(t, "unknown operator " + n);
                 in.expect(LPAREN);
                 Expr arg = expr();
@@ -722,6 +785,7 @@ public final class StapParser {
     private Expr print(Token t, List<Expr> args) {
         Span at = t.span();
         boolean line = t.text().equals("println");
+        if (args.size() == 1 && args.getFirst() instanceof Expr.Call c && c.name().equals(HIST_PRINT)) return c;
         if (args.isEmpty()) {
             if (!line) throw in.error(t, "print() needs a value");
             return new Expr.Call("printf", List.of(new Expr.Str("\n", at)), at);

@@ -212,6 +212,48 @@ class StapTest {
     }
 
     @Test
+    @Tag("kernel")
+    void statisticsPrintAsSystemTapsHistograms() {
+        Kernel.require();
+        String out = runBegin("""
+                global s, t
+                probe begin {
+                  for (i = 0; i < 20; i++) { s <<< i; t <<< i * 3 }
+                  s <<< 5000
+                  print(@hist_log(s)); print(@hist_linear(t, 10, 30, 5)); printf("%d %d\\n", @count(s), @max(t))
+                  exit()
+                }
+                """);
+        String bar = "-".repeat(50);
+        assertEquals("value |" + bar + " count\n"
+                + "    0 |@" + " ".repeat(50) + "1\n"
+                + "    1 |@" + " ".repeat(50) + "1\n"
+                + "    2 |@@" + " ".repeat(49) + "2\n"
+                + "    4 |@@@@" + " ".repeat(47) + "4\n"
+                + "    8 |@@@@@@@@" + " ".repeat(43) + "8\n"
+                + "   16 |@@@@" + " ".repeat(47) + "4\n"
+                + "   32 |" + " ".repeat(51) + "0\n"
+                + "   64 |" + " ".repeat(51) + "0\n"
+                + "      ~\n"
+                + " 1024 |" + " ".repeat(51) + "0\n"
+                + " 2048 |" + " ".repeat(51) + "0\n"
+                + " 4096 |@" + " ".repeat(50) + "1\n"
+                + " 8192 |" + " ".repeat(51) + "0\n"
+                + "16384 |" + " ".repeat(51) + "0\n"
+                + "\n"
+                + "value |" + bar + " count\n"
+                + "  <10 |@@@@" + " ".repeat(47) + "4\n"
+                + "   10 |@" + " ".repeat(50) + "1\n"
+                + "   15 |@@" + " ".repeat(49) + "2\n"
+                + "   20 |@@" + " ".repeat(49) + "2\n"
+                + "   25 |@" + " ".repeat(50) + "1\n"
+                + "   30 |@@" + " ".repeat(49) + "2\n"
+                + "  >30 |@@@@@@@@" + " ".repeat(43) + "8\n"
+                + "\n"
+                + "21 57\n", out, "two empty rows around the values, a '~' for a longer run, under- and overflow rows");
+    }
+
+    @Test
     void targetIsTheXPidOrTheChild() {
         Script x = StapParser.parse(new Source("stdin", "probe begin { printf(\"%d\", target()) }"), (cat, ev) -> true, 4242);
         Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) x.probes().getFirst().body().getFirst()).expr();
