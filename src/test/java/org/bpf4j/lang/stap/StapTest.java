@@ -224,33 +224,37 @@ class StapTest {
                   exit()
                 }
                 """);
-        String bar = "-".repeat(50);
-        assertEquals("value |" + bar + " count\n"
-                + "    0 |@" + " ".repeat(50) + "1\n"
-                + "    1 |@" + " ".repeat(50) + "1\n"
-                + "    2 |@@" + " ".repeat(49) + "2\n"
-                + "    4 |@@@@" + " ".repeat(47) + "4\n"
-                + "    8 |@@@@@@@@" + " ".repeat(43) + "8\n"
-                + "   16 |@@@@" + " ".repeat(47) + "4\n"
-                + "   32 |" + " ".repeat(51) + "0\n"
-                + "   64 |" + " ".repeat(51) + "0\n"
+        String header = "value |" + "-".repeat(50) + " count\n";
+        assertEquals(header
+                + row("    0", 1)
+                + row("    1", 1)
+                + row("    2", 2)
+                + row("    4", 4)
+                + row("    8", 8)
+                + row("   16", 4)
+                + row("   32", 0)
+                + row("   64", 0)
                 + "      ~\n"
-                + " 1024 |" + " ".repeat(51) + "0\n"
-                + " 2048 |" + " ".repeat(51) + "0\n"
-                + " 4096 |@" + " ".repeat(50) + "1\n"
-                + " 8192 |" + " ".repeat(51) + "0\n"
-                + "16384 |" + " ".repeat(51) + "0\n"
-                + "\n"
-                + "value |" + bar + " count\n"
-                + "  <10 |@@@@" + " ".repeat(47) + "4\n"
-                + "   10 |@" + " ".repeat(50) + "1\n"
-                + "   15 |@@" + " ".repeat(49) + "2\n"
-                + "   20 |@@" + " ".repeat(49) + "2\n"
-                + "   25 |@" + " ".repeat(50) + "1\n"
-                + "   30 |@@" + " ".repeat(49) + "2\n"
-                + "  >30 |@@@@@@@@" + " ".repeat(43) + "8\n"
+                + row(" 1024", 0)
+                + row(" 2048", 0)
+                + row(" 4096", 1)
+                + row(" 8192", 0)
+                + row("16384", 0)
+                + "\n" + header
+                + row("  <10", 4)
+                + row("   10", 1)
+                + row("   15", 2)
+                + row("   20", 2)
+                + row("   25", 1)
+                + row("   30", 2)
+                + row("  >30", 8)
                 + "\n"
                 + "21 57\n", out, "two empty rows around the values, a '~' for a longer run, under- and overflow rows");
+    }
+
+    /** A row of a SystemTap histogram whose largest count has one digit: the value, a bar of the count, the count. */
+    private static String row(String value, int count) {
+        return value + " |" + "@".repeat(count) + " ".repeat(51 - count) + count + "\n";
     }
 
     @Test
