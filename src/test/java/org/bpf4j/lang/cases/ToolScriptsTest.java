@@ -48,7 +48,8 @@ class ToolScriptsTest {
             "cpuwalk => sleep 0.5 => (?m)^@cpu: \\n\\[\\d+, \\d+\\)\\s+\\d+ \\|@*\\s*\\|$",
             "gethostlatency => getent hosts localhost > /dev/null => (?m)^\\d\\d:\\d\\d:\\d\\d\\s+\\d+\\s+getent\\s+\\d+ localhost$",
             "bashreadline => true => (?m)^TIME\\s+PID\\s+COMMAND$",
-            "tcpdrop => true => (?m)^TIME\\s+PID\\s+COMM\\s+SADDR:SPORT\\s+DADDR:DPORT\\s+STATE\\s*$",
+            // data queued on a connection the listener never accepted is dropped when the listener closes
+            "tcpdrop => python3 -c 'import socket, time; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(1); c = socket.create_connection(s.getsockname()); c.send(b\"x\" * 100); time.sleep(0.2); s.close()' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+python3\\s+127\\.0\\.0\\.1:\\d+\\s+127\\.0\\.0\\.1:\\d+\\s+[A-Z_0-9]+\\s*$",
             "runqlat => sleep 0.3 => (?m)^@usecs: \\n(\\[\\d+(, \\d+[KM]?\\))?\\]?\\s+\\d+ \\|@*\\s*\\|\\n)+",
             "naptime => python3 -c 'import ctypes; t = (ctypes.c_long * 2)(0, 100000000); ctypes.CDLL(None).syscall(35, t, None)' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+\\S+\\s+\\d+\\s+python3\\s+0\\.100$",
     })
