@@ -51,7 +51,8 @@ public final class KernelInfo {
         out.accept("  Loop support: " + yes(Features.boundedLoops()));
         out.accept("  btf: " + yes(Files.isReadable(Path.of("/sys/kernel/btf/vmlinux"))));
         out.accept("  map batch: " + yes(Features.mapBatch()));
-        out.accept("  uprobe refcount: " + yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"))));
+        // bpftrace 0.17 names its bcc dependency here, and its test runner looks for the line as written
+        out.accept("  uprobe refcount (depends on Build:bcc bpf_attach_uprobe refcount): " + yes(Files.exists(Path.of("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset"))));
         out.accept("");
         out.accept("Map types");
         out.accept("  hash: " + yes(Features.mapType(MapType.HASH)));

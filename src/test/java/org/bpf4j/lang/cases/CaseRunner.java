@@ -115,8 +115,7 @@ public final class CaseRunner {
         for (String f : c.features()) {
             boolean negated = f.startsWith("!");
             String name = negated ? f.substring(1) : f;
-            boolean have = name.equals("probe_read_kernel") || name.equals("get_current_cgroup_id") || name.equals("uprobe_refcount");
-            if (have == negated) return "REQUIRES_FEATURE " + f;
+            if (features().getOrDefault(name, false) == negated) return "REQUIRES_FEATURE " + f;
         }
         if (c.minKernel() != null && compareVersions(kernel(), c.minKernel()) < 0) return "MIN_KERNEL " + c.minKernel();
         if (c.maxKernel() != null && compareVersions(kernel(), c.maxKernel()) > 0) return "MAX_KERNEL " + c.maxKernel();
@@ -126,6 +125,29 @@ public final class CaseRunner {
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) return "REQUIRES " + r;
         }
         return null;
+    }
+
+    private Map<String, Boolean> features;
+
+    /** The features the tool's {@code --info} reports, read as upstream's runner reads them (lines as written). */
+    synchronized Map<String, Boolean> features() throws IOException, InterruptedException {
+        if (features == null) {
+            Process p = new ProcessBuilder("/bin/sh", "-c", tool + " --info").redirectErrorStream(true).start();
+            String info = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            Map<String, String> lines = Map.ofEntries(Map.entry("loop", "Loop support: yes"),
+                    Map.entry("probe_read_kernel", "probe_read_kernel: yes"), Map.entry("btf", "btf: yes"),
+                    Map.entry("kfunc", "kfunc: yes"), Map.entry("dpath", "dpath: yes"),
+                    Map.entry("uprobe_refcount", "uprobe refcount (depends on Build:bcc bpf_attach_uprobe refcount): yes"),
+                    Map.entry("bcc_usdt_addsem", "bcc_usdt_addsem: yes"), Map.entry("signal", "send_signal: yes"),
+                    Map.entry("iter:task", "iter:task: yes"), Map.entry("iter:task_file", "iter:task_file: yes"),
+                    Map.entry("libpath_resolv", "bcc library path resolution: yes"), Map.entry("dwarf", "libdw (DWARF support): yes"),
+                    Map.entry("get_current_cgroup_id", "get_current_cgroup_id: yes"));
+            Map<String, Boolean> have = new HashMap<>();
+            lines.forEach((feature, line) -> have.put(feature, info.contains(line)));
+            features = have;
+        }
+        return features;
     }
 
     private static String kernel() throws IOException {
