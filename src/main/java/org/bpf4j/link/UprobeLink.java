@@ -89,7 +89,10 @@ public final class UprobeLink implements Link {
      * mapped by {@code pid}; a program on PATH; a
      * library in the usual directories ({@code libc} finds {@code libc.so.6}).
      */
-    public static Path resolveBinary(String target, int pid) {
+    public static Path resolveBinary(String target, int pid) { return resolveBinary("uprobe", target, pid); }
+
+    /** The same, naming the probe type ({@code uprobe}, {@code usdt}) when the target is not found. */
+    public static Path resolveBinary(String kind, String target, int pid) {
         if (target.contains("/")) {
             Path p = Path.of(target);
             if (pid > 0 && p.isAbsolute()) {
@@ -98,7 +101,7 @@ public final class UprobeLink implements Link {
                 if (Files.isRegularFile(inRoot) && !(Files.isRegularFile(p) && sameFile(p, inRoot))) return inRoot;
             }
             if (Files.isRegularFile(p)) return p.toAbsolutePath();
-            throw new UserException("uprobe target file '" + target + "' does not exist or is not executable");
+            throw new UserException(kind + " target file '" + target + "' does not exist or is not executable");
         }
         if (pid > 0) {
             Optional<Path> lib = ProcMaps.of(pid).library(target);
@@ -131,7 +134,7 @@ public final class UprobeLink implements Link {
                 // a missing directory: try the next
             }
         }
-        throw new UserException("uprobe target " + target + ": not found (give a path"
+        throw new UserException(kind + " target " + target + ": not found (give a path"
                 + (pid > 0 ? "" : ", or a pid whose mappings name it") + ")");
     }
 

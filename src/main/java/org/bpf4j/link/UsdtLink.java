@@ -35,7 +35,7 @@ public final class UsdtLink implements Link {
      * every site has the same argument specs.
      */
     public static UsdtLink attach(KernelProgram program, String binary, String provider, String probe, int pid) {
-        Path file = UprobeLink.resolveBinary(binary, pid);
+        Path file = UprobeLink.resolveBinary("usdt", binary, pid);
         List<UsdtProbe> sites = UsdtProbe.find(file, provider, probe);
         return attach(sites, pid, args -> program, false);
     }
@@ -47,7 +47,7 @@ public final class UsdtLink implements Link {
      */
     public static UsdtLink attach(String binary, String provider, String probe, int pid,
                                   Function<List<UsdtArgument>, KernelProgram> loader) {
-        Path file = UprobeLink.resolveBinary(binary, pid);
+        Path file = UprobeLink.resolveBinary("usdt", binary, pid);
         return attach(UsdtProbe.find(file, provider, probe), pid, loader, true);
     }
 

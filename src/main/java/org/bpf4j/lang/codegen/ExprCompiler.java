@@ -136,8 +136,8 @@ final class ExprCompiler {
             case "kstack" -> { return p.calls.stackId((Type.Special) type(b)); }
             default -> { }
         }
-        var enumerator = p.cx.analysis.ctypes().enumerator(n);
-        if (enumerator.isPresent()) return Temp.constant(enumerator.get());
+        Long enumerator = p.cx.analysis.enumerators().get(b); // found by the checker: BTF is not read again
+        if (enumerator != null) return Temp.constant(enumerator);
         if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));
         if (n.startsWith("arg")) return ctxLoad(ARG_REGS[Integer.parseInt(n.substring(3))]);
         if (n.startsWith("sarg")) {

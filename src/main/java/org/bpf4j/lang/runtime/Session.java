@@ -126,7 +126,7 @@ public final class Session implements AutoCloseable {
         Set<Attach> usdt = new HashSet<>();
         for (var p : script.programs()) {
             if (!(p.unit().point() instanceof Attach.Usdt u)) n++;
-            else if (usdt.add(u)) n += UsdtProbe.find(UprobeLink.resolveBinary(u.binary(), options.pid()), u.provider(), u.name()).size();
+            else if (usdt.add(u)) n += UsdtProbe.find(UprobeLink.resolveBinary("usdt", u.binary(), options.pid()), u.provider(), u.name()).size();
         }
         return n;
     }

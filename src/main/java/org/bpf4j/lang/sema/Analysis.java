@@ -1,5 +1,6 @@
 package org.bpf4j.lang.sema;
 
+import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.Script;
 
 import java.util.List;
@@ -7,10 +8,11 @@ import java.util.Map;
 
 /**
  * The checked script: its units (one per probe and concrete attach point, in script order), its maps by name
- * (sorted, as bpftrace prints them), its C types and the positional parameters it was given.
+ * (sorted, as bpftrace prints them), its C types and the positional parameters it was given; the identifiers
+ * that name the kernel's enumerators (from BTF), with their values.
  */
 public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params,
-                       List<Warning> warnings) {
+                       List<Warning> warnings, Map<Expr.Builtin, Long> enumerators) {
     /** The names of all units, by probe index, for the {@code probe} builtin. */
     public List<String> probeNames() { return units.stream().map(Unit::name).toList(); }
 }

@@ -67,8 +67,9 @@ final class Builtins {
                 throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
             return Type.UINT64;
         }
-        if (c.ctypes.enumerator(n).isPresent()) { // an enumerator of the kernel's, from BTF
-            c.enumerators.add(b);
+        var enumerator = c.ctypes.enumerator(n); // an enumerator of the kernel's, from BTF
+        if (enumerator.isPresent()) {
+            c.enumerators.put(b, enumerator.get());
             return Type.INT64;
         }
         throw c.error(b.span(), "Unknown identifier: '" + n + "'");

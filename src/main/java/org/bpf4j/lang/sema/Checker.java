@@ -39,8 +39,8 @@ public final class Checker {
 
     final Source source;
     final CTypes ctypes;
-    /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin. */
-    final java.util.Set<Expr.Builtin> enumerators = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin, with its value. */
+    final Map<Expr.Builtin, Long> enumerators = new IdentityHashMap<>();
     final Params params;
     final ProbeCatalog catalog;
     final Options options;
@@ -80,7 +80,7 @@ public final class Checker {
         }
         for (MapDecl d : c.maps.values())
             if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
-        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings));
+        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators);
     }
 
     SemanticError error(Span at, String message) { return new SemanticError(source, at, message); }
@@ -116,7 +116,7 @@ public final class Checker {
 
     private Long literal(Expr e) {
         if (e instanceof Expr.Int i) return i.value();
-        if (e instanceof Expr.Builtin b && enumerators.contains(b)) return ctypes.enumerator(b.name()).orElse(null); // as C's
+        if (e instanceof Expr.Builtin b) return enumerators.get(b); // a kernel enumerator is a literal, as in C
         if (e instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NEG && u.operand() instanceof Expr.Int i) return -i.value();
         return null;
     }
@@ -146,9 +146,7 @@ public final class Checker {
                 } catch (UserException e) {
                     if (a instanceof Attach.Tracepoint tp)
                         throw error(ap.span(), "tracepoint not found: " + tp.category() + ":" + tp.event());
-                    // bpftrace names the probe type: "usdt target file '...' does not exist or is not executable"
-                    String m = e.getMessage();
-                    throw error(ap.span(), a instanceof Attach.Usdt && m.startsWith("uprobe target") ? "usdt" + m.substring(6) : m);
+                    throw error(ap.span(), e.getMessage());
                 }
                 if (concrete.isEmpty() && a instanceof Attach.Tracepoint tp)
                     throw error(ap.span(), "tracepoints not found: " + tp.category() + ":" + tp.event());

@@ -53,13 +53,15 @@ public class ProbeCatalog {
     /** The file a uprobe or USDT target names ({@code /bin/bash}, {@code libc}). */
     public Path binary(String target) { return UprobeLink.resolveBinary(target, pid); }
 
+    private Path binary(String kind, String target) { return UprobeLink.resolveBinary(kind, target, pid); }
+
     /**
      * The distinct argument layouts of the sites of a concrete USDT probe, in note order (most probes have one);
      * the text of each layout as written in the note is the key.
      */
     public Map<String, List<UsdtArgument>> usdtLayouts(Attach.Usdt u) {
         Map<String, List<UsdtArgument>> out = new LinkedHashMap<>();
-        for (UsdtProbe p : UsdtProbe.find(binary(u.binary()), u.provider(), u.name()))
+        for (UsdtProbe p : UsdtProbe.find(binary("usdt", u.binary()), u.provider(), u.name()))
             out.putIfAbsent(p.layoutKey(), p.arguments());
         return out;
     }
@@ -131,10 +133,12 @@ public class ProbeCatalog {
     /**
      * The files a uprobe or USDT target stands for, each under the name attach points show: a path as written,
      * a library by the file it resolves to; a path with wildcards, each file that matches (in its directory as
-     * written); with a pid, an empty or {@code *} target is every file the process maps ({@code allModules}: its
-     * libraries too, else the executable alone), under {@code /proc/PID/root}, as bpftrace lists them.
+     * written); with a pid, an empty or {@code *} target is every file the process maps (for {@code usdt}, its
+     * libraries too, else the executable alone), under {@code /proc/PID/root}, as bpftrace lists them. Messages
+     * name the probe type.
      */
-    public Map<String, Path> targets(String target, boolean allModules) {
+    public Map<String, Path> targets(String target, boolean usdt) {
+        String kind = usdt ? "usdt" : "uprobe";
         Map<String, Path> out = new TreeMap<>();
         if ((target.isEmpty() || target.equals("*")) && pid > 0) {
             String root = "/proc/" + pid + "/root";
@@ -144,27 +148,27 @@ public class ProbeCatalog {
             } catch (IOException e) {
                 throw new UserException("no process " + pid);
             }
-            if (allModules)
+            if (usdt)
                 for (var m : ProcMaps.of(pid).mappings())
                     if (m.executable() && m.isFile() && !files.contains(m.path()) && ElfFile.isElf(Path.of(root + m.path()))) files.add(m.path());
             for (String f : files) out.put(root + f, Path.of(root + f));
             return out;
         }
-        if (target.isEmpty()) throw new UserException("uprobe target : not found (give a path)");
+        if (target.isEmpty()) throw new UserException(kind + " target : not found (give a path)");
         int slash = target.lastIndexOf('/');
         if (slash >= 0 && (target.indexOf('*') > slash || target.indexOf('?') > slash)) {
             String dir = target.substring(0, slash + 1);
             Pattern name = glob(target.substring(slash + 1));
-            try (var files = Files.list(Path.of(dir.isEmpty() ? "/" : dir))) {
+            try (var files = Files.list(Path.of(dir))) {
                 for (Path f : files.toList())
-                    if (name.matcher(f.getFileName().toString()).matches() && ElfFile.isElf(f)) out.put(dir + f.getFileName(), binary(dir + f.getFileName()));
+                    if (name.matcher(f.getFileName().toString()).matches() && ElfFile.isElf(f)) out.put(dir + f.getFileName(), binary(kind, dir + f.getFileName()));
             } catch (IOException e) {
-                throw new UserException("uprobe target " + target + ": no such directory " + dir);
+                throw new UserException(kind + " target " + target + ": no such directory " + dir);
             }
-            if (out.isEmpty()) throw new UserException("uprobe target file '" + target + "' does not exist or is not executable");
+            if (out.isEmpty()) throw new UserException(kind + " target file '" + target + "' does not exist or is not executable");
             return out;
         }
-        Path file = binary(target);
+        Path file = binary(kind, target);
         out.put(target.contains("/") ? target : file.toString(), file);
         return out;
     }
