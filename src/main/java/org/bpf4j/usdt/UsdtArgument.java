@@ -112,6 +112,14 @@ public record UsdtArgument(Kind kind, int size, boolean signed, String register,
 
     private static final Pattern RIP_SYMBOL = Pattern.compile("-?\\d+@([A-Za-z_.$][\\w.$]*)([+-]\\d+)?\\(%rip\\)");
 
+    /** The symbols the {@code sym(%rip)} operands of a probe's argument specs name, in order (repeats kept). */
+    public static List<String> ripSymbols(String specs) {
+        List<String> out = new ArrayList<>();
+        Matcher m = RIP_SYMBOL.matcher(specs);
+        while (m.find()) out.add(m.group(1));
+        return out;
+    }
+
     /** The key of an argument layout: each argument's {@link #key}, joined by one space. */
     public static String layoutKey(List<UsdtArgument> args) {
         return String.join(" ", args.stream().map(UsdtArgument::key).toList());

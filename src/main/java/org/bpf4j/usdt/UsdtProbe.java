@@ -12,8 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One USDT probe site from a binary's {@code .note.stapsdt} notes (SystemTap's SDT format, used by DTrace-style
@@ -33,7 +31,6 @@ import java.util.regex.Pattern;
 public record UsdtProbe(Path binary, String provider, String name, long address, long fileOffset, long semaphore,
                         long semaphoreOffset, String argumentText, Map<String, Long> symbols) {
     private static final int NT_STAPSDT = 3;
-    private static final Pattern RIP_SYMBOL = Pattern.compile("@([A-Za-z_.$][\\w.$]*)(?:[+-]\\d+)?\\(%rip\\)");
 
     /**
      * The parsed argument specs; a {@link UserException} naming the probe when one is not in a form bpf4j reads
@@ -67,6 +64,7 @@ public record UsdtProbe(Path binary, String provider, String name, long address,
     public static List<UsdtProbe> read(ElfFile elf) {
         Optional<ElfFile.Section> baseSection = elf.section(".stapsdt.base");
         List<UsdtProbe> out = new ArrayList<>();
+        Map<String, Optional<Long>> symbolValues = new HashMap<>(); // each symbol looked up once per file
         for (ElfFile.Note note : elf.notes(".note.stapsdt")) {
             if (!note.owner().equals("stapsdt") || note.type() != NT_STAPSDT) continue;
             byte[] d = note.desc();
@@ -77,8 +75,8 @@ public record UsdtProbe(Path binary, String provider, String name, long address,
             if (strings == null) throw new UserException(elf.path() + ": malformed .note.stapsdt entry at pc 0x" + Long.toHexString(pc));
             if (baseSection.isPresent() && base != 0) pc += baseSection.get().addr() - base; // the file was prelinked
             Map<String, Long> symbols = new HashMap<>();
-            Matcher rip = RIP_SYMBOL.matcher(strings[2]);
-            while (rip.find()) elf.symbol(rip.group(1)).ifPresent(sy -> symbols.put(rip.group(1), sy.value()));
+            for (String sym : UsdtArgument.ripSymbols(strings[2]))
+                symbolValues.computeIfAbsent(sym, n -> elf.symbol(n).map(ElfFile.Symbol::value)).ifPresent(v -> symbols.put(sym, v));
             out.add(new UsdtProbe(elf.path(), strings[0], strings[1], pc, elf.fileOffset(pc), sem,
                     sem == 0 ? 0 : elf.fileOffset(sem), strings[2], Map.copyOf(symbols)));
         }

@@ -75,5 +75,6 @@ class UsdtArgumentTest {
         assertEquals("4@counter(%rip)=ip+11968", placed.key());
         assertFalse(a.atSite(0x1150, n -> java.util.Optional.empty()).fromSite(), "an unknown symbol stays unplaced");
         placed.emitLoad(Program.builder(), Reg.R7, Reg.R6, -8); // reads *(ip + 0x2ec0)
+        assertEquals(java.util.List.of("s64", "counter"), UsdtArgument.ripSymbols("-8@s64(%rip) 4@%eax -4@counter+8(%rip) 8@-8(%rbp)"));
     }
 }
