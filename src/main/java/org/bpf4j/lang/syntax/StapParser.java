@@ -507,21 +507,27 @@ public final class StapParser {
         Token name = in.expect(IDENT);
         if (!globals.contains(name.text())) throw in.error(name, name.text() + " is not a global statistic");
         boolean linear = t.text().equals("@hist_linear");
+        long[] bounds = new long[3];
         if (linear) {
             for (int i = 0; i < 3; i++) {
                 in.expect(COMMA);
-                if (in.at(MINUS)) in.advance();
-                in.expect(INT);
+                boolean minus = in.accept(MINUS);
+                long v = in.expect(INT).value();
+                bounds[i] = minus ? -v : v;
             }
         } else if (in.at(LBRACKET)) {
             throw in.error(in.peek(), "@hist_log of an array element is not supported");
         }
         in.expect(RPAREN);
+        // the <<< statements were written for the first use the scan found: every use must be that one
         Histogram h = histograms.get(name.text());
-        if (h == null || h.linear() != linear)
+        Histogram here = linear ? new Histogram(true, bounds[0], bounds[1], bounds[2]) : new Histogram(false, 0, 0, 0);
+        if (!here.equals(h))
             throw in.error(t, name.text() + " is printed both as @hist_log and as @hist_linear, or with other bounds");
         if (linear && (h.interval() <= 0 || h.stop() <= h.start()))
             throw in.error(t, "@hist_linear needs a positive interval and stop above start");
+        if (linear && h.start() < 0) // its buckets are bpftrace's lhist()'s, which start at 0 or above
+            throw in.error(t, "@hist_linear with a negative start is not supported");
         reads.merge(name.text(), 1, Integer::sum);
         Span at = t.span();
         return new Expr.Call(HIST_PRINT, List.of(new Expr.MapRef("@" + name.text() + "__hist", List.of(), at),

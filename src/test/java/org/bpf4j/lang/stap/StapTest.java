@@ -252,6 +252,15 @@ class StapTest {
                 + "21 57\n", out, "two empty rows around the values, a '~' for a longer run, under- and overflow rows");
     }
 
+    @Test
+    void histogramsOfOneStatisticMustAgree() {
+        SourceError twice = assertThrows(SourceError.class, () -> parse(
+                "global t; probe begin { t <<< 5; print(@hist_linear(t, 0, 10, 2)); print(@hist_linear(t, 0, 20, 2)) }"));
+        assertEquals("t is printed both as @hist_log and as @hist_linear, or with other bounds", twice.detail());
+        SourceError negative = assertThrows(SourceError.class, () -> parse("global t; probe begin { t <<< 5; print(@hist_linear(t, -10, 10, 5)) }"));
+        assertEquals("@hist_linear with a negative start is not supported", negative.detail());
+    }
+
     /** A row of a SystemTap histogram whose largest count has one digit: the value, a bar of the count, the count. */
     private static String row(String value, int count) {
         return value + " |" + "@".repeat(count) + " ".repeat(51 - count) + count + "\n";
