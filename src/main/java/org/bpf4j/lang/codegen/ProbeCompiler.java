@@ -253,10 +253,6 @@ final class ProbeCompiler {
     }
 
     /**
-     * With -k (level 1) or -kk (level 2), reports a helper that just failed: r0 negative, or null when
-     * {@code pointer}. r0 keeps its value.
-     */
-    /**
      * The helper that reads memory at a pointer: the user or kernel one for a pointer known to be in one of them;
      * in a probe that is in neither (BEGIN, END, interval, profile, software), bpftrace's plain bpf_probe_read (or
      * _str), which reads user memory for a user address and kernel memory for a kernel one.
@@ -270,6 +266,10 @@ final class ProbeCompiler {
         return str ? Helper.PROBE_READ_KERNEL_STR : Helper.PROBE_READ_KERNEL;
     }
 
+    /**
+     * With -k (level 1) or -kk (level 2), reports a helper that just failed: r0 negative, or null when
+     * {@code pointer}. r0 keeps its value.
+     */
     void checked(String helper, int level, boolean pointer) {
         if (cx.options.helperChecks() < level) return;
         String ok = asm.label("ok");
@@ -346,12 +346,10 @@ final class ProbeCompiler {
     /** Jumps to the innermost loop's end ({@code break}). */
     String loopEnd() { return loops.peek()[1]; }
 
-    /** True when the comparison of these operands is unsigned. */
     /** A comparison is signed only when both sides are signed integers, as bpftrace's. */
     static boolean unsignedCompare(Type l, Type r) {
         return !(l instanceof Type.Int a && a.signed() && r instanceof Type.Int b && b.signed());
     }
-
 
     static boolean unsigned64(Type t) {
         return t instanceof Type.Ptr || (t instanceof Type.Int i && !i.signed() && i.size() == 8)
