@@ -168,6 +168,11 @@ public final class Program {
             return this;
         }
 
+        /** How many instructions were appended so far. */
+        public int size() {
+            return entries.size();
+        }
+
         /** Defines {@code name} at the next instruction. */
         public Builder label(String name) {
             Objects.requireNonNull(name, "name");

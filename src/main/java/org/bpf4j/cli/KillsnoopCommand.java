@@ -4,8 +4,12 @@ import org.bpf4j.UserException;
 import org.bpf4j.sys.Privileges;
 import org.bpf4j.tools.Killsnoop;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -84,17 +88,26 @@ final class KillsnoopCommand {
 
     private static int run(boolean failed, Integer pid, Integer signal) {
         Privileges.requireTracing("killsnoop");
-        PrintStream out = System.out;
+        // written when the events that were waiting are all printed, not line by line: a storm of kills must not
+        // wait for a write(2) each
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false,
+                StandardCharsets.UTF_8);
         Shutdown.install();
         var options = new Killsnoop.Options(failed, pid == null ? 0 : pid, signal == null ? -1 : signal);
         try (Killsnoop k = Killsnoop.start(options, e -> {
             out.printf("%-9s %-6d %-16s %-4d %-6d %d%n", LocalTime.now().format(TIME), e.pid(), e.comm(), e.sig(), e.tpid(), e.ret());
+        }, lost -> {
             out.flush();
-        }, lost -> System.err.println("Possibly lost " + lost + " samples"))) {
+            System.err.println("Possibly lost " + lost + " samples");
+        })) {
             out.printf("%-9s %-6s %-16s %-4s %-6s %s%n", "TIME", "PID", "COMM", "SIG", "TPID", "RESULT");
             out.flush();
-            while (!Shutdown.requested()) k.poll(100);
+            while (!Shutdown.requested() && !out.checkError()) {
+                k.poll(100);
+                out.flush();
+            }
         } finally {
+            out.flush();
             Shutdown.finished();
         }
         return 0;

@@ -22,9 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * The reader of a perf event array (BCC's BPF_PERF_OUTPUT): one PERF_COUNT_SW_BPF_OUTPUT event and one
  * mmap'd ring per online CPU, read through epoll. Lost-record notices are counted and passed to the handler.
- * Not thread-safe: one thread polls and closes.
+ * Not thread-safe: one thread at a time polls and closes.
  */
-public final class PerfBuffer implements AutoCloseable {
+public final class PerfBuffer implements EventReader {
     // struct perf_event_mmap_page: data_head @1024, data_tail @1032.
     private static final long DATA_HEAD = 1024, DATA_TAIL = 1032;
     private static final VarHandle LONG = JAVA_LONG.varHandle();
@@ -35,7 +35,7 @@ public final class PerfBuffer implements AutoCloseable {
     private final Epoll epoll;
     private final RecordHandler handler;
     private final long[] ready;
-    private final Arena scratchArena = Arena.ofConfined();
+    private final Arena scratchArena = Arena.ofShared(); // the reader may poll on another thread than the one that opened it
     private MemorySegment scratch = scratchArena.allocate(4096, 8);
     private long lost;
 
@@ -99,6 +99,7 @@ public final class PerfBuffer implements AutoCloseable {
      * Waits up to {@code timeoutMillis} for records and hands them to the handler; returns how many. On a time-out
      * every ring is read, for the records that did not reach a wake-up threshold.
      */
+    @Override
     public int poll(int timeoutMillis) {
         int n = epoll.await(timeoutMillis, ready);
         if (n == 0) return drainAll();
@@ -108,6 +109,7 @@ public final class PerfBuffer implements AutoCloseable {
     }
 
     /** Reads every ring without waiting; returns how many records it handled. */
+    @Override
     public int drainAll() {
         int records = 0;
         for (Ring r : rings) records += drain(r);
@@ -115,6 +117,7 @@ public final class PerfBuffer implements AutoCloseable {
     }
 
     /** Records the kernel reported lost so far. */
+    @Override
     public long lost() { return lost; }
 
     private int drain(Ring ring) {

@@ -3,6 +3,7 @@ package org.bpf4j.ringbuf;
 import org.bpf4j.BpfException;
 import org.bpf4j.map.KernelMap;
 import org.bpf4j.map.MapType;
+import org.bpf4j.perf.EventReader;
 import org.bpf4j.perf.RecordHandler;
 import org.bpf4j.sys.Epoll;
 import org.bpf4j.sys.Native;
@@ -29,7 +30,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * A ring buffer never reports lost records: a full ring makes the BPF program's reserve or output call fail, which
  * the program may count itself. Not thread-safe: one thread polls and closes.
  */
-public final class RingBuffer implements AutoCloseable {
+public final class RingBuffer implements EventReader {
     private static final int BUSY = 1 << 31, DISCARD = 1 << 30, HEADER = 8;
     private static final int PROT_READ = 1, PROT_READ_WRITE = 3, MAP_SHARED = 1;
     private static final VarHandle LONG = JAVA_LONG.varHandle(), INT = JAVA_INT.varHandle();
@@ -79,6 +80,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** Waits up to {@code timeoutMillis} for records and hands them to the handlers; returns how many. */
+    @Override
     public int poll(int timeoutMillis) {
         int n = epoll.await(timeoutMillis, ready);
         int records = 0;
@@ -87,6 +89,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** Reads every ring without waiting; returns how many records it handled. */
+    @Override
     public int drainAll() {
         int records = 0;
         for (Ring r : rings) records += drain(r);
@@ -94,6 +97,7 @@ public final class RingBuffer implements AutoCloseable {
     }
 
     /** Always 0: the kernel drops nothing silently from a ring buffer (the producer's call fails instead). */
+    @Override
     public long lost() { return 0; }
 
     /** Bytes written and not yet consumed in the first ring (producer_pos - consumer_pos). */

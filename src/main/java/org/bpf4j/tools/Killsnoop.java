@@ -1,6 +1,9 @@
 package org.bpf4j.tools;
 
 import org.bpf4j.asm.Helper;
+import org.bpf4j.events.EventChannel;
+import org.bpf4j.events.EventOutput;
+import org.bpf4j.events.EventStream;
 import org.bpf4j.asm.JmpOp;
 import org.bpf4j.asm.Program;
 import org.bpf4j.asm.Size;
@@ -9,11 +12,10 @@ import org.bpf4j.link.TracepointLink;
 import org.bpf4j.map.KernelMap;
 import org.bpf4j.map.MapSpec;
 import org.bpf4j.map.MapType;
-import org.bpf4j.perf.PerfBuffer;
-import org.bpf4j.perf.RecordHandler;
 import org.bpf4j.prog.KernelProgram;
 import org.bpf4j.prog.ProgramSpec;
 import org.bpf4j.prog.ProgramType;
+import org.bpf4j.ringbuf.RingBuffer;
 import org.bpf4j.sys.Cpus;
 import org.bpf4j.tracefs.EventFormat;
 import org.bpf4j.tracefs.Tracefs;
@@ -31,13 +33,14 @@ import java.util.function.LongConsumer;
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static org.bpf4j.asm.Reg.*;
 
 /**
  * killsnoop: traces every kill(2) on the machine, as BCC's tool. The entry probe
  * ({@code syscalls:sys_enter_kill}) stores {pid, comm, target pid, signal} in a hash map keyed by thread id;
  * the exit probe ({@code syscalls:sys_exit_kill}) looks it up, adds the return value, sends the event through
- * a perf buffer and deletes the entry. Tracepoints stand in for BCC's kprobes, which this kernel may lack.
+ * the ring buffer (counting it lost when the ring is full) and deletes the entry. Tracepoints stand in for BCC's kprobes, which this kernel may lack.
  */
 public final class Killsnoop implements AutoCloseable {
     /** What to trace: {@code pid} 0 and {@code signal} -1 mean any; {@code failedOnly} keeps failed calls only. */
@@ -60,8 +63,15 @@ public final class Killsnoop implements AutoCloseable {
 
     private static int off(String field) { return (int) EVENT.byteOffset(groupElement(field)); }
 
+    /** The channel events go through: the ring buffer, which every kernel bpf4j's tracepoint tools run on has. */
+    static final EventChannel CHANNEL = EventChannel.RING_BUFFER;
+    private static final long RING_BYTES = 1 << 22, QUEUE_BYTES = 256L << 20;
+
     private final List<AutoCloseable> owned = new ArrayList<>();
-    private PerfBuffer buffer;
+    private EventStream stream;
+    private EventStream.EventHandler handler;
+    private LongConsumer lostListener;
+    private long lostReported;
 
     private Killsnoop() {}
 
@@ -112,14 +122,8 @@ public final class Killsnoop implements AutoCloseable {
         b.ldx(Size.DW, R1, R6, retOff)
                 .stx(Size.W, R10, EV + RET, R1);
         if (o.failedOnly()) b.jmp(JmpOp.JSGE, R1, 0, "forget");
-        b.mov64(R1, R6)
-                .loadMapFd(R2, "events")
-                .mov32(R3, -1)                                                  // BPF_F_CURRENT_CPU
-                .mov64(R4, R10).alu64(org.bpf4j.asm.AluOp.ADD, R4, EV)
-                .mov64(R5, EVENT_SIZE)
-                .call(Helper.PERF_EVENT_OUTPUT)
-                .label("forget")
-                .loadMapFd(R1, "start")
+        EventOutput.emit(b, CHANNEL, R6, R10, EV, EVENT_SIZE, "events", "lost", "forget");
+        b.loadMapFd(R1, "start")
                 .mov64(R2, R10).alu64(org.bpf4j.asm.AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_DELETE_ELEM)
                 .label("out")
@@ -134,8 +138,8 @@ public final class Killsnoop implements AutoCloseable {
     }
 
     /**
-     * As {@link #start(Options, Consumer)}, and {@code lost} hears how many events the kernel dropped each time it
-     * reports some (they are counted in {@link #lost()} either way).
+     * As {@link #start(Options, Consumer)}, and {@code lost} hears how many events could not be sent (the buffers
+     * were full) each time {@link #poll} finds more (they are counted in {@link #lost()} either way).
      */
     public static Killsnoop start(Options options, Consumer<Event> sink, LongConsumer lost) {
         Killsnoop k = new Killsnoop();
@@ -144,14 +148,14 @@ public final class Killsnoop implements AutoCloseable {
             EventFormat enter = tracefs.format("syscalls", "sys_enter_kill");
             EventFormat exit = tracefs.format("syscalls", "sys_exit_kill");
             KernelMap start = k.own(KernelMap.create(MapSpec.of("start", MapType.HASH, 4, EVENT_SIZE, 10240)));
-            KernelMap events = k.own(KernelMap.create(MapSpec.of("events", MapType.PERF_EVENT_ARRAY, 4, 4, Cpus.possibleCount())));
-            Map<String, KernelMap> maps = Map.of("start", start, "events", events);
+            KernelMap events = k.own(KernelMap.create(EventOutput.eventsMap(CHANNEL, "events", RING_BYTES, Cpus.possibleCount())));
+            KernelMap lostMap = k.own(KernelMap.create(EventOutput.lossMap("lost")));
+            Map<String, KernelMap> maps = Map.of("start", start, "events", events, "lost", lostMap);
             KernelProgram entry = k.own(KernelProgram.load(entryProgram(enter, options), maps));
             KernelProgram exitProg = k.own(KernelProgram.load(exitProgram(exit, options), maps));
-            k.buffer = k.own(PerfBuffer.open(events, 64, new RecordHandler() {
-                @Override public void onRecord(int cpu, MemorySegment data) { sink.accept(decode(data)); }
-                @Override public void onLost(int cpu, long count) { lost.accept(count); }
-            }));
+            k.stream = k.own(EventStream.start(h -> RingBuffer.open(events, h), EventStream.LossCounter.map(lostMap), QUEUE_BYTES));
+            k.handler = (cpu, buf, off, len) -> sink.accept(decode(MemorySegment.ofArray(buf).asSlice(off, len)));
+            k.lostListener = lost;
             k.own(TracepointLink.attach(exitProg, "syscalls", "sys_exit_kill"));
             k.own(TracepointLink.attach(entry, "syscalls", "sys_enter_kill"));
             return k;
@@ -161,13 +165,13 @@ public final class Killsnoop implements AutoCloseable {
         }
     }
 
-    /** Decodes one perf record into an event. */
+    /** Decodes one record (a ring buffer's, or a copy of one on the heap: any alignment) into an event. */
     static Event decode(MemorySegment data) {
         byte[] comm = data.asSlice(COMM, 16).toArray(JAVA_BYTE);
         int n = 0;
         while (n < comm.length && comm[n] != 0) n++;
-        return new Event(data.get(JAVA_INT, PID), new String(comm, 0, n, StandardCharsets.UTF_8),
-                data.get(JAVA_INT, SIG), data.get(JAVA_INT, TPID), data.get(JAVA_INT, RET));
+        return new Event(data.get(JAVA_INT_UNALIGNED, PID), new String(comm, 0, n, StandardCharsets.UTF_8),
+                data.get(JAVA_INT_UNALIGNED, SIG), data.get(JAVA_INT_UNALIGNED, TPID), data.get(JAVA_INT_UNALIGNED, RET));
     }
 
     private <T extends AutoCloseable> T own(T resource) {
@@ -176,10 +180,18 @@ public final class Killsnoop implements AutoCloseable {
     }
 
     /** Waits up to {@code timeoutMillis} and delivers the events that arrived; returns how many. */
-    public int poll(int timeoutMillis) { return buffer.poll(timeoutMillis); }
+    public int poll(int timeoutMillis) {
+        int n = stream.poll(handler, timeoutMillis);
+        long lost = stream.lost();
+        if (lost > lostReported) {
+            lostListener.accept(lost - lostReported);
+            lostReported = lost;
+        }
+        return n;
+    }
 
-    /** Records the kernel dropped because the reader was too slow. */
-    public long lost() { return buffer.lost(); }
+    /** Events that could not be sent because the ring buffer was full (the reader was too slow), so far. */
+    public long lost() { return stream.lost(); }
 
     /** Detaches the probes first, then closes the buffer, programs and maps; idempotent. */
     @Override
