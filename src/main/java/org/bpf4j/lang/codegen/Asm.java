@@ -65,6 +65,13 @@ final class Asm {
     void loadMap(Reg dst, String map) { b.loadMapFd(dst, map); note(); }
     void add(Instruction insn) { b.add(insn); note(); }
 
+    /** Instructions written by {@code code} straight to the builder (a shared emitter), each noted as the others. */
+    void emit(java.util.function.Consumer<Program.Builder> code) {
+        int before = b.size();
+        code.accept(b);
+        for (int i = before; i < b.size(); i++) note();
+    }
+
     /** {@code dst = r10 + off}: the address of a stack slot. */
     void stackAddr(Reg dst, int off) {
         mov(dst, Reg.R10);

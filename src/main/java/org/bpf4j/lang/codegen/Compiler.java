@@ -1,5 +1,7 @@
 package org.bpf4j.lang.codegen;
 
+import org.bpf4j.events.EventChannel;
+import org.bpf4j.events.EventOutput;
 import org.bpf4j.lang.sema.Analysis;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Unit;
@@ -18,13 +20,20 @@ public final class Compiler {
      * What code generation needs from the run: {@code startNs} (CLOCK_MONOTONIC at start, for {@code elapsed}),
      * {@code cpid} (the child of {@code -c}, 0 if none), {@code cpus} (possible CPUs, for the events map),
      * {@code helperChecks} (bpftrace's -k: 1 reports failed map updates and deletes, 2 also empty look-ups and
-     * failed reads).
+     * failed reads), the USDT argument layouts of the probed binaries, and the channel events go through with its
+     * size ({@code eventBytes}: the ring buffer's bytes, or the perf buffer's pages per CPU).
      */
     public record Options(long startNs, long cpid, int cpus, int helperChecks,
-                          java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts) {
-        /** With the USDT layouts of the running machine's binaries. */
+                          java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts,
+                          EventChannel channel, long eventBytes) {
+        /** With the USDT layouts of the running machine's binaries, events through the channel given. */
+        public Options(long startNs, long cpid, int cpus, int helperChecks, EventChannel channel, long eventBytes) {
+            this(startNs, cpid, cpus, helperChecks, u -> org.bpf4j.lang.sema.ProbeCatalog.system().usdtLayouts(u), channel, eventBytes);
+        }
+
+        /** With the USDT layouts of the running machine's binaries and a ring buffer of the default size. */
         public Options(long startNs, long cpid, int cpus, int helperChecks) {
-            this(startNs, cpid, cpus, helperChecks, u -> org.bpf4j.lang.sema.ProbeCatalog.system().usdtLayouts(u));
+            this(startNs, cpid, cpus, helperChecks, EventChannel.RING_BUFFER, EventOutput.DEFAULT_RING_BYTES);
         }
 
         /** Without helper checks. */
@@ -58,7 +67,7 @@ public final class Compiler {
             ProbeCompiler pc = new ProbeCompiler(cx, u, List.of());
             programs.add(pc.compile(programName(u), programType(u.point())));
         }
-        return new CompiledScript(analysis, cx.plans(options.cpus()), programs, cx.actions, cx.timeFormats);
+        return new CompiledScript(analysis, cx.plans(), programs, cx.actions, cx.timeFormats);
     }
 
     /** The kernel program type a probe of this kind runs as. */

@@ -1,5 +1,6 @@
 package org.bpf4j.lang.codegen;
 
+import org.bpf4j.events.EventOutput;
 import org.bpf4j.lang.sema.Analysis;
 import org.bpf4j.lang.sema.MapDecl;
 import org.bpf4j.lang.sema.Type;
@@ -15,8 +16,10 @@ import java.util.Set;
 
 /** What the programs of one script share: map plans, the action table, strftime formats, internal maps used. */
 final class Context {
-    /** The perf event array every probe sends its events through. */
+    /** The ring buffer or perf event array every probe sends its events through. */
     static final String EVENTS = "events";
+    /** The count of events the programs failed to send (the channel was full). */
+    static final String LOST = "event_loss";
     /** The stack-trace map for kstack and ustack. */
     static final String STACKS = "stacks";
     /** A one-entry per-CPU array used as a buffer by join(). */
@@ -32,7 +35,7 @@ final class Context {
     final List<Action> actions = new ArrayList<>();
     final List<String> timeFormats = new ArrayList<>();
     final Set<String> internal = new HashSet<>();
-    private final Set<String> names = new HashSet<>(List.of(EVENTS, STACKS, JOIN));
+    private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
@@ -93,9 +96,11 @@ final class Context {
     }
 
     /** Every map to create: the user's, in name order, then the internal ones the programs use. */
-    List<MapPlan> plans(int cpus) {
+    List<MapPlan> plans() {
         List<MapPlan> out = new ArrayList<>(userMaps.values());
-        out.add(new MapPlan(null, MapSpec.of(EVENTS, MapType.PERF_EVENT_ARRAY, 4, 4, cpus), new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Int(4, false)));
+        Type.Tuple intKey = new Type.Tuple(List.of(new Type.Int(4, false)));
+        out.add(new MapPlan(null, EventOutput.eventsMap(options.channel(), EVENTS, options.eventBytes(), options.cpus()), intKey, new Type.Int(4, false)));
+        out.add(new MapPlan(null, EventOutput.lossMap(LOST), intKey, Type.UINT64));
         for (int limit : stackDepths) {
             // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
             int depth = Math.min(limit, maxStack());

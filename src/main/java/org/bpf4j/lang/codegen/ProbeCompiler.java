@@ -5,6 +5,7 @@ import org.bpf4j.asm.Helper;
 import org.bpf4j.asm.JmpOp;
 import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
+import org.bpf4j.events.EventOutput;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.sema.Unit;
@@ -324,15 +325,10 @@ final class ProbeCompiler {
         output(R10, off, payload.size());
     }
 
-    /** bpf_perf_event_output(ctx, events, BPF_F_CURRENT_CPU, base + off, size). */
+    /** Sends {@code size} bytes at {@code base + off} through the events channel, counting a failure as lost. */
     void output(Reg base, int off, int size) {
-        asm.mov(R4, base);
-        if (off != 0) asm.alu(AluOp.ADD, R4, off);
-        asm.mov(R1, R6);
-        asm.loadMap(R2, Context.EVENTS);
-        asm.mov(R3, 0xffffffffL);
-        asm.mov(R5, size);
-        asm.call(Helper.PERF_EVENT_OUTPUT);
+        String done = asm.label("sent");
+        asm.emit(b -> EventOutput.emit(b, cx.options.channel(), R6, base, off, size, Context.EVENTS, Context.LOST, done));
     }
 
     /** The payload layout of an event carrying values of these types (integers widened to 64 bits). */

@@ -11,16 +11,22 @@ import java.util.List;
  * {@code %p}, and bpftrace's {@code %r}, {@code %rx}, {@code %rh} for buffers.
  */
 public final class Format {
+    /** A piece of a format: text printed as it is, or a conversion. */
+    public sealed interface Piece permits Literal, Spec {}
+
+    /** Text printed as it is. */
+    public record Literal(String text) implements Piece {}
+
     /** One conversion: flags, width (-1 none), precision (-1 none), length modifier and conversion. */
-    public record Spec(String flags, int width, int precision, String length, String conversion) {
+    public record Spec(String flags, int width, int precision, String length, String conversion) implements Piece {
         /** True for the conversions that take an integer. */
         public boolean integer() { return "diuoxXcp".contains(conversion); }
     }
 
     private final String text;
-    private final List<Object> parts; // String literal pieces and Specs
+    private final List<Piece> parts;
 
-    private Format(String text, List<Object> parts) {
+    private Format(String text, List<Piece> parts) {
         this.text = text;
         this.parts = parts;
     }
@@ -31,16 +37,19 @@ public final class Format {
     /** The conversions, in order. */
     public List<Spec> specs() {
         List<Spec> out = new ArrayList<>();
-        for (Object p : parts) if (p instanceof Spec s) out.add(s);
+        for (Piece p : parts) if (p instanceof Spec s) out.add(s);
         return out;
     }
 
+    /** The pieces, in order. */
+    public List<Piece> pieces() { return parts; }
+
     /** A format printed as it is written: bpftrace 0.17's printf without arguments prints "100%%" as it stands. */
-    public static Format literal(String text) { return new Format(text, List.of(text)); }
+    public static Format literal(String text) { return new Format(text, List.of(new Literal(text))); }
 
     /** Parses {@code text}; an IllegalArgumentException names a bad conversion. */
     public static Format parse(String text) {
-        List<Object> parts = new ArrayList<>();
+        List<Piece> parts = new ArrayList<>();
         StringBuilder lit = new StringBuilder();
         int i = 0;
         while (i < text.length()) {
@@ -78,12 +87,12 @@ public final class Format {
             if (!List.of("", "hh", "h", "l", "ll", "j", "z", "t").contains(length))
                 throw new IllegalArgumentException("invalid length modifier in '" + text.substring(start, i) + "'");
             if (!lit.isEmpty()) {
-                parts.add(lit.toString());
+                parts.add(new Literal(lit.toString()));
                 lit.setLength(0);
             }
             parts.add(new Spec(flags.toString(), width, precision, length, conversion));
         }
-        if (!lit.isEmpty()) parts.add(lit.toString());
+        if (!lit.isEmpty()) parts.add(new Literal(lit.toString()));
         return new Format(text, List.copyOf(parts));
     }
 
@@ -94,8 +103,8 @@ public final class Format {
     public String format(List<?> args) {
         StringBuilder out = new StringBuilder();
         int a = 0;
-        for (Object p : parts) {
-            if (p instanceof String s) {
+        for (Piece p : parts) {
+            if (p instanceof Literal(String s)) {
                 out.append(s);
                 continue;
             }
@@ -107,7 +116,8 @@ public final class Format {
         return out.toString();
     }
 
-    static String convert(Spec s, Object arg) {
+    /** One conversion of {@code arg}, as {@link #format} does it. */
+    public static String convert(Spec s, Object arg) {
         String body = switch (s.conversion()) {
             case "s" -> {
                 String v = arg instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(arg);
