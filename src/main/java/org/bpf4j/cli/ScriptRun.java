@@ -1,6 +1,8 @@
 package org.bpf4j.cli;
 
 import org.bpf4j.UserException;
+import org.bpf4j.events.EventChannel;
+import org.bpf4j.events.EventOutput;
 import org.bpf4j.lang.codegen.CompiledScript;
 import org.bpf4j.lang.codegen.Compiler;
 import org.bpf4j.lang.runtime.Child;
@@ -15,12 +17,14 @@ import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
 import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.sys.Cpus;
+import org.bpf4j.sys.Native;
 import org.bpf4j.sys.Privileges;
 
+import java.io.FileDescriptor;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +41,7 @@ import java.util.function.Function;
 final class ScriptRun {
     /** How to run: the options both commands have; {@code warnings} null to keep the checker's warnings to itself. */
     record Settings(int pid, String command, boolean json, boolean quiet, boolean verbose, boolean unsafe, int helperChecks,
-                    Path outputFile, boolean fullBuffering, boolean dryRun, String who, PrintWriter warnings) {}
+                    Path outputFile, Output.Buffering buffering, boolean dryRun, String who, PrintWriter warnings) {}
 
     private ScriptRun() {}
 
@@ -100,12 +104,12 @@ final class ScriptRun {
         // named after the command (the bpftrace drop-in launcher asks for "bpftrace"), not "java"
         String name = System.getenv("BPF4J_PROGNAME");
         ProcessName.set(name == null || name.isBlank() ? "bpf4j" : name);
-        PrintStream stream = outputStream(s);
-        Output out = new Output(stream, s.json(), s.quiet());
+        OutputStream stream = outputStream(s);
+        Output out = new Output(stream, s.json(), s.quiet(), s.buffering(), s.outputFile() == null && terminal());
         Shutdown.install();
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
             CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
-            try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose()))) {
+            try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes()))) {
                 out.attaching(session.probeCount());
                 out.flush();
                 session.start(() -> {
@@ -119,25 +123,92 @@ final class ScriptRun {
                 return session.finish();
             }
         } finally {
-            stream.flush();
-            if (stream != System.out) stream.close();
+            out.flush();
+            if (s.outputFile() != null) closeQuietly(stream);
             Shutdown.finished();
         }
     }
 
     private static CompiledScript compile(Analysis analysis, int childPid, Settings s) {
-        return Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), childPid, Cpus.possibleCount(), s.helperChecks()));
+        EventChannel channel = channel(!s.dryRun());
+        long bytes = channel == EventChannel.RING_BUFFER ? ringBytes() : perfPages();
+        return Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), childPid, Cpus.possibleCount(), s.helperChecks(),
+                channel, bytes));
     }
 
-    private static PrintStream outputStream(Settings s) {
-        if (s.outputFile() == null) {
-            return s.fullBuffering() ? new PrintStream(new FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8)
-                    : System.out;
-        }
+    /**
+     * The ring buffer where the kernel has one ({@code probe}: asked of the kernel; a dry run, which needs no
+     * privileges, assumes it); BPF4J_EVENT_CHANNEL=perf asks for the perf buffer.
+     */
+    private static EventChannel channel(boolean probe) {
+        String asked = System.getenv("BPF4J_EVENT_CHANNEL");
+        if ("perf".equals(asked)) return EventChannel.PERF_BUFFER;
+        if ("ringbuf".equals(asked)) return EventChannel.RING_BUFFER;
+        if (asked != null && !asked.isEmpty()) throw new UserException("BPF4J_EVENT_CHANNEL must be 'ringbuf' or 'perf', not '" + asked + "'");
+        return probe ? EventChannel.best() : EventChannel.RING_BUFFER;
+    }
+
+    /** bpftrace's BPFTRACE_PERF_RB_PAGES: pages per CPU of a perf buffer (64 when unset). */
+    private static int perfPages() {
+        String v = System.getenv("BPFTRACE_PERF_RB_PAGES");
+        if (v == null || v.isEmpty()) return EventOutput.DEFAULT_PERF_PAGES;
         try {
-            return new PrintStream(new FileOutputStream(s.outputFile().toFile()), !s.fullBuffering(), StandardCharsets.UTF_8);
+            int pages = Integer.parseInt(v.strip());
+            if (pages > 0) return Integer.highestOneBit(pages) == pages ? pages : Integer.highestOneBit(pages) << 1;
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new UserException("BPFTRACE_PERF_RB_PAGES must be a positive number of pages, not '" + v + "'");
+    }
+
+    /** BPF4J_EVENT_QUEUE_MB: how many MiB of events may wait in memory for the output to catch up (512 when unset). */
+    private static long queueBytes() {
+        String v = System.getenv("BPF4J_EVENT_QUEUE_MB");
+        if (v == null || v.isEmpty()) return Session.DEFAULT_QUEUE_BYTES;
+        try {
+            long mb = Long.parseLong(v.strip());
+            if (mb > 0 && mb <= 1 << 20) return mb << 20;
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new UserException("BPF4J_EVENT_QUEUE_MB must be a number of MiB from 1 to 1048576, not '" + v + "'");
+    }
+
+    /**
+     * The ring buffer's size: as much as BPFTRACE_PERF_RB_PAGES gives all CPUs' perf buffers when it is set (a power
+     * of two, as the kernel wants), else the default.
+     */
+    private static long ringBytes() {
+        if (System.getenv("BPFTRACE_PERF_RB_PAGES") == null) return EventOutput.DEFAULT_RING_BYTES;
+        long bytes = (long) perfPages() * Native.pageSize() * Cpus.online().cardinality();
+        long pow = Long.highestOneBit(bytes);
+        return Math.min(pow == bytes ? bytes : pow << 1, 1L << 30);
+    }
+
+    /** Whether standard output is a terminal (output is then written event by event, as bpftrace's line buffering). */
+    private static boolean terminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static OutputStream outputStream(Settings s) {
+        if (s.outputFile() == null) return new FileOutputStream(FileDescriptor.out);
+        try {
+            return new FileOutputStream(s.outputFile().toFile());
         } catch (FileNotFoundException e) {
             throw new UserException("failed to open output file '" + s.outputFile() + "': " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(OutputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // what could be written was written
         }
     }
 }

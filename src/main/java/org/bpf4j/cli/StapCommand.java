@@ -1,5 +1,6 @@
 package org.bpf4j.cli;
 
+import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.sema.Checker;
 import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
@@ -95,7 +96,7 @@ final class StapCommand {
             return 0;
         }
         return ScriptRun.run(script, params, new ScriptRun.Settings(target, command, false, true, verbose, guru, 0,
-                outputFile, false, pass < 5, "bpf4j stap", null), out);
+                outputFile, Output.Buffering.LINE, pass < 5, "bpf4j stap", null), out);
     }
 
     private static final String USAGE = """

@@ -1,6 +1,7 @@
 package org.bpf4j.cli;
 
 import org.bpf4j.UserException;
+import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.runtime.ProbeList;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Parser;
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code bpf4j trace}: bpftrace's language and command line. The script is parsed, type-checked and compiled
@@ -109,7 +111,7 @@ final class TraceCommand {
         Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
-                unsafe, helperChecks, outputFile, buffering.equals("full"), debug > 0, "bpf4j trace", warnings ? stderr : null), stdout);
+                unsafe, helperChecks, outputFile, Output.Buffering.valueOf(buffering.toUpperCase(Locale.ROOT)), debug > 0, "bpf4j trace", warnings ? stderr : null), stdout);
     }
 
     /** The name bpftrace's messages start with: the drop-in's ("bpftrace") or ours. */

@@ -16,19 +16,24 @@ import org.bpf4j.link.UprobeLink;
 import org.bpf4j.link.UsdtLink;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.map.KernelMap;
+import org.bpf4j.events.EventOutput;
+import org.bpf4j.events.EventStream;
+import org.bpf4j.map.MapType;
+import org.bpf4j.perf.EventReader;
 import org.bpf4j.perf.PerfBuffer;
 import org.bpf4j.perf.RecordHandler;
+import org.bpf4j.ringbuf.RingBuffer;
 import org.bpf4j.prog.KernelProgram;
 import org.bpf4j.prog.VerifierException;
 import org.bpf4j.usdt.UsdtProbe;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,8 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import java.util.function.Function;
 
 /**
  * A compiled script running in the kernel: creates its maps, loads its programs (placing a verifier rejection
@@ -46,8 +50,21 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
  * program and map once, in that order.
  */
 public final class Session implements AutoCloseable {
-    /** How to run: {@code pid} for uprobes (-p), {@code verbose} adds the verifier log to rejections. */
-    public record Options(int pid, boolean verbose) {}
+    /**
+     * How to run: {@code pid} for uprobes (-p), {@code verbose} adds the verifier log to rejections, {@code perfPages}
+     * the pages per CPU of a perf buffer (when the script sends events through one), {@code queueBytes} how much
+     * of the events waiting to be printed is held in memory before the kernel's buffer has to hold the rest.
+     */
+    public record Options(int pid, boolean verbose, int perfPages, long queueBytes) {
+        /** The default buffer sizes. */
+        public Options(int pid, boolean verbose) {
+            this(pid, verbose, EventOutput.DEFAULT_PERF_PAGES, DEFAULT_QUEUE_BYTES);
+        }
+    }
+
+    /** Events held in memory while output catches up, at most (beyond the kernel's buffer). */
+    public static final long DEFAULT_QUEUE_BYTES = 512L << 20;
+    private static final long LOSS_CHECK_NANOS = 100_000_000L;
 
     private final CompiledScript script;
     private final Output out;
@@ -58,7 +75,11 @@ public final class Session implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Values values;
     private final MapPrinter printer;
-    private PerfBuffer buffer;
+    private EventStream stream;
+    private final EventStream.EventHandler handler = this::event;
+    private final PrintfWriter[] printfs;
+    private long lostReported;
+    private long lostCheckedAt;
     private boolean exiting;
     private boolean discarding;
     private boolean inEnd;
@@ -71,6 +92,11 @@ public final class Session implements AutoCloseable {
         this.options = options;
         this.values = new Values(new Symbols(), script.analysis().probeNames(), script.timeFormats(), this::stack);
         this.printer = new MapPrinter(values);
+        this.printfs = new PrintfWriter[script.actions().size()];
+        for (int i = 0; i < printfs.length; i++) {
+            if (!out.json() && script.actions().get(i) instanceof Action.Printf p && p.kind() == Action.Printf.Kind.PRINTF)
+                printfs[i] = PrintfWriter.of(p.format(), p.payload(), values);
+        }
     }
 
     /** Creates the maps and loads the programs; nothing is attached yet. */
@@ -96,11 +122,11 @@ public final class Session implements AutoCloseable {
                     throw s.rejection(p, e);
                 }
             }
-            s.buffer = PerfBuffer.open(s.maps.get("events"), 64, new RecordHandler() {
-                @Override public void onRecord(int cpu, MemorySegment data) { s.event(data.toArray(JAVA_BYTE)); }
-                @Override public void onLost(int cpu, long count) { s.out.lost(count); }
-            });
-            s.owned.add(s.buffer);
+            KernelMap events = s.maps.get("events");
+            Function<RecordHandler, EventReader> reader = events.spec().type() == MapType.RINGBUF
+                    ? h -> RingBuffer.open(events, h) : h -> PerfBuffer.open(events, options.perfPages(), h);
+            s.stream = EventStream.start(reader, EventStream.LossCounter.map(s.maps.get("event_loss")), options.queueBytes());
+            s.owned.add(s.stream);
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -185,11 +211,29 @@ public final class Session implements AutoCloseable {
      */
     public void run(BooleanSupplier stop, BooleanSupplier done) {
         this.stop = stop;
-        while (!exiting && !stop.getAsBoolean() && !done.getAsBoolean()) {
-            buffer.poll(100);
-            out.flush();
+        while (!exiting && !stop.getAsBoolean() && !done.getAsBoolean() && !out.broken()) {
+            stream.poll(handler, 100);
+            out.drained();
+            long now = System.nanoTime();
+            if (now - lostCheckedAt >= LOSS_CHECK_NANOS) {
+                lostCheckedAt = now;
+                reportLost();
+            }
         }
     }
+
+    /** bpftrace's "Lost N events" for what was lost since the last report. */
+    private void reportLost() {
+        long lost = stream.lost();
+        if (lost > lostReported) {
+            out.lost(lost - lostReported);
+            lostReported = lost;
+            out.drained();
+        }
+    }
+
+    /** Events the programs could not send because the channel was full, so far. */
+    public long lost() { return stream.lost(); }
 
     /** Detaches the probes, runs END, and prints every map; returns the exit status. */
     public int finish() {
@@ -200,14 +244,15 @@ public final class Session implements AutoCloseable {
         links.clear();
         // after exit() or a signal what is still queued is dropped; after the end of -c's command it is printed
         discarding = exiting || stop.getAsBoolean();
-        buffer.drainAll();
+        stream.drain(handler);
         discarding = false;
         exiting = true;
         inEnd = true;
         for (int i = 0; i < programs.size(); i++) {
             if (script.programs().get(i).unit().point() instanceof Attach.End) testRun(programs.get(i));
         }
-        while (buffer.drainAll() > 0) { }
+        stream.drain(handler);
+        reportLost();
         printAll();
         out.flush();
         return exitCode;
@@ -226,12 +271,18 @@ public final class Session implements AutoCloseable {
 
     // ---- events ----
 
-    private void event(byte[] data) {
-        if (discarding || data.length < 8) return;
+    private void event(int cpu, byte[] buf, int off, int len) {
+        if (discarding || len < 8) return;
         if (exiting ? !inEnd : stop.getAsBoolean()) return; // after exit() or a stop, the queue is dropped, as bpftrace does
-        int id = (int) Values.le(data, 0, 8);
-        if (id < 0 || id >= script.actions().size()) return;
-        Action a = script.actions().get(id);
+        int id = (int) Values.le(buf, off, 8);
+        if (id < 0 || id >= printfs.length) return;
+        PrintfWriter w = printfs[id];
+        if (w != null) w.write(out.buffer(), buf, off);
+        else action(script.actions().get(id), Arrays.copyOfRange(buf, off, off + len));
+        out.eventDone();
+    }
+
+    private void action(Action a, byte[] data) {
         if (exiting && a instanceof Action.Exit) return;
         Type.Tuple payload = a.payload();
         switch (a) {
