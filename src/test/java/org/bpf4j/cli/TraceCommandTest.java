@@ -104,7 +104,7 @@ class TraceCommandTest {
         Result r = trace("-d", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("; BEGIN (raw_tracepoint, "), r.out());
-        assertTrue(r.out().contains("call bpf_perf_event_output#25"), r.out());
+        assertTrue(r.out().contains("call bpf_ringbuf_output#130"), r.out());
     }
 
     @Test
