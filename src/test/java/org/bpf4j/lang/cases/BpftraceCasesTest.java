@@ -40,6 +40,14 @@ class BpftraceCasesTest {
         List<String> failed = new ArrayList<>();
         int passed = 0;
         for (CaseRunner.Result r : runner.runAll(cases, 2)) {
+            if (!r.passed() && r.timedOut()) {
+                // a case that failed only by its timeout runs once more, alone: on a busy machine (another build,
+                // two CPU-bound loads) a 1-2 s timeout measures the machine; both results are logged
+                CaseRunner.Result again = runner.run(r.c());
+                System.out.println("bpftrace case " + r.c().id() + " timed out (" + r.detail() + "); alone: " + again.status()
+                        + (again.passed() ? "" : " " + again.detail()));
+                r = again;
+            }
             if (r.passed()) passed++;
             else failed.add(r.c().id() + ": " + r.status() + " " + r.detail());
         }
