@@ -1,4 +1,4 @@
-// The bpf4j side of bench/event_rate.py, run as a single-file program against the jar:
+// The bpf4j side of bench/event_rate_api.py, run as a single-file program against the jar:
 //   java --enable-native-access=ALL-UNNAMED -cp target/bpf4j.jar bench/EventRate.java perf|ringbuf PID [N]
 // N: for perf, wake the reader every N records per CPU (default 1); for ringbuf, the ring's size in bytes (default
 // 64 pages per possible CPU, the perf buffer's memory). A probe on syscalls:sys_enter_getppid sends {u64 nsecs, u32 pid, u32 tid} for process PID through a perf buffer

@@ -1,172 +1,162 @@
 #!/usr/bin/env python3
-"""Sustained events per second and records lost: bpf4j's perf buffer, bpf4j's ring buffer and bpftrace's printf.
+"""Every event delivered? The command a user runs, `bpf4j trace`, against `bpftrace` on the same script and load.
 
-Each consumer traces syscalls:sys_enter_getppid for one process, a C load generator (getppid_loop.c, compiled here
-with gcc) that calls getppid(2) in a tight loop for SECONDS once the consumer is attached. Every call makes a record
-{nsecs, pid, tid} that the consumer prints as one line "NSECS PID TID" to a pipe this script counts, as
-bpftrace -e 'tracepoint:syscalls:sys_enter_getppid /pid == N/ { printf("%llu %d %d\\n", nsecs, pid, tid); }' does.
-bpftrace and the first bpf4j rows use 64 pages per CPU of buffer (bpftrace's default) or as much for the ring
-buffer; the others show what a wake-up threshold and a bigger ring change. Delivered rate = lines / generator run time;
-lost = calls - lines. The three run side by side, alternating, ROUNDS times; medians are reported.
-Usage: bench/event_rate.py [ROUNDS] [SECONDS]   (root; gcc, a JDK 25 and Debian's bpftrace installed)
+The load is a C program named "gen" (getppid_count.c, compiled here) that calls getppid(2) CALLS times as fast as
+it can once the tracer is attached. Both tracers run
+    tracepoint:syscalls:sys_enter_getppid /comm == "gen"/ { printf("%d %d %s\\n", pid, tid, comm); }
+with standard output to a file and to a pipe (read here in big reads, as cheaply as a consumer can), alternating,
+ROUNDS times each. Delivered = lines printed; lost = what the tracer reported in "Lost N events" lines; delivered rate
+= delivered / the generator's own run time (a tracer that slows the traced program down shows it here).
+Usage: bench/event_rate.py [ROUNDS] [CALLS]   (root; gcc and Debian's bpftrace installed)
+Java-API consumers written for the bench (not the user's path): bench/event_rate_api.py.
 """
-import os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
+import os, re, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
+CALLS = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+SCRIPT = 'tracepoint:syscalls:sys_enter_getppid /comm == "gen"/ { printf("%d %d %s\\n", pid, tid, comm); }'
+LOST = re.compile(rb"^Lost (\d+) events$", re.M)
+BPF4J = [os.path.join(ROOT, "bpf4j"), "trace"]
+# name -> (command, extra environment); the rows after the first two show what the defaults were chosen against
+TRACERS = {
+    "bpf4j trace": (BPF4J, {}),
+    "bpftrace": (["bpftrace"], {}),
+    "bpf4j 64 pages": (BPF4J, {"BPFTRACE_PERF_RB_PAGES": "64"}),        # a ring of 64 pages per CPU, bpftrace's memory
+    "bpf4j perf": (BPF4J, {"BPF4J_EVENT_CHANNEL": "perf"}),            # the perf buffer, 64 pages per CPU
+}
 
 
-def java():
-    for home in [os.environ.get("JAVA_HOME", ""), "/usr/lib/jvm/temurin-25-jdk-amd64"]:
-        if home and os.path.exists(os.path.join(home, "bin", "java")):
-            return os.path.join(home, "bin", "java")
-    sys.exit("no JDK 25: set JAVA_HOME")
+def build(work):
+    subprocess.run([os.path.join(ROOT, "bpf4j"), "trace", "--version"], check=True, stdout=subprocess.DEVNULL)
+    gen = os.path.join(work, "gen")
+    subprocess.run(["gcc", "-O2", "-o", gen, os.path.join(HERE, "getppid_count.c")], check=True)
+    return gen
 
 
-def build():
-    jar = os.path.join(ROOT, "target", "bpf4j.jar")
-    if not os.path.exists(jar):
-        subprocess.run([os.path.join(ROOT, "bpf4j"), "--version"], check=True, stdout=subprocess.DEVNULL)
-    out = os.path.join(tempfile.gettempdir(), "bpf4j-getppid-loop")
-    subprocess.run(["gcc", "-O2", "-o", out, os.path.join(HERE, "getppid_loop.c")], check=True)
-    return jar, out
-
-
-class LineCounter(threading.Thread):
-    """Counts newlines on a pipe in big reads, as cheaply as a consumer of the output can."""
+class Reader(threading.Thread):
+    """Reads a pipe to its end: counts the event lines and keeps the Lost lines."""
 
     def __init__(self, fd):
         super().__init__(daemon=True)
-        self.fd, self.lines = fd, 0
+        self.fd, self.events, self.size, self.tail, self.lost = fd, 0, 0, b"", 0
 
     def run(self):
         while True:
             b = os.read(self.fd, 1 << 20)
             if not b:
-                return
-            self.lines += b.count(b"\n")
+                break
+            self.size += len(b)
+            text = self.tail + b
+            cut = text.rfind(b"\n") + 1
+            self.events += count(text[:cut])
+            self.lost += lost(text[:cut])
+            self.tail = text[cut:]
 
 
-def cpu_seconds(pid):
-    """User plus system CPU time of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def count(text):
+    """Event lines: "PID TID gen"."""
+    return text.count(b" gen\n")
 
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-POSSIBLE_CPUS = int(open("/sys/devices/system/cpu/possible").read().strip().split("-")[-1]) + 1
-# name -> EventRate.java arguments after the pid (None: bpftrace)
-CONSUMERS = {
-    "bpf4j perf": ["perf", "1"],                                   # wake on every record, as bpftrace does
-    "bpf4j perf wake/64": ["perf", "64"],                          # wake every 64 records per CPU
-    "bpf4j ringbuf": ["ringbuf", str(64 * PAGE * POSSIBLE_CPUS)],   # the same memory as 64 pages per CPU
-    "bpf4j ringbuf 16M": ["ringbuf", str(16 << 20)],
-    "bpftrace 16M": None,                                          # BPFTRACE_PERF_RB_PAGES: 16 MiB in all
-    "bpftrace": None,
-}
+def lost(text):
+    return sum(int(m.group(1)) for m in LOST.finditer(text)) if b"Lost" in text else 0
 
 
-def consumer_env(name):
-    env = dict(os.environ, __BPFTRACE_NOTIFY_PROBES_ATTACHED="1")
-    if name == "bpftrace 16M":
-        env["BPFTRACE_PERF_RB_PAGES"] = str((16 << 20) // PAGE // POSSIBLE_CPUS)
-    return env
+def count_file(path):
+    with open(path, "rb") as f:
+        text = f.read()
+    return count(text), lost(text)
 
 
-def consumer_cmd(name, jar, pid):
-    if CONSUMERS[name] is None:
-        return ["bpftrace", "-e", 'tracepoint:syscalls:sys_enter_getppid /pid == %d/ '
-                '{ printf("%%llu %%d %%d\\n", nsecs, pid, tid); }' % pid]
-    mode, param = CONSUMERS[name]
-    return [java(), "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp", jar,
-            os.path.join(HERE, "EventRate.java"), mode, str(pid), param]
+def once(tracer, mode, gen, work):
+    cmd, extra = TRACERS[tracer]
+    env = dict(os.environ, __BPFTRACE_NOTIFY_PROBES_ATTACHED="1", **extra)
+    out_path = os.path.join(work, "out.txt")
+    stdout = open(out_path, "wb") if mode == "file" else subprocess.PIPE
+    t = subprocess.Popen(cmd + ["-e", SCRIPT], stdout=stdout, stderr=subprocess.PIPE, env=env)
+    reader = None
+    if mode == "pipe":
+        reader = Reader(t.stdout.fileno())
+        reader.start()
+    attached = threading.Event()
+    errors = []
 
+    def read_err():
+        for raw in t.stderr:
+            line = raw.decode(errors="replace").rstrip("\n")
+            if "__BPFTRACE_NOTIFY_PROBES_ATTACHED" in line:
+                attached.set()
+            else:
+                errors.append(line)
 
-def once(name, jar, loop):
-    gen = subprocess.Popen([loop, str(SECONDS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    con = subprocess.Popen(consumer_cmd(name, jar, gen.pid), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=consumer_env(name))
+    threading.Thread(target=read_err, daemon=True).start()
     try:
-        counter = LineCounter(con.stdout.fileno())
-        err_lines = []
-        attached = threading.Event()
-
-        def read_err():
-            for raw in con.stderr:
-                l = raw.decode(errors="replace").strip()
-                err_lines.append(l)
-                if l == "attached":
-                    attached.set()
-
-        threading.Thread(target=read_err, daemon=True).start()
-        counter.start()
-        if CONSUMERS[name] is None:  # bpftrace says so on stdout: wait for its first line
-            deadline = time.monotonic() + 60
-            while counter.lines == 0 and time.monotonic() < deadline:
-                time.sleep(0.01)
-        elif not attached.wait(60):
-            raise RuntimeError(f"{name} did not attach: {err_lines}")
-        time.sleep(0.2)
-        base = counter.lines
-        cpu0 = cpu_seconds(con.pid)
-        gen.stdin.write("go\n")
-        gen.stdin.flush()
-        calls, elapsed = gen.stdout.readline().split()
+        if not attached.wait(60):
+            raise RuntimeError(f"{tracer} did not attach: {errors}")
+        g = subprocess.Popen([gen, str(CALLS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        calls, elapsed = g.communicate("go\n")[0].split()
         calls, elapsed = int(calls), float(elapsed)
-        gen.wait()
-        last, stable = -1, 0  # let the consumer drain what is still buffered
-        while stable < 5:
+        # let the tracer print what it still holds: until its output stops growing for a second
+        last, stable = -1, 0
+        while stable < 10:
             time.sleep(0.1)
-            stable = stable + 1 if counter.lines == last else 0
-            last = counter.lines
-        delivered = counter.lines - base
-        cpu = cpu_seconds(con.pid) - cpu0
-        if CONSUMERS[name] is None:
-            con.send_signal(signal.SIGINT)
-        else:
-            con.stdin.close()
+            now = reader.size if reader else os.path.getsize(out_path)
+            stable = stable + 1 if now == last else 0
+            last = now
+        t.send_signal(signal.SIGINT)
         try:
-            con.wait(timeout=15)
-        except subprocess.TimeoutExpired:  # counted already: do not let a slow exit stall the bench
-            con.kill()
-            con.wait()
-        counter.join(timeout=5)
-        return calls / elapsed, delivered / elapsed, calls - delivered, cpu, err_lines
+            t.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            t.kill()
+            t.wait()
+        if reader:
+            reader.join(timeout=10)
+            delivered, lost_events = reader.events, reader.lost
+        else:
+            stdout.close()
+            delivered, lost_events = count_file(out_path)
+        return calls, elapsed, delivered, lost_events
     finally:
-        for p in (gen, con):
-            if p.poll() is None:
-                p.kill()
+        if t.poll() is None:
+            t.kill()
+        if mode == "file" and not stdout.closed:
+            stdout.close()
 
 
 def main():
     if shutil.which("bpftrace") is None:
-        sys.exit("bpftrace is not installed")
-    jar, loop = build()
-    names = list(CONSUMERS)
-    once(names[0], jar, loop)  # warm-up: page cache, the JDK's source launcher
-    results = {n: [] for n in names}
-    for _ in range(ROUNDS):
-        for n in names:
-            results[n].append(once(n, jar, loop))
-    print(f"getppid tight loop for {SECONDS:.0f} s, one record per call; {ROUNDS} alternating rounds, "
-          f"the round with the median delivered rate shown")
-    print(f"{'consumer':<18} {'calls/s':>11} {'delivered/s':>12} {'lost':>10} {'lost %':>7} {'consumer CPU s':>15}"
-          f"  {'delivered/s of every round':>28}")
-    med = {}
-    for n, rs in results.items():
-        by_rate = sorted(rs, key=lambda r: r[1])
-        gen_rate, rate, lost, cpu, _ = by_rate[len(by_rate) // 2]
-        med[n] = rate
-        every = " ".join(f"{r[1]:.0f}" for r in rs)
-        print(f"{n:<18} {gen_rate:>11.0f} {rate:>12.0f} {lost:>10.0f} {100 * lost / max(gen_rate * SECONDS, 1):>6.2f}% "
-              f"{cpu:>15.2f}  {every:>28}")
-    print("rounds without a lost record: " + ", ".join(f"{n} {sum(1 for r in rs if r[2] <= 0)}/{len(rs)}"
-                                                      for n, rs in results.items()))
-    for n in names[:-1]:  # against bpftrace as it runs by default
-        print(f"ratio {n} / bpftrace, delivered events per second: {med[n] / med['bpftrace']:.2f}x")
+        sys.exit("bpftrace is not installed (apt-get install bpftrace)")
+    work = tempfile.mkdtemp(prefix="bpf4j-event-rate-")
+    try:
+        gen = build(work)
+        runs = [(tr, mode) for mode in ("file", "pipe") for tr in TRACERS]
+        once("bpf4j trace", "pipe", gen, work)  # warm-up: page cache, the launcher's class cache
+        results = {r: [] for r in runs}
+        for _ in range(ROUNDS):
+            for r in runs:
+                results[r].append(once(*r, gen, work))
+        print(f"{CALLS:,} getppid calls from one tight loop, one printf each; {ROUNDS} alternating rounds; "
+              f"the round with the median delivered rate shown")
+        print(f"{'tracer':<15} {'stdout':<6} {'gen calls/s':>12} {'delivered':>10} {'share':>8} {'reported lost':>14} "
+              f"{'delivered/s':>12}  every round's delivered share")
+        med = {}
+        for (tr, mode), rs in results.items():
+            by_rate = sorted(rs, key=lambda r: r[2] / r[1])
+            calls, elapsed, delivered, lost = by_rate[len(by_rate) // 2]
+            med[(tr, mode)] = delivered / elapsed
+            every = " ".join(f"{100 * r[2] / r[0]:.1f}%" for r in rs)
+            print(f"{tr:<15} {mode:<6} {calls / elapsed:>12,.0f} {delivered:>10,} {100 * delivered / calls:>7.1f}% "
+                  f"{lost:>14,} {delivered / elapsed:>12,.0f}  {every}")
+            unaccounted = [r[0] - r[2] - r[3] for r in rs]
+            if any(u != 0 for u in unaccounted):
+                print(f"  {tr} {mode}: events neither printed nor reported lost, per round: {unaccounted}")
+        for mode in ("file", "pipe"):
+            print(f"ratio bpf4j trace / bpftrace, delivered events per second, stdout to a {mode}: "
+                  f"{med[('bpf4j trace', mode)] / med[('bpftrace', mode)]:.2f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
