@@ -1,7 +1,10 @@
 package org.bpf4j.events;
 
-import org.bpf4j.features.Features;
+import org.bpf4j.BpfException;
+import org.bpf4j.map.KernelMap;
+import org.bpf4j.map.MapSpec;
 import org.bpf4j.map.MapType;
+import org.bpf4j.sys.Native;
 
 /**
  * The kernel channel a program sends its events through: the BPF ring buffer (one buffer every CPU shares, records
@@ -20,8 +23,15 @@ public enum EventChannel {
     /** The map type of the channel. */
     public MapType mapType() { return mapType; }
 
-    /** The ring buffer where this kernel has it, else the perf buffer (asks the kernel once). */
+    /**
+     * The ring buffer where this kernel has it, else the perf buffer: asks the kernel by creating a one-page ring
+     * (with the map layer the tools load anyway, not the feature prober, which start-up cannot afford).
+     */
     public static EventChannel best() {
-        return Features.mapType(MapType.RINGBUF) ? RING_BUFFER : PERF_BUFFER;
+        try (KernelMap probe = KernelMap.create(MapSpec.of("ringbuf_probe", MapType.RINGBUF, 0, 0, (int) Native.pageSize()))) {
+            return RING_BUFFER;
+        } catch (BpfException e) {
+            return PERF_BUFFER;
+        }
     }
 }
