@@ -98,6 +98,15 @@ final class ScriptRun {
             return 0;
         }
         Privileges.requireTracing(s.who());
+        Shutdown.install(); // early: a SIGINT before it is lost when a shell started us in the background
+        try {
+            return trace(analysis, s);
+        } finally {
+            Shutdown.finished();
+        }
+    }
+
+    private static int trace(Analysis analysis, Settings s) {
         // compiled before the first system call when it can be: that overlaps with linking the system-call
         // handle (Warmup); with -c the code needs the child's pid, so the child comes first
         CompiledScript early = s.command() == null ? compile(analysis, 0, s) : null;
@@ -106,7 +115,6 @@ final class ScriptRun {
         ProcessName.set(name == null || name.isBlank() ? "bpf4j" : name);
         OutputStream stream = outputStream(s);
         Output out = new Output(stream, s.json(), s.quiet(), s.buffering(), s.outputFile() == null && terminal());
-        Shutdown.install();
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
             CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
             try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes()))) {
@@ -125,7 +133,6 @@ final class ScriptRun {
         } finally {
             out.flush();
             if (s.outputFile() != null) closeQuietly(stream);
-            Shutdown.finished();
         }
     }
 

@@ -17,17 +17,26 @@ final class Shutdown {
     /** Installs the handlers; call once, before attaching anything. */
     @SuppressWarnings("removal")
     static void install() {
-        // a shell starts background commands with SIGINT ignored; as bpftrace, we still stop on it
-        for (int sig : new int[] {2 /* SIGINT */, 15 /* SIGTERM */}) {
-            try {
-                org.bpf4j.sys.Syscalls.unignoreSignal(sig);
-            } catch (RuntimeException ignored) {
-                // keep the disposition we were given
+        // Everything the handlers need is made first: between giving a signal back its default action and handing
+        // it to the JVM, a SIGINT would kill the process outright, so nothing may load or link in that window
+        // (bpftrace's case "sigint quit" hit it on a busy machine: the tool died without running END).
+        sun.misc.SignalHandler handler = s -> requested = true;
+        // HUP first (never unignored): its Signal.handle loads what the call needs before INT's window opens
+        String[] names = {"HUP", "INT", "TERM"};
+        int[] numbers = {1, 2, 15};
+        sun.misc.Signal[] signals = new sun.misc.Signal[names.length];
+        for (int i = 0; i < names.length; i++) signals[i] = new sun.misc.Signal(names[i]);
+        for (int i = 0; i < names.length; i++) {
+            // a shell starts background commands with SIGINT ignored; as bpftrace, we still stop on INT and TERM
+            if (numbers[i] != 1) {
+                try {
+                    org.bpf4j.sys.Syscalls.unignoreSignal(numbers[i]);
+                } catch (RuntimeException ignored) {
+                    // keep the disposition we were given
+                }
             }
-        }
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> requested = true);
+                sun.misc.Signal.handle(signals[i], handler);
             } catch (IllegalArgumentException e) {
                 // the signal is in use by the VM: the shutdown hook below still covers it
             }
