@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -163,9 +164,13 @@ public final class Session implements AutoCloseable {
             if (script.programs().get(i).unit().point() instanceof Attach.Begin) testRun(programs.get(i));
         }
         // The kernel runs the programs of one uprobe newest first: attaching those in reverse keeps script order.
+        // Probes on different sites are attached in script order, so that a program firing them in that order
+        // while we attach is first seen at the first one (bpftrace's case "attach to probe with probe builtin").
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < programs.size(); i++) if (!uprobe(i)) order.add(i);
-        for (int i = programs.size() - 1; i >= 0; i--) if (uprobe(i)) order.add(i);
+        Map<Attach, List<Integer>> sites = new LinkedHashMap<>();
+        for (int i = 0; i < programs.size(); i++) if (uprobe(i)) sites.computeIfAbsent(script.programs().get(i).unit().point(), k -> new ArrayList<>()).add(i);
+        for (List<Integer> same : sites.values()) order.addAll(same.reversed());
         for (int i : order) {
             Attach a = script.programs().get(i).unit().point();
             if (a instanceof Attach.Begin || a instanceof Attach.End) continue;
