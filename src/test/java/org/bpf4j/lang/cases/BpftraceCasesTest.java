@@ -40,12 +40,13 @@ class BpftraceCasesTest {
         List<String> failed = new ArrayList<>();
         int passed = 0;
         for (CaseRunner.Result r : runner.runAll(cases, 2)) {
-            if (!r.passed() && r.timedOut()) {
-                // a case that failed only by its timeout runs once more, alone: on a busy machine (another build,
-                // two CPU-bound loads) a 1-2 s timeout measures the machine; both results are logged
+            if (!r.passed()) {
+                // a failed case runs once more, alone, and must pass then: on a busy machine (another build, two
+                // CPU-bound loads) a 1-2 s timeout, or a signal sent after a fixed sleep, measures the machine rather
+                // than the tool; a real regression fails both times. Both results are logged.
                 CaseRunner.Result again = runner.run(r.c());
-                System.out.println("bpftrace case " + r.c().id() + " timed out (" + r.detail() + "); alone: " + again.status()
-                        + (again.passed() ? "" : " " + again.detail()));
+                System.out.println("bpftrace case " + r.c().id() + " failed (" + (r.timedOut() ? "by time: " : "") + r.detail()
+                        + "); alone: " + again.status() + (again.passed() ? "" : " " + again.detail()));
                 r = again;
             }
             if (r.passed()) passed++;
