@@ -31,46 +31,52 @@ final class MapDefinitions {
     private record Def(MapType type, int keySize, int valueSize, int maxEntries, int flags, long mapExtra, int pinning,
                        int keyType, int valueType, Def inner, int valuesOffset) {}
 
-    /** The BTF-defined maps of DATASEC {@code .maps}, in declaration order; slots of maps of maps from its relocations. */
-    static List<ObjectMap> btfMaps(Btf btf, byte[] section, List<ObjectSymbols.Rel> rels, String where) {
+    /**
+     * The BTF-defined maps of DATASEC {@code .maps}, in declaration order; {@code offsetOf} gives a map variable's
+     * offset in the section (its symbol: clang leaves the DATASEC's offsets at zero), through which the section's
+     * relocations give maps of maps and program arrays their initial slots.
+     */
+    static List<ObjectMap> btfMaps(Btf btf, List<ObjectSymbols.Rel> rels, java.util.function.ToLongFunction<String> offsetOf,
+                                   String where) {
         List<ObjectMap> out = new ArrayList<>();
         BtfType.Datasec sec = btf.find(BtfType.Datasec.class, ".maps")
                 .orElseThrow(() -> new ObjectFormatException(where + ": .maps has no BTF DATASEC (compile with -g)"));
-        Map<Integer, String> varAtOffset = new HashMap<>();
-        List<BtfType.Var> vars = new ArrayList<>();
         for (BtfType.VarSecInfo vsi : sec.vars()) {
             if (!(btf.type(vsi.type()) instanceof BtfType.Var v))
                 throw new ObjectFormatException(where + ": .maps: DATASEC entry " + vsi.type() + " is not a variable");
-            vars.add(v);
-        }
-        for (BtfType.Var v : vars) {
             String ctx = where + ": map '" + v.name() + "'";
             if (!(btf.resolve(v.type()) instanceof BtfType.Struct s))
                 throw new ObjectFormatException(ctx + ": its definition is not a struct");
             Def def = parseDef(btf, s, ctx, true);
-            out.add(toMap(v.name(), def, ctx, Map.of()));
-        }
-        // slots of maps of maps and program arrays: .rel.maps entries inside a map's 'values' array
-        if (!rels.isEmpty()) {
-            List<ObjectMap> withSlots = new ArrayList<>();
-            for (ObjectMap m : out) {
-                Map<Integer, String> slots = new TreeMap<>();
-                BtfType.Var v = vars.get(withSlots.size());
-                BtfType.VarSecInfo vsi = sec.vars().get(withSlots.size());
-                Def def = parseDef(btf, (BtfType.Struct) btf.resolve(v.type()), where, true);
+            Map<Integer, String> slots = new TreeMap<>();
+            long start = offsetOf.applyAsLong(v.name());
+            if (def.valuesOffset() >= 0 && start >= 0) {
                 for (ObjectSymbols.Rel r : rels) {
-                    long off = r.offset() - vsi.offset() - def.valuesOffset();
-                    if (def.valuesOffset() < 0 || r.offset() < vsi.offset() || r.offset() >= vsi.offset() + vsi.size()) continue;
+                    if (owner(sec, btf, offsetOf, r.offset()) != vsi) continue; // the initializer may run past the struct
+                    long off = r.offset() - start - def.valuesOffset();
                     if (off < 0 || off % 8 != 0)
-                        throw new ObjectFormatException(where + ": map '" + m.name() + "': relocation at byte " + r.offset() + " is not in its values array");
+                        throw new ObjectFormatException(ctx + ": relocation at byte " + r.offset() + " of .maps is not in its values array");
                     slots.put((int) (off / 8), r.sym().name());
                 }
-                withSlots.add(slots.isEmpty() ? m : new ObjectMap(m.name(), m.spec(), m.kind(), m.btfKeyTypeId(),
-                        m.btfValueTypeId(), null, m.pinning(), slots));
             }
-            out = withSlots;
+            out.add(toMap(v.name(), def, ctx, slots));
         }
         return out;
+    }
+
+    /** The map variable whose symbol starts last at or before {@code offset}. */
+    private static BtfType.VarSecInfo owner(BtfType.Datasec sec, Btf btf, java.util.function.ToLongFunction<String> offsetOf,
+                                            long offset) {
+        BtfType.VarSecInfo best = null;
+        long bestStart = -1;
+        for (BtfType.VarSecInfo vsi : sec.vars()) {
+            long start = offsetOf.applyAsLong(btf.type(vsi.type()).name());
+            if (start >= 0 && start <= offset && start > bestStart) {
+                best = vsi;
+                bestStart = start;
+            }
+        }
+        return best;
     }
 
     private static Def parseDef(Btf btf, BtfType.Composite s, String ctx, boolean outer) {

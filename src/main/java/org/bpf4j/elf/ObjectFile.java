@@ -124,8 +124,8 @@ public final class ObjectFile {
                 sectionSizes.put(s.name(), s.size());
                 if (s.name().equals(".maps")) {
                     if (btf == null) throw new ObjectFormatException(where + ": .maps needs .BTF (compile with -g)");
-                    maps.addAll(MapDefinitions.btfMaps(btf, ObjectSymbols.contents(s, bytes, where),
-                            relList.getOrDefault(s.index(), List.of()), where));
+                    maps.addAll(MapDefinitions.btfMaps(btf, relList.getOrDefault(s.index(), List.of()),
+                            var -> symbolValue(".maps", var), where));
                     mapSections.put(s.index(), s.name());
                 } else if (s.name().equals("maps")) {
                     maps.addAll(MapDefinitions.legacyMaps(ObjectSymbols.contents(s, bytes, where), syms, s.index(), where));
