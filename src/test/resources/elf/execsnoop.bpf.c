@@ -16,6 +16,9 @@ struct event {
     char filename[FILENAME_LEN];
 };
 
+// keeps struct event in the object's BTF, where user space reads its layout (as libbpf-tools do)
+const struct event *unused_event __attribute__((unused));
+
 const volatile u32 target_ppid = 0;    // 0: every process
 
 struct {
