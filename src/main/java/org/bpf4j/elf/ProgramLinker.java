@@ -28,62 +28,93 @@ final class ProgramLinker {
 
     ProgramLinker(Input in) { this.in = in; }
 
+    /** The program being linked: its code so far, where each stretch came from, the subprograms placed. */
+    private final class Linking {
+        final String ctx;
+        final List<Segment> segments = new ArrayList<>();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final Map<Integer, Integer> placed = new HashMap<>(); // .text function start slot -> linked start
+        final List<ObjectProgram.MapUse> uses = new ArrayList<>();
+        byte[] code;
+
+        Linking(String ctx) { this.ctx = ctx; }
+
+        /** Appends a function's code; returns its linked start. */
+        int append(int section, int from, int slots, String where) {
+            if (code != null) { // keep the patches made so far
+                out.reset();
+                out.writeBytes(code);
+            }
+            int at = out.size() / 8;
+            ProgramLinker.this.append(segments, out, section, from, slots, where);
+            code = out.toByteArray();
+            return at;
+        }
+
+        /**
+         * Relocates slots {@code from..to} of the linked code; a call of a subprogram not placed yet appends it and
+         * relocates it at once, depth first, so subprograms land in the order libbpf gives them.
+         */
+        void relocate(int from, int to) {
+            for (int i = from; i < to; i++) {
+                Segment seg = segmentOf(segments, i);
+                int srcSlot = seg.from() + (i - seg.to());
+                ObjectSymbols.Rel rel = in.relocations().getOrDefault(seg.section(), Map.of()).get(srcSlot);
+                String at = ctx + ": instruction " + i;
+                if (RawCode.isLdImm64(code, i) && rel != null && rel.sym().section() == in.textSection())
+                    RawCode.setSrc(code, i, 4); // a subprogram's address (a callback): BPF_PSEUDO_FUNC, as libbpf marks it
+                if (RawCode.isLocalCall(code, i) || RawCode.isFuncAddress(code, i)) {
+                    boolean call = RawCode.isLocalCall(code, i);
+                    int target; // a slot of .text
+                    if (rel != null) {
+                        if (rel.sym().section() != in.textSection())
+                            throw new ObjectFormatException(at + ": call of '" + rel.sym().name() + "', which is not in .text");
+                        target = call ? (int) (rel.sym().value() / 8) + RawCode.imm(code, i) + 1
+                                : (int) ((rel.sym().value() + RawCode.imm(code, i)) / 8);
+                    } else if (call && seg.section() == in.textSection()) {
+                        target = srcSlot + RawCode.imm(code, i) + 1;
+                    } else if (call && srcSlot + RawCode.imm(code, i) + 1 >= seg.from()
+                            && srcSlot + RawCode.imm(code, i) + 1 < seg.from() + seg.slots()) {
+                        continue; // a call inside the same function keeps its distance
+                    } else {
+                        throw new ObjectFormatException(at + ": call with no relocation outside its function");
+                    }
+                    ObjectSymbols.Sym callee = functionAt(target, at);
+                    int start = (int) (callee.value() / 8), size = (int) (callee.size() / 8);
+                    Integer linked = placed.get(start);
+                    if (linked == null) {
+                        linked = append(in.textSection(), start, size, at);
+                        placed.put(start, linked);
+                        RawCode.setImm(code, i, linked + (target - start) - (i + 1));
+                        relocate(linked, linked + size);
+                    } else {
+                        RawCode.setImm(code, i, linked + (target - start) - (i + 1));
+                    }
+                    if (!call) i++;
+                    continue;
+                }
+                if (RawCode.isLdImm64(code, i)) {
+                    if (rel != null) uses.add(mapLoad(code, i, rel, at));
+                    i++;
+                } else if (rel != null && rel.sym().section() == 0) {
+                    throw new ObjectFormatException(at + ": refers to extern '" + rel.sym().name() + "' (kfuncs and ksyms are not supported yet)");
+                }
+            }
+        }
+    }
+
     /** Links the function {@code fn} of code section {@code section}. */
     ObjectProgram link(ObjectSymbols.Sym fn, int section, ProgramSection kind, String license, int kernVersion) {
         String ctx = in.where() + ": program '" + fn.name() + "' (section " + in.sectionNames().get(section) + ")";
         if (fn.value() % 8 != 0 || fn.size() % 8 != 0 || fn.size() == 0)
             throw new ObjectFormatException(ctx + ": function is not whole instructions");
-        List<Segment> segments = new ArrayList<>();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        append(segments, out, section, (int) (fn.value() / 8), (int) (fn.size() / 8), ctx);
-        byte[] code = out.toByteArray();
-        Map<Integer, Integer> placed = new HashMap<>(); // .text function start slot -> linked start
-        List<ObjectProgram.MapUse> uses = new ArrayList<>();
-        for (int i = 0; i < RawCode.slots(code); i++) {
-            Segment seg = segmentOf(segments, i);
-            int srcSlot = seg.from() + (i - seg.to());
-            ObjectSymbols.Rel rel = in.relocations().getOrDefault(seg.section(), Map.of()).get(srcSlot);
-            String at = ctx + ": instruction " + i;
-            if (RawCode.isLocalCall(code, i) || RawCode.isFuncAddress(code, i)) {
-                boolean call = RawCode.isLocalCall(code, i);
-                int target; // a slot of .text
-                if (rel != null) {
-                    if (rel.sym().section() != in.textSection())
-                        throw new ObjectFormatException(at + ": call of '" + rel.sym().name() + "', which is not in .text");
-                    target = call ? (int) (rel.sym().value() / 8) + RawCode.imm(code, i) + 1
-                            : (int) ((rel.sym().value() + RawCode.imm(code, i)) / 8);
-                } else if (call && seg.section() == in.textSection()) {
-                    target = srcSlot + RawCode.imm(code, i) + 1;
-                } else if (call && srcSlot + RawCode.imm(code, i) + 1 >= seg.from()
-                        && srcSlot + RawCode.imm(code, i) + 1 < seg.from() + seg.slots()) {
-                    continue; // a call inside the same function keeps its distance
-                } else {
-                    throw new ObjectFormatException(at + ": call with no relocation outside its function");
-                }
-                ObjectSymbols.Sym callee = functionAt(target, at);
-                int start = (int) (callee.value() / 8);
-                Integer linked = placed.get(start);
-                if (linked == null) {
-                    linked = RawCode.slots(code);
-                    placed.put(start, linked);
-                    out.reset();
-                    out.writeBytes(code);
-                    append(segments, out, in.textSection(), start, (int) (callee.size() / 8), at);
-                    code = out.toByteArray();
-                }
-                RawCode.setImm(code, i, linked + (target - start) - (i + 1));
-                if (!call) i++;
-                continue;
-            }
-            if (RawCode.isLdImm64(code, i)) {
-                if (rel != null) uses.add(mapLoad(code, i, rel, at));
-                i++;
-            } else if (rel != null && rel.sym().section() == 0) {
-                throw new ObjectFormatException(at + ": refers to extern '" + rel.sym().name() + "' (kfuncs and ksyms are not supported yet)");
-            }
-        }
-        return new ObjectProgram(fn.name(), kind, license, kernVersion, code, uses, funcInfo(segments),
-                lineInfo(segments), coreSites(segments), kind.autoload());
+        Linking l = new Linking(ctx);
+        int size = (int) (fn.size() / 8);
+        l.append(section, (int) (fn.value() / 8), size, ctx);
+        l.relocate(0, size);
+        l.uses.sort(java.util.Comparator.comparingInt(ObjectProgram.MapUse::slot));
+        return new ObjectProgram(fn.name(), kind, license, kernVersion, l.code, l.uses, funcInfo(l.segments),
+                lineInfo(l.segments), coreSites(l.segments), kind.autoload());
     }
 
     private ObjectProgram.MapUse mapLoad(byte[] code, int i, ObjectSymbols.Rel rel, String at) {

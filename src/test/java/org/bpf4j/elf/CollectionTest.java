@@ -154,6 +154,21 @@ class CollectionTest {
     }
 
     @Test
+    void subprogramsGlobalFunctionsAndCallbacksRun() {
+        CollectionSpec spec = ObjectFile.read(BpfObjects.object("calls"));
+        try (Collection c = Collection.load(spec)) {
+            c.program("first").testRun(null, new byte[8], 0, 0);
+            assertEquals(9 + 16 + 3, ByteBuffer.wrap(c.variable("total")).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            assertEquals(0 + 1 + 2 + 3, ByteBuffer.wrap(c.variable("loops")).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            c.program("second").testRun(null, new byte[8], 0, 0);
+            assertEquals(25, ByteBuffer.wrap(c.variable("total")).order(ByteOrder.LITTLE_ENDIAN).getLong());
+            // first: itself, sum_squares, square, global_add, loop_step; second: itself and square
+            assertEquals(5, c.program("first").info().funcTypeIds().length);
+            assertEquals(2, c.program("second").info().funcTypeIds().length);
+        }
+    }
+
+    @Test
     void legacyMapsLoadAsCiliumLoadsThem() {
         // libbpf 1.0+ refuses the 'maps' section (bpftool 7.1: "legacy map definitions ... are not supported");
         // bpf4j reads it, as cilium/ebpf does
