@@ -61,6 +61,9 @@ final class ProgramLinker {
                 int srcSlot = seg.from() + (i - seg.to());
                 ObjectSymbols.Rel rel = in.relocations().getOrDefault(seg.section(), Map.of()).get(srcSlot);
                 String at = ctx + ": instruction " + i;
+                if (rel != null && rel.sym().section() == 0)
+                    throw new ObjectFormatException(at + ": refers to extern '" + rel.sym().name()
+                            + "' (.kconfig externs, ksyms and kfuncs are not supported yet)");
                 if (RawCode.isLdImm64(code, i) && rel != null && rel.sym().section() == in.textSection())
                     RawCode.setSrc(code, i, 4); // a subprogram's address (a callback): BPF_PSEUDO_FUNC, as libbpf marks it
                 if (RawCode.isLocalCall(code, i) || RawCode.isFuncAddress(code, i)) {
@@ -96,8 +99,6 @@ final class ProgramLinker {
                 if (RawCode.isLdImm64(code, i)) {
                     if (rel != null) uses.add(mapLoad(code, i, rel, at));
                     i++;
-                } else if (rel != null && rel.sym().section() == 0) {
-                    throw new ObjectFormatException(at + ": refers to extern '" + rel.sym().name() + "' (kfuncs and ksyms are not supported yet)");
                 }
             }
         }
@@ -133,8 +134,6 @@ final class ProgramLinker {
             RawCode.setImm(code, i + 1, (int) off);
             return new ObjectProgram.MapUse(i, data);
         }
-        if (sym.section() == 0)
-            throw new ObjectFormatException(at + ": refers to extern '" + sym.name() + "' (.kconfig, ksyms and kfuncs are not supported yet)");
         throw new ObjectFormatException(at + ": lddw of '" + sym.name() + "' in section "
                 + in.sectionNames().getOrDefault(sym.section(), "#" + sym.section()) + ", which is neither a map nor global data");
     }

@@ -126,6 +126,13 @@ class ObjectFileTest {
     }
 
     @Test
+    void namesTheExternItCannotResolveYet() {
+        ObjectFormatException e = assertThrows(ObjectFormatException.class, () -> ObjectFile.read(BpfObjects.object("externs")));
+        assertTrue(e.getMessage().contains("program 'uses_externs'"), e.getMessage());
+        assertTrue(e.getMessage().contains("refers to extern 'bpf_task_from_pid'"), e.getMessage());
+    }
+
+    @Test
     void refusesFilesThatAreNotBpfObjects() throws Exception {
         byte[] trueBinary = Files.readAllBytes(Path.of("/bin/true"));
         assertTrue(assertThrows(ObjectFormatException.class, () -> ObjectFile.parse(trueBinary, "true"))
