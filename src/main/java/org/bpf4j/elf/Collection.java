@@ -26,17 +26,22 @@ import java.util.Optional;
 /**
  * The live objects of a loaded {@link CollectionSpec} (cilium/ebpf's Collection): its maps created and filled,
  * read-only data frozen, its programs relocated and loaded, and the links {@link #attachAll()} made. Owns them all:
- * closing it detaches the links, then closes programs, maps and the BTF object, once.
+ * closing it detaches the links, then closes programs, maps and the BTF object, once. Maps declared with
+ * {@code LIBBPF_PIN_BY_NAME} are pinned under the pin root when first created and reused by later loads, as libbpf
+ * does; those pins outlive the collection.
  */
 public final class Collection implements AutoCloseable {
     /**
      * How to load: {@code coreTarget} is the BTF CO-RE relocations are resolved against (null: the running
-     * kernel's, /sys/kernel/btf/vmlinux).
+     * kernel's, /sys/kernel/btf/vmlinux); {@code pinRoot} the directory of maps pinned by name
+     * ({@code __uint(pinning, LIBBPF_PIN_BY_NAME)}; null: /sys/fs/bpf, libbpf's default).
      */
-    public record Options(Btf coreTarget) {
-        /** The defaults: the running kernel's BTF. */
-        public static Options defaults() { return new Options(null); }
+    public record Options(Btf coreTarget, Path pinRoot) {
+        /** The defaults: the running kernel's BTF, pins under /sys/fs/bpf. */
+        public static Options defaults() { return new Options(null, null); }
     }
+
+    private static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf");
 
     private final CollectionSpec spec;
     private final Fd btf;
@@ -68,6 +73,7 @@ public final class Collection implements AutoCloseable {
         Map<String, KernelMap> maps = new LinkedHashMap<>();
         Map<String, KernelProgram> programs = new LinkedHashMap<>();
         Map<String, List<CoreRelocator.Decision>> decisions = new LinkedHashMap<>();
+        List<Path> pinned = new ArrayList<>();
         try {
             if (spec.btfRaw() != null) {
                 try {
@@ -76,7 +82,23 @@ public final class Collection implements AutoCloseable {
                     btf = null; // as libbpf: the object still loads, without BTF for maps and source lines
                 }
             }
-            for (ObjectMap m : spec.maps().values()) maps.put(m.name(), createMap(m, btf));
+            Path pinRoot = options.pinRoot() == null ? DEFAULT_PIN_ROOT : options.pinRoot();
+            for (ObjectMap m : spec.maps().values()) {
+                if (m.pinning() == 0) {
+                    maps.put(m.name(), createMap(m, btf));
+                    continue;
+                }
+                Path pin = pinRoot.resolve(m.name());
+                Optional<KernelMap> reused = reusePinned(m, pin);
+                if (reused.isPresent()) {
+                    maps.put(m.name(), reused.get());
+                } else {
+                    KernelMap created = createMap(m, btf);
+                    maps.put(m.name(), created);
+                    created.pin(pin);
+                    pinned.add(pin);
+                }
+            }
             Btf[] target = {options.coreTarget()};
             java.util.function.Supplier<Btf> targetBtf = () -> {
                 if (target[0] == null) target[0] = Btf.vmlinux();
@@ -101,8 +123,26 @@ public final class Collection implements AutoCloseable {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
             if (btf != null) btf.close();
+            pinned.forEach(org.bpf4j.sys.BpfFs::unpin);
             throw e;
         }
+    }
+
+    /** A map pinned by name at {@code pin} by an earlier load, when there is one; it must be the same map. */
+    private static Optional<KernelMap> reusePinned(ObjectMap m, Path pin) {
+        if (!java.nio.file.Files.exists(pin)) return Optional.empty();
+        KernelMap old = KernelMap.open(pin);
+        org.bpf4j.map.MapSpec a = old.spec(), b = m.spec();
+        if (a.type() != b.type() || a.keySize() != b.keySize() || a.valueSize() != b.valueSize()
+                || a.maxEntries() != b.maxEntries() || a.flags() != b.flags()) {
+            old.close();
+            throw new UserException("map '" + m.name() + "': the map pinned at " + pin + " is a " + a.type().bpftoolName()
+                    + " (key " + a.keySize() + ", value " + a.valueSize() + ", max_entries " + a.maxEntries() + ", flags 0x"
+                    + Integer.toHexString(a.flags()) + "), not the " + b.type().bpftoolName() + " (key " + b.keySize()
+                    + ", value " + b.valueSize() + ", max_entries " + b.maxEntries() + ", flags 0x"
+                    + Integer.toHexString(b.flags()) + ") this object declares");
+        }
+        return Optional.of(old);
     }
 
     private static KernelMap createMap(ObjectMap m, Fd btf) {

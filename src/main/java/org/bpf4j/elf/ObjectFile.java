@@ -54,6 +54,10 @@ public final class ObjectFile {
             if (elf.type() != ElfFile.ET_REL)
                 throw new ObjectFormatException(where + ": not a relocatable object (e_type " + elf.type() + ")");
             return new Reader(elf, bytes, where, objectName(fileName)).read();
+        } catch (IndexOutOfBoundsException | IllegalArgumentException | java.nio.BufferUnderflowException
+                 | ArithmeticException | NegativeArraySizeException e) {
+            // a damaged object that got past the checks above: still one message naming the file
+            throw new ObjectFormatException(where + ": malformed BPF object (" + e.getMessage() + ")", e);
         }
     }
 
@@ -215,6 +219,7 @@ public final class ObjectFile {
         }
 
         private String string(Btf btf, int off) {
+            if (off < 0) throw new ObjectFormatException(where + ": .BTF.ext refers to string offset " + Integer.toUnsignedString(off) + ", outside .BTF");
             try {
                 return btf.string(off);
             } catch (IllegalArgumentException e) {

@@ -169,6 +169,39 @@ class CollectionTest {
     }
 
     @Test
+    void mapsPinnedByNameAreReusedByTheNextLoad() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of("/sys/fs/bpf/bpf4j_pins_" + ProcessHandle.current().pid());
+        java.nio.file.Files.createDirectory(root);
+        java.nio.file.Path pin = root.resolve("shared_counts");
+        try {
+            CollectionSpec spec = ObjectFile.read(BpfObjects.object("pinned"));
+            Collection.Options options = new Collection.Options(null, root);
+            int id;
+            try (Collection a = Collection.load(spec, options)) {
+                id = a.map("shared_counts").id();
+                a.program("bump_shared").testRun(null, new byte[8], 0, 0);
+            }
+            assertTrue(java.nio.file.Files.exists(pin), "pinned on first load, and the pin outlives the collection");
+            try (Collection b = Collection.load(spec, options)) {
+                assertEquals(id, b.map("shared_counts").id(), "the second load reuses the pinned map");
+                b.program("bump_shared").testRun(null, new byte[8], 0, 0);
+                assertEquals(2, ByteBuffer.wrap(b.map("shared_counts").lookup(new byte[] {1, 0, 0, 0}).orElseThrow())
+                        .order(ByteOrder.LITTLE_ENDIAN).getLong());
+            }
+            // something else pinned under that name: refused, with both shapes named
+            org.bpf4j.sys.BpfFs.unpin(pin);
+            try (KernelMap other = KernelMap.create(org.bpf4j.map.MapSpec.of("other", org.bpf4j.map.MapType.HASH, 4, 8, 4))) {
+                other.pin(pin);
+            }
+            UserException e = assertThrows(UserException.class, () -> Collection.load(spec, options).close());
+            assertTrue(e.getMessage().contains("pinned at " + pin + " is a hash"), e.getMessage());
+        } finally {
+            org.bpf4j.sys.BpfFs.unpin(pin);
+            java.nio.file.Files.deleteIfExists(root);
+        }
+    }
+
+    @Test
     void legacyMapsLoadAsCiliumLoadsThem() {
         // libbpf 1.0+ refuses the 'maps' section (bpftool 7.1: "legacy map definitions ... are not supported");
         // bpf4j reads it, as cilium/ebpf does

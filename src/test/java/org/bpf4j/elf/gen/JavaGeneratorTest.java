@@ -139,6 +139,14 @@ class JavaGeneratorTest {
     }
 
     @Test
+    void docsShowTheGeneratorsCurrentOutput() throws Exception {
+        Path obj = BpfObjects.object("execsnoop");
+        String source = JavaGenerator.generate(ObjectFile.read(obj), "com.example.trace", "Execsnoop", "execsnoop.bpf.o");
+        assertTrue(Files.readString(Path.of("docs/elf.md")).contains("```java\n" + source + "```"),
+                "docs/elf.md shows the generated Execsnoop class as the generator writes it now");
+    }
+
+    @Test
     void genCommandWritesTheClassAndTheObjectBesideIt() throws Exception {
         Path obj = BpfObjects.object("execsnoop");
         java.io.StringWriter out = new java.io.StringWriter(), err = new java.io.StringWriter();
