@@ -83,7 +83,9 @@ public final class Collection implements AutoCloseable {
                 }
             }
             Path pinRoot = options.pinRoot() == null ? DEFAULT_PIN_ROOT : options.pinRoot();
-            for (ObjectMap m : spec.maps().values()) {
+            for (ObjectMap m0 : spec.maps().values()) {
+                ObjectMap m = m0.kind() == ObjectMap.Kind.KCONFIG
+                        ? m0.withData(Externs.kconfigData(List.copyOf(spec.externs().values()), spec.btf(), spec.name())) : m0;
                 if (m.pinning() == 0) {
                     maps.put(m.name(), createMap(m, btf));
                     continue;

@@ -22,9 +22,11 @@ public final class CollectionSpec {
     private final Map<String, Variable> variables;
     private final byte[] btfRaw;
     private final Btf btf;
+    private final Map<String, Externs.Extern> externs;
 
     CollectionSpec(String name, Map<String, ObjectMap> maps, Map<String, ObjectProgram> programs,
-                   Map<String, Variable> variables, byte[] btfRaw, Btf btf) {
+                   Map<String, Variable> variables, byte[] btfRaw, Btf btf, Map<String, Externs.Extern> externs) {
+        this.externs = Map.copyOf(externs);
         this.name = name;
         this.maps = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(maps));
         this.programs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(programs));
@@ -54,6 +56,9 @@ public final class CollectionSpec {
     /** The object's BTF, parsed (null when it has none). */
     public Btf btf() { return btf; }
 
+    /** The object's {@code __kconfig} and {@code __ksym} externs by name. */
+    Map<String, Externs.Extern> externs() { return externs; }
+
     /** The object's {@code .BTF}, finished for the kernel (null when it has none). */
     byte[] btfRaw() { return btfRaw; }
 
@@ -77,7 +82,7 @@ public final class CollectionSpec {
         System.arraycopy(value, 0, data, v.offset(), value.length);
         Map<String, ObjectMap> changed = new LinkedHashMap<>(maps);
         changed.put(m.name(), m.withData(data));
-        return new CollectionSpec(this.name, changed, programs, variables, btfRaw, btf);
+        return new CollectionSpec(this.name, changed, programs, variables, btfRaw, btf, externs);
     }
 
     /** A copy in which program {@code program} is loaded by {@link Collection#load} or not. */
@@ -85,7 +90,7 @@ public final class CollectionSpec {
         ObjectProgram p = program(program).orElseThrow(() -> new IllegalArgumentException("no program " + program + " in " + name));
         Map<String, ObjectProgram> changed = new LinkedHashMap<>(programs);
         changed.put(program, p.withAutoload(on));
-        return new CollectionSpec(name, maps, changed, variables, btfRaw, btf);
+        return new CollectionSpec(name, maps, changed, variables, btfRaw, btf, externs);
     }
 
     private Variable variable(String name) {

@@ -201,6 +201,13 @@ final class MapDefinitions {
         return new ObjectMap(section, spec, kind, 0, valueType, data, 0, Map.of());
     }
 
+    /** The {@code .kconfig} map of an object's {@code __kconfig} externs: its value is written at load. */
+    static ObjectMap kconfigMap(String objectName, int size, Btf btf) {
+        int valueType = btf == null ? 0 : btf.find(BtfType.Datasec.class, ".kconfig").map(BtfType.Datasec::id).orElse(0);
+        MapSpec spec = new MapSpec(internalName(objectName, ".kconfig"), MapType.ARRAY, 4, size, 1, F_MMAPABLE | F_RDONLY_PROG);
+        return new ObjectMap(".kconfig", spec, ObjectMap.Kind.KCONFIG, 0, valueType, new byte[size], 0, Map.of());
+    }
+
     /**
      * libbpf's name for a data section's map: up to 8 characters of the object's name (its file name up to the
      * first dot) then the section, 7 characters reserved for it; a section with a second dot ({@code .rodata.str1.1})

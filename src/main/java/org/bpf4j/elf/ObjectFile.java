@@ -141,11 +141,16 @@ public final class ObjectFile {
                 dataSections.put(s.index(), s.name());
                 maps.add(MapDefinitions.dataMap(name, s.name(), ObjectSymbols.contents(s, bytes, where), btf, where));
             }
+            List<Externs.Extern> externs = Externs.collect(syms, btf, where);
+            Map<String, Externs.Extern> externsByName = new LinkedHashMap<>();
+            for (Externs.Extern e : externs) externsByName.put(e.name(), e);
+            if (Externs.kconfigSize(externs) > 0)
+                maps.add(MapDefinitions.kconfigMap(name, Externs.kconfigSize(externs), btf));
             Map<String, ObjectMap> byName = MapDefinitions.byName(maps, where);
             Map<String, CollectionSpec.Variable> variables = variables(dataSections, btf);
 
             byte[] fixed = btfRaw == null ? null : BtfFixup.fixup(btfRaw, btf,
-                    sec -> sectionSizes.getOrDefault(sec, -1L), (sec, var) -> symbolValue(sec, var));
+                    sec -> sectionSizes.getOrDefault(sec, -1L), (sec, var) -> symbolValue(sec, var), externs);
 
             // programs
             int text = elf.section(".text").map(ElfFile.Section::index).orElse(-1);
@@ -159,7 +164,7 @@ public final class ObjectFile {
             for (ObjectSymbols.Sym f : syms)
                 if (f.section() == text && f.type() == ObjectSymbols.STT_FUNC) textFunctions.add(f);
             ProgramLinker linker = new ProgramLinker(new ProgramLinker.Input(where, code, names, text, textFunctions,
-                    rels, mapSections, dataSections, ext, off -> string(btfFinal, off)));
+                    rels, mapSections, dataSections, ext, off -> string(btfFinal, off), externsByName));
             Map<String, ObjectProgram> programs = new LinkedHashMap<>();
             for (ElfFile.Section s : sections) {
                 if (!isCode(s) || s.index() == text) continue;
@@ -178,7 +183,7 @@ public final class ObjectFile {
                 for (ObjectProgram.MapUse u : p.mapUses())
                     if (!byName.containsKey(u.map()))
                         throw new ObjectFormatException(where + ": program '" + p.name() + "' uses '" + u.map() + "', which is not a map");
-            return new CollectionSpec(name, byName, programs, variables, fixed, btf);
+            return new CollectionSpec(name, byName, programs, variables, fixed, btf, externsByName);
         }
 
         private Map<String, CollectionSpec.Variable> variables(Map<Integer, String> dataSections, Btf btf) {

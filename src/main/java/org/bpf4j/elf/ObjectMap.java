@@ -30,7 +30,9 @@ public record ObjectMap(String name, MapSpec spec, Kind kind, int btfKeyTypeId, 
         /** {@code .data*}. */
         DATA,
         /** {@code .bss*}: zero-initialised. */
-        BSS
+        BSS,
+        /** {@code .kconfig}: the {@code __kconfig} externs, filled in at load from the running kernel, frozen. */
+        KCONFIG
     }
 
     /** Copies the mutable parts. */
@@ -43,7 +45,7 @@ public record ObjectMap(String name, MapSpec spec, Kind kind, int btfKeyTypeId, 
     public boolean isGlobalData() { return kind != Kind.MAP; }
 
     /** True when the map is frozen after creation (read-only data). */
-    public boolean frozen() { return kind == Kind.RODATA; }
+    public boolean frozen() { return kind == Kind.RODATA || kind == Kind.KCONFIG; }
 
     /** The initial value of a global data section (a copy); null for other maps. */
     @Override

@@ -20,11 +20,12 @@ import java.util.List;
  * @param funcInfo    {@code bpf_func_info} records, rebased to the linked code
  * @param lineInfo    {@code bpf_line_info} records, rebased
  * @param core        CO-RE relocations, rebased
+ * @param externs     the instructions that use a {@code __ksym} (a kfunc call, a kernel variable's lddw), resolved at load
  * @param autoload    whether {@link Collection#load} loads it
  */
 public record ObjectProgram(String name, ProgramSection section, String license, int kernVersion, byte[] code,
                             List<MapUse> mapUses, List<FuncInfo> funcInfo, List<LineInfo> lineInfo,
-                            List<CoreSite> core, boolean autoload) {
+                            List<CoreSite> core, List<ExternUse> externs, boolean autoload) {
     /** The lddw at {@code slot} loads map {@code map}. */
     public record MapUse(int slot, String map) {}
 
@@ -37,6 +38,9 @@ public record ObjectProgram(String name, ProgramSection section, String license,
     /** A CO-RE relocation of the instruction at {@code slot}: local BTF type, access string and kind. */
     public record CoreSite(int slot, int typeId, String access, CoreKind kind) {}
 
+    /** The instruction at {@code slot} uses kernel symbol {@code name} (a kfunc or a {@code __ksym} variable). */
+    public record ExternUse(int slot, String name) {}
+
     /** Copies the code. */
     public ObjectProgram {
         code = code.clone();
@@ -44,6 +48,7 @@ public record ObjectProgram(String name, ProgramSection section, String license,
         funcInfo = List.copyOf(funcInfo);
         lineInfo = List.copyOf(lineInfo);
         core = List.copyOf(core);
+        externs = List.copyOf(externs);
     }
 
     /** The linked raw instructions (a copy). */
@@ -55,6 +60,6 @@ public record ObjectProgram(String name, ProgramSection section, String license,
 
     /** This program with autoload on or off. */
     public ObjectProgram withAutoload(boolean on) {
-        return new ObjectProgram(name, section, license, kernVersion, code, mapUses, funcInfo, lineInfo, core, on);
+        return new ObjectProgram(name, section, license, kernVersion, code, mapUses, funcInfo, lineInfo, core, externs, on);
     }
 }

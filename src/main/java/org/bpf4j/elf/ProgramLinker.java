@@ -19,7 +19,7 @@ final class ProgramLinker {
     record Input(String where, Map<Integer, byte[]> code, Map<Integer, String> sectionNames, int textSection,
                  List<ObjectSymbols.Sym> textFunctions, Map<Integer, Map<Integer, ObjectSymbols.Rel>> relocations,
                  Map<Integer, String> mapSections, Map<Integer, String> dataSections, BtfExt ext,
-                 java.util.function.IntFunction<String> btfString) {}
+                 java.util.function.IntFunction<String> btfString, Map<String, Externs.Extern> externs) {}
 
     /** A stretch of linked code copied from {@code slots} slots of section {@code section} at {@code from}. */
     private record Segment(int section, int from, int to, int slots) {}
@@ -35,6 +35,7 @@ final class ProgramLinker {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final Map<Integer, Integer> placed = new HashMap<>(); // .text function start slot -> linked start
         final List<ObjectProgram.MapUse> uses = new ArrayList<>();
+        final List<ObjectProgram.ExternUse> externUses = new ArrayList<>();
         byte[] code;
 
         Linking(String ctx) { this.ctx = ctx; }
@@ -61,9 +62,10 @@ final class ProgramLinker {
                 int srcSlot = seg.from() + (i - seg.to());
                 ObjectSymbols.Rel rel = in.relocations().getOrDefault(seg.section(), Map.of()).get(srcSlot);
                 String at = ctx + ": instruction " + i;
-                if (rel != null && rel.sym().section() == 0)
-                    throw new ObjectFormatException(at + ": refers to extern '" + rel.sym().name()
-                            + "' (.kconfig externs, ksyms and kfuncs are not supported yet)");
+                if (rel != null && rel.sym().section() == 0) {
+                    i = externUse(code, i, rel, at);
+                    continue;
+                }
                 if (RawCode.isLdImm64(code, i) && rel != null && rel.sym().section() == in.textSection())
                     RawCode.setSrc(code, i, 4); // a subprogram's address (a callback): BPF_PSEUDO_FUNC, as libbpf marks it
                 if (RawCode.isLocalCall(code, i) || RawCode.isFuncAddress(code, i)) {
@@ -102,6 +104,36 @@ final class ProgramLinker {
                 }
             }
         }
+
+        /** An instruction that uses an extern; returns the last slot it takes. */
+        int externUse(byte[] code, int i, ObjectSymbols.Rel rel, String at) {
+            Externs.Extern ext = in.externs().get(rel.sym().name());
+            if (ext == null) throw new ObjectFormatException(at + ": refers to undefined symbol '" + rel.sym().name() + "'");
+            boolean lddw = RawCode.isLdImm64(code, i);
+            switch (ext.kind()) {
+                case KCONFIG -> {
+                    if (!lddw) throw new ObjectFormatException(at + ": extern '" + ext.name() + "' used by a non-lddw instruction");
+                    int off = ext.offset() + RawCode.imm(code, i);
+                    RawCode.setSrc(code, i, 2); // BPF_PSEUDO_MAP_VALUE into .kconfig
+                    RawCode.setImm(code, i, 0);
+                    RawCode.setImm(code, i + 1, off);
+                    uses.add(new ObjectProgram.MapUse(i, ".kconfig"));
+                    return i + 1;
+                }
+                case KSYM_VAR -> {
+                    if (!lddw) throw new ObjectFormatException(at + ": kernel variable '" + ext.name() + "' used by a non-lddw instruction");
+                    externUses.add(new ObjectProgram.ExternUse(i, ext.name()));
+                    return i + 1;
+                }
+                case KSYM_FUNC -> {
+                    if (RawCode.opcode(code, i) != RawCode.CALL)
+                        throw new ObjectFormatException(at + ": kfunc '" + ext.name() + "' used by a non-call instruction");
+                    externUses.add(new ObjectProgram.ExternUse(i, ext.name()));
+                    return i;
+                }
+            }
+            throw new IllegalStateException();
+        }
     }
 
     /** Links the function {@code fn} of code section {@code section}. */
@@ -115,7 +147,7 @@ final class ProgramLinker {
         l.relocate(0, size);
         l.uses.sort(java.util.Comparator.comparingInt(ObjectProgram.MapUse::slot));
         return new ObjectProgram(fn.name(), kind, license, kernVersion, l.code, l.uses, funcInfo(l.segments),
-                lineInfo(l.segments), coreSites(l.segments), kind.autoload());
+                lineInfo(l.segments), coreSites(l.segments), l.externUses, kind.autoload());
     }
 
     private ObjectProgram.MapUse mapLoad(byte[] code, int i, ObjectSymbols.Rel rel, String at) {

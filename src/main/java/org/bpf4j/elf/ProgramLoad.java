@@ -44,6 +44,7 @@ final class ProgramLoad {
             if (spec.btf() == null) throw new ObjectFormatException(where + ": CO-RE relocations but no .BTF");
             decisions = new CoreRelocator(spec.btf(), target.get()).apply(code, p.core(), where);
         }
+        resolveExterns(spec, p, code, where);
         List<Instruction> insns;
         try {
             insns = Program.decode(code).instructions();
@@ -61,6 +62,45 @@ final class ProgramLoad {
         ProgramSpec ps = new ProgramSpec(p.name(), p.section().type(), Program.of(insns, refs), p.license(),
                 p.section().expectedAttachType());
         return new Relocated(ps, decisions);
+    }
+
+    /** Points kfunc calls and {@code __ksym} lddws at the running kernel's BTF ids (or a typeless symbol's address). */
+    private static void resolveExterns(CollectionSpec spec, ObjectProgram p, byte[] code, String where) {
+        for (ObjectProgram.ExternUse u : p.externs()) {
+            Externs.Extern e = spec.externs().get(u.name());
+            String ctx = where + ": instruction " + u.slot() + ": extern '" + u.name() + "'";
+            Btf vmlinux = vmlinux(ctx);
+            if (e.kind() == Externs.Kind.KSYM_FUNC) {
+                Integer id = vmlinux.find(BtfType.Func.class, u.name()).map(BtfType::id).orElse(null);
+                if (id == null) {
+                    if (!e.weak()) throw new ObjectFormatException(ctx + ": no kernel function " + u.name() + " in vmlinux BTF");
+                    RawCode.poison(code, u.slot()); // a weak kfunc this kernel lacks: dead code behind bpf_ksym_exists()
+                    continue;
+                }
+                RawCode.setSrc(code, u.slot(), 2); // BPF_PSEUDO_KFUNC_CALL
+                RawCode.setImm(code, u.slot(), id);
+                RawCode.setOffset(code, u.slot(), 0);
+                continue;
+            }
+            boolean typeless = spec.btf().resolve(e.typeId()) instanceof BtfType.Void;
+            if (typeless) {
+                long addr = org.bpf4j.symbols.Kallsyms.get().address(u.name()).orElse(0L);
+                if (addr == 0 && !e.weak()) throw new ObjectFormatException(ctx + ": no kernel symbol " + u.name() + " in /proc/kallsyms");
+                RawCode.setSrc(code, u.slot(), 0);
+                RawCode.setImm64(code, u.slot(), addr);
+                continue;
+            }
+            Integer id = vmlinux.find(BtfType.Var.class, u.name()).map(BtfType::id).orElse(null);
+            if (id == null) {
+                if (!e.weak()) throw new ObjectFormatException(ctx + ": no kernel variable " + u.name() + " in vmlinux BTF");
+                RawCode.setSrc(code, u.slot(), 0);
+                RawCode.setImm64(code, u.slot(), 0);
+                continue;
+            }
+            RawCode.setSrc(code, u.slot(), 3); // BPF_PSEUDO_BTF_ID
+            RawCode.setImm(code, u.slot(), id);
+            RawCode.setImm(code, u.slot() + 1, 0);
+        }
     }
 
     /** Loads a relocated program with the collection's maps and, when loaded, its BTF. */

@@ -202,6 +202,46 @@ class CollectionTest {
     }
 
     @Test
+    void externsTakeTheRunningKernelsValues() throws Exception {
+        CollectionSpec spec = ObjectFile.read(BpfObjects.object("externs"));
+        try (Collection c = Collection.load(spec)) {
+            assertTrue(c.program("uses_externs").info().btfId() > 0, "the object's BTF, externs rewritten, was accepted");
+            c.attachAll();
+            for (int i = 0; i < 3; i++) org.bpf4j.sys.Native.getppid();
+            String[] release = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).strip().split("[.-]");
+            long expected = (Long.parseLong(release[0]) << 16) + (Long.parseLong(release[1]) << 8) + Math.min(255, Long.parseLong(release[2]));
+            assertEquals(expected, le64(c.variable("version")));
+            assertEquals(1, le64(c.variable("has_bpf")), "CONFIG_BPF_SYSCALL=y");
+            assertEquals(0, le64(c.variable("no_such")), "a __weak option the kernel lacks is 0");
+            assertTrue(le64(c.variable("hz")) >= 100, "CONFIG_HZ " + le64(c.variable("hz")));
+            assertEquals(1, le64(c.variable("found_self")), "bpf_task_from_pid(current) through a kfunc found the task");
+        }
+    }
+
+    @Test
+    void aTypedKernelVariableIsNamedToTheVerifierByItsBtfId() {
+        CollectionSpec spec = ObjectFile.read(BpfObjects.object("ksym"));
+        boolean listed = org.bpf4j.symbols.Kallsyms.get().address("runqueues").isPresent();
+        if (listed) {
+            try (Collection c = Collection.load(spec)) {
+                c.attachAll();
+                org.bpf4j.sys.Native.getppid();
+                assertEquals(100, le64(c.variable("cpu0")), "runqueues of CPU 0 through a typed ksym");
+            }
+        } else {
+            // the kernel looked the BTF id up and found no address: libbpf 1.1 fails with the same log line
+            VerifierException e = assertThrows(VerifierException.class, () -> Collection.load(spec).close());
+            assertTrue(e.log().contains("failed to find the address for kernel symbol 'runqueues'"), e.log());
+            org.bpf4j.testing.Bpftool.Result libbpf = org.bpf4j.testing.Bpftool.exec("prog", "loadall",
+                    BpfObjects.object("ksym").toString(), "/sys/fs/bpf/bpf4j_ksym_" + ProcessHandle.current().pid());
+            assertNotEquals(0, libbpf.status());
+            assertTrue(libbpf.err().contains("failed to find the address for kernel symbol 'runqueues'"), libbpf.err());
+        }
+    }
+
+    static long le64(byte[] b) { return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(); }
+
+    @Test
     void legacyMapsLoadAsCiliumLoadsThem() {
         // libbpf 1.0+ refuses the 'maps' section (bpftool 7.1: "legacy map definitions ... are not supported");
         // bpf4j reads it, as cilium/ebpf does

@@ -126,10 +126,20 @@ class ObjectFileTest {
     }
 
     @Test
-    void namesTheExternItCannotResolveYet() {
-        ObjectFormatException e = assertThrows(ObjectFormatException.class, () -> ObjectFile.read(BpfObjects.object("externs")));
-        assertTrue(e.getMessage().contains("program 'uses_externs'"), e.getMessage());
-        assertTrue(e.getMessage().contains("refers to extern 'bpf_task_from_pid'"), e.getMessage());
+    void readsExternsIntoAKconfigMapAndKernelSymbolUses() {
+        CollectionSpec s = ObjectFile.read(BpfObjects.object("externs"));
+        ObjectMap kconfig = s.map(".kconfig").orElseThrow();
+        assertEquals("externs.kconfig", kconfig.spec().name());
+        assertTrue(kconfig.frozen());
+        // libbpf's layout: by alignment (4-byte ints first), then size, then name
+        assertEquals(java.util.List.of("CONFIG_HZ", "LINUX_KERNEL_VERSION", "CONFIG_BPF4J_NO_SUCH_OPTION", "CONFIG_BPF_SYSCALL"),
+                s.externs().values().stream().filter(e -> e.kind() == Externs.Kind.KCONFIG)
+                        .sorted(java.util.Comparator.comparingInt(Externs.Extern::offset)).map(Externs.Extern::name).toList());
+        assertEquals(10, kconfig.spec().valueSize());
+        List<String> uses = s.program("uses_externs").orElseThrow().externs().stream().map(ObjectProgram.ExternUse::name).toList();
+        assertEquals(List.of("bpf_task_from_pid", "bpf_task_release"), uses.stream().sorted().toList());
+        assertEquals(List.of("runqueues"), ObjectFile.read(BpfObjects.object("ksym")).program("reads_runqueues").orElseThrow()
+                .externs().stream().map(ObjectProgram.ExternUse::name).toList());
     }
 
     @Test
