@@ -77,7 +77,7 @@ public final class Collection implements AutoCloseable {
         try {
             if (spec.btfRaw() != null) {
                 try {
-                    btf = BtfLoader.load(spec.btfRaw());
+                    btf = BtfLoader.load(BtfSanitizer.sanitize(spec.btfRaw(), BtfSanitizer.missingHere()));
                 } catch (BpfException e) {
                     btf = null; // as libbpf: the object still loads, without BTF for maps and source lines
                 }
