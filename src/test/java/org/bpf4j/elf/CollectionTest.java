@@ -242,6 +242,23 @@ class CollectionTest {
     static long le64(byte[] b) { return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(); }
 
     @Test
+    void uprobeSectionsAttachToTheLibraryTheyName() {
+        int self = (int) ProcessHandle.current().pid();
+        CollectionSpec spec = ObjectFile.read(BpfObjects.object("uprobe"))
+                .withVariable("target_tgid", ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(self).array());
+        try (Collection c = Collection.load(spec)) {
+            List<org.bpf4j.link.Link> links = c.attachAll();
+            assertEquals(2, links.size());
+            assertTrue(links.get(0).describe().startsWith("uprobe:") && links.get(0).describe().endsWith(":getppid"), links.get(0).describe());
+            int ppid = 0;
+            for (int i = 0; i < 4; i++) ppid = org.bpf4j.sys.Native.getppid();
+            assertEquals(4, le64(c.variable("entries")));
+            assertEquals(4, le64(c.variable("returns")));
+            assertEquals(ppid, le64(c.variable("last_ret")), "the uretprobe saw getppid's return value");
+        }
+    }
+
+    @Test
     void legacyMapsLoadAsCiliumLoadsThem() {
         // libbpf 1.0+ refuses the 'maps' section (bpftool 7.1: "legacy map definitions ... are not supported");
         // bpf4j reads it, as cilium/ebpf does

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.*;
 @Tag("kernel")
 class LibbpfParityTest {
     @ParameterizedTest
-    @ValueSource(strings = {"globals", "core", "maps", "execsnoop", "calls", "externs"})
+    @ValueSource(strings = {"globals", "core", "maps", "execsnoop", "calls", "externs", "uprobe"})
     void loadsAsLibbpfLoads(String fixture) throws Exception {
         Kernel.require();
         Bpftool.require();
