@@ -48,8 +48,11 @@ public final class Collection implements AutoCloseable {
     private final Map<String, KernelMap> maps;
     private final Map<String, KernelProgram> programs;
     private final Map<String, List<CoreRelocator.Decision>> decisions;
+    private final Map<String, java.lang.foreign.MemorySegment> mapped = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
     private boolean closed;
+
+    private static final int PROT_READ = 1, PROT_READ_WRITE = 3, MAP_SHARED = 1;
 
     private Collection(CollectionSpec spec, Fd btf, Map<String, KernelMap> maps, Map<String, KernelProgram> programs,
                        Map<String, List<CoreRelocator.Decision>> decisions) {
@@ -58,6 +61,42 @@ public final class Collection implements AutoCloseable {
         this.maps = Collections.unmodifiableMap(maps);
         this.programs = Collections.unmodifiableMap(programs);
         this.decisions = decisions;
+    }
+
+    /**
+     * Maps each global data section into this process (they are created BPF_F_MMAPABLE), read-only when frozen,
+     * so that variables are read and written in place, with no system call, as libbpf's skeletons do.
+     */
+    private void mapGlobalData() {
+        long page = org.bpf4j.sys.Native.pageSize();
+        for (ObjectMap m : spec.maps().values()) {
+            if (!m.isGlobalData() || (m.spec().flags() & MapDefinitions.F_MMAPABLE) == 0) continue;
+            long length = (m.spec().valueSize() + page - 1) / page * page;
+            java.lang.foreign.MemorySegment seg = org.bpf4j.sys.Syscalls.mmap(length, m.frozen() ? PROT_READ : PROT_READ_WRITE,
+                    MAP_SHARED, maps.get(m.name()).fd().value(), 0);
+            seg = seg.asSlice(0, m.spec().valueSize());
+            mapped.put(m.name(), m.frozen() ? seg.asReadOnly() : seg); // a write to a PROT_READ page would crash the JVM
+        }
+    }
+
+    private void unmapGlobalData() {
+        long page = org.bpf4j.sys.Native.pageSize();
+        for (java.lang.foreign.MemorySegment seg : mapped.values()) {
+            long length = (seg.byteSize() + page - 1) / page * page;
+            org.bpf4j.sys.Syscalls.munmap(java.lang.foreign.MemorySegment.ofAddress(seg.address()).reinterpret(length));
+        }
+        mapped.clear();
+    }
+
+    /**
+     * The live bytes of global data section {@code section} ({@code .rodata}, {@code .data}, {@code .bss}...), mapped
+     * into this process: what the programs read and write. Read-only for frozen sections; valid until {@link #close()}.
+     */
+    public java.lang.foreign.MemorySegment data(String section) {
+        java.lang.foreign.MemorySegment seg = mapped.get(section);
+        if (seg == null) throw new UserException(spec.name() + ": no global data section '" + section + "' (sections: "
+                + String.join(", ", mapped.keySet()) + ")");
+        return seg;
     }
 
     /** Loads {@code spec} against the running kernel. */
@@ -120,7 +159,14 @@ public final class Collection implements AutoCloseable {
                     maps.get(m.name()).putFd(le32(slot.getKey()), value);
                 }
             }
-            return new Collection(spec, btf, maps, programs, decisions);
+            Collection c = new Collection(spec, btf, maps, programs, decisions);
+            try {
+                c.mapGlobalData();
+            } catch (RuntimeException e) {
+                c.unmapGlobalData();
+                throw e;
+            }
+            return c;
         } catch (RuntimeException e) {
             programs.values().forEach(KernelProgram::close);
             maps.values().forEach(KernelMap::close);
@@ -195,12 +241,11 @@ public final class Collection implements AutoCloseable {
     /** The CO-RE decisions taken for program {@code name}, in instruction order. */
     public List<CoreRelocator.Decision> coreDecisions(String name) { return decisions.getOrDefault(name, List.of()); }
 
-    /** The current bytes of global variable {@code name}, read from its data map. */
+    /** The current bytes of global variable {@code name}, read in place from its mapped data section. */
     public byte[] variable(String name) {
         CollectionSpec.Variable v = spec.variables().get(name);
         if (v == null) throw new UserException(spec.name() + ": no global variable '" + name + "'");
-        byte[] all = map(v.map()).lookup(le32(0)).orElseThrow();
-        return java.util.Arrays.copyOfRange(all, v.offset(), v.offset() + v.size());
+        return data(v.map()).asSlice(v.offset(), v.size()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
     }
 
     /** Writes global variable {@code name} in {@code .data} or {@code .bss} ({@code .rodata} is frozen). */
@@ -210,10 +255,7 @@ public final class Collection implements AutoCloseable {
         if (value.length != v.size()) throw new IllegalArgumentException("variable " + name + " is " + v.size() + " bytes, not " + value.length);
         if (spec.maps().get(v.map()).frozen())
             throw new UserException(spec.name() + ": variable '" + name + "' is in " + v.map() + ", frozen at load; set it in the spec before loading");
-        KernelMap m = map(v.map());
-        byte[] all = m.lookup(le32(0)).orElseThrow();
-        System.arraycopy(value, 0, all, v.offset(), value.length);
-        m.update(le32(0), all, UpdateFlag.ANY);
+        java.lang.foreign.MemorySegment.copy(value, 0, data(v.map()), java.lang.foreign.ValueLayout.JAVA_BYTE, v.offset(), value.length);
     }
 
     /**
@@ -310,6 +352,7 @@ public final class Collection implements AutoCloseable {
         if (closed) return;
         closed = true;
         links.forEach(Link::close);
+        unmapGlobalData();
         programs.values().forEach(KernelProgram::close);
         maps.values().forEach(KernelMap::close);
         if (btf != null) btf.close();

@@ -45,6 +45,8 @@ class CollectionTest {
             assertEquals(9, le32(c.variable("counter")));
             UserException e = assertThrows(UserException.class, () -> c.setVariable("target_pid", new byte[4]));
             assertTrue(e.getMessage().contains("frozen"), e.getMessage());
+            assertTrue(c.data(".rodata").isReadOnly());
+            assertThrows(IllegalArgumentException.class, () -> c.data(".rodata").set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) 1));
             // the program and its subprogram were loaded with the object's BTF: two functions in func_info
             ProgramInfo p = c.program("on_getppid").info();
             assertEquals(2, p.funcTypeIds().length);
@@ -61,8 +63,12 @@ class CollectionTest {
                 .withAutoload("on_raw", false);
         try (Collection c = Collection.load(spec)) {
             assertEquals(List.of("on_getppid"), List.copyOf(c.programs().keySet()));
+            c.setVariable("counter", new byte[] {100, 0, 0, 0}); // through the mapping, seen by the program
             assertEquals(1, c.attachAll().size());
             for (int i = 0; i < 5; i++) org.bpf4j.sys.Native.getppid();
+            assertEquals(105, le32(c.variable("counter")), "counter = bump() + 1 on each call, from 100");
+            assertEquals(105, le32(java.util.Arrays.copyOf(c.map(".data").lookup(KEY0).orElseThrow(), 4)), "the map holds what the mapping shows");
+            assertThrows(UserException.class, () -> c.data(".text"));
             long hits = ByteBuffer.wrap(c.variable("hits")).order(ByteOrder.LITTLE_ENDIAN).getLong();
             assertTrue(hits >= 5, "hits " + hits);
             // bump() counted them under this pid in the hash map
