@@ -281,18 +281,18 @@ public final class JavaGenerator {
             ObjectMap m = spec.maps().get(v.map());
             JavaType t = JavaType.of(btf, v.btfType(), records);
             String name = JavaType.camel(v.name());
-            line("    /** The current value of {@code " + v.name() + "} (" + v.map() + "). */");
+            String slice = "collection.data(\"" + v.map() + "\").asSlice(" + v.offset() + ", " + v.size() + ")";
+            line("    /** The current value of {@code " + v.name() + "}, read in place from the mapped " + v.map() + ". */");
             line("    public " + t.java() + " " + name + "() {");
-            line("        MemorySegment s = MemorySegment.ofArray(collection.variable(\"" + v.name() + "\"));");
+            line("        MemorySegment s = " + slice + ";");
             line("        return " + String.format(t.read(), 0) + ";");
             line("    }");
             line("");
             if (m.kind() == ObjectMap.Kind.RODATA) continue;
-            line("    /** Writes {@code " + v.name() + "} (" + v.map() + "). */");
+            line("    /** Writes {@code " + v.name() + "} in place, in the mapped " + v.map() + ". */");
             line("    public void " + name + "(" + t.java() + " value) {");
-            line("        MemorySegment s = MemorySegment.ofArray(new byte[" + v.size() + "]);");
+            line("        MemorySegment s = " + slice + ";");
             line("        " + String.format(t.write(), 0, "value") + ";");
-            line("        collection.setVariable(\"" + v.name() + "\", s.toArray(JAVA_BYTE));");
             line("    }");
             line("");
         }
