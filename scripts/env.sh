@@ -48,6 +48,8 @@ bpf4j_test_tools() {
   [ -x /usr/bin/readelf ] || need+=(binutils)
   [ -x /usr/bin/python3 ] || need+=(python3)
   [ -x /usr/bin/clang ] || need+=(clang)
+  [ -x /usr/bin/clang-19 ] || need+=(clang-19)
+  [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
   command -v cc >/dev/null 2>&1 || need+=(gcc)
   [ -e /usr/include/sys/sdt.h ] || [ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || need+=(systemtap-sdt-dev)
   if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

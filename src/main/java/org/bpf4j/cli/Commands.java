@@ -18,7 +18,7 @@ final class Commands implements Runnable {
     private static final List<Class<?>> VERBS = List.of(BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
             org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
             org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
-            VmCommand.class, CommandLine.HelpCommand.class);
+            GenCommand.class, VmCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT, description = "Show stack traces of errors.")
     boolean debug;

@@ -110,6 +110,22 @@ public final class ElfFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Parses an ELF image held in memory (a BPF object read from a class path resource, say); {@code name} stands
+     * for the file in errors. The bytes are copied; close the result to free the copy.
+     */
+    public static ElfFile of(byte[] bytes, String name) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = arena.allocate(Math.max(1, bytes.length), 8).asSlice(0, bytes.length);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data, 0, bytes.length);
+            return new ElfFile(Path.of(name), arena, data);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
     /** The file this was read from. */
     public Path path() { return path; }
 

@@ -39,6 +39,20 @@ public final class RawTracepointLink implements Link {
         return new RawTracepointLink(what, new Fd(r));
     }
 
+    /**
+     * Attaches a tracing program loaded for a BTF-typed raw tracepoint ({@code tp_btf}: its target, the
+     * {@code btf_trace_NAME} type, was fixed at load time); {@code name} only describes the link.
+     */
+    public static RawTracepointLink attachBtf(KernelProgram program, String name) {
+        if (program.type() != ProgramType.TRACING)
+            throw new IllegalArgumentException("program " + program.name() + " is a " + program.type().bpftoolName()
+                    + " program; tp_btf needs a tracing program");
+        String what = "tp_btf:" + name;
+        int r = LinkCreate.rawTracepointOpen(null, program.fd().value());
+        if (r < 0) throw new BpfException("BPF_RAW_TRACEPOINT_OPEN", -r, what);
+        return new RawTracepointLink(what, new Fd(r));
+    }
+
     /** The BPF link's descriptor. */
     public Fd fd() { return fd; }
 

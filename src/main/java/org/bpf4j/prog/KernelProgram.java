@@ -18,7 +18,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 public final class KernelProgram implements AutoCloseable {
     // union bpf_attr for BPF_PROG_LOAD (linux/bpf.h): offsets checked against the UAPI header.
     private static final int ATTR_SIZE = 128, PROG_TYPE = 0, INSN_CNT = 4, INSNS = 8, LICENSE = 16, LOG_LEVEL = 24,
-            LOG_SIZE = 28, LOG_BUF = 32, PROG_NAME = 48, EXPECTED_ATTACH_TYPE = 68, ATTACH_BTF_ID = 108;
+            LOG_SIZE = 28, LOG_BUF = 32, KERN_VERSION = 40, PROG_FLAGS = 44, PROG_NAME = 48, EXPECTED_ATTACH_TYPE = 68,
+            PROG_BTF_FD = 72, FUNC_INFO_REC_SIZE = 76, FUNC_INFO = 80, FUNC_INFO_CNT = 88, LINE_INFO_REC_SIZE = 92,
+            LINE_INFO = 96, LINE_INFO_CNT = 104, ATTACH_BTF_ID = 108;
     private static final int FIRST_LOG = 1 << 16, MAX_LOG = 1 << 30;
 
     private final String name;
@@ -46,6 +48,19 @@ public final class KernelProgram implements AutoCloseable {
      */
     public static KernelProgram load(String name, ProgramType type, byte[] insns, String license, int expectedAttachType,
                                      int attachBtfId) {
+        return load(name, type, insns, license, expectedAttachType, attachBtfId, null);
+    }
+
+    /**
+     * What a program compiled from C carries besides its instructions: the BTF object its functions are described
+     * in, {@code bpf_func_info} (8-byte records) and {@code bpf_line_info} (16-byte records) relative to these
+     * instructions, so that the verifier's log shows source lines, plus the kernel version and BPF_F_* flags.
+     */
+    public record Extras(org.bpf4j.sys.Fd btf, byte[] funcInfo, byte[] lineInfo, int kernVersion, int flags) {}
+
+    /** Loads as {@link #load(String, ProgramType, byte[], String, int, int)}, with {@code extras} when not null. */
+    public static KernelProgram load(String name, ProgramType type, byte[] insns, String license, int expectedAttachType,
+                                     int attachBtfId, Extras extras) {
         if (insns.length == 0 || insns.length % 8 != 0)
             throw new IllegalArgumentException("program " + name + ": " + insns.length + " bytes is not a whole number of instructions");
         try (Arena arena = Arena.ofConfined()) {
@@ -56,6 +71,23 @@ public final class KernelProgram implements AutoCloseable {
             attr.set(JAVA_LONG, LICENSE, arena.allocateFrom(license).address());
             attr.set(JAVA_INT, EXPECTED_ATTACH_TYPE, expectedAttachType);
             attr.set(JAVA_INT, ATTACH_BTF_ID, attachBtfId);
+            if (extras != null) {
+                attr.set(JAVA_INT, KERN_VERSION, extras.kernVersion());
+                attr.set(JAVA_INT, PROG_FLAGS, extras.flags());
+                if (extras.btf() != null) {
+                    attr.set(JAVA_INT, PROG_BTF_FD, extras.btf().value());
+                    if (extras.funcInfo() != null && extras.funcInfo().length > 0) {
+                        attr.set(JAVA_INT, FUNC_INFO_REC_SIZE, 8);
+                        attr.set(JAVA_LONG, FUNC_INFO, arena.allocateFrom(JAVA_BYTE, extras.funcInfo()).address());
+                        attr.set(JAVA_INT, FUNC_INFO_CNT, extras.funcInfo().length / 8);
+                    }
+                    if (extras.lineInfo() != null && extras.lineInfo().length > 0) {
+                        attr.set(JAVA_INT, LINE_INFO_REC_SIZE, 16);
+                        attr.set(JAVA_LONG, LINE_INFO, arena.allocateFrom(JAVA_BYTE, extras.lineInfo()).address());
+                        attr.set(JAVA_INT, LINE_INFO_CNT, extras.lineInfo().length / 16);
+                    }
+                }
+            }
             byte[] n = name.getBytes(StandardCharsets.US_ASCII);
             MemorySegment.copy(n, 0, attr, JAVA_BYTE, PROG_NAME, Math.min(15, n.length));
             int r = Syscalls.bpfOrErrno(BpfCmd.PROG_LOAD, attr);

@@ -17,11 +17,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code bpf4j prog}: bpftool's program verbs. */
-@Command(name = "prog", mixinStandardHelpOptions = true, description = "Inspect loaded BPF programs, as bpftool prog.",
-        subcommands = {ProgCommand.Show.class, ProgCommand.Dump.class})
+@Command(name = "prog", mixinStandardHelpOptions = true, description = "Inspect BPF programs, or load them from an object file, as bpftool prog.",
+        subcommands = {ProgCommand.Show.class, ProgCommand.Dump.class, ProgLoadCommand.Load.class,
+                ProgLoadCommand.LoadAll.class})
 public final class ProgCommand extends VerbGroup {
     @Override
-    String verbs() { return "show, list or dump"; }
+    String verbs() { return "show, list, dump, load or loadall"; }
 
     static String[] nameAndTag(Fd fd) {
         ProgramInfo i = ProgramInfo.read(fd.value());
