@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
 """Sustained events per second and records lost: bpf4j's perf buffer, bpf4j's ring buffer and bpftrace's printf.
 
-Each consumer traces syscalls:sys_enter_getppid for one process, a C load generator (getppid_loop.c, compiled here
-with gcc) that calls getppid(2) in a tight loop for SECONDS once the consumer is attached. Every call makes a record
+Each consumer traces syscalls:sys_enter_getppid for one process, a C load generator (getppid_count.c, compiled here
+with gcc) that calls getppid(2) CALLS times in a tight loop once the consumer is attached. Every call makes a record
 {nsecs, pid, tid} that the consumer prints as one line "NSECS PID TID" to a pipe this script counts, as
 bpftrace -e 'tracepoint:syscalls:sys_enter_getppid /pid == N/ { printf("%llu %d %d\\n", nsecs, pid, tid); }' does.
 bpftrace and the first bpf4j rows use 64 pages per CPU of buffer (bpftrace's default) or as much for the ring
 buffer; the others show what a wake-up threshold and a bigger ring change. Delivered rate = lines / generator run time;
 lost = calls - lines. The three run side by side, alternating, ROUNDS times; medians are reported.
-Usage: bench/event_rate_api.py [ROUNDS] [SECONDS]   (root; gcc, a JDK 25 and Debian's bpftrace installed)
+Usage: bench/event_rate_api.py [ROUNDS] [CALLS]   (root; gcc, a JDK 25 and Debian's bpftrace installed)
 """
 import os, shutil, signal, statistics, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-SECONDS = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
+CALLS = int(sys.argv[2]) if len(sys.argv) > 2 else 3_000_000
 
 
 def java():
@@ -29,8 +29,8 @@ def build():
     jar = os.path.join(ROOT, "target", "bpf4j.jar")
     if not os.path.exists(jar):
         subprocess.run([os.path.join(ROOT, "bpf4j"), "--version"], check=True, stdout=subprocess.DEVNULL)
-    out = os.path.join(tempfile.gettempdir(), "bpf4j-getppid-loop")
-    subprocess.run(["gcc", "-O2", "-o", out, os.path.join(HERE, "getppid_loop.c")], check=True)
+    out = os.path.join(tempfile.gettempdir(), "bpf4j-getppid-count")
+    subprocess.run(["gcc", "-O2", "-o", out, os.path.join(HERE, "getppid_count.c")], check=True)
     return jar, out
 
 
@@ -86,7 +86,7 @@ def consumer_cmd(name, jar, pid):
 
 
 def once(name, jar, loop):
-    gen = subprocess.Popen([loop, str(SECONDS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    gen = subprocess.Popen([loop, str(CALLS)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     con = subprocess.Popen(consumer_cmd(name, jar, gen.pid), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, env=consumer_env(name))
     try:
@@ -151,7 +151,7 @@ def main():
     for _ in range(ROUNDS):
         for n in names:
             results[n].append(once(n, jar, loop))
-    print(f"getppid tight loop for {SECONDS:.0f} s, one record per call; {ROUNDS} alternating rounds, "
+    print(f"{CALLS:,} getppid calls from a tight loop, one record per call; {ROUNDS} alternating rounds, "
           f"the round with the median delivered rate shown")
     print(f"{'consumer':<18} {'calls/s':>11} {'delivered/s':>12} {'lost':>10} {'lost %':>7} {'consumer CPU s':>15}"
           f"  {'delivered/s of every round':>28}")
@@ -161,7 +161,7 @@ def main():
         gen_rate, rate, lost, cpu, _ = by_rate[len(by_rate) // 2]
         med[n] = rate
         every = " ".join(f"{r[1]:.0f}" for r in rs)
-        print(f"{n:<18} {gen_rate:>11.0f} {rate:>12.0f} {lost:>10.0f} {100 * lost / max(gen_rate * SECONDS, 1):>6.2f}% "
+        print(f"{n:<18} {gen_rate:>11.0f} {rate:>12.0f} {lost:>10.0f} {100 * lost / CALLS:>6.2f}% "
               f"{cpu:>15.2f}  {every:>28}")
     print("rounds without a lost record: " + ", ".join(f"{n} {sum(1 for r in rs if r[2] <= 0)}/{len(rs)}"
                                                       for n, rs in results.items()))

@@ -1,4 +1,4 @@
-/* Load generator for bench/event_rate.py and the event-path tests: waits for a line on stdin, calls getppid(2) N
+/* Load generator for bench/event_rate.py, bench/event_rate_api.py and the event-path tests: waits for a line on stdin, calls getppid(2) N
  * times as fast as it can, and prints "N ELAPSED_SECONDS". Built under the name "gen", which the scripts filter on. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the userspace VM, side by side with the kernel (run as root for the kernel side):
+# JMH benchmarks: the userspace VM side by side with the kernel (run as root for the kernel side), and the printf
+# formatter (PrintfBench, bench/printf.sh):
 #   bench/vm.sh                 # all: VmBench (ns per run: interpreter, JIT, kernel JIT) and VerifierBench
 #   bench/vm.sh VmBench -p program=alu
 # Extra arguments go to JMH; BENCH_OPTS replaces the default iteration settings. Results: target/bench-vm.json.
