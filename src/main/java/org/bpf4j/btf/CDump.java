@@ -319,10 +319,11 @@ public final class CDump {
     }
 
     /**
-     * A struct needs {@code __attribute__((packed))} when a member that is not a bitfield sits at an offset its
-     * type's alignment does not allow, or when its size is not a multiple of its members' largest alignment.
+     * A struct or union needs {@code __attribute__((packed))} when a member that is not a bitfield sits at an
+     * offset its type's alignment does not allow, or when its size is not a multiple of its members' largest
+     * alignment (6.12's 18-byte union ec_response_get_next_data_v3 holds a u64 array).
      */
-    private boolean isStructPacked(BtfType.Struct s) {
+    private boolean isPacked(BtfType.Composite s) {
         int max = 1;
         for (BtfType.Member m : s.members()) {
             int a = btf.alignOf(m.type());
@@ -334,7 +335,7 @@ public final class CDump {
 
     private void emitStructDef(BtfType.Composite c, int lvl) {
         boolean isStruct = c instanceof BtfType.Struct;
-        boolean packed = c instanceof BtfType.Struct s && isStructPacked(s);
+        boolean packed = isPacked(c);
         out.append(isStruct ? "struct" : "union").append(c.name().isEmpty() ? "" : " ").append(typeName(c)).append(" {");
         long off = 0;
         boolean prevBitfield = false;
