@@ -69,6 +69,8 @@ public final class StapParser {
     private List<Stmt> pending = new ArrayList<>();
     private final Set<Expr> callResults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int expansions;
+    /** The most function calls one script may inline. */
+    static final int MAX_EXPANSIONS = 1000;
     /** stap's -x PID, or 0: target() is then -c's child (0 without -c, as SystemTap's). */
     private int target;
     private final List<String> expanding = new ArrayList<>();
@@ -296,6 +298,7 @@ public final class StapParser {
     private Stmt statement() {
         List<Stmt> outer = pending;
         pending = new ArrayList<>();
+        in.enter(in.peek());
         try {
             Stmt s = plainStatement();
             if (pending.isEmpty()) return s;
@@ -303,6 +306,7 @@ public final class StapParser {
             if (!(s instanceof Stmt.ExprStmt e && callResults.contains(e.expr()))) all.add(s);
             return new Stmt.Block(all, s.span());
         } finally {
+            in.leave();
             pending = outer;
         }
     }
@@ -460,14 +464,25 @@ public final class StapParser {
 
     // ---- expressions ----
 
-    private Expr expr() { return ternary(); }
+    private Expr expr() {
+        in.enter(in.peek());
+        try {
+            return ternary();
+        } finally {
+            in.leave();
+        }
+    }
 
     private Expr ternary() {
         Expr c = binary(0);
         if (!in.accept(QUESTION)) return c;
         Expr a = expr();
-        in.expect(COLON);
-        return new Expr.Ternary(c, a, ternary(), c.span());
+        in.enter(in.expect(COLON)); // a ?: chain nests to the right
+        try {
+            return new Expr.Ternary(c, a, ternary(), c.span());
+        } finally {
+            in.leave();
+        }
     }
 
     private static final TokenKind[][] LEVELS = {
@@ -480,6 +495,15 @@ public final class StapParser {
 
     private Expr unary() {
         Token t = in.peek();
+        in.enter(t);
+        try {
+            return plainUnary(t);
+        } finally {
+            in.leave();
+        }
+    }
+
+    private Expr plainUnary(Token t) {
         switch (t.kind()) {
             case MINUS -> {
                 in.advance();
@@ -636,9 +660,9 @@ public final class StapParser {
             case "target" -> target > 0 ? new Expr.Int(target, at) : new Expr.Builtin("cpid", at);
             case "ppid" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", at), "real_parent", true, at), "tgid", true, at);
             case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
-            case "kernel_string", "kernel_string_n" -> new Expr.Call("str", args, at);
+            case "kernel_string", "kernel_string_n" -> new Expr.Call("str", arity(t, args, n.endsWith("_n") ? 2 : 1), at);
             case "user_string", "user_string_n" -> {
-                List<Expr> a = new ArrayList<>(args);
+                List<Expr> a = new ArrayList<>(arity(t, args, n.endsWith("_n") ? 2 : 1));
                 a.set(0, new Expr.Call("uptr", List.of(args.getFirst()), at));
                 yield new Expr.Call("str", a, at);
             }
@@ -648,13 +672,20 @@ public final class StapParser {
             case "strlen" -> new Expr.Call(STRLEN, args, at);
             case "substr" -> new Expr.Call(SUBSTR, args, at);
             case "print", "println" -> print(t, args);
-            case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
+            case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), arity(t, args, 1).getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);
             default -> {
                 if (functions.containsKey(n)) yield inline(t, args);
                 throw in.error(t, "unknown or unsupported function " + n + "()");
             }
         };
+    }
+
+    /** {@code args} when there are {@code n} of them; a {@link SyntaxError} at the call otherwise. */
+    private List<Expr> arity(Token t, List<Expr> args, int n) {
+        if (args.size() != n)
+            throw in.error(t, t.text() + "() takes " + n + " argument" + (n == 1 ? "" : "s") + ", " + args.size() + " given");
+        return args;
     }
 
     /**
@@ -710,10 +741,13 @@ public final class StapParser {
     private Expr inline(Token t, List<Expr> args) {
         String n = t.text();
         if (expanding.contains(n)) throw in.error(t, "recursive function " + n + "(): bpf4j inlines SystemTap functions, and cannot inline this one");
+        // each call is a copy of the body: calls of calls could otherwise double it at each level
+        if (expansions >= MAX_EXPANSIONS)
+            throw in.error(t, "more than " + MAX_EXPANSIONS + " calls of SystemTap functions to inline: bpf4j inlines each one");
         String prefix = "$__" + n + "_" + expansions++ + "_";
         TokenCursor outer = in;
         List<Stmt> outerPending = pending;
-        in = new TokenCursor(new Scanner(from(functions.get(n)), true));
+        in = new TokenCursor(new Scanner(from(functions.get(n)), true), outer.depth()); // the body nests where it is called
         pending = new ArrayList<>();
         expanding.add(n);
         Function f;

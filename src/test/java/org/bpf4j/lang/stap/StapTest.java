@@ -289,4 +289,25 @@ class StapTest {
         assertTrue(assertThrows(SourceError.class, () -> parse("function f(x) { return 1 } probe begin { while (f(1)) { } }"))
                 .detail().startsWith("a call of a SystemTap function in a while condition is not supported"));
     }
+
+    /** Functions called without the argument they need (fuzzing found log() and user_string() crashing the parser). */
+    @Test
+    void missingArgumentsAreSyntaxErrors() {
+        assertEquals("stdin:1:15: ERROR: log() takes 1 argument, 0 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { log() }")).getMessage().lines().findFirst().orElseThrow());
+        assertEquals("stdin:1:23: ERROR: user_string() takes 1 argument, 0 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { println(user_string()) }")).getMessage().lines().findFirst().orElseThrow());
+        assertEquals("stdin:1:23: ERROR: kernel_string_n() takes 2 arguments, 1 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { println(kernel_string_n(0)) }")).getMessage().lines().findFirst().orElseThrow());
+    }
+
+    /** Each call is inlined: functions that call the next twice, 30 deep, would make 2^30 copies. */
+    @Test
+    void inliningIsBounded() {
+        StringBuilder text = new StringBuilder("function f30() { return 1 }\n");
+        for (int i = 29; i >= 0; i--) text.append("function f").append(i).append("() { return f").append(i + 1).append("() + f").append(i + 1).append("() }\n");
+        text.append("probe begin { println(f0()) }");
+        String m = assertThrows(SourceError.class, () -> parse(text.toString())).getMessage();
+        assertTrue(m.contains("more than 1000 calls of SystemTap functions to inline"), m);
+    }
 }
