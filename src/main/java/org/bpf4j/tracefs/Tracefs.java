@@ -73,13 +73,16 @@ public final class Tracefs {
     /** The event id of {@code category:name} (what perf_event_open takes as config). */
     public int eventId(String category, String name) { return format(category, name).id(); }
 
-    /** Every tracepoint as {@code category:name}, sorted. */
+    /**
+     * Every tracepoint as {@code category:name}, sorted: those with an {@code enable} file, as available_events
+     * lists them (ftrace's own events, such as ftrace:function, have a format but cannot be enabled or attached).
+     */
     public List<String> tracepoints() {
         List<String> out = new ArrayList<>();
         try (Stream<Path> cats = Files.list(root.resolve("events"))) {
             for (Path cat : cats.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> evs = Files.list(cat)) {
-                    evs.filter(e -> Files.isRegularFile(e.resolve("format")))
+                    evs.filter(e -> Files.isRegularFile(e.resolve("format")) && Files.exists(e.resolve("enable")))
                        .forEach(e -> out.add(cat.getFileName() + ":" + e.getFileName()));
                 }
             }
