@@ -371,6 +371,10 @@ public final class CDump {
      */
     private void emitBitPadding(long curOff, long nextOff, int nextAlign, boolean inBitfield, int lvl) {
         if (curOff >= nextOff) return;
+        // one "long: 64;" line per 8 bytes of a gap: a gap of megabytes (a fuzzed size) would write gigabytes
+        if (nextOff - curOff > MAX_PADDING_BITS)
+            throw new BtfFormatException("a gap of " + (nextOff - curOff) / 8 + " bytes between members at byte " + curOff / 8
+                    + ", more than a C header pads (" + MAX_PADDING_BITS / 8 + ")");
         String[] names = {"long", "int", "short", "char"};
         int[] widths = {ptrSize * 8, 32, 16, 8};
         int padBits = 8;
@@ -403,6 +407,9 @@ public final class CDump {
             }
         }
     }
+
+    /** The widest gap padded with bitfield markers: 64 KiB, far above any in a kernel's BTF. */
+    private static final long MAX_PADDING_BITS = 8L << 16;
 
     private static long roundUp(long x, long to) {
         return to <= 0 ? x : (x + to - 1) / to * to;

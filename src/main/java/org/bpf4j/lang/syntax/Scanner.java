@@ -275,7 +275,11 @@ public final class Scanner {
                 pos++;
                 int exp = pos;
                 while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
-                value = scientific(start, Long.parseLong(digits), Integer.parseInt(text.substring(exp, pos)));
+                try {
+                    value = scientific(start, Long.parseLong(digits), Integer.parseInt(text.substring(exp, pos)));
+                } catch (NumberFormatException e) {
+                    throw error(start, "number " + text.substring(start, pos) + " does not fit in 64 bits");
+                }
             } else if (digits.length() > 1 && digits.charAt(0) == '0') {
                 try {
                     value = Long.parseUnsignedLong(digits.substring(1), 8);

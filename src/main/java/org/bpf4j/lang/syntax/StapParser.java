@@ -89,9 +89,13 @@ public final class StapParser {
         while (h.find()) {
             boolean linear = h.group(1).equals("linear");
             if (linear && h.group(3) == null) continue; // reported where it is parsed
-            histograms.putIfAbsent(h.group(2), linear
-                    ? new Histogram(true, Long.parseLong(h.group(3)), Long.parseLong(h.group(4)), Long.parseLong(h.group(5)))
-                    : new Histogram(false, 0, 0, 0));
+            long[] bounds = new long[3];
+            try {
+                for (int i = 0; i < 3 && linear; i++) bounds[i] = Long.parseLong(h.group(3 + i));
+            } catch (NumberFormatException e) {
+                continue; // past 64 bits: the scanner reports the number where it is parsed
+            }
+            histograms.putIfAbsent(h.group(2), linear ? new Histogram(true, bounds[0], bounds[1], bounds[2]) : new Histogram(false, 0, 0, 0));
         }
     }
 
