@@ -27,6 +27,11 @@ public final class StapParser {
     public interface Tracepoints {
         /** True when {@code category:event} exists. */
         boolean exists(String category, String event);
+
+        /** The C type a field of {@code category:event}'s format declares ({@code pid_t}), when known. */
+        default java.util.Optional<String> fieldType(String category, String event, String field) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** SystemTap's {@code map <<< value}, as the call this parser makes (not a name a script can write). */
@@ -60,6 +65,8 @@ public final class StapParser {
     private final List<Stmt> initializers = new ArrayList<>();
     /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe", "other". */
     private final Set<String> kinds = new HashSet<>();
+    /** The syscall tracepoints (sys_enter_*) of the probe being parsed, for its target variables' C types. */
+    private final List<String> syscallEvents = new ArrayList<>();
     private String kind;
     /** User functions by name: where their definition starts in the source (they are inlined at each call). */
     private final Map<String, Integer> functions = new HashMap<>();
@@ -167,6 +174,7 @@ public final class StapParser {
         List<Probe.AttachPoint> points = new ArrayList<>();
         kinds.clear();
         kind = null;
+        syscallEvents.clear();
         do {
             Token start = in.peek();
             String text = translate(probePoint(), start);
@@ -223,6 +231,7 @@ public final class StapParser {
             case "syscall": {
                 if (c.size() < 2) break;
                 setKind(ret ? "return" : "syscall", at);
+                syscallEvents.add("sys_enter_" + c.get(1).name());
                 return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + c.get(1).name();
             }
             case "kernel": {
@@ -231,6 +240,7 @@ public final class StapParser {
                     String sys = syscallName(fn);
                     if (sys != null && tracepoints.exists("syscalls", "sys_enter_" + sys)) {
                         setKind(ret ? "return" : "syscall", at);
+                        syscallEvents.add("sys_enter_" + sys);
                         return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + sys;
                     }
                     setKind(null, at);
@@ -641,10 +651,33 @@ public final class StapParser {
             if ("uretprobe".equals(kind)) return new Expr.Builtin("retval", t.span());
             throw in.error(t, "$return is only available in .return probes");
         }
+        if ("syscall".equals(kind) && !syscallEvents.isEmpty())
+            return declared(new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span()), name, t);
         if ("syscall".equals(kind) || "return".equals(kind))
             return new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span());
         throw in.error(t, "target variable " + t.text() + " needs the function's debug information: bpf4j has target "
                 + "variables for syscall and kernel.trace probes only");
+    }
+
+    /**
+     * A syscall's argument with the C type its parameter has, as SystemTap reads it from debug information: the
+     * tracepoint keeps every argument in 8 unsigned bytes, so kill(-23705, 0)'s pid_t would print as 4294943591.
+     */
+    private Expr declared(Expr field, String name, Token t) {
+        String type = null;
+        for (String ev : syscallEvents) {
+            String c = tracepoints.fieldType("syscalls", ev, name).map(s -> s.replace("const ", "").strip()).orElse(null);
+            if (c == null || (type != null && !type.equals(c))) return field;
+            type = c;
+        }
+        String cast = type == null ? null : switch (type) {
+            case "int", "pid_t", "clockid_t", "timer_t", "key_serial_t", "mqd_t", "rwf_t", "__s32", "s32" -> "int32";
+            case "unsigned int", "uid_t", "gid_t", "qid_t", "__u32", "u32", "unsigned" -> "uint32";
+            case "short", "__s16" -> "int16";
+            case "unsigned short", "umode_t", "__u16" -> "uint16";
+            default -> null;
+        };
+        return cast == null ? field : new Expr.Cast(new TypeName(cast, 0, t.span()), field, t.span());
     }
 
     private Expr function(Token t, List<Expr> args) {
