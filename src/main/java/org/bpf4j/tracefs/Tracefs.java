@@ -57,9 +57,10 @@ public final class Tracefs {
     /** The record format of {@code category:name}; a {@link UserException} naming it when there is no such tracepoint. */
     public EventFormat format(String category, String name) {
         return formats.computeIfAbsent(category + ":" + name, key -> {
+            if (category.isEmpty() || name.isEmpty() || (category + name).contains("/") || (category + name).indexOf('\0') >= 0)
+                throw new UserException("tracepoint " + key.replace("\0", "\\0") + " not found");
             Path file = root.resolve("events").resolve(category).resolve(name).resolve("format");
-            if (category.isEmpty() || name.isEmpty() || category.contains("/") || name.contains("/") || !Files.isRegularFile(file))
-                throw new UserException("tracepoint " + key + " not found (no " + file + ")");
+            if (!Files.isRegularFile(file)) throw new UserException("tracepoint " + key + " not found (no " + file + ")");
             try {
                 return EventFormat.parse(category, name, Files.readString(file));
             } catch (NoSuchFileException e) {

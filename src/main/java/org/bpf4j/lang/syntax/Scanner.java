@@ -246,6 +246,7 @@ public final class Scanner {
         if (Character.isDigit(c)) {
             while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
             String digits = text.substring(start + 1, pos);
+            if (digits.length() > 9) throw error(start, "positional parameter $" + digits + " is out of range");
             return new Token(TokenKind.POSITIONAL, digits, Long.parseLong(digits), here(start));
         }
         if (Character.isLetter(c) || c == '_') {

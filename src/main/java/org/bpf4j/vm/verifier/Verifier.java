@@ -189,6 +189,8 @@ public final class Verifier {
         }
     }
 
+    private static final int ALL_REGS = 0x7ff;
+
     private void enqueue(int pc, State st) {
         List<State> list = queue.computeIfAbsent(new Key(pc, st.chainKey()), k -> new ArrayList<>(2));
         if (list.size() < STATES_PER_POINT || unrolled.get(pc)) list.add(st);
@@ -206,7 +208,16 @@ public final class Verifier {
             if (++processed > options.maxInstructions())
                 throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn", true);
             if (unrolled.get(pc)) {
-                // a loop being walked: every state goes on
+                // a loop being walked: every state goes on, unless this path is back at the head exactly as it
+                // last left it (the kernel's "infinite loop detected"): it would go round until the budget ran out
+                if (cfg.loopHeads.get(pc)) {
+                    if (st.lastHead == pc && State.subsumes(st.lastAtHead, st, ALL_REGS) && State.subsumes(st, st.lastAtHead, ALL_REGS))
+                        throw new Rejection(pc, "infinite loop detected at insn " + pc);
+                    State seen = st.copy();
+                    seen.lastAtHead = null;
+                    st.lastAtHead = seen;
+                    st.lastHead = pc;
+                }
             } else if (cfg.loopHeads.get(pc)) {
                 st = loopHead(pc, st);
                 if (st == null) return;
