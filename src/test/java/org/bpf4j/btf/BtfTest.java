@@ -184,6 +184,13 @@ class BtfTest {
         assertEquals(0, p.exitValue(), out + "\n" + c);
     }
 
+    /** A device or a huge file given as BTF is read only up to a bound (issue 15: /dev/zero ran to an out-of-memory error). */
+    @Test
+    void endlessFilesAreReadUpToABound() {
+        org.bpf4j.UserException e = assertThrows(org.bpf4j.UserException.class, () -> Btf.read(java.nio.file.Path.of("/dev/zero"), null));
+        assertEquals("/dev/zero: larger than 64 MiB, the most bpf4j reads of such a file", e.getMessage());
+    }
+
     /** Sizes the kernel refuses and types that are their own pointee or member: a format error, not a crash or a hang. */
     @Test
     void impossibleSizesAndCyclesAreFormatErrors() {
