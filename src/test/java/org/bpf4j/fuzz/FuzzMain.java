@@ -22,7 +22,7 @@ public final class FuzzMain {
         int failed = 0;
         System.out.printf("%-18s %10s %10s %10s %9s %8s%n", "parser", "inputs", "accepted", "refused", "failures", "seconds");
         for (FuzzTarget t : targets) {
-            Fuzzer.Result r = new Fuzzer(t, 10_000).run(seed, 0, t.seeds().size() + inputs);
+            Fuzzer.Result r = new Fuzzer(t, 30_000).run(seed, 0, t.seeds().size() + inputs);
             System.out.printf("%-18s %10d %10d %10d %9d %8.1f%n", t.name(), r.inputs(), r.accepted(), r.refused(), r.failures().size(), r.nanos() / 1e9);
             for (Fuzzer.Failure f : r.failures().values()) {
                 failed++;

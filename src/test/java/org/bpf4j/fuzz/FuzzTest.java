@@ -25,7 +25,7 @@ class FuzzTest {
     void everyInputEndsInAResultOrATypedError(String name) {
         FuzzTarget target = Targets.byName(name);
         assertFalse(target.seeds().isEmpty(), "no seeds for " + name);
-        Fuzzer.Result r = new Fuzzer(target, 5_000).run(15, 0, target.seeds().size() + INPUTS);
+        Fuzzer.Result r = new Fuzzer(target, 30_000).run(15, 0, target.seeds().size() + INPUTS);
         String report = r.failures().values().stream()
                 .map(f -> f.key() + " (" + f.count() + "x): " + f.detail() + "\n    input " + f.index() + ": " + f.shown())
                 .collect(Collectors.joining("\n"));
