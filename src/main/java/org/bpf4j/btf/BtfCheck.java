@@ -23,9 +23,12 @@ final class BtfCheck {
     static void check(Btf btf, int firstId, String source) {
         BtfCheck c = new BtfCheck(btf, firstId, source);
         for (int id = firstId; id < btf.typeCount(); id++) c.sizes(btf.type(id));
-        // a chain of references (pointer, typedef, qualifier, array, var, func) must end somewhere
+        // a chain of references (pointer, typedef, qualifier, array, var, func, a function's return and parameter
+        // types) must end somewhere: C cannot write a function type that takes or returns itself
         c.acyclic(t -> switch (t) {
             case BtfType.Ref r -> new int[] {r.type()};
+            case BtfType.FuncProto f -> java.util.stream.IntStream.concat(java.util.stream.IntStream.of(f.returnType()),
+                    f.params().stream().mapToInt(BtfType.Param::type)).toArray();
             default -> new int[0];
         }, "refers to itself through a chain of references");
         // a value cannot contain itself: members, array elements and typedefs, not pointers
@@ -64,10 +67,20 @@ final class BtfCheck {
         }
     }
 
-    /** Fails on the first cycle of {@code edges} among this BTF's types (an iterative depth-first search). */
+    /**
+     * How deep types may nest (by reference or by containment): the dumps and size computations walk the chain
+     * recursively. The kernel's own bound (MAX_RESOLVE_DEPTH) is 32; this one leaves room.
+     */
+    static final int MAX_DEPTH = 256;
+
+    /**
+     * Fails on the first cycle of {@code edges} among this BTF's types, or on a chain longer than
+     * {@link #MAX_DEPTH} (an iterative depth-first search).
+     */
     private void acyclic(java.util.function.Function<BtfType, int[]> edges, String what) {
         int n = btf.typeCount();
         byte[] state = new byte[n]; // 0 new, 1 on the path, 2 done
+        int[] depth = new int[n];
         for (int root = firstId; root < n; root++) {
             if (state[root] != 0) continue;
             List<int[]> stack = new ArrayList<>(); // {id, next edge}
@@ -78,6 +91,10 @@ final class BtfCheck {
                 int[] out = edges.apply(btf.type(top[0]));
                 if (top[1] == out.length) {
                     state[top[0]] = 2;
+                    int d = 1;
+                    for (int o : out) if (o >= firstId && o < n) d = Math.max(d, depth[o] + 1);
+                    depth[top[0]] = d;
+                    if (d > MAX_DEPTH) throw bad(btf.type(top[0]), "types nest more than " + MAX_DEPTH + " levels deep");
                     stack.removeLast();
                     continue;
                 }

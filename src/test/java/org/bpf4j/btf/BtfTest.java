@@ -212,6 +212,18 @@ class BtfTest {
         nest.type("s", Kind.STRUCT, 2, false, 8, nest.str("a"), i32, 0, nest.str("me"), 2, 32);
         assertEquals("n: type 2 (STRUCT 's'): contains itself",
                 assertThrows(BtfFormatException.class, () -> Btf.parse(nest.build(), null, "n")).getMessage());
+        // a function type that takes itself (fuzzing: the C dump recursed until the stack overflowed)
+        BtfBuilder proto = new BtfBuilder();
+        int i = proto.type("int", Kind.INT, 0, false, 4, 32);
+        proto.type("", Kind.FUNC_PROTO, 1, false, i, proto.str("f"), 2);
+        assertEquals("f: type 2 (FUNC_PROTO ''): refers to itself through a chain of references",
+                assertThrows(BtfFormatException.class, () -> Btf.parse(proto.build(), null, "f")).getMessage());
+        // 300 typedefs each naming the next: deeper than the dumps walk (the kernel stops at 32)
+        BtfBuilder chain = new BtfBuilder();
+        chain.type("int", Kind.INT, 0, false, 4, 32);
+        for (int k = 2; k <= 301; k++) chain.type("t" + k, Kind.TYPEDEF, 0, false, k - 1);
+        assertTrue(assertThrows(BtfFormatException.class, () -> Btf.parse(chain.build(), null, "c")).getMessage()
+                .endsWith("types nest more than 256 levels deep"));
         // a struct reaching itself through a pointer is a linked list, and fine
         BtfBuilder list = new BtfBuilder();
         list.type("", Kind.PTR, 0, false, 2);
