@@ -29,6 +29,9 @@ public final class Assembler {
     private Assembler() {
     }
 
+    /** The longest line read: an instruction with a comment is far shorter. */
+    static final int MAX_LINE = 1000;
+
     /** Assembles {@code text}; throws {@link AsmSyntaxException} ("line L:C: ...") for the first error. */
     public static Program parse(String text) {
         String[] lines = text.split("\r?\n", -1);
@@ -37,6 +40,9 @@ public final class Assembler {
         Map<String, Integer> labels = new LinkedHashMap<>();
         for (int n = 0; n < lines.length; n++) {
             String raw = lines[n];
+            // the line patterns backtrack: a line of thousands of operands overflows the stack in java.util.regex
+            if (raw.length() > MAX_LINE)
+                throw new AsmSyntaxException(n + 1, 1, "line of " + raw.length() + " characters, longer than any instruction (" + MAX_LINE + ")", raw.substring(0, 80));
             String body = stripComment(raw);
             int start = 0;
             while (start < body.length() && Character.isWhitespace(body.charAt(start))) {

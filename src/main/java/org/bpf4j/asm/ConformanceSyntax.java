@@ -177,6 +177,7 @@ final class ConformanceSyntax {
     /** {@code call N}, {@code call helper N}, {@code call local LABEL|+N}, {@code call runtime N}, {@code call %rN}. */
     private static Statement call(SourceLine line, String s, int space, String mnemonic) {
         List<Operand> words = words(s, space);
+        if (words.isEmpty()) throw line.error(0, mnemonic + " needs a target: a helper number, 'local LABEL' or a register");
         if (mnemonic.equals("callx") || (words.size() == 1 && isReg(words.getFirst()))) {
             count(line, mnemonic, words, 1);
             return Statement.of(new Instruction(new Operation.CallRegister(), reg(line, words.getFirst()), Reg.R0, 0, 0));

@@ -5,14 +5,12 @@ import org.bpf4j.sys.BpfCmd;
 import org.bpf4j.sys.Fd;
 import org.bpf4j.sys.ObjInfo;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -81,15 +79,7 @@ public final class Btf {
 
     /** Reads a BTF file (raw BTF, as in /sys/kernel/btf); {@code base} is null unless the file is split BTF. */
     public static Btf read(Path file, Btf base) {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new org.bpf4j.UserException(file + ": no such file");
-        } catch (IOException e) {
-            throw new org.bpf4j.UserException(file + ": " + e.getMessage(), e);
-        }
-        return parse(data, base, file.toString());
+        return parse(org.bpf4j.InputFiles.read(file, org.bpf4j.InputFiles.BINARY_LIMIT), base, file.toString());
     }
 
     /** Parses raw BTF; {@code source} names the data in errors. */
@@ -330,6 +320,7 @@ public final class Btf {
             }
             Btf btf = new Btf(base, types.toArray(new BtfType[0]), strings, firstStringOffset);
             for (BtfType t : btf.types) check(btf, t);
+            BtfCheck.check(btf, firstId, source);
             return btf;
         }
 

@@ -319,10 +319,11 @@ public final class CDump {
     }
 
     /**
-     * A struct needs {@code __attribute__((packed))} when a member that is not a bitfield sits at an offset its
-     * type's alignment does not allow, or when its size is not a multiple of its members' largest alignment.
+     * A struct or union needs {@code __attribute__((packed))} when a member that is not a bitfield sits at an
+     * offset its type's alignment does not allow, or when its size is not a multiple of its members' largest
+     * alignment (6.12's 18-byte union ec_response_get_next_data_v3 holds a u64 array).
      */
-    private boolean isStructPacked(BtfType.Struct s) {
+    private boolean isPacked(BtfType.Composite s) {
         int max = 1;
         for (BtfType.Member m : s.members()) {
             int a = btf.alignOf(m.type());
@@ -334,7 +335,7 @@ public final class CDump {
 
     private void emitStructDef(BtfType.Composite c, int lvl) {
         boolean isStruct = c instanceof BtfType.Struct;
-        boolean packed = c instanceof BtfType.Struct s && isStructPacked(s);
+        boolean packed = isPacked(c);
         out.append(isStruct ? "struct" : "union").append(c.name().isEmpty() ? "" : " ").append(typeName(c)).append(" {");
         long off = 0;
         boolean prevBitfield = false;
@@ -370,6 +371,10 @@ public final class CDump {
      */
     private void emitBitPadding(long curOff, long nextOff, int nextAlign, boolean inBitfield, int lvl) {
         if (curOff >= nextOff) return;
+        // one "long: 64;" line per 8 bytes of a gap: a gap of megabytes (a fuzzed size) would write gigabytes
+        if (nextOff - curOff > MAX_PADDING_BITS)
+            throw new BtfFormatException("a gap of " + (nextOff - curOff) / 8 + " bytes between members at byte " + curOff / 8
+                    + ", more than a C header pads (" + MAX_PADDING_BITS / 8 + ")");
         String[] names = {"long", "int", "short", "char"};
         int[] widths = {ptrSize * 8, 32, 16, 8};
         int padBits = 8;
@@ -402,6 +407,9 @@ public final class CDump {
             }
         }
     }
+
+    /** The widest gap padded with bitfield markers: 64 KiB, far above any in a kernel's BTF. */
+    private static final long MAX_PADDING_BITS = 8L << 16;
 
     private static long roundUp(long x, long to) {
         return to <= 0 ? x : (x + to - 1) / to * to;

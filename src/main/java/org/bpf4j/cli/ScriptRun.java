@@ -1,5 +1,6 @@
 package org.bpf4j.cli;
 
+import org.bpf4j.InputFiles;
 import org.bpf4j.UserException;
 import org.bpf4j.events.EventChannel;
 import org.bpf4j.events.EventOutput;
@@ -71,8 +72,14 @@ final class ScriptRun {
         if (program != null) return new Source("stdin", prepare.apply(program));
         if (file == null) throw new UserException("no program given: use -e 'program' or a file name (-h for help)");
         try {
-            if (file.equals("-")) return new Source("stdin", prepare.apply(new String(System.in.readAllBytes(), StandardCharsets.UTF_8)));
-            return new Source(file, prepare.apply(Files.readString(Path.of(file))));
+            // bounded and decoded strictly: /dev/zero or a binary given by mistake ends in one message
+            if (file.equals("-"))
+                return new Source("stdin", prepare.apply(InputFiles.utf8(InputFiles.read(System.in, InputFiles.TEXT_LIMIT, "stdin"), "stdin")));
+            byte[] bytes;
+            try (var in = Files.newInputStream(Path.of(file))) {
+                bytes = InputFiles.read(in, InputFiles.TEXT_LIMIT, file);
+            }
+            return new Source(file, prepare.apply(InputFiles.utf8(bytes, file)));
         } catch (NoSuchFileException e) {
             throw new UserException("failed to open file '" + file + "': No such file or directory");
         } catch (IOException e) {

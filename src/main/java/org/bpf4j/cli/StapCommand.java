@@ -89,7 +89,19 @@ final class StapCommand {
     /** Parses, then checks (-p 1, 2), compiles and prints (-p 3) or runs the script. */
     private int run(PrintWriter out) {
         var source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), t -> t);
-        var script = StapParser.parse(source, (cat, ev) -> Files.isDirectory(tracefsEvent(cat, ev)), target);
+        var script = StapParser.parse(source, new StapParser.Tracepoints() {
+            @Override
+            public boolean exists(String cat, String ev) { return Files.isDirectory(tracefsEvent(cat, ev)); }
+
+            @Override
+            public java.util.Optional<String> fieldType(String cat, String ev, String field) {
+                try {
+                    return org.bpf4j.tracefs.Tracefs.get().format(cat, ev).field(field).map(org.bpf4j.tracefs.EventFormat.Field::type);
+                } catch (RuntimeException e) {
+                    return java.util.Optional.empty(); // the checker names a missing tracepoint
+                }
+            }
+        }, target);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         if (pass <= 2) {
             Checker.check(script, new Params(params), ProbeCatalog.system(target > 0 ? target : -1), new Checker.Options(guru));

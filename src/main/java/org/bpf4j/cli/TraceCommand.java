@@ -89,6 +89,10 @@ final class TraceCommand {
 
     private int run(PrintWriter stdout, PrintWriter stderr) {
         int targetPid = pid == null ? 0 : parsePid(pid);
+        // bpftrace refuses a pid with no process rather than tracing everything
+        if (targetPid > 0 && !java.nio.file.Files.isDirectory(Path.of("/proc", Integer.toString(targetPid))))
+            throw new UserException("-p " + targetPid + ": no such process");
+        for (String inc : includes) findHeader(inc);
         if (!buffering.equals("line") && !buffering.equals("full") && !buffering.equals("none")) {
             throw new UserException("USAGE: -B must be either 'line', 'full', or 'none'.");
         }
@@ -168,6 +172,22 @@ final class TraceCommand {
         StringBuilder sb = new StringBuilder();
         for (String inc : includes) sb.append("#include <").append(inc).append(">\n");
         return includes.isEmpty() ? text : sb + text;
+    }
+
+    /** The standard places a C compiler looks for {@code #include <...>} headers, after the -I directories. */
+    private static final List<String> SYSTEM_INCLUDE = List.of("/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include");
+
+    /**
+     * Checks that an --include header exists, as bpftrace's clang does ("'nosuch.h' file not found"): on the -I
+     * path or the system's, or one of the few bpf4j knows the macros of.
+     */
+    private void findHeader(String header) {
+        if (!org.bpf4j.lang.syntax.Headers.known(header)) {
+            List<String> dirs = new ArrayList<>(includeDirs);
+            dirs.addAll(SYSTEM_INCLUDE);
+            for (String d : dirs) if (java.nio.file.Files.isRegularFile(Path.of(d, header))) return;
+            throw new UserException("--include " + header + ": file not found (searched " + String.join(", ", dirs) + ")");
+        }
     }
 
     /** bpftrace's checks of -p: a decimal number in [1, 4194304]. */

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Verify PROGRAM, run it in the JVM and print r0 as hex.",
                 "r1 points at the memory (--mem, or a conformance file's -- mem section), r2 holds its length;",
+                "with no memory both are 0, as in the conformance suite and uBPF;",
                 "for --type xdp the memory is the packet, reached through the xdp_md at r1."},
         footer = {"", "PROGRAM is assembler text (bpf_conformance or bpftool syntax), a bpf_conformance .data file,",
                 "or raw instructions (8-byte little-endian slots).", "", "examples:",
@@ -57,7 +58,8 @@ final class VmRunCommand implements Callable<Integer> {
         Vm vm;
         try {
             Vm.Builder b = Vm.builder(pf.program()).name(pf.name()).engine(engine.jit ? Engine.JIT : Engine.INTERPRETER)
-                    .verify(!noVerify).programType(type).contextSize(xdp ? 0 : memory.length);
+                    .verify(!noVerify).programType(type).contextSize(xdp ? 0 : memory.length).maxIterations(options.maxIterations());
+            if (!xdp && mem == null && pf.memory() == null) b.noContext();
             options.mapSpecs().forEach(b::map);
             vm = b.build();
         } catch (VerifierException e) {

@@ -37,7 +37,10 @@ final class VmVerifyCommand implements Callable<Integer> {
         ProgramType t = vmOptions.programType();
         Map<String, org.bpf4j.map.MapSpec> maps = new java.util.HashMap<>();
         vmOptions.mapSpecs().forEach(m -> maps.put(m.name(), m));
-        VerifierOptions options = new VerifierOptions(t, maps, size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
+        // as vm run: no memory is no context (r1 and r2 are 0), as the conformance suite defines it
+        boolean pointer = contextSize != null || pf.memory() != null || t == ProgramType.XDP;
+        VerifierOptions options = new VerifierOptions(t, maps, size, true, true, true, VerifierOptions.COMPLEXITY_LIMIT, kernelRules,
+                vmOptions.maxIterations(), pointer);
         Verification v = Verifier.verify(pf.program(), pf.name(), options);
         System.out.printf("%s: accepted: %d instructions, processed %d, %d states, %d loops proven, %.3f ms%n", pf.name(),
                 pf.program().instructions().size(), v.instructionsProcessed(), v.statesStored(), v.loops(), v.nanos() / 1e6);

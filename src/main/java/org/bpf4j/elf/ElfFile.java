@@ -319,6 +319,7 @@ public final class ElfFile implements AutoCloseable {
 
     private String string(Section strtab, long offset) {
         if (offset >= strtab.size) throw bad("string offset " + offset + " outside " + strtab.name);
+        check(strtab.offset, strtab.size, "section " + (strtab.name.isEmpty() ? "#" + strtab.index : strtab.name));
         return cString(data, strtab.offset + offset, strtab.size - offset);
     }
 
@@ -332,8 +333,9 @@ public final class ElfFile implements AutoCloseable {
     private int u16(long at) { return Short.toUnsignedInt(data.get(JAVA_SHORT_UNALIGNED, at)); }
 
     private void check(long offset, long size, String what) {
-        if (offset < 0 || size < 0 || offset + size > data.byteSize())
-            throw bad(what + " lie outside the file");
+        if (offset < 0 || size < 0 || offset > data.byteSize() || size > data.byteSize() - offset) // no overflow
+            throw bad(what + ": " + Long.toUnsignedString(size) + " bytes at offset " + Long.toUnsignedString(offset)
+                    + ", past the end of the file (" + data.byteSize() + " bytes)");
     }
 
     private UserException bad(String why) { return new UserException(path + ": " + why); }

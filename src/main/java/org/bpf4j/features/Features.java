@@ -68,12 +68,22 @@ public final class Features {
             default -> { }
         }
         Probe.Result r = Probe.loadProgram(type.value(), insns, attach, flags, btfId, kernelVersion(), needLog);
-        if (expectedErrno != 0) {
-            boolean ok = !r.ok() && r.errno() == expectedErrno
-                    && (expectedErrno != Errno.EINVAL || r.log().contains("attach_btf_id"));
-            return new Answer(ok, r);
-        }
-        return new Answer(r.ok(), r);
+        return new Answer(expectedErrno != 0 ? refusedAsExpected(type, expectedErrno, r) : r.ok(), r);
+    }
+
+    /**
+     * Whether a probe load that must fail failed the way a kernel that has {@code type} fails it: with the errno
+     * expected, and for types that need a BTF target, the verifier's complaint about that target. An extension
+     * (ext) program with a kernel function as its target is told "Cannot replace kernel functions" (libbpf looks
+     * for that text; bpf4j looked for "attach_btf_id" and called ext missing where bpftool found it).
+     */
+    static boolean refusedAsExpected(ProgramType type, int expectedErrno, Probe.Result r) {
+        if (r.ok() || r.errno() != expectedErrno) return false;
+        if (expectedErrno != Errno.EINVAL) return true;
+        String log = r.log();
+        return type == ProgramType.EXT
+                ? log.contains("Cannot replace kernel functions") || log.contains("can only be attached to another program")
+                : log.contains("attach_btf_id");
     }
 
     /**

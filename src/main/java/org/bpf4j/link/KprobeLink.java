@@ -33,15 +33,17 @@ public final class KprobeLink implements Link {
         if (ret && offset != 0) throw new UserException(what + ": a return probe takes no offset");
         AttachSupport.kprobes().require();
         ProbePmu pmu = ProbePmu.find("kprobe").orElseThrow();
-        if (Kallsyms.get().size() > 0 && Kallsyms.get().address(symbol).isEmpty())
-            throw new UserException(what + ": no kernel function " + symbol + " in /proc/kallsyms");
+        // the kernel answers whether it can probe the symbol; /proc/kallsyms is read only to say why it cannot
         PerfEvent event;
         try (Arena arena = Arena.ofConfined()) {
             long sym = arena.allocateFrom(symbol).address();
             event = PerfEvent.open(PerfEvent.Attr.of(pmu.type(), pmu.config(ret, 0)).extra(sym, offset), -1, 0, what);
         } catch (BpfException e) {
-            if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL)
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL) {
+                if (Kallsyms.lookup(java.nio.file.Path.of("/proc/kallsyms"), symbol).isEmpty())
+                    throw new UserException(what + ": no kernel function " + symbol + " in /proc/kallsyms", e);
                 throw new UserException(what + ": the kernel cannot probe " + symbol + " (not a function, or blacklisted)", e);
+            }
             throw e;
         }
         return new KprobeLink(what, PerfAttachment.attach(program, event));

@@ -93,6 +93,7 @@ public final class UprobeLink implements Link {
 
     /** The same, naming the probe type ({@code uprobe}, {@code usdt}) when the target is not found. */
     public static Path resolveBinary(String kind, String target, int pid) {
+        if (target.indexOf('\0') >= 0) throw new UserException(kind + " target file '" + target.replace("\0", "\\0") + "': a path cannot hold a NUL byte");
         if (target.contains("/")) {
             Path p = Path.of(target);
             if (pid > 0 && p.isAbsolute()) {

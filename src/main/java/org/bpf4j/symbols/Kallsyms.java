@@ -38,6 +38,25 @@ public final class Kallsyms {
         return k;
     }
 
+    /**
+     * The address of {@code symbol} in a kallsyms-format file, read only up to its line: one look-up without
+     * building the table (which takes seconds on a slow machine, for a kprobe that needs one name).
+     */
+    public static Optional<Long> lookup(Path file, String symbol) {
+        try (BufferedReader r = Files.newBufferedReader(file)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                int s1 = line.indexOf(' '), s2 = line.indexOf(' ', s1 + 1);
+                if (s1 <= 0 || s2 < 0) continue;
+                int end = line.indexOf('\t', s2 + 1);
+                if ((end < 0 ? line.length() : end) - (s2 + 1) == symbol.length() && line.startsWith(symbol, s2 + 1))
+                    return Optional.of(Long.parseUnsignedLong(line, 0, s1, 16));
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads a kallsyms-format file ({@code address type name [module]} lines). */
     public static Kallsyms read(Path file) {
         int n = 0;

@@ -38,9 +38,23 @@ public record EventFormat(String category, String name, int id, List<Field> fiel
         if (!idm.find()) throw new IllegalArgumentException("tracepoint " + category + ":" + name + ": format has no ID line");
         List<Field> fields = new ArrayList<>();
         Matcher m = FIELD.matcher(text);
-        while (m.find()) fields.add(field(m.group(1).trim(), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-                m.group(4).equals("1")));
-        return new EventFormat(category, name, Integer.parseInt(idm.group(1)), List.copyOf(fields));
+        String what = "tracepoint " + category + ":" + name + ": ";
+        while (m.find()) {
+            String decl = m.group(1).trim();
+            if (decl.lastIndexOf(' ') < 0) throw new IllegalArgumentException(what + "field '" + decl + "' has no type and name");
+            fields.add(field(decl, number(m.group(2), what + "offset of " + decl), number(m.group(3), what + "size of " + decl),
+                    m.group(4).equals("1")));
+        }
+        return new EventFormat(category, name, number(idm.group(1), what + "ID"), List.copyOf(fields));
+    }
+
+    /** A decimal from the format; past int's range it is not a format the kernel writes. */
+    private static int number(String digits, String what) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " " + digits + " is out of range");
+        }
     }
 
     private static Field field(String decl, int offset, int size, boolean signed) {
@@ -58,6 +72,7 @@ public record EventFormat(String category, String name, int id, List<Field> fiel
             int sp = head.lastIndexOf(' ');
             if (dataLoc || sp < 0) { // "__data_loc char[] name": the brackets belong to the type
                 int sp2 = decl.lastIndexOf(' ');
+                if (sp2 < 0) throw new IllegalArgumentException("field '" + decl + "' has no type and name");
                 type = decl.substring(0, sp2).trim();
                 fieldName = decl.substring(sp2 + 1).trim();
                 arrayLength = 0;
@@ -67,6 +82,7 @@ public record EventFormat(String category, String name, int id, List<Field> fiel
             }
         } else {
             int sp = decl.lastIndexOf(' ');
+            if (sp < 0) throw new IllegalArgumentException("field '" + decl + "' has no type and name");
             type = decl.substring(0, sp).trim();
             fieldName = decl.substring(sp + 1).trim();
         }

@@ -57,9 +57,10 @@ public final class Tracefs {
     /** The record format of {@code category:name}; a {@link UserException} naming it when there is no such tracepoint. */
     public EventFormat format(String category, String name) {
         return formats.computeIfAbsent(category + ":" + name, key -> {
+            if (category.isEmpty() || name.isEmpty() || (category + name).contains("/") || (category + name).indexOf('\0') >= 0)
+                throw new UserException("tracepoint " + key.replace("\0", "\\0") + " not found");
             Path file = root.resolve("events").resolve(category).resolve(name).resolve("format");
-            if (category.isEmpty() || name.isEmpty() || category.contains("/") || name.contains("/") || !Files.isRegularFile(file))
-                throw new UserException("tracepoint " + key + " not found (no " + file + ")");
+            if (!Files.isRegularFile(file)) throw new UserException("tracepoint " + key + " not found (no " + file + ")");
             try {
                 return EventFormat.parse(category, name, Files.readString(file));
             } catch (NoSuchFileException e) {
@@ -73,13 +74,16 @@ public final class Tracefs {
     /** The event id of {@code category:name} (what perf_event_open takes as config). */
     public int eventId(String category, String name) { return format(category, name).id(); }
 
-    /** Every tracepoint as {@code category:name}, sorted. */
+    /**
+     * Every tracepoint as {@code category:name}, sorted: those with an {@code enable} file, as available_events
+     * lists them (ftrace's own events, such as ftrace:function, have a format but cannot be enabled or attached).
+     */
     public List<String> tracepoints() {
         List<String> out = new ArrayList<>();
         try (Stream<Path> cats = Files.list(root.resolve("events"))) {
             for (Path cat : cats.filter(Files::isDirectory).toList()) {
                 try (Stream<Path> evs = Files.list(cat)) {
-                    evs.filter(e -> Files.isRegularFile(e.resolve("format")))
+                    evs.filter(e -> Files.isRegularFile(e.resolve("format")) && Files.exists(e.resolve("enable")))
                        .forEach(e -> out.add(cat.getFileName() + ":" + e.getFileName()));
                 }
             }

@@ -84,8 +84,29 @@ public final class Machine {
         return memory.place(PACKET_ID, Region.of(Region.Kind.PACKET, "packet", data));
     }
 
+    /**
+     * The most backward jumps (loop iterations) one run may take, like the kernel's bounds on a program's work:
+     * a program that was not verified, or whose loop the verifier could not bound, ends in a {@link VmFault}.
+     */
+    public static final long DEFAULT_ITERATIONS = 100_000_000L;
+    private long iterationBudget = DEFAULT_ITERATIONS;
+    private long iterationsLeft = DEFAULT_ITERATIONS;
+
+    /** Sets the budget of backward jumps per run ({@link #DEFAULT_ITERATIONS} unless set). */
+    public void iterationBudget(long budget) {
+        if (budget < 0) throw new IllegalArgumentException("iteration budget " + budget);
+        iterationBudget = iterationsLeft = budget;
+    }
+
+    /** Counts one backward jump at {@code pc}; a {@link VmFault} once the run's budget is spent. */
+    public void iteration(int pc) {
+        if (--iterationsLeft < 0)
+            throw new VmFault(pc, "the run took more than " + iterationBudget + " loop iterations (backward jumps), its budget");
+    }
+
     /** Clears the stack and the tail-call state before a run. */
     public void reset(int tailCallsSoFar) {
+        iterationsLeft = iterationBudget;
         Arrays.fill(stack.data, (byte) 0);
         tailTarget = null;
         tailCalls = tailCallsSoFar;

@@ -1,15 +1,14 @@
 package org.bpf4j.vm;
 
+import org.bpf4j.InputFiles;
 import org.bpf4j.UserException;
 import org.bpf4j.asm.AsmSyntaxException;
 import org.bpf4j.asm.Assembler;
 import org.bpf4j.asm.DecodeException;
 import org.bpf4j.asm.Program;
 
-import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 
@@ -26,12 +25,7 @@ public record ProgramFile(String name, Program program, byte[] memory) {
 
     /** Reads {@code file}; a {@link UserException} names the file and what is wrong with it. */
     public static ProgramFile read(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UserException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = InputFiles.read(file, InputFiles.TEXT_LIMIT);
         String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
         if (bytes.length >= 4 && bytes[0] == 0x7f && bytes[1] == 'E' && bytes[2] == 'L' && bytes[3] == 'F')
             throw new UserException(file + ": ELF objects cannot be loaded yet; give assembler text or raw instructions");

@@ -37,11 +37,13 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
     private final Engine engine;
     private final Verification verification;
     private final int contextSize;
+    private final boolean contextPointer;
     private final java.util.List<UserMap> created;
 
     private Vm(Builder b, Machine machine, Executable executable) {
         this.verification = b.verification;
         this.contextSize = b.contextSize;
+        this.contextPointer = b.contextPointer;
         this.created = java.util.List.copyOf(b.created);
         this.program = b.program;
         this.machine = machine;
@@ -63,6 +65,7 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         if (verification != null && context.length != contextSize)
             throw new IllegalArgumentException("program was verified for a " + contextSize + "-byte context, not " + context.length);
         machine.reset(0);
+        if (!contextPointer && context.length == 0) return executable.execute(machine, 0, 0);
         long base = machine.context(context);
         return executable.execute(machine, base, context.length);
     }
@@ -155,6 +158,8 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
         private boolean verify = true;
         private ProgramType type = ProgramType.SOCKET_FILTER;
         private int contextSize = 0;
+        private boolean contextPointer = true;
+        private long iterations = VerifierOptions.ITERATION_LIMIT;
         private String name = "vm";
         private boolean kernelRules;
         private Verification verification;
@@ -214,6 +219,27 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             return this;
         }
 
+        /**
+         * No context: r1 and r2 are 0 rather than a pointer to an empty context and its length, as the conformance
+         * suite and uBPF run a program given no memory (so a program may treat r1 as a number). Run with {@link #run()}.
+         */
+        public Builder noContext() {
+            this.contextPointer = false;
+            this.contextSize = 0;
+            return this;
+        }
+
+        /**
+         * The most loop iterations (backward jumps) a run may take, default {@link VerifierOptions#ITERATION_LIMIT}:
+         * the verifier rejects a loop it proves to end only after more, and a run that takes more ends in a
+         * {@link VmFault}.
+         */
+        public Builder maxIterations(long max) {
+            if (max < 0) throw new IllegalArgumentException("iteration budget " + max);
+            this.iterations = max;
+            return this;
+        }
+
         /** Whether the verifier also applies the kernel's stricter rules (default false: RFC 9669 only). */
         public Builder kernelRules(boolean kernelRules) {
             this.kernelRules = kernelRules;
@@ -234,6 +260,7 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             }
             if (verify) verifyProgram();
             Machine machine = new Machine(environment);
+            machine.iterationBudget(iterations);
             Map<String, Machine.MapBinding> bound = new LinkedHashMap<>();
             maps.forEach((name, m) -> bound.put(name, machine.bind(m)));
             LinkedProgram linked = LinkedProgram.link(program, bound::get);
@@ -247,7 +274,7 @@ public final class Vm implements AutoCloseable, Machine.TailCallable {
             };
             // a tracing program's context is the traced event, which it may read but not write; nor may XDP its xdp_md
             VerifierOptions options = new VerifierOptions(type, specs(), Math.max(0, contextSize), !tracing, true, true,
-                    VerifierOptions.COMPLEXITY_LIMIT, kernelRules);
+                    VerifierOptions.COMPLEXITY_LIMIT, kernelRules, iterations, contextPointer);
             verification = Verifier.verify(program, name, options);
         }
 

@@ -152,6 +152,85 @@ class BtfTest {
                 .startsWith("z: sections run past the end"));
     }
 
+    /**
+     * Issue 15's first defect: a union whose size is not a multiple of its members' alignment (6.12's 18-byte
+     * ec_response_get_next_data_v3, a u64 array beside bytes) must be packed, or clang gives it 24 bytes; clang is
+     * the oracle for the layout.
+     */
+    @Test
+    void unionOfOddSizeIsPackedAndClangAgrees(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        BtfBuilder b = new BtfBuilder();
+        int u64 = b.type("long long unsigned int", Kind.INT, 0, false, 8, 64);         // 1
+        int u8 = b.type("unsigned char", Kind.INT, 0, false, 1, 8);                      // 2
+        int words = b.type("", Kind.ARRAY, 0, false, 0, u64, u64, 2);                   // 3: u64[2]
+        int bytes = b.type("", Kind.ARRAY, 0, false, 0, u8, u64, 18);                   // 4: u8[18]
+        int union = b.type("odd", Kind.UNION, 2, false, 18, b.str("w"), words, 0, b.str("b"), bytes, 0);   // 5
+        b.type("outer", Kind.STRUCT, 2, false, 19, b.str("c"), u8, 0, b.str("u"), union, 8);               // 6
+        Btf btf = Btf.parse(b.build(), null, "odd");
+        assertEquals(1, btf.alignOf(union));
+        String c = CDump.definitions(btf, 1, 2, 3, 4, 5, 6);
+        assertTrue(c.substring(c.indexOf("union odd"), c.indexOf("struct outer")).contains("__attribute__((packed))"), c);
+        if (!new java.io.File("/usr/bin/clang").canExecute())
+            org.bpf4j.testing.Kernel.unless("clang is not installed (apt-get install clang): it is the layout oracle");
+        java.nio.file.Path src = dir.resolve("odd.c");
+        java.nio.file.Files.writeString(src, c + """
+                _Static_assert(sizeof(union odd) == 18, "union size");
+                _Static_assert(sizeof(struct outer) == 19, "struct size");
+                _Static_assert(__builtin_offsetof(struct outer, u) == 1, "member offset");
+                """);
+        Process p = new ProcessBuilder("/usr/bin/clang", "-fsyntax-only", src.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + "\n" + c);
+    }
+
+    /** A device or a huge file given as BTF is read only up to a bound (issue 15: /dev/zero ran to an out-of-memory error). */
+    @Test
+    void endlessFilesAreReadUpToABound() {
+        org.bpf4j.UserException e = assertThrows(org.bpf4j.UserException.class, () -> Btf.read(java.nio.file.Path.of("/dev/zero"), null));
+        assertEquals("/dev/zero: larger than 64 MiB, the most bpf4j reads of such a file", e.getMessage());
+    }
+
+    /** Sizes the kernel refuses and types that are their own pointee or member: a format error, not a crash or a hang. */
+    @Test
+    void impossibleSizesAndCyclesAreFormatErrors() {
+        BtfBuilder huge = new BtfBuilder();
+        huge.type("int", Kind.INT, 0, false, 0x80000000, 32);
+        assertEquals("h: type 1 (INT 'int'): int size 2147483648, not 1, 2, 4, 8 or 16",
+                assertThrows(BtfFormatException.class, () -> Btf.parse(huge.build(), null, "h")).getMessage());
+        BtfBuilder self = new BtfBuilder();
+        self.type("", Kind.PTR, 0, false, 1);
+        assertEquals("p: type 1 (PTR ''): refers to itself through a chain of references",
+                assertThrows(BtfFormatException.class, () -> Btf.parse(self.build(), null, "p")).getMessage());
+        BtfBuilder loop = new BtfBuilder();
+        loop.type("a", Kind.TYPEDEF, 0, false, 2);
+        loop.type("b", Kind.CONST, 0, false, 1);
+        assertTrue(assertThrows(BtfFormatException.class, () -> Btf.parse(loop.build(), null, "t")).getMessage()
+                .endsWith("refers to itself through a chain of references"));
+        BtfBuilder nest = new BtfBuilder();
+        int i32 = nest.type("int", Kind.INT, 0, false, 4, 32);
+        nest.type("s", Kind.STRUCT, 2, false, 8, nest.str("a"), i32, 0, nest.str("me"), 2, 32);
+        assertEquals("n: type 2 (STRUCT 's'): contains itself",
+                assertThrows(BtfFormatException.class, () -> Btf.parse(nest.build(), null, "n")).getMessage());
+        // a function type that takes itself (fuzzing: the C dump recursed until the stack overflowed)
+        BtfBuilder proto = new BtfBuilder();
+        int i = proto.type("int", Kind.INT, 0, false, 4, 32);
+        proto.type("", Kind.FUNC_PROTO, 1, false, i, proto.str("f"), 2);
+        assertEquals("f: type 2 (FUNC_PROTO ''): refers to itself through a chain of references",
+                assertThrows(BtfFormatException.class, () -> Btf.parse(proto.build(), null, "f")).getMessage());
+        // 300 typedefs each naming the next: deeper than the dumps walk (the kernel stops at 32)
+        BtfBuilder chain = new BtfBuilder();
+        chain.type("int", Kind.INT, 0, false, 4, 32);
+        for (int k = 2; k <= 301; k++) chain.type("t" + k, Kind.TYPEDEF, 0, false, k - 1);
+        assertTrue(assertThrows(BtfFormatException.class, () -> Btf.parse(chain.build(), null, "c")).getMessage()
+                .endsWith("types nest more than 256 levels deep"));
+        // a struct reaching itself through a pointer is a linked list, and fine
+        BtfBuilder list = new BtfBuilder();
+        list.type("", Kind.PTR, 0, false, 2);
+        list.type("node", Kind.STRUCT, 1, false, 8, list.str("next"), 1, 0);
+        assertEquals(8, Btf.parse(list.build(), null, "l").sizeOf(2));
+    }
+
     private static byte[] sampleBytes() {
         BtfBuilder b = new BtfBuilder();
         b.type("int", Kind.INT, 0, false, 4, 32);

@@ -60,6 +60,38 @@ class TraceCommandTest {
         assertEquals("ERROR: pid '5000000' out of valid pid range [1,4194304]\n", trace("-p", "5000000", "f.bt").err());
     }
 
+    /** bpftrace refuses -p of a process that does not exist (bpf4j traced everything and exited 0). */
+    @Test
+    void pidWithNoProcessIsRefused() {
+        int pid = 4194304;
+        while (Files.exists(Path.of("/proc/" + pid))) pid--;
+        Result r = trace("-p", Integer.toString(pid), "-e", "BEGIN { exit(); }");
+        assertEquals(new Result(1, "", "ERROR: -p " + pid + ": no such process\n"), r);
+    }
+
+    /** --include of a header that is nowhere is refused, as bpftrace's clang refuses it; a known one is not. */
+    @Test
+    void includeOfAMissingHeaderIsRefused() {
+        Result r = trace("--include", "nosuch.h", "-e", "BEGIN { exit(); }");
+        assertEquals(1, r.status());
+        assertTrue(r.err().startsWith("ERROR: --include nosuch.h: file not found (searched /usr/local/include,"), r.err());
+        Result known = trace("--include", "linux/sched.h", "-d", "-e", "BEGIN { print(TASK_RUNNING); exit(); }");
+        assertEquals(0, known.status(), known.err());
+    }
+
+    /** Scripts that are not text end in one message naming the file and place (Java said "Input length = 1"). */
+    @Test
+    void binaryOrEndlessScriptsAreOneMessage() throws Exception {
+        Path f = Files.createTempFile("bpf4j", ".bt");
+        try {
+            Files.write(f, new byte[] {'B', 'E', 'G', 'I', 'N', ' ', '{', ' ', '}', '\n', ' ', (byte) 0xff});
+            assertEquals(new Result(1, "", "ERROR: " + f + ":2:2: not UTF-8 text (byte 0xff at offset 11)\n"), trace(f.toString()));
+        } finally {
+            Files.delete(f);
+        }
+        assertEquals(new Result(1, "", "ERROR: /dev/zero: larger than 16 MiB, the most bpf4j reads of such a file\n"), trace("/dev/zero"));
+    }
+
     @Test
     void helpAndBadOptionsShowTheUsage() {
         Result help = trace("-h");

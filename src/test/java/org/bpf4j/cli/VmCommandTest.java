@@ -129,4 +129,46 @@ class VmCommandTest {
             assertTrue(r.err().matches("bpf4j: " + f.getFileName() + ": instruction \\d+: .*\n"), r.err());
         }
     }
+
+    /** Issue 15's fuzzing finds for vm run, each ending in one message and status 1 (they crashed or never ended). */
+    @Test
+    void badProgramsEndInOneMessage() throws Exception {
+        Result call = bpf4j("vm", "run", file("call.s", "call\nexit\n").toString());
+        assertEquals(1, call.status());
+        assertTrue(call.err().startsWith("bpf4j: " + dir.resolve("call.s") + ":1:1: call needs a target"), call.err());
+        Result zero = bpf4j("vm", "run", "/dev/zero");
+        assertEquals(new Result(1, "", "bpf4j: /dev/zero: larger than 16 MiB, the most bpf4j reads of such a file\n"), zero);
+        Result type = bpf4j("vm", "run", "--map", "m=bogus,4,8,1", file("r.s", "mov %r0, 0\nexit\n").toString());
+        assertEquals("bpf4j: --map m=bogus,4,8,1: unknown map type 'bogus' (e.g. hash, array, percpu_array, ringbuf)\n", type.err());
+        Result size = bpf4j("vm", "run", "--map", "m=hash,18446744073709551615,8,1", dir.resolve("r.s").toString());
+        assertEquals("bpf4j: --map m=hash,18446744073709551615,8,1: key size '18446744073709551615' is not a number from 0 to 2147483647\n", size.err());
+    }
+
+    /** A loop that ends only after 2^64 iterations is refused by the verifier, and stopped by the budget without it. */
+    @Test
+    void loopWorkIsBounded() throws Exception {
+        Path loop = file("loop.s", "mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, -1, l\nexit\n");
+        Result r = bpf4j("vm", "run", loop.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("not proven to terminate: it may run about 2^64 iterations, more than the 100000000 a run may take"), r.err());
+        for (String engine : List.of("--interp", "--jit")) {
+            r = bpf4j("vm", "run", engine, "--no-verify", "--max-iterations", "1000", loop.toString());
+            assertEquals(new Result(1, "", "bpf4j: instruction 2: the run took more than 1000 loop iterations (backward jumps), its budget\n"), r);
+        }
+        // within the budget it runs to the end
+        Path counted = file("counted.s", "mov %r0, 0\nl:\nadd %r0, 1\njlt %r0, 1000, l\nexit\n");
+        assertEquals("0x3e8\n", bpf4j("vm", "run", "--jit", "--max-iterations", "1100", counted.toString()).out());
+        assertEquals(1, bpf4j("vm", "run", "--max-iterations", "500", counted.toString()).status());
+    }
+
+    /** With no memory r1 and r2 are 0, as bpf_conformance and uBPF run a program: a program may add them. */
+    @Test
+    void noMemoryMeansR1AndR2AreZero() throws Exception {
+        Path add = file("add.s", "mov %r0, %r1\nadd %r0, %r2\nadd %r0, 7\nexit\n");
+        for (String engine : List.of("--interp", "--jit"))
+            assertEquals(new Result(0, "0x7\n", ""), bpf4j("vm", "run", engine, add.toString()));
+        assertEquals(0, bpf4j("vm", "verify", add.toString()).status());
+        // with memory r1 is the pointer, and returning it is refused as before
+        assertTrue(bpf4j("vm", "run", "--mem", "00", add.toString()).err().contains("leaks addr"));
+    }
 }

@@ -113,4 +113,27 @@ class ElfFileTest {
         UserException missing = assertThrows(UserException.class, () -> ElfFile.open(dir.resolve("none")));
         assertEquals(dir.resolve("none") + ": no such file", missing.getMessage());
     }
+
+    /** Issue 15's fuzzing find: a section whose offset is past the end of the file (an internal error before). */
+    @Test
+    void aSectionPastTheEndIsNamed(@TempDir Path dir) throws IOException {
+        byte[] b = Files.readAllBytes(Path.of("/bin/true"));
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long shoff = buf.getLong(0x28);
+        int shentsize = Short.toUnsignedInt(buf.getShort(0x3a)), shnum = Short.toUnsignedInt(buf.getShort(0x3c));
+        int shstrndx = Short.toUnsignedInt(buf.getShort(0x3e));
+        buf.putLong((int) (shoff + (long) shstrndx * shentsize + 0x18), b.length + 0x100000L); // the names' sh_offset
+        Path f = Files.write(dir.resolve("bad"), b);
+        UserException e = assertThrows(UserException.class, () -> {
+            try (ElfFile elf = ElfFile.open(f)) {
+                elf.symbols();
+            }
+        });
+        assertTrue(e.getMessage().startsWith(f + ": section #" + shstrndx + ": "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("past the end of the file (" + b.length + " bytes)"), e.getMessage());
+        // and the huge sizes that overflowed the bounds check
+        buf.putLong((int) (shoff + (long) shstrndx * shentsize + 0x18), 16).putLong((int) (shoff + (long) shstrndx * shentsize + 0x20), Long.MAX_VALUE);
+        Path g = Files.write(dir.resolve("huge"), b);
+        assertThrows(UserException.class, () -> ElfFile.open(g).close());
+    }
 }

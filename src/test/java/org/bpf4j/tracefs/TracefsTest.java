@@ -50,6 +50,17 @@ class TracefsTest {
         assertTrue(Tracefs.get().tracepoints().contains("syscalls:sys_enter_kill"));
     }
 
+    /** The tracepoints listed are the kernel's available_events: not ftrace's own events (ftrace:function...), which cannot be attached. */
+    @Test
+    @Tag("kernel")
+    void tracepointsAreTheAvailableEvents() throws Exception {
+        Kernel.require();
+        java.nio.file.Path avail = Tracefs.get().root().resolve("available_events");
+        java.util.List<String> expected = java.nio.file.Files.readAllLines(avail).stream().filter(l -> !l.isBlank()).sorted().toList();
+        assertEquals(expected, Tracefs.get().tracepoints());
+        assertFalse(Tracefs.get().tracepoints().contains("ftrace:function"));
+    }
+
     @Test
     @Tag("kernel")
     void unknownTracepointIsOneLineNamingIt() {

@@ -47,6 +47,13 @@ public final class Format {
     /** A format printed as it is written: bpftrace 0.17's printf without arguments prints "100%%" as it stands. */
     public static Format literal(String text) { return new Format(text, List.of(new Literal(text))); }
 
+    /** A width or precision: at most 4096, as no output line needs more (Java's digits would say "For input string"). */
+    private static int size(String digits, String what) {
+        if (digits.length() > 4 || Integer.parseInt(digits) > 4096)
+            throw new IllegalArgumentException(what + " " + digits + " is too large (at most 4096)");
+        return Integer.parseInt(digits);
+    }
+
     /** Parses {@code text}; an IllegalArgumentException names a bad conversion. */
     public static Format parse(String text) {
         List<Piece> parts = new ArrayList<>();
@@ -69,11 +76,11 @@ public final class Format {
             int width = -1, precision = -1;
             int w = i;
             while (i < text.length() && Character.isDigit(text.charAt(i))) i++;
-            if (i > w) width = Integer.parseInt(text.substring(w, i));
+            if (i > w) width = size(text.substring(w, i), "width");
             if (i < text.length() && text.charAt(i) == '.') {
                 int p = ++i;
                 while (i < text.length() && Character.isDigit(text.charAt(i))) i++;
-                precision = i > p ? Integer.parseInt(text.substring(p, i)) : 0;
+                precision = i > p ? size(text.substring(p, i), "precision") : 0;
             }
             int l = i;
             while (i < text.length() && "hljzt".indexOf(text.charAt(i)) >= 0) i++;

@@ -139,6 +139,7 @@ public class ProbeCatalog {
      */
     public Map<String, Path> targets(String target, boolean usdt) {
         String kind = usdt ? "usdt" : "uprobe";
+        if (target.indexOf('\0') >= 0) throw new UserException(kind + " target file '" + target.replace("\0", "\\0") + "': a path cannot hold a NUL byte");
         Map<String, Path> out = new TreeMap<>();
         if ((target.isEmpty() || target.equals("*")) && pid > 0) {
             String root = "/proc/" + pid + "/root";

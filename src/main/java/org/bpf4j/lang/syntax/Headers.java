@@ -8,7 +8,7 @@ import java.util.Map;
  * kernel's {@code linux/sched.h} (which BTF does not carry: they are macros), so that tools such as runqlat and
  * tcpdrop run without kernel headers. Enumerators the kernel's BTF has need no header.
  */
-final class Headers {
+public final class Headers {
     private Headers() {}
 
     private static final Map<String, String> ERRNO = Map.ofEntries(
@@ -48,6 +48,11 @@ final class Headers {
             Map.entry("AF_VSOCK", "40"), Map.entry("AF_XDP", "44"), Map.entry("PF_UNSPEC", "0"), Map.entry("PF_UNIX", "1"),
             Map.entry("PF_LOCAL", "1"), Map.entry("PF_INET", "2"), Map.entry("PF_INET6", "10"), Map.entry("PF_NETLINK", "16"),
             Map.entry("PF_PACKET", "17"), Map.entry("SOCK_STREAM", "1"), Map.entry("SOCK_DGRAM", "2"), Map.entry("SOCK_RAW", "3"));
+
+    /** Whether bpf4j knows the macros of {@code header} (so it needs no file for it). */
+    public static boolean known(String header) {
+        return !macros(header).isEmpty();
+    }
 
     /** The macros {@code header} defines, or an empty map for headers bpf4j does not know. */
     static Map<String, String> macros(String header) {

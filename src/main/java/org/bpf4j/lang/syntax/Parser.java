@@ -89,6 +89,15 @@ public final class Parser {
 
     private Stmt statement() {
         Token t = in.peek();
+        in.enter(t);
+        try {
+            return plainStatement(t);
+        } finally {
+            in.leave();
+        }
+    }
+
+    private Stmt plainStatement(Token t) {
         if (t.isWord("if")) return ifStatement();
         if (t.isWord("unroll")) {
             in.advance();
@@ -129,7 +138,7 @@ public final class Parser {
         List<Stmt> otherwise = List.of();
         if (in.atWord("else")) {
             in.advance();
-            otherwise = in.atWord("if") ? List.of(ifStatement()) : block();
+            otherwise = in.atWord("if") ? List.of(statement()) : block(); // statement(): an else-if chain nests
         }
         return new Stmt.If(cond, then, otherwise, t.span());
     }
@@ -152,15 +161,24 @@ public final class Parser {
 
     // ---- expressions, lowest precedence first ----
 
-    Expr expr() { return ternary(); }
+    Expr expr() {
+        in.enter(in.peek());
+        try {
+            return ternary();
+        } finally {
+            in.leave();
+        }
+    }
 
     private Expr ternary() {
         Expr cond = binary(0);
         if (!in.at(QUESTION)) return cond;
         in.advance();
         Expr then = expr();
-        in.expect(COLON);
+        Token colon = in.expect(COLON);
+        in.enter(colon); // a ?: chain nests to the right
         Expr otherwise = ternary();
+        in.leave();
         return new Expr.Ternary(cond, then, otherwise, cond.span());
     }
 
@@ -207,6 +225,15 @@ public final class Parser {
 
     private Expr unary() {
         Token t = in.peek();
+        in.enter(t);
+        try {
+            return plainUnary(t);
+        } finally {
+            in.leave();
+        }
+    }
+
+    private Expr plainUnary(Token t) {
         UnOp op = switch (t.kind()) {
             case MINUS -> UnOp.NEG;
             case BANG -> UnOp.NOT;
@@ -272,12 +299,16 @@ public final class Parser {
      * expression, parentheses included, as bpftrace places it ({@code ((struct foo *)0)->a} starts at the first '(').
      */
     private Expr postfix(Expr e, Span start) {
+        int saved = in.depth();
         while (true) {
             Token t = in.peek();
+            if (t.is(DOT) || t.is(ARROW) || t.is(LBRACKET) || t.is(INC) || t.is(DEC)) in.enter(t);
             switch (t.kind()) {
                 case DOT -> {
                     in.advance();
                     Token f = in.advance();
+                    if (f.is(INT) && (f.value() < 0 || f.value() > Integer.MAX_VALUE))
+                        throw in.error(f, "tuple index " + Long.toUnsignedString(f.value()) + " out of range");
                     if (f.is(INT)) e = new Expr.TupleIndex(e, (int) f.value(), f.span());
                     else if (f.is(IDENT)) e = new Expr.Field(e, f.text(), false, start.to(f.span()));
                     else throw in.error(f, "expected a field name or a tuple index after '.', got " + f.describe());
@@ -297,7 +328,10 @@ public final class Parser {
                     in.advance();
                     e = new Expr.IncDec(e, t.is(INC), false, t.span());
                 }
-                default -> { return e; }
+                default -> {
+                    in.leaveTo(saved);
+                    return e;
+                }
             }
         }
     }

@@ -246,6 +246,7 @@ public final class Scanner {
         if (Character.isDigit(c)) {
             while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
             String digits = text.substring(start + 1, pos);
+            if (digits.length() > 9) throw error(start, "positional parameter $" + digits + " is out of range");
             return new Token(TokenKind.POSITIONAL, digits, Long.parseLong(digits), here(start));
         }
         if (Character.isLetter(c) || c == '_') {
@@ -275,7 +276,11 @@ public final class Scanner {
                 pos++;
                 int exp = pos;
                 while (pos < text.length() && Character.isDigit(text.charAt(pos))) pos++;
-                value = scientific(start, Long.parseLong(digits), Integer.parseInt(text.substring(exp, pos)));
+                try {
+                    value = scientific(start, Long.parseLong(digits), Integer.parseInt(text.substring(exp, pos)));
+                } catch (NumberFormatException e) {
+                    throw error(start, "number " + text.substring(start, pos) + " does not fit in 64 bits");
+                }
             } else if (digits.length() > 1 && digits.charAt(0) == '0') {
                 try {
                     value = Long.parseUnsignedLong(digits.substring(1), 8);

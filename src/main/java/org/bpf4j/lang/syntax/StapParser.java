@@ -27,6 +27,11 @@ public final class StapParser {
     public interface Tracepoints {
         /** True when {@code category:event} exists. */
         boolean exists(String category, String event);
+
+        /** The C type a field of {@code category:event}'s format declares ({@code pid_t}), when known. */
+        default java.util.Optional<String> fieldType(String category, String event, String field) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** SystemTap's {@code map <<< value}, as the call this parser makes (not a name a script can write). */
@@ -60,6 +65,8 @@ public final class StapParser {
     private final List<Stmt> initializers = new ArrayList<>();
     /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe", "other". */
     private final Set<String> kinds = new HashSet<>();
+    /** The syscall tracepoints (sys_enter_*) of the probe being parsed, for its target variables' C types. */
+    private final List<String> syscallEvents = new ArrayList<>();
     private String kind;
     /** User functions by name: where their definition starts in the source (they are inlined at each call). */
     private final Map<String, Integer> functions = new HashMap<>();
@@ -69,6 +76,8 @@ public final class StapParser {
     private List<Stmt> pending = new ArrayList<>();
     private final Set<Expr> callResults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private int expansions;
+    /** The most function calls one script may inline. */
+    static final int MAX_EXPANSIONS = 1000;
     /** stap's -x PID, or 0: target() is then -c's child (0 without -c, as SystemTap's). */
     private int target;
     private final List<String> expanding = new ArrayList<>();
@@ -87,9 +96,13 @@ public final class StapParser {
         while (h.find()) {
             boolean linear = h.group(1).equals("linear");
             if (linear && h.group(3) == null) continue; // reported where it is parsed
-            histograms.putIfAbsent(h.group(2), linear
-                    ? new Histogram(true, Long.parseLong(h.group(3)), Long.parseLong(h.group(4)), Long.parseLong(h.group(5)))
-                    : new Histogram(false, 0, 0, 0));
+            long[] bounds = new long[3];
+            try {
+                for (int i = 0; i < 3 && linear; i++) bounds[i] = Long.parseLong(h.group(3 + i));
+            } catch (NumberFormatException e) {
+                continue; // past 64 bits: the scanner reports the number where it is parsed
+            }
+            histograms.putIfAbsent(h.group(2), linear ? new Histogram(true, bounds[0], bounds[1], bounds[2]) : new Histogram(false, 0, 0, 0));
         }
     }
 
@@ -161,6 +174,7 @@ public final class StapParser {
         List<Probe.AttachPoint> points = new ArrayList<>();
         kinds.clear();
         kind = null;
+        syscallEvents.clear();
         do {
             Token start = in.peek();
             String text = translate(probePoint(), start);
@@ -217,6 +231,7 @@ public final class StapParser {
             case "syscall": {
                 if (c.size() < 2) break;
                 setKind(ret ? "return" : "syscall", at);
+                syscallEvents.add("sys_enter_" + c.get(1).name());
                 return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + c.get(1).name();
             }
             case "kernel": {
@@ -225,6 +240,7 @@ public final class StapParser {
                     String sys = syscallName(fn);
                     if (sys != null && tracepoints.exists("syscalls", "sys_enter_" + sys)) {
                         setKind(ret ? "return" : "syscall", at);
+                        syscallEvents.add("sys_enter_" + sys);
                         return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + sys;
                     }
                     setKind(null, at);
@@ -296,6 +312,7 @@ public final class StapParser {
     private Stmt statement() {
         List<Stmt> outer = pending;
         pending = new ArrayList<>();
+        in.enter(in.peek());
         try {
             Stmt s = plainStatement();
             if (pending.isEmpty()) return s;
@@ -303,6 +320,7 @@ public final class StapParser {
             if (!(s instanceof Stmt.ExprStmt e && callResults.contains(e.expr()))) all.add(s);
             return new Stmt.Block(all, s.span());
         } finally {
+            in.leave();
             pending = outer;
         }
     }
@@ -460,14 +478,25 @@ public final class StapParser {
 
     // ---- expressions ----
 
-    private Expr expr() { return ternary(); }
+    private Expr expr() {
+        in.enter(in.peek());
+        try {
+            return ternary();
+        } finally {
+            in.leave();
+        }
+    }
 
     private Expr ternary() {
         Expr c = binary(0);
         if (!in.accept(QUESTION)) return c;
         Expr a = expr();
-        in.expect(COLON);
-        return new Expr.Ternary(c, a, ternary(), c.span());
+        in.enter(in.expect(COLON)); // a ?: chain nests to the right
+        try {
+            return new Expr.Ternary(c, a, ternary(), c.span());
+        } finally {
+            in.leave();
+        }
     }
 
     private static final TokenKind[][] LEVELS = {
@@ -480,6 +509,15 @@ public final class StapParser {
 
     private Expr unary() {
         Token t = in.peek();
+        in.enter(t);
+        try {
+            return plainUnary(t);
+        } finally {
+            in.leave();
+        }
+    }
+
+    private Expr plainUnary(Token t) {
         switch (t.kind()) {
             case MINUS -> {
                 in.advance();
@@ -613,10 +651,33 @@ public final class StapParser {
             if ("uretprobe".equals(kind)) return new Expr.Builtin("retval", t.span());
             throw in.error(t, "$return is only available in .return probes");
         }
+        if ("syscall".equals(kind) && !syscallEvents.isEmpty())
+            return declared(new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span()), name, t);
         if ("syscall".equals(kind) || "return".equals(kind))
             return new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span());
         throw in.error(t, "target variable " + t.text() + " needs the function's debug information: bpf4j has target "
                 + "variables for syscall and kernel.trace probes only");
+    }
+
+    /**
+     * A syscall's argument with the C type its parameter has, as SystemTap reads it from debug information: the
+     * tracepoint keeps every argument in 8 unsigned bytes, so kill(-23705, 0)'s pid_t would print as 4294943591.
+     */
+    private Expr declared(Expr field, String name, Token t) {
+        String type = null;
+        for (String ev : syscallEvents) {
+            String c = tracepoints.fieldType("syscalls", ev, name).map(s -> s.replace("const ", "").strip()).orElse(null);
+            if (c == null || (type != null && !type.equals(c))) return field;
+            type = c;
+        }
+        String cast = type == null ? null : switch (type) {
+            case "int", "pid_t", "clockid_t", "timer_t", "key_serial_t", "mqd_t", "rwf_t", "__s32", "s32" -> "int32";
+            case "unsigned int", "uid_t", "gid_t", "qid_t", "__u32", "u32", "unsigned" -> "uint32";
+            case "short", "__s16" -> "int16";
+            case "unsigned short", "umode_t", "__u16" -> "uint16";
+            default -> null;
+        };
+        return cast == null ? field : new Expr.Cast(new TypeName(cast, 0, t.span()), field, t.span());
     }
 
     private Expr function(Token t, List<Expr> args) {
@@ -636,9 +697,9 @@ public final class StapParser {
             case "target" -> target > 0 ? new Expr.Int(target, at) : new Expr.Builtin("cpid", at);
             case "ppid" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", at), "real_parent", true, at), "tgid", true, at);
             case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
-            case "kernel_string", "kernel_string_n" -> new Expr.Call("str", args, at);
+            case "kernel_string", "kernel_string_n" -> new Expr.Call("str", arity(t, args, n.endsWith("_n") ? 2 : 1), at);
             case "user_string", "user_string_n" -> {
-                List<Expr> a = new ArrayList<>(args);
+                List<Expr> a = new ArrayList<>(arity(t, args, n.endsWith("_n") ? 2 : 1));
                 a.set(0, new Expr.Call("uptr", List.of(args.getFirst()), at));
                 yield new Expr.Call("str", a, at);
             }
@@ -648,13 +709,20 @@ public final class StapParser {
             case "strlen" -> new Expr.Call(STRLEN, args, at);
             case "substr" -> new Expr.Call(SUBSTR, args, at);
             case "print", "println" -> print(t, args);
-            case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), args.getFirst()), at);
+            case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), arity(t, args, 1).getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);
             default -> {
                 if (functions.containsKey(n)) yield inline(t, args);
                 throw in.error(t, "unknown or unsupported function " + n + "()");
             }
         };
+    }
+
+    /** {@code args} when there are {@code n} of them; a {@link SyntaxError} at the call otherwise. */
+    private List<Expr> arity(Token t, List<Expr> args, int n) {
+        if (args.size() != n)
+            throw in.error(t, t.text() + "() takes " + n + " argument" + (n == 1 ? "" : "s") + ", " + args.size() + " given");
+        return args;
     }
 
     /**
@@ -710,10 +778,13 @@ public final class StapParser {
     private Expr inline(Token t, List<Expr> args) {
         String n = t.text();
         if (expanding.contains(n)) throw in.error(t, "recursive function " + n + "(): bpf4j inlines SystemTap functions, and cannot inline this one");
+        // each call is a copy of the body: calls of calls could otherwise double it at each level
+        if (expansions >= MAX_EXPANSIONS)
+            throw in.error(t, "more than " + MAX_EXPANSIONS + " calls of SystemTap functions to inline: bpf4j inlines each one");
         String prefix = "$__" + n + "_" + expansions++ + "_";
         TokenCursor outer = in;
         List<Stmt> outerPending = pending;
-        in = new TokenCursor(new Scanner(from(functions.get(n)), true));
+        in = new TokenCursor(new Scanner(from(functions.get(n)), true), outer.depth()); // the body nests where it is called
         pending = new ArrayList<>();
         expanding.add(n);
         Function f;

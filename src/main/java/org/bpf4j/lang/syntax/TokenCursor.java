@@ -5,10 +5,37 @@ package org.bpf4j.lang.syntax;
  * the scanner back to attach-point mode between probes.
  */
 class TokenCursor {
+    /**
+     * How deep expressions and statements may nest: the checker and the code generator walk the tree recursively,
+     * so a deeper one (400 nested parentheses, a 2,000-term sum) would overflow the stack instead of ending in an
+     * error. No script written by hand comes near it.
+     */
+    static final int MAX_DEPTH = 200;
+
     final Scanner scanner;
     private Token lookahead;
+    private int depth;
 
-    TokenCursor(Scanner scanner) { this.scanner = scanner; }
+    TokenCursor(Scanner scanner) { this(scanner, 0); }
+
+    /** A cursor that starts {@code depth} levels deep (a SystemTap function inlined where it is called). */
+    TokenCursor(Scanner scanner, int depth) {
+        this.scanner = scanner;
+        this.depth = depth;
+    }
+
+    int depth() { return depth; }
+
+    /** One level deeper at {@code at}: a {@link SyntaxError} past {@link #MAX_DEPTH}. Pair with {@link #leave}. */
+    void enter(Token at) {
+        if (++depth > MAX_DEPTH)
+            throw error(at, "too deeply nested: more than " + MAX_DEPTH + " levels of expressions and statements");
+    }
+
+    void leave() { depth--; }
+
+    /** Back to {@code saved} levels, after a chain of operators each of which was one level deeper. */
+    void leaveTo(int saved) { depth = saved; }
 
     Token peek() {
         if (lookahead == null) lookahead = scanner.next();
@@ -53,12 +80,17 @@ class TokenCursor {
                 java.util.function.Function<TokenKind, BinOp> op, java.util.function.Predicate<TokenKind> stop) {
         if (level == levels.length) return operand.get();
         Expr left = binary(levels, level + 1, operand, op, stop);
+        int saved = depth;
         while (true) {
             TokenKind k = peek().kind();
             boolean found = false;
             for (TokenKind x : levels[level]) found |= x == k;
-            if (!found || stop.test(k)) return left;
+            if (!found || stop.test(k)) {
+                leaveTo(saved);
+                return left;
+            }
             Token t = advance();
+            enter(t); // each operator of a chain nests the tree one level deeper
             Expr right = binary(levels, level + 1, operand, op, stop);
             left = new Expr.Binary(op.apply(k), left, right, t.span());
         }

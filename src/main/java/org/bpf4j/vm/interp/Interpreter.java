@@ -101,8 +101,11 @@ public final class Interpreter implements Executable {
         long[] saved = null;
         int depth = 0;
         int pc = 0;
+        int last = -1;
         while (true) {
             final int i = pc++;
+            if (i <= last) m.iteration(last); // a backward jump: one loop iteration of the run's budget
+            last = i;
             switch (code[i]) {
                 // ---- ALU64, immediate ----
                 case 0x07 -> r[dst[i] & 15] += imm[i];

@@ -200,9 +200,18 @@ final class Emitter {
                 memoryStore(st.size(), i);
             }
             case Operation.Atomic a -> atomic(i, a, d, s, insn.offset());
-            case Operation.Goto g -> code.goto_(label(i, program.targets()[i]));
-            case Operation.GotoLong g -> code.goto_(label(i, program.targets()[i]));
-            case Operation.Jump j -> jump(i, j, d, s, insn.imm());
+            case Operation.Goto g -> {
+                backward(i);
+                code.goto_(label(i, program.targets()[i]));
+            }
+            case Operation.GotoLong g -> {
+                backward(i);
+                code.goto_(label(i, program.targets()[i]));
+            }
+            case Operation.Jump j -> {
+                backward(i);
+                jump(i, j, d, s, insn.imm());
+            }
             case Operation.Call c when c.kind() == CallKind.LOCAL -> {
                 code.aload(M).aload(MEM);
                 for (int r = 1; r <= 5; r++) load(r);
@@ -412,6 +421,14 @@ final class Emitter {
     }
 
     // ---- jumps ----
+
+    private static final MethodTypeDesc ITERATION = MethodTypeDesc.of(CD_void, JitCompiler.CD_MACHINE, CD_int);
+
+    /** A jump back counts against the run's iteration budget (once per pass, taken or not: a loop's test). */
+    private void backward(int i) {
+        if (program.targets()[i] > i) return;
+        code.aload(M).loadConstant(i).invokestatic(CD_RUNTIME, "iteration", ITERATION);
+    }
 
     private void jump(int i, Operation.Jump j, int d, int s, long imm) {
         Label target = label(i, program.targets()[i]);

@@ -15,6 +15,11 @@ public final class JitRuntime {
         return next;
     }
 
+    /** Counts a backward jump at {@code pc} against the run's iteration budget ({@link Machine#iteration}). */
+    public static void iteration(Machine m, int pc) {
+        m.iteration(pc);
+    }
+
     /** A fault to throw at {@code pc}. */
     public static RuntimeException fault(int pc, String message) {
         return new VmFault(pc, message);

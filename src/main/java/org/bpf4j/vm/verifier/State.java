@@ -11,6 +11,9 @@ import java.util.Map;
  */
 final class State {
     final ArrayList<Frame> frames;
+    /** In a walked loop: this path's state when it last reached a loop head, and that head (-1: none yet). */
+    State lastAtHead;
+    int lastHead = -1;
 
     State(Frame main) {
         frames = new ArrayList<>(List.of(main));
@@ -23,7 +26,10 @@ final class State {
     State copy() {
         ArrayList<Frame> out = new ArrayList<>(frames.size());
         for (Frame f : frames) out.add(f.copy());
-        return new State(out);
+        State s = new State(out);
+        s.lastAtHead = lastAtHead;
+        s.lastHead = lastHead;
+        return s;
     }
 
     Frame top() {

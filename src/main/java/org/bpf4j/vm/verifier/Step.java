@@ -516,12 +516,12 @@ final class Step {
         return List.of(new Branch(callee.callsite + 1, st));
     }
 
-    /** The entry state: r1 the context, r2 its size, r10 the frame pointer. */
+    /** The entry state: r1 the context, r2 its size (both 0 when there is none), r10 the frame pointer. */
     static State entry(VerifierOptions options) {
         Frame main = new Frame(-1, 0);
         int ctx = options.type() == org.bpf4j.prog.ProgramType.XDP ? XDP_MD_SIZE : options.contextSize();
-        main.regs[1] = new Value.Ptr(Value.Kind.CTX, Scalar.constant(0), 0, null, ctx, 0, false);
-        main.regs[2] = Value.num(options.contextSize());
+        main.regs[1] = options.contextPointer() ? new Value.Ptr(Value.Kind.CTX, Scalar.constant(0), 0, null, ctx, 0, false) : Value.num(0);
+        main.regs[2] = Value.num(options.contextPointer() ? options.contextSize() : 0);
         main.regs[10] = new Value.Ptr(Value.Kind.STACK, Scalar.constant(0), 0, null, Frame.STACK, 0, false);
         return new State(main);
     }

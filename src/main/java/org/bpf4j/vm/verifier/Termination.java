@@ -40,6 +40,10 @@ final class Termination {
     }
 
     private int proven;
+    /** The most iterations each proven loop can run, by loop head. */
+    private final Map<Integer, BigInteger> iterations = new HashMap<>();
+    /** The bound the last successful {@link #tryCounter} found. */
+    private BigInteger found;
 
     /** Tries every reached loop outside {@code skip}; returns the ones not proven ({@link #proven()} counts the others). */
     List<Failure> check(BitSet skip) {
@@ -50,7 +54,10 @@ final class Termination {
             BitSet latches = latches(h);
             String why = proveLoop(h, latches, body(h, latches), regs);
             if (why != null) failures.add(new Failure(h, latches.nextSetBit(0), why));
-            else proven++;
+            else {
+                proven++;
+                iterations.put(h, found);
+            }
         }
         return failures;
     }
@@ -58,6 +65,26 @@ final class Termination {
     /** The loops proven so far. */
     int proven() {
         return proven;
+    }
+
+    /**
+     * The first proven loop whose iterations, times those of the proven loops around it, exceed {@code max}: a
+     * loop that ends only after 2^64 steps ends in theory, not in a run. Null when all are within it.
+     */
+    Failure overBudget(long max) {
+        BigInteger limit = BigInteger.valueOf(max);
+        for (var e : new java.util.TreeMap<>(iterations).entrySet()) {
+            int h = e.getKey();
+            BigInteger total = e.getValue();
+            for (var outer : iterations.entrySet())
+                if (outer.getKey() != h && body(outer.getKey()).get(h)) total = total.multiply(outer.getValue());
+            if (total.compareTo(limit) > 0) {
+                String n = total.bitLength() > 40 ? "about 2^" + (total.bitLength() - 1) : total.toString();
+                return new Failure(h, latches(h).nextSetBit(0), "it may run " + n + " iterations" + (total.equals(e.getValue()) ? "" : " with the loops around it")
+                        + ", more than the " + max + " a run may take");
+            }
+        }
+        return null;
     }
 
     private BitSet latches(int h) {
@@ -168,6 +195,17 @@ final class Termination {
             bmax = bias(range[1], m, signed, wide);
             if (bmin.compareTo(bmax) > 0) return "the bound r" + boundReg + " has no range";
         }
+        // the counter's range at the head, in the same domain as the bound
+        BigInteger smin = BigInteger.ZERO, smax = m.subtract(BigInteger.ONE);
+        if (regs[r] instanceof Value.Num(Scalar c)) {
+            long[] range = wide ? (signed ? new long[] {c.smin(), c.smax()} : new long[] {c.umin(), c.umax()})
+                    : (signed ? new long[] {c.s32min(), c.s32max()} : new long[] {c.u32min(), c.u32max()});
+            BigInteger a = bias(range[0], m, signed, wide), b = bias(range[1], m, signed, wide);
+            if (a.compareTo(b) <= 0) {
+                smin = a;
+                smax = b;
+            }
+        }
         long[][] deltas = deltas(h, t, r, wide, body, latches);
         if (deltas == null) return "r" + r + " does not change by a constant amount on every path through the loop";
         long dl = deltas[0][0], dh = deltas[0][1], tl = deltas[1][0], th = deltas[1][1];
@@ -178,25 +216,35 @@ final class Termination {
         if (!up && !down) return "r" + r + " does not move in one direction on every iteration (step " + dl + ".." + dh + ")";
         BigInteger maxStep = BigInteger.valueOf(up ? dh : -dl);
         BigInteger lower, upper;
+        BigInteger two = BigInteger.TWO;
         switch (stay) {
             case JLT, JSLT, JLE, JSLE -> {
                 if (!up) return "r" + r + " moves away from the exit bound";
                 BigInteger b = stay == JmpOp.JLE || stay == JmpOp.JSLE ? bmax.add(BigInteger.ONE) : bmax;
                 lower = b.subtract(BigInteger.valueOf(tl)).max(BigInteger.ZERO);
                 upper = m.subtract(BigInteger.ONE).subtract(BigInteger.valueOf(Math.max(0, th)));
+                // from its lowest start, by at least dl a time, the counter reaches the bound
+                found = b.subtract(smin).max(BigInteger.ZERO).divide(BigInteger.valueOf(dl)).add(two);
             }
             case JGT, JSGT, JGE, JSGE -> {
                 if (!down) return "r" + r + " moves away from the exit bound";
                 BigInteger b = stay == JmpOp.JGE || stay == JmpOp.JSGE ? bmin.subtract(BigInteger.ONE) : bmin;
                 lower = BigInteger.valueOf(Math.max(0, -tl));
                 upper = b.subtract(BigInteger.valueOf(th));
+                found = smax.subtract(b).max(BigInteger.ZERO).divide(BigInteger.valueOf(-dh)).add(two);
             }
             case JNE -> {
                 if (!bmin.equals(bmax) || tl != th || maxStep.compareTo(BigInteger.ONE) != 0 || dl != dh)
                     return "a loop that runs while r" + r + " != bound needs a constant bound and a step of exactly 1";
+                // steps of 1 toward the bound, wrapping: at most the distance from the farthest start, or all the
+                // way round when a start may be the bound itself (a count down from 0 runs 2^64 times)
+                boolean inside = bmin.compareTo(smin) >= 0 && bmin.compareTo(smax) <= 0;
+                BigInteger far = inside ? m : (up ? bmin.subtract(smin) : smax.subtract(bmin)).mod(m);
+                found = far.add(two);
                 return null;
             }
             case JEQ -> {
+                found = two; // it moves on every iteration, so it equals the bound at most once
                 return null;
             }
             default -> {

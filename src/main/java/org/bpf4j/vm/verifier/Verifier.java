@@ -107,6 +107,13 @@ public final class Verifier {
         }
     }
 
+    /** {@code proof}, when its loops' iterations fit the run's budget; a rejection at the first that does not. */
+    private Termination withinBudget(Termination proof) {
+        Termination.Failure f = proof.overBudget(options.maxIterations());
+        if (f != null) throw new Rejection(f.latch(), f.message());
+        return proof;
+    }
+
     /**
      * Proves the loops end. A loop the proof cannot show to end is walked instead, as the kernel does: the
      * program is explored again with no joins, widening or pruning inside that loop, so that each iteration is
@@ -115,7 +122,7 @@ public final class Verifier {
     private int proveLoops() {
         Termination proof = new Termination(cfg, headRegs);
         List<Termination.Failure> failed = proof.check(new java.util.BitSet());
-        if (failed.isEmpty()) return proof.proven();
+        if (failed.isEmpty()) return withinBudget(proof).proven();
         for (Termination.Failure f : failed) unrolled.or(proof.body(f.head()));
         seen.clear();
         heads.clear();
@@ -135,7 +142,7 @@ public final class Verifier {
         Termination again = new Termination(cfg, headRegs);
         List<Termination.Failure> still = again.check(unrolled);
         if (!still.isEmpty()) throw new Rejection(still.getFirst().latch(), still.getFirst().message());
-        return again.proven() + failed.size();
+        return withinBudget(again).proven() + failed.size();
     }
 
     /** Jumps stay inside their subprogram, and no subprogram runs off its end; the kernel also wants no dead code. */
@@ -182,6 +189,8 @@ public final class Verifier {
         }
     }
 
+    private static final int ALL_REGS = 0x7ff;
+
     private void enqueue(int pc, State st) {
         List<State> list = queue.computeIfAbsent(new Key(pc, st.chainKey()), k -> new ArrayList<>(2));
         if (list.size() < STATES_PER_POINT || unrolled.get(pc)) list.add(st);
@@ -199,7 +208,16 @@ public final class Verifier {
             if (++processed > options.maxInstructions())
                 throw new Rejection(pc, "BPF program is too large. Processed " + processed + " insn", true);
             if (unrolled.get(pc)) {
-                // a loop being walked: every state goes on
+                // a loop being walked: every state goes on, unless this path is back at the head exactly as it
+                // last left it (the kernel's "infinite loop detected"): it would go round until the budget ran out
+                if (cfg.loopHeads.get(pc)) {
+                    if (st.lastHead == pc && State.subsumes(st.lastAtHead, st, ALL_REGS) && State.subsumes(st, st.lastAtHead, ALL_REGS))
+                        throw new Rejection(pc, "infinite loop detected at insn " + pc);
+                    State seen = st.copy();
+                    seen.lastAtHead = null;
+                    st.lastAtHead = seen;
+                    st.lastHead = pc;
+                }
             } else if (cfg.loopHeads.get(pc)) {
                 st = loopHead(pc, st);
                 if (st == null) return;

@@ -18,12 +18,26 @@ import java.util.Map;
  * @param kernelRules          also apply the kernel's stricter rules where RFC 9669 defines the behaviour: no
  *                             division by a zero immediate, no shift by an immediate of the width or more, aligned
  *                             stack accesses
+ * @param maxIterations        how many loop iterations a run may take (nested loops multiply): a loop proven to end
+ *                             only after more (a counter stepping by 1 to 2^64) is rejected, as its work is unbounded
+ *                             in practice
+ * @param contextPointer       whether r1 points at the context; without one (a run on no memory, as the conformance
+ *                             suite and uBPF define it) r1 and r2 are the number 0
  */
 public record VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int contextSize, boolean contextWritable,
                               boolean checkTermination, boolean allowDivisionByZero, int maxInstructions,
-                              boolean kernelRules) {
+                              boolean kernelRules, long maxIterations, boolean contextPointer) {
     /** The kernel's BPF_COMPLEXITY_LIMIT_INSNS. */
     public static final int COMPLEXITY_LIMIT = 1_000_000;
+    /** The default bound on a run's loop iterations (the VM's engines stop a run past it too). */
+    public static final long ITERATION_LIMIT = 100_000_000L;
+
+    /** Options with the default iteration bound and a context pointer in r1. */
+    public VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int contextSize, boolean contextWritable,
+                           boolean checkTermination, boolean allowDivisionByZero, int maxInstructions, boolean kernelRules) {
+        this(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules,
+                ITERATION_LIMIT, true);
+    }
 
     /** Options with RFC 9669 semantics only (no kernel rules). */
     public VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int contextSize, boolean contextWritable,
@@ -35,6 +49,7 @@ public record VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int c
     public VerifierOptions {
         maps = Map.copyOf(maps);
         if (contextSize < 0) throw new IllegalArgumentException("context size " + contextSize);
+        if (maxIterations < 0) throw new IllegalArgumentException("iteration bound " + maxIterations);
     }
 
     /** A socket-filter-like program over {@code contextSize} writable bytes, with no maps. */
@@ -44,31 +59,41 @@ public record VerifierOptions(ProgramType type, Map<String, MapSpec> maps, int c
 
     /** These options with these maps. */
     public VerifierOptions withMaps(Map<String, MapSpec> m) {
-        return new VerifierOptions(type, m, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
+        return new VerifierOptions(type, m, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules, maxIterations, contextPointer);
     }
 
     /** These options for programs of {@code t}. */
     public VerifierOptions withType(ProgramType t) {
-        return new VerifierOptions(t, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
+        return new VerifierOptions(t, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules, maxIterations, contextPointer);
     }
 
     /** These options with termination checked or not. */
     public VerifierOptions withTermination(boolean check) {
-        return new VerifierOptions(type, maps, contextSize, contextWritable, check, allowDivisionByZero, maxInstructions, kernelRules);
+        return new VerifierOptions(type, maps, contextSize, contextWritable, check, allowDivisionByZero, maxInstructions, kernelRules, maxIterations, contextPointer);
     }
 
     /** These options with division by zero allowed or not. */
     public VerifierOptions withDivisionByZero(boolean allow) {
-        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allow, maxInstructions, kernelRules);
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allow, maxInstructions, kernelRules, maxIterations, contextPointer);
     }
 
     /** These options with the kernel's stricter rules or without. */
     public VerifierOptions withKernelRules(boolean kernel) {
-        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernel);
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernel, maxIterations, contextPointer);
     }
 
     /** These options with a writable context or not. */
     public VerifierOptions withContextWritable(boolean writable) {
-        return new VerifierOptions(type, maps, contextSize, writable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules);
+        return new VerifierOptions(type, maps, contextSize, writable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules, maxIterations, contextPointer);
+    }
+
+    /** These options with a bound on a run's loop iterations. */
+    public VerifierOptions withMaxIterations(long max) {
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules, max, contextPointer);
+    }
+
+    /** These options with r1 pointing at the context, or r1 and r2 the number 0. */
+    public VerifierOptions withContextPointer(boolean pointer) {
+        return new VerifierOptions(type, maps, contextSize, contextWritable, checkTermination, allowDivisionByZero, maxInstructions, kernelRules, maxIterations, pointer);
     }
 }

@@ -289,4 +289,85 @@ class StapTest {
         assertTrue(assertThrows(SourceError.class, () -> parse("function f(x) { return 1 } probe begin { while (f(1)) { } }"))
                 .detail().startsWith("a call of a SystemTap function in a while condition is not supported"));
     }
+
+    /** Functions called without the argument they need (fuzzing found log() and user_string() crashing the parser). */
+    @Test
+    void missingArgumentsAreSyntaxErrors() {
+        assertEquals("stdin:1:15: ERROR: log() takes 1 argument, 0 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { log() }")).getMessage().lines().findFirst().orElseThrow());
+        assertEquals("stdin:1:23: ERROR: user_string() takes 1 argument, 0 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { println(user_string()) }")).getMessage().lines().findFirst().orElseThrow());
+        assertEquals("stdin:1:23: ERROR: kernel_string_n() takes 2 arguments, 1 given",
+                assertThrows(SourceError.class, () -> parse("probe begin { println(kernel_string_n(0)) }")).getMessage().lines().findFirst().orElseThrow());
+    }
+
+    /** Each call is inlined: functions that call the next twice, 30 deep, would make 2^30 copies. */
+    @Test
+    void inliningIsBounded() {
+        StringBuilder text = new StringBuilder("function f30() { return 1 }\n");
+        for (int i = 29; i >= 0; i--) text.append("function f").append(i).append("() { return f").append(i + 1).append("() + f").append(i + 1).append("() }\n");
+        text.append("probe begin { println(f0()) }");
+        String m = assertThrows(SourceError.class, () -> parse(text.toString())).getMessage();
+        assertTrue(m.contains("more than 1000 calls of SystemTap functions to inline"), m);
+    }
+
+    /** The tracepoints of this machine with their fields' C types, as bpf4j stap reads them. */
+    static StapParser.Tracepoints machine() {
+        return new StapParser.Tracepoints() {
+            @Override
+            public boolean exists(String cat, String ev) { return Files.isDirectory(Tracefs.get().root().resolve("events").resolve(cat).resolve(ev)); }
+
+            @Override
+            public java.util.Optional<String> fieldType(String cat, String ev, String field) {
+                return Tracefs.get().format(cat, ev).field(field).map(org.bpf4j.tracefs.EventFormat.Field::type);
+            }
+        };
+    }
+
+    /**
+     * Issue 15: $pid is the syscall's pid_t, a signed int, but the tracepoint keeps it in 8 unsigned bytes, so the
+     * README's one-liner printed kill(-23705, 0)'s pid as 4294943591; it takes the parameter's C type, as SystemTap.
+     */
+    @Test
+    void targetVariablesHaveTheirParametersCTypes() {
+        StapParser.Tracepoints types = new StapParser.Tracepoints() {
+            @Override
+            public boolean exists(String cat, String ev) { return cat.equals("syscalls"); }
+
+            @Override
+            public java.util.Optional<String> fieldType(String cat, String ev, String field) {
+                return java.util.Optional.ofNullable(switch (field) {
+                    case "pid" -> "pid_t";
+                    case "sig" -> "int";
+                    case "uid" -> "uid_t";
+                    default -> null;
+                });
+            }
+        };
+        Script s = StapParser.parse(new Source("stdin", "probe syscall.kill { printf(\"%d %d %d\\n\", $pid, $sig, $other) }"), types);
+        Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) s.probes().getFirst().body().getFirst()).expr();
+        assertEquals("int32", ((Expr.Cast) printf.args().get(1)).type().base());
+        assertEquals("int32", ((Expr.Cast) printf.args().get(2)).type().base());
+        assertInstanceOf(Expr.Field.class, printf.args().get(3), "a type it does not know stays as the tracepoint has it");
+    }
+
+    @Test
+    @Tag("kernel")
+    void aNegativePidPrintsSigned() throws Exception {
+        Kernel.require();
+        Script s = StapParser.parse(new Source("stdin", "probe kernel.function(\"sys_kill\") { if ($sig == 0 && $pid < -1) printf(\"PID %d\\n\", $pid) }"), machine());
+        Analysis a = Checker.check(s, new Params(List.of()), ProbeCatalog.system(), Checker.Options.DEFAULT);
+        CompiledScript cs = Compiler.compile(a, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount()));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (Session session = Session.load(cs, new Output(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true),
+                new Session.Options(0, false))) {
+            session.start(() -> { });
+            Process p = new ProcessBuilder("/bin/sh", "-c", "kill -0 -23705 2>/dev/null; true").start();
+            assertEquals(0, p.waitFor());
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            session.run(() -> System.nanoTime() > deadline || bytes.toString(StandardCharsets.UTF_8).contains("PID -23705"));
+            session.finish();
+        }
+        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("PID -23705\n"), bytes.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -135,4 +135,14 @@ class ParserTest {
                   BEGIN { $x = "abc }
                                ^""", assertThrows(SyntaxError.class, () -> Parser.parse(new Source("f.bt", "\n  BEGIN { $x = \"abc }"))).render());
     }
+
+    /** A tuple index past int's range (fuzzing found 4294967295 wrapping to -1) is refused where it is written. */
+    @Test
+    void tupleIndexOutOfRange() {
+        assertEquals("""
+                stdin:1:31: ERROR: tuple index 4294967295 out of range
+                BEGIN { $v = (1, 2); print($v.4294967295); }
+                                              ^~~~~~~~~~""",
+                assertThrows(SyntaxError.class, () -> Parser.parse(new Source("stdin", "BEGIN { $v = (1, 2); print($v.4294967295); }"))).render().strip());
+    }
 }

@@ -128,18 +128,53 @@ class VerifierTest {
         java.util.function.Function<Program, VerifierException> reject = p ->
                 assertThrows(VerifierException.class, () -> Verifier.verify(p, "t", small));
         VerifierException e = reject.apply(b().mov64(Reg.R0, 0).label("l").ja("l").build());
+        assertTrue(e.reason().contains("infinite loop detected at insn 1"), e.reason());
+        // a loop whose state changes on every iteration is walked until the budget runs out
+        e = reject.apply(b().mov64(Reg.R0, 0).label("l").alu64(AluOp.ADD, Reg.R0, 1).mov64(Reg.R1, Reg.R0).alu64(AluOp.AND, Reg.R1, 1)
+                .jmp(JmpOp.JNE, Reg.R1, 2, "l").exit().build());
         assertTrue(e.reason().contains("not proven to terminate") && e.reason().contains("walking it took more than 50000"), e.reason());
         // the counter moves away from its bound
         e = reject.apply(b().mov64(Reg.R0, 10).label("l").alu64(AluOp.ADD, Reg.R0, 1).jmp(JmpOp.JGT, Reg.R0, 5, "l").exit().build());
         assertTrue(e.reason().contains("moves away"), e.reason());
         // stepping by 2 from an unknown start can skip the single exit value 0
+        // (walked, an unknown r0 stays unknown: the state repeats, as the kernel finds it)
         e = reject.apply(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 2).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
-        assertTrue(e.reason().contains("not proven to terminate"), e.reason());
-        // a down-counting loop with a step of 1 to zero is fine
-        accept(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 1).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
-        // a loop bounded by a value read from the context, which the loop does not change
-        accept(b().ldx(Size.W, Reg.R2, Reg.R1, 0).mov64(Reg.R0, 0).label("l").jmp(JmpOp.JGE, Reg.R0, Reg.R2, "out")
+        assertTrue(e.reason().contains("infinite loop detected at insn 1"), e.reason());
+        // a down-counting loop with a step of 1 to zero is fine from a byte plus one; from any u64 (or from 0) it
+        // ends, but after up to 2^64 iterations: more work than a run may do (issue 15: 'l: r0 += 1; if r0 < -1
+        // goto l' was accepted)
+        accept(b().ldx(Size.B, Reg.R0, Reg.R1, 0).alu64(AluOp.ADD, Reg.R0, 1).label("l").alu64(AluOp.SUB, Reg.R0, 1).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
+        e = reject.apply(b().ldx(Size.DW, Reg.R0, Reg.R1, 0).label("l").alu64(AluOp.SUB, Reg.R0, 1).jmp(JmpOp.JNE, Reg.R0, 0, "l").exit().build());
+        assertTrue(e.reason().contains("it may run about 2^64 iterations, more than the 100000000 a run may take"), e.reason());
+        e = reject.apply(b().mov64(Reg.R0, 0).label("l").alu64(AluOp.ADD, Reg.R0, 1).jmp(JmpOp.JLT, Reg.R0, -1, "l").exit().build());
+        assertTrue(e.reason().contains("about 2^64 iterations"), e.reason());
+        // a loop bounded by a value read from the context, which the loop does not change: a u16 fits the budget,
+        // a u32 only a larger one
+        accept(b().ldx(Size.H, Reg.R2, Reg.R1, 0).mov64(Reg.R0, 0).label("l").jmp(JmpOp.JGE, Reg.R0, Reg.R2, "out")
                 .alu64(AluOp.ADD, Reg.R0, 1).ja("l").label("out").exit().build());
+        Program u32 = b().ldx(Size.W, Reg.R2, Reg.R1, 0).mov64(Reg.R0, 0).label("l").jmp(JmpOp.JGE, Reg.R0, Reg.R2, "out")
+                .alu64(AluOp.ADD, Reg.R0, 1).ja("l").label("out").exit().build();
+        assertTrue(reject.apply(u32).reason().contains("it may run 4294967297 iterations"));
+        Verifier.verify(u32, "t", small.withMaxIterations(1L << 33));
+        // nested loops multiply: 1,000 x 1,000 fits 2 x 10^6, not 10^5
+        Program nested = b().mov64(Reg.R0, 0).mov64(Reg.R2, 0).label("outer").mov64(Reg.R3, 0).label("inner")
+                .alu64(AluOp.ADD, Reg.R0, 1).alu64(AluOp.ADD, Reg.R3, 1).jmp(JmpOp.JLT, Reg.R3, 1000, "inner")
+                .alu64(AluOp.ADD, Reg.R2, 1).jmp(JmpOp.JLT, Reg.R2, 1000, "outer").exit().build();
+        Verifier.verify(nested, "t", small.withMaxIterations(2_000_000));
+        e = assertThrows(VerifierException.class, () -> Verifier.verify(nested, "t", small.withMaxIterations(100_000)));
+        assertTrue(e.reason().contains("with the loops around it"), e.reason());
+    }
+
+    /**
+     * A walked loop that comes back to its head in the state it left (fuzzing found 'if r0 != K goto pc-1' with r0
+     * a different constant) is an infinite loop at once, as the kernel says, not a walk to the instruction budget.
+     */
+    @Test
+    void anInfiniteLoopIsDetectedWithoutWalkingToTheBudget() {
+        Program p = b().mov64(Reg.R0, 0x11223344).label("l").jmp(JmpOp.JNE, Reg.R0, 0x1122ffff, "l").exit().build();
+        VerifierException e = assertThrows(VerifierException.class, () -> Verifier.verify(p, "t", OPTS));
+        assertTrue(e.reason().contains("infinite loop detected at insn 1"), e.reason());
+        assertTrue(e.getMessage().length() < 10_000 && !e.log().contains("processed 1000"), "stopped early");
     }
 
     @Test
