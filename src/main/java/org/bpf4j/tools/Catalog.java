@@ -9,7 +9,7 @@ public final class Catalog {
 
     /** Every tool. */
     public static List<CliTool> all() {
-        return List.of(new KillsnoopCommand());
+        return List.of(new KillsnoopCommand(), new Opensnoop());
     }
 
     /** The tool called {@code name}. */
