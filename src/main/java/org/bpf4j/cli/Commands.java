@@ -28,7 +28,6 @@ final class Commands implements Runnable {
 
     /** The tools {@link Main} runs itself, as the root's help lists them. */
     private static final String[][] TOOLS = {
-        {"killsnoop", "Trace signals issued by the kill() syscall (BCC's killsnoop)."},
         {"trace", "Run a bpftrace program, compiled to eBPF in Java."},
         {"stap", "Run a SystemTap script, compiled to eBPF in Java."}};
 
@@ -79,6 +78,11 @@ final class Commands implements Runnable {
             var spec = CommandLine.Model.CommandSpec.create().name(tool[0]);
             spec.usageMessage().description(tool[1]);
             root.addSubcommand(tool[0], new CommandLine(spec));
+        }
+        for (org.bpf4j.tools.CliTool tool : org.bpf4j.tools.Catalog.all()) { // BCC's tools, with BCC's descriptions
+            var spec = CommandLine.Model.CommandSpec.create().name(tool.name());
+            spec.usageMessage().description(tool.description());
+            root.addSubcommand(tool.name(), new CommandLine(spec));
         }
         for (Class<?> c : VERBS) root.addSubcommand(new CommandLine(c));
         return root;

@@ -43,7 +43,7 @@ public final class Main {
                 return switch (rest.getFirst()) {
                     case "trace" -> TraceCommand.main(argv, o, e);
                     case "stap" -> StapCommand.main(argv, o, e);
-                    default -> KillsnoopCommand.main(argv, o, e);
+                    default -> ToolRunner.main(org.bpf4j.tools.Catalog.find(rest.getFirst()).orElseThrow(), argv, o, e);
                 };
             } catch (RuntimeException x) {
                 return report(x, e, debug);
@@ -57,7 +57,7 @@ public final class Main {
 
     /** The tools that read their own command line (and are listed in the picocli tree's help by name). */
     static boolean isTool(String name) {
-        return name.equals("trace") || name.equals("stap") || name.equals("killsnoop");
+        return name.equals("trace") || name.equals("stap") || org.bpf4j.tools.Catalog.find(name).isPresent();
     }
 
     private static PrintWriter console(java.io.PrintStream stream) {
@@ -70,7 +70,7 @@ public final class Main {
             err.println("bpf4j: " + v.getMessage());
             err.println(v.log().strip());
         } else if (e instanceof UserException || e instanceof BpfException || e instanceof NotSupportedException
-                || e instanceof IllegalArgumentException) {
+                || e instanceof IllegalArgumentException || e instanceof org.bpf4j.tool.ToolException) {
             err.println("bpf4j: " + e.getMessage());
         } else {
             err.println("bpf4j: internal error: " + e);

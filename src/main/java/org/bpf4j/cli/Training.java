@@ -96,7 +96,7 @@ final class Training {
                 });
                 signals.setDaemon(true);
                 signals.start();
-                if (KillsnoopCommand.main(new ArrayList<>(), none, none) != 0) failed.add("killsnoop");
+                if (ToolRunner.main(new org.bpf4j.tools.KillsnoopCommand(), new ArrayList<>(), none, none) != 0) failed.add("killsnoop");
             }
             default -> throw new IllegalArgumentException("no training for " + (args.length == 0 ? "nothing" : args[0]));
         }

@@ -79,6 +79,7 @@ public final class Session implements AutoCloseable {
     private EventStream stream;
     private final EventStream.EventHandler handler = this::event;
     private final PrintfWriter[] printfs;
+    private EventStream.EventHandler[] routes;
     private long lostReported;
     private long lostCheckedAt;
     private boolean exiting;
@@ -240,6 +241,29 @@ public final class Session implements AutoCloseable {
     /** Events the programs could not send because the channel was full, so far. */
     public long lost() { return stream.lost(); }
 
+    /**
+     * Hands the events of action {@code action} (an index into the script's action table) to {@code handler}
+     * instead of printing them, from {@link #run}'s thread; for a Java tool that decodes them itself. Call before
+     * {@link #start}.
+     */
+    public void route(int action, EventStream.EventHandler handler) {
+        if (routes == null) routes = new EventStream.EventHandler[script.actions().size()];
+        routes[action] = handler;
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for events and delivers those that arrived (routed or printed); returns
+     * how many. For a caller with its own loop: losses are left to it ({@link #lost()}), not printed.
+     */
+    public int poll(int timeoutMillis) {
+        int n = stream.poll(handler, timeoutMillis);
+        out.drained();
+        return n;
+    }
+
+    /** The kernel map the script's compiled plan calls {@code name} (a user map's kernel name), or null. */
+    public KernelMap map(String name) { return maps.get(name); }
+
     /** Detaches the probes, runs END, and prints every map; returns the exit status. */
     public int finish() {
         // in the order they were attached, as bpftrace clears its attached probes: a uretprobe on main attached
@@ -281,6 +305,10 @@ public final class Session implements AutoCloseable {
         if (exiting ? !inEnd : stop.getAsBoolean()) return; // after exit() or a stop, the queue is dropped, as bpftrace does
         int id = (int) Values.le(buf, off, 8);
         if (id < 0 || id >= printfs.length) return;
+        if (routes != null && routes[id] != null) {
+            routes[id].onEvent(cpu, buf, off, len);
+            return;
+        }
         PrintfWriter w = printfs[id];
         if (w != null) w.write(out.buffer(), buf, off);
         else action(script.actions().get(id), Arrays.copyOfRange(buf, off, off + len));

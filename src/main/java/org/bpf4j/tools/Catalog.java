@@ -1,0 +1,20 @@
+package org.bpf4j.tools;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The BCC tools {@code bpf4j} runs, in the order its help lists them. */
+public final class Catalog {
+    private Catalog() {}
+
+    /** Every tool. */
+    public static List<CliTool> all() {
+        return List.of(new KillsnoopCommand(), new Opensnoop(), new Execsnoop(), new Biolatency(), new Biosnoop(), new Bitesize(), new Runqlat(), new Capable(), new Tcpconnect(), new Exitsnoop(), new Oomkill(), new Cpudist(), new Tcplife(), new Statsnoop(), new Gethostlatency(), new Bashreadline(), new Filelife());
+    }
+
+    /** The tool called {@code name}. */
+    public static Optional<CliTool> find(String name) {
+        for (CliTool t : all()) if (t.name().equals(name)) return Optional.of(t);
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,82 @@
+package org.bpf4j.tool;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** argparse's layout and errors, as BCC's tools print them. */
+class ArgsTest {
+    private static Args opensnoopLike() {
+        return Args.of("opensnoop", "Trace open() syscalls", "examples:\n    ./opensnoop -T\n")
+                .flag('T', "timestamp", "include timestamp on output")
+                .flag('U', "print-uid", "print UID column")
+                .flag('x', "failed", "only show failed opens")
+                .integer('p', "pid", "PID", "trace this PID only")
+                .integer('t', "tid", "TID", "trace this TID only")
+                .integer('u', "uid", "UID", "trace this UID only")
+                .integer('d', "duration", "DURATION", "total duration of trace in seconds")
+                .string('n', "name", "NAME", "only print process names containing this name")
+                .flag('e', "extended_fields", "show extended fields");
+    }
+
+    @Test
+    void usageWrapsAsArgparse() {
+        assertEquals("""
+                usage: opensnoop [-h] [-T] [-U] [-x] [-p PID] [-t TID] [-u UID] [-d DURATION]
+                                 [-n NAME] [-e]
+                """, opensnoopLike().usage());
+    }
+
+    @Test
+    void helpLaysOutOptions() throws Exception {
+        Args.Exit x = assertThrows(Args.Exit.class, () -> opensnoopLike().parse(List.of("-h")));
+        assertEquals(0, x.status());
+        assertTrue(x.out().contains("""
+                optional arguments:
+                  -h, --help            show this help message and exit
+                  -T, --timestamp       include timestamp on output
+                """), x.out());
+        assertTrue(x.out().contains("""
+                  -n NAME, --name NAME  only print process names containing this name
+                """), x.out());
+        assertTrue(x.out().endsWith("examples:\n    ./opensnoop -T\n"), x.out());
+    }
+
+    @Test
+    void valuesClustersAndPrefixes() throws Exception {
+        Args.Parsed p = opensnoopLike().parse(List.of("-Tx", "-p123", "--dur=5", "--name", "sh"));
+        assertTrue(p.flag("timestamp"));
+        assertTrue(p.flag("failed"));
+        assertEquals(123, p.integer("pid", 0));
+        assertEquals(5, p.integer("duration", 0));
+        assertEquals("sh", p.string("name"));
+        assertFalse(p.has("tid"));
+    }
+
+    @Test
+    void mistakesAreArgparseErrors() {
+        Args.Exit bad = assertThrows(Args.Exit.class, () -> opensnoopLike().parse(List.of("-p", "abc")));
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().endsWith("opensnoop: error: argument -p/--pid: invalid int value: 'abc'\n"), bad.err());
+        assertTrue(bad.err().startsWith("usage: opensnoop [-h]"), bad.err());
+        assertTrue(assertThrows(Args.Exit.class, () -> opensnoopLike().parse(List.of("-Z"))).err()
+                .endsWith("opensnoop: error: unrecognized arguments: -Z\n"));
+        assertTrue(assertThrows(Args.Exit.class, () -> opensnoopLike().parse(List.of("-p"))).err()
+                .endsWith("opensnoop: error: argument -p/--pid: expected one argument\n"));
+    }
+
+    @Test
+    void positionalsAsIntervalAndCount() throws Exception {
+        Args a = Args.of("biolatency", "Summarize block device I/O latency as a histogram", "")
+                .flag('T', "timestamp", "include timestamp on output")
+                .positional("interval", "output interval, in seconds")
+                .positional("count", "number of outputs");
+        Args.Parsed p = a.parse(List.of("1", "5", "-T"));
+        assertEquals(1, p.integer("interval", 99));
+        assertEquals(5, p.integer("count", 99));
+        assertTrue(a.usage().startsWith("usage: biolatency [-h] [-T] [interval] [count]"));
+        assertTrue(assertThrows(Args.Exit.class, () -> a.parse(List.of("1", "2", "3"))).err().endsWith("unrecognized arguments: 3\n"));
+    }
+}
