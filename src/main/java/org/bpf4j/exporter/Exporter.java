@@ -25,7 +25,7 @@ import java.util.Set;
 
 /**
  * The exporter: scripts serving metrics ({@link ScriptMetrics}), the scripts that failed to load (reported, the
- * others keep serving), and the exporter's own families. {@link #collect()} is what a scrape or an OTLP push
+ * others keep serving), and the exporter's own families. {@link #collect(String)} is what a scrape or an OTLP push
  * reads; one at a time. Closing detaches every script.
  */
 public final class Exporter implements AutoCloseable {
@@ -39,7 +39,7 @@ public final class Exporter implements AutoCloseable {
 
     private final List<ScriptMetrics> scripts = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
-    private long scrapes;
+    private final Map<String, Long> collections = new java.util.TreeMap<>();
     private double lastScrapeSeconds;
 
     private Exporter() {}
@@ -88,8 +88,11 @@ public final class Exporter implements AutoCloseable {
     /** The scripts that failed to load. */
     List<Failure> failures() { return failures; }
 
-    /** Every family now: the scripts' maps, then the exporter's own. */
-    public synchronized MetricSnapshots collect() {
+    /**
+     * Every family now: the scripts' maps, then the exporter's own; {@code format} (openmetrics, text, json, otlp)
+     * is counted in {@code bpf4j_exporter_scrapes_total}, which tells an operator what the scrapers ask for.
+     */
+    public synchronized MetricSnapshots collect(String format) {
         long start = System.nanoTime();
         List<MetricSnapshot> out = new ArrayList<>();
         long[] decodeErrors = new long[scripts.size()];
@@ -98,7 +101,7 @@ public final class Exporter implements AutoCloseable {
             for (FamilyReader r : scripts.get(i).readers()) decodeErrors[i] += r.decodeErrors();
         }
         out.addAll(self(decodeErrors));
-        scrapes++;
+        collections.merge(format, 1L, Long::sum);
         lastScrapeSeconds = (System.nanoTime() - start) / 1e9;
         return new MetricSnapshots(out);
     }
@@ -141,8 +144,10 @@ public final class Exporter implements AutoCloseable {
             out.add(time.build());
             out.add(runs.build());
         }
-        out.add(CounterSnapshot.builder().name("bpf4j_exporter_scrapes").help("Collections of the metrics (scrapes and OTLP pushes)")
-                .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(scrapes).build()).build());
+        var scrapes = CounterSnapshot.builder().name("bpf4j_exporter_scrapes")
+                .help("Collections of the metrics before this one, by format (openmetrics, text, json for /maps, otlp)");
+        collections.forEach((f, n) -> scrapes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("format", f)).value(n).build()));
+        out.add(scrapes.build());
         out.add(GaugeSnapshot.builder().name("bpf4j_exporter_scrape_duration_seconds").unit(Unit.SECONDS)
                 .help("How long the previous collection of the metrics took")
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(lastScrapeSeconds).build()).build());

@@ -89,7 +89,7 @@ public final class HttpEndpoints implements AutoCloseable {
         String accept = x.getRequestHeaders().getFirst("Accept");
         ExpositionFormatWriter w = accept != null && openMetrics.accepts(accept) ? openMetrics : text;
         ByteArrayOutputStream body = new ByteArrayOutputStream(1 << 16);
-        w.write(body, exporter.collect());
+        w.write(body, exporter.collect(w == openMetrics ? "openmetrics" : "text"));
         send(x, 200, w.getContentType(), body.toByteArray());
     }
 
@@ -115,7 +115,7 @@ public final class HttpEndpoints implements AutoCloseable {
     /** Every series now, by family: labels and values (buckets for a histogram). */
     private List<Object> maps() {
         List<Object> out = new ArrayList<>();
-        for (MetricSnapshot s : exporter.collect()) {
+        for (MetricSnapshot s : exporter.collect("json")) {
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("name", s.getMetadata().getPrometheusName());
             f.put("type", switch (s) {

@@ -74,7 +74,7 @@ public final class OtlpPush implements AutoCloseable {
 
     private void push() {
         try {
-            CompletableResultCode r = otlp.export(convert(exporter.collect()));
+            CompletableResultCode r = otlp.export(convert(exporter.collect("otlp")));
             r.join(30, TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             System.err.println("bpf4j exporter: OTLP push failed: " + e.getMessage());
