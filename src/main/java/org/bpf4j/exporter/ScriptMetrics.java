@@ -43,12 +43,9 @@ final class ScriptMetrics implements AutoCloseable {
 
     /** Compiles {@code source} (named {@code name}), loads and attaches it; a script error or rejection is thrown. */
     static ScriptMetrics start(String name, Source source, int maxSeries, PrintStream log) {
-        Script parsed = Parser.parse(source);
-        HistogramSums.Result withSums = HistogramSums.add(parsed);
-        var directives = Directive.parse(name, source.text());
-        Analysis analysis = Checker.check(withSums.script(), new Params(List.of()), ProbeCatalog.system(-1), Checker.Options.DEFAULT);
-        CompiledScript compiled = Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount(), 0));
-        Planner.Plan plan = Planner.plan(name, compiled, directives, withSums.summed());
+        Compiled c = compile(name, source);
+        CompiledScript compiled = c.script();
+        Planner.Plan plan = c.plan();
         Session session = Session.load(compiled, new Output(log, false, true), new Session.Options(0, false));
         try {
             session.start(() -> { });
@@ -59,6 +56,19 @@ final class ScriptMetrics implements AutoCloseable {
             session.close();
             throw e;
         }
+    }
+
+    /** A script compiled for the exporter, and how its maps are exported. */
+    record Compiled(CompiledScript script, Planner.Plan plan) {}
+
+    /** Parses, adds the histograms' sums, checks and compiles {@code source}, and plans its families; loads nothing. */
+    static Compiled compile(String name, Source source) {
+        Script parsed = Parser.parse(source);
+        HistogramSums.Result withSums = HistogramSums.add(parsed);
+        var directives = Directive.parse(name, source.text());
+        Analysis analysis = Checker.check(withSums.script(), new Params(List.of()), ProbeCatalog.system(-1), Checker.Options.DEFAULT);
+        CompiledScript compiled = Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount(), 0));
+        return new Compiled(compiled, Planner.plan(name, compiled, directives, withSums.summed()));
     }
 
     /** The script's name (its file name). */
