@@ -8,14 +8,18 @@
 2. Overhead: a busy machine (twice as many processes as CPUs, each calling sched_yield in a loop; 3 x 5 s) without and with
    an exporter running docs/exporter/runqlat.bt and scraped every second; reports yields per second and the
    exporter's CPU use over the run; and the same with bpftrace running the script, when it is installed.
-Usage: bench/exporter.py [--overhead] [SERIES...]   (root; default 1000 4000; --overhead: part 2 only)
+3. Soak (--soak SECONDS): runqlat and 1,000 ever-changing keys (an interval probe counts into @k[nsecs % 1000]
+   and the hist of runqlat grows), scraped 5 times a second for SECONDS; the exporter's RSS every 10 s, to see
+   that memory stays flat.
+Usage: bench/exporter.py [--overhead | --soak SECONDS] [SERIES...]   (root; default 1000 4000)
 """
 import os, re, statistics, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 ONLY_OVERHEAD = "--overhead" in sys.argv
-SERIES = [int(a) for a in sys.argv[1:] if a != "--overhead"] or [1000, 4000]
+SOAK = int(sys.argv[sys.argv.index("--soak") + 1]) if "--soak" in sys.argv else 0
+SERIES = [int(a) for a in sys.argv[1:] if a.isdigit() and not (SOAK and a == str(SOAK))] or [1000, 4000]
 TICK = os.sysconf("SC_CLK_TCK")
 
 def start(scripts):
@@ -160,10 +164,37 @@ def overhead(seconds=5, rounds=3):
         print(f"runqlat under bpftrace (the same script, no sum maps, no scrapes): {statistics.median(peer):,.0f} yields/s "
               f"({(1 - statistics.median(peer) / base) * 100:+.1f}% slower; rounds {[round(x) for x in peer]})")
 
+def soak(seconds):
+    script = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
+    script.write("profile:hz:997 { @k[nsecs % 1000] = count(); @lat = hist(nsecs % 100000); }\n")
+    script.close()
+    p, url, err = start([script.name, os.path.join(ROOT, "docs", "exporter", "runqlat.bt")])
+    try:
+        pid = jvm_pid(p)
+        rss, scrapes, t0 = [], 0, time.monotonic()
+        next_sample = t0
+        while time.monotonic() - t0 < seconds:
+            scrape(url, "application/openmetrics-text;version=1.0.0")
+            scrapes += 1
+            if time.monotonic() >= next_sample:
+                rss.append(rss_mib(pid))
+                next_sample += 10
+            time.sleep(0.2)
+        rss.append(rss_mib(pid))
+        print(f"soak {seconds} s, {scrapes} scrapes: RSS every 10 s (MiB) {[round(x) for x in rss]}; "
+              f"first {rss[0]:.0f}, last {rss[-1]:.0f}, max {max(rss):.0f}; exporter CPU "
+              f"{cpu_seconds(pid) / (time.monotonic() - t0) * 100:.1f}% of one core", flush=True)
+    finally:
+        stop(p, err)
+        os.unlink(script.name)
+
 if __name__ == "__main__":
     if os.geteuid() != 0:
         raise SystemExit("run as root")
     subprocess.run([os.path.join(ROOT, "bpf4j"), "exporter", "--help"], stdout=subprocess.DEVNULL, check=True)  # build first
+    if SOAK:
+        soak(SOAK)
+        sys.exit(0)
     for n in ([] if ONLY_OVERHEAD else SERIES):
         series_bench(n, False)
         series_bench(n, True)
