@@ -56,6 +56,11 @@ bpf4j_test_tools() {
     echo "bpf4j: installing the tests' tools (apt-get install ${need[*]})..." >&2
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >&2 || true
   fi
+  # the exporter's tests scrape it with Prometheus's server and lint its output with promtool (no node exporter)
+  if ! [ -x /usr/bin/prometheus ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bpf4j: installing the tests' tools (apt-get install prometheus)..." >&2
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; } >&2 || true
+  fi
 }
 
 # Whether the jar is whole and of the current sources: target/bpf4j.built is touched once a build has finished

@@ -15,7 +15,7 @@ import java.util.List;
         description = "eBPF system tracing for Linux, in Java.")
 final class Commands implements Runnable {
     /** The picocli verbs, in the order the help lists them (after the tools). */
-    private static final List<Class<?>> VERBS = List.of(BpflistCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
+    private static final List<Class<?>> VERBS = List.of(BpflistCommand.class, ExporterCommand.class, org.bpf4j.cli.bpftool.ProgCommand.class,
             org.bpf4j.cli.bpftool.MapCommand.class, org.bpf4j.cli.bpftool.LinkCommand.class,
             org.bpf4j.cli.bpftool.BtfCommand.class, org.bpf4j.cli.bpftool.FeatureCommand.class,
             GenCommand.class, VmCommand.class, CommandLine.HelpCommand.class);

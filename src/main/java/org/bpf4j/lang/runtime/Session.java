@@ -450,6 +450,31 @@ public final class Session implements AutoCloseable {
         return frames;
     }
 
+    // ---- for the exporter: maps read while the probes run (another thread than the one in run()) ----
+
+    /** The compiled script this session runs (its map plans describe what {@link #readMap(MapPlan)} returns). */
+    public CompiledScript script() { return script; }
+
+    /** Every entry of the user map {@code m} at this moment, as raw key and value bytes in the plan's layouts. */
+    public List<Map.Entry<byte[], byte[]>> readMap(MapPlan m) {
+        List<Map.Entry<byte[], byte[]>> list = new ArrayList<>();
+        for (MapPrinter.Entry e : entries(m)) list.add(Map.entry(e.key(), e.value()));
+        return list;
+    }
+
+    /** A key part of type {@code t} at {@code off} as the map printer shows it (symbols, addresses, stacks resolved). */
+    public String keyText(Type t, byte[] key, int off) { return values.keyText(t, key, off); }
+
+    /** The programs loaded from the script, by probe name (USDT and fentry programs, loaded by their links, left out). */
+    public Map<String, KernelProgram> loadedPrograms() {
+        Map<String, KernelProgram> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < programs.size(); i++) if (programs.get(i) != null) m.put(script.programs().get(i).unit().name(), programs.get(i));
+        return m;
+    }
+
+    /** How many probes are attached now. */
+    public int attachedCount() { return links.size(); }
+
     /** Detaches and releases everything, once. */
     @Override
     public void close() {

@@ -1,0 +1,66 @@
+package org.bpf4j.exporter;
+
+import java.util.List;
+import java.util.Map;
+
+/** A small JSON writer for the exporter's status pages: maps, lists, strings, numbers and booleans. */
+final class Json {
+    private Json() {}
+
+    /** {@code value} as JSON text. */
+    static String write(Object value) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, value);
+        return sb.toString();
+    }
+
+    private static void write(StringBuilder sb, Object v) {
+        switch (v) {
+            case null -> sb.append("null");
+            case String s -> quote(sb, s);
+            case Boolean b -> sb.append(b);
+            case Double d when d.isNaN() || d.isInfinite() -> quote(sb, d.isNaN() ? "NaN" : d > 0 ? "+Inf" : "-Inf");
+            case Double d when d == Math.rint(d) && Math.abs(d) < 1e15 -> sb.append((long) (double) d);
+            case Number n -> sb.append(n);
+            case Map<?, ?> m -> {
+                sb.append('{');
+                boolean first = true;
+                for (var e : m.entrySet()) {
+                    if (!first) sb.append(", ");
+                    first = false;
+                    quote(sb, String.valueOf(e.getKey()));
+                    sb.append(": ");
+                    write(sb, e.getValue());
+                }
+                sb.append('}');
+            }
+            case List<?> l -> {
+                sb.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) sb.append(", ");
+                    write(sb, l.get(i));
+                }
+                sb.append(']');
+            }
+            default -> quote(sb, v.toString());
+        }
+    }
+
+    private static void quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+    }
+}
