@@ -31,6 +31,12 @@ public final class Compiler {
             this(startNs, cpid, cpus, helperChecks, u -> org.bpf4j.lang.sema.ProbeCatalog.system().usdtLayouts(u), channel, eventBytes);
         }
 
+        /** With the USDT layouts given (no machine read) and a ring buffer of the default size. */
+        public Options(long startNs, long cpid, int cpus, int helperChecks,
+                       java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts) {
+            this(startNs, cpid, cpus, helperChecks, usdtLayouts, EventChannel.RING_BUFFER, EventOutput.DEFAULT_RING_BYTES);
+        }
+
         /** With the USDT layouts of the running machine's binaries and a ring buffer of the default size. */
         public Options(long startNs, long cpid, int cpus, int helperChecks) {
             this(startNs, cpid, cpus, helperChecks, EventChannel.RING_BUFFER, EventOutput.DEFAULT_RING_BYTES);
