@@ -1,5 +1,7 @@
 package org.bpf4j.exporter;
 
+import org.bpf4j.lang.runtime.Output;
+
 import java.util.List;
 import java.util.Map;
 
@@ -47,20 +49,6 @@ final class Json {
     }
 
     private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
+        sb.append(Output.jsonString(s)); // the one JSON string writer, -f json's
     }
 }

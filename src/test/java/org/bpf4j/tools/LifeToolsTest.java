@@ -46,18 +46,10 @@ class LifeToolsTest {
     @Test
     void cpudistMeasuresOnCpuTime() throws Exception {
         String out = ToolRun.run(new Cpudist(), List.of("-p", String.valueOf(ProcessHandle.current().pid())), () -> {
-            Thread[] busy = new Thread[3];
-            long end = System.nanoTime() + 500_000_000L;
-            for (int i = 0; i < busy.length; i++) {
-                busy[i] = new Thread(() -> { long x = 0; while (System.nanoTime() < end) x++; });
-                busy[i].start();
-            }
-            for (Thread b : busy) b.join();
+            ToolRun.busyThreads();
         }, null);
         assertTrue(out.startsWith("Tracing on-CPU time... Hit Ctrl-C to end.\n\n     usecs               : count     distribution\n"), out);
-        long total = 0;
-        for (String l : out.lines().toList())
-            if (l.matches(" +\\d+ -> \\d+ +: \\d+ +\\|[* ]{40}\\|")) total += Long.parseLong(l.split(":")[1].trim().split(" ")[0]);
+        long total = ToolRun.histogramTotal(out);
         assertTrue(total > 10, "three busy threads on two CPUs are switched: " + total + "\n" + out);
     }
 }

@@ -61,18 +61,10 @@ class MoreToolsTest {
     void runqlatMeasuresAQueueUnderCpuLoad() throws Exception {
         String out = ToolRun.run(new Runqlat(), List.of(), () -> {
             // three busy threads on two CPUs wait for each other in the run queue
-            Thread[] busy = new Thread[3];
-            long end = System.nanoTime() + 500_000_000L;
-            for (int i = 0; i < busy.length; i++) {
-                busy[i] = new Thread(() -> { long x = 0; while (System.nanoTime() < end) x++; });
-                busy[i].start();
-            }
-            for (Thread b : busy) b.join();
+            ToolRun.busyThreads();
         }, null);
         assertTrue(out.startsWith("Tracing run queue latency... Hit Ctrl-C to end.\n\n     usecs               : count     distribution\n"), out);
-        long total = 0;
-        for (String l : out.lines().toList())
-            if (l.matches(" +\\d+ -> \\d+ +: \\d+ +\\|[* ]{40}\\|")) total += Long.parseLong(l.split(":")[1].trim().split(" ")[0]);
+        long total = ToolRun.histogramTotal(out);
         assertTrue(total > 10, "run queue waits under load: " + total + "\n" + out);
     }
 }

@@ -67,4 +67,23 @@ final class ToolRun {
         for (String l : text.split("\n")) if (l.matches(regex)) return l;
         return fail("no line matching " + regex + " in:\n" + text);
     }
+
+    /** Three threads spinning for half a second: on two CPUs they wait for each other in the run queue. */
+    static void busyThreads() throws InterruptedException {
+        Thread[] busy = new Thread[3];
+        long end = System.nanoTime() + 500_000_000L;
+        for (int i = 0; i < busy.length; i++) {
+            busy[i] = new Thread(() -> { long x = 0; while (System.nanoTime() < end) x++; });
+            busy[i].start();
+        }
+        for (Thread b : busy) b.join();
+    }
+
+    /** The sum of the counts of a BCC log2 histogram's rows in {@code out}. */
+    static long histogramTotal(String out) {
+        long total = 0;
+        for (String l : out.lines().toList())
+            if (l.matches(" +\\d+ -> \\d+ +: \\d+ +\\|[* ]{40}\\|")) total += Long.parseLong(l.split(":")[1].trim().split(" ")[0]);
+        return total;
+    }
 }

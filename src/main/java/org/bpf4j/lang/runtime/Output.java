@@ -38,6 +38,9 @@ public final class Output {
         this.onDrain = buffering != Buffering.FULL;
     }
 
+    /** {@code s} as a JSON string literal, as -f json writes strings (the exporter's JSON uses it too). */
+    public static String jsonString(String s) { return Values.quote(s); }
+
     /** True for -f json. */
     public boolean json() { return json; }
 
