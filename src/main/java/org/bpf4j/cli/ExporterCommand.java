@@ -17,9 +17,10 @@ import java.util.concurrent.Callable;
  * long-lived service. SIGTERM or Ctrl-C detaches everything and exits 0.
  */
 @Command(name = "exporter", mixinStandardHelpOptions = true,
-        description = "Serve the maps of bpftrace scripts as Prometheus metrics (and push them over OTLP/HTTP).",
+        description = "Serve the maps of bpftrace scripts, and ebpf_exporter's configs (YAML + clang-built object), as Prometheus metrics (and push them over OTLP/HTTP).",
         footer = {"", "examples:",
                 "    bpf4j exporter --script runqlat.bt                      # http://0.0.0.0:9435/metrics",
+                "    bpf4j exporter --config.dir examples --config.names biolatency,timers   # ebpf_exporter's configs",
                 "    bpf4j exporter --listen 127.0.0.1:9435 --script a.bt --script b.bt --otlp http://collector:4318/v1/metrics"})
 public final class ExporterCommand implements Callable<Integer> {
     @Option(names = "--listen", paramLabel = "ADDR:PORT", description = "Where to serve HTTP (default ${DEFAULT-VALUE}; port 0: any free port).")
@@ -37,16 +38,24 @@ public final class ExporterCommand implements Callable<Integer> {
     @Option(names = "--max-series", paramLabel = "N", description = "Series per family at most; more are dropped and counted (default ${DEFAULT-VALUE}).")
     int maxSeries = 10_000;
 
-    @Option(names = "--config.dir", paramLabel = "DIR", hidden = true)
+    @Option(names = "--config.dir", paramLabel = "DIR", description = "ebpf_exporter's config directory: NAME.yaml beside each clang-built NAME.bpf.o (default: the current directory).")
     String configDir;
 
-    @Option(names = "--config.names", paramLabel = "NAMES", hidden = true)
+    @Option(names = "--config.names", paramLabel = "NAMES", description = "ebpf_exporter's configs to load from --config.dir, comma-separated (e.g. biolatency,timers).")
     String configNames;
 
     @Override
     public Integer call() {
-        if (configDir != null || configNames != null)
-            throw new UserException("--config.dir/--config.names (ebpf_exporter's YAML and ELF objects) need bpf4j's ELF loader, not there yet: use --script FILE.bt");
+        List<Path> configs = new ArrayList<>();
+        if (configDir != null && configNames == null) throw new UserException("--config.dir needs --config.names: which of its configs to load");
+        if (configNames != null) {
+            Path dir = Path.of(configDir == null ? "." : configDir);
+            if (!java.nio.file.Files.isDirectory(dir)) throw new UserException("--config.dir " + dir + ": no such directory");
+            for (String n : configNames.split(",")) {
+                if (n.isBlank()) throw new UserException("--config.names '" + configNames + "': an empty name");
+                configs.add(dir.resolve(n.strip() + ".yaml"));
+            }
+        }
         if (maxSeries < 1) throw new UserException("--max-series must be at least 1");
         if (otlpInterval <= 0) throw new UserException("--otlp-interval must be positive");
         int colon = listen.lastIndexOf(':');
@@ -70,9 +79,10 @@ public final class ExporterCommand implements Callable<Integer> {
             if (!"http".equals(otlpUri.getScheme()) && !"https".equals(otlpUri.getScheme()))
                 throw new UserException("--otlp '" + otlp + "': expected an http:// or https:// URL");
         }
+        if (scripts.isEmpty() && configs.isEmpty()) throw new UserException("nothing to serve: give --script FILE.bt or --config.names NAMES");
         Privileges.requireTracing("bpf4j exporter");
         Shutdown.install();
-        try (Exporter exporter = Exporter.start(new Exporter.Options(scripts, maxSeries), System.err);
+        try (Exporter exporter = Exporter.start(new Exporter.Options(scripts, configs, maxSeries), System.err);
              HttpEndpoints http = HttpEndpoints.serve(exporter, host.isEmpty() ? "0.0.0.0" : host, port);
              AutoCloseable push = otlpUri == null ? () -> { } : org.bpf4j.exporter.OtlpPush.start(exporter, otlpUri, otlpInterval)) {
             System.err.println("bpf4j exporter: serving http://" + (host.isEmpty() ? "0.0.0.0" : host) + ":" + http.port() + "/metrics");

@@ -29,28 +29,34 @@ import java.util.Set;
  * reads; one at a time. Closing detaches every script.
  */
 public final class Exporter implements AutoCloseable {
-    /** How to run: the scripts' files, the cardinality cap per family. */
-    public record Options(List<Path> scripts, int maxSeries) {}
+    /**
+     * How to run: the scripts' files, ebpf_exporter's configs ({@code DIR/NAME.yaml}, each beside its
+     * {@code NAME.bpf.o}), the cardinality cap per family.
+     */
+    public record Options(List<Path> scripts, List<Path> configs, int maxSeries) {
+        /** Scripts only. */
+        public Options(List<Path> scripts, int maxSeries) { this(scripts, List.of(), maxSeries); }
+    }
 
-    /** A script that failed to load, and the message saying why. */
+    /** A script or config that failed to load, and the message saying why. */
     record Failure(String script, String message) {}
 
     private static final Path BPF_STATS = Path.of("/proc/sys/kernel/bpf_stats_enabled");
 
-    private final List<ScriptMetrics> scripts = new ArrayList<>();
+    private final List<MetricSource> sources = new ArrayList<>();
     private final List<Failure> failures = new ArrayList<>();
     private final Map<String, Long> collections = new java.util.TreeMap<>();
     private double lastScrapeSeconds;
 
     private Exporter() {}
 
-    /** Loads and attaches every script; those that fail are reported on {@code log} and left out. */
+    /** Loads and attaches every script and config; those that fail are reported on {@code log} and left out. */
     public static Exporter start(Options options, PrintStream log) {
         Exporter e = new Exporter();
         Set<String> names = new HashSet<>();
         for (Path file : options.scripts()) {
             String name = file.getFileName().toString();
-            try {
+            e.add(log, names, name, () -> {
                 String text;
                 try {
                     text = Files.readString(file);
@@ -58,22 +64,32 @@ public final class Exporter implements AutoCloseable {
                     throw new UserException("failed to open file '" + file + "': " + (x instanceof java.nio.file.NoSuchFileException
                             ? "No such file or directory" : x.getMessage()));
                 }
-                ScriptMetrics s = ScriptMetrics.start(name, new Source(file.toString(), text), options.maxSeries(), log);
-                List<String> clash = new ArrayList<>();
-                for (Family f : s.plan().families()) if (!names.add(f.name())) clash.add(f.name());
-                if (!clash.isEmpty()) {
-                    s.close();
-                    throw new UserException(name + ": metric " + String.join(", ", clash) + " is already served by another script (name it with a directive)");
-                }
-                e.scripts.add(s);
-            } catch (SourceError x) {
-                e.fail(log, name, x.render());
-            } catch (RuntimeException x) {
-                // a user error, a kernel refusal (BpfException, VerifierException, NotSupportedException): reported, not fatal
-                e.fail(log, name, x.getMessage() == null ? x.toString() : x.getMessage());
-            }
+                return ScriptMetrics.start(name, new Source(file.toString(), text), options.maxSeries(), log);
+            });
+        }
+        for (Path yaml : options.configs()) {
+            String name = yaml.getFileName().toString().replaceFirst("\\.yaml$", "");
+            e.add(log, names, name, () -> ObjectMetrics.start(ObjectConfig.read(yaml), options.maxSeries()));
         }
         return e;
+    }
+
+    private void add(PrintStream log, Set<String> names, String name, java.util.function.Supplier<MetricSource> load) {
+        try {
+            MetricSource s = load.get();
+            List<String> clash = new ArrayList<>();
+            for (String f : s.familyNames()) if (!names.add(f)) clash.add(f);
+            if (!clash.isEmpty()) {
+                s.close();
+                throw new UserException(name + ": metric " + String.join(", ", clash) + " is already served by another script or config (name it with a directive)");
+            }
+            sources.add(s);
+        } catch (SourceError x) {
+            fail(log, name, x.render());
+        } catch (RuntimeException x) {
+            // a user error, a kernel refusal (BpfException, VerifierException, NotSupportedException): reported, not fatal
+            fail(log, name, x.getMessage() == null ? x.toString() : x.getMessage());
+        }
     }
 
     private void fail(PrintStream log, String script, String message) {
@@ -82,8 +98,8 @@ public final class Exporter implements AutoCloseable {
         log.flush();
     }
 
-    /** The scripts serving metrics. */
-    List<ScriptMetrics> scripts() { return scripts; }
+    /** The scripts and configs serving metrics. */
+    List<MetricSource> sources() { return sources; }
 
     /** The scripts that failed to load. */
     List<Failure> failures() { return failures; }
@@ -95,27 +111,23 @@ public final class Exporter implements AutoCloseable {
     public synchronized MetricSnapshots collect(String format) {
         long start = System.nanoTime();
         List<MetricSnapshot> out = new ArrayList<>();
-        long[] decodeErrors = new long[scripts.size()];
-        for (int i = 0; i < scripts.size(); i++) {
-            out.addAll(scripts.get(i).collect());
-            for (FamilyReader r : scripts.get(i).readers()) decodeErrors[i] += r.decodeErrors();
-        }
-        out.addAll(self(decodeErrors));
+        for (MetricSource s : sources) out.addAll(s.collect());
+        out.addAll(self());
         collections.merge(format, 1L, Long::sum);
         lastScrapeSeconds = (System.nanoTime() - start) / 1e9;
         return new MetricSnapshots(out);
     }
 
-    private List<MetricSnapshot> self(long[] decodeErrors) {
+    private List<MetricSnapshot> self() {
         List<MetricSnapshot> out = new ArrayList<>();
         var up = GaugeSnapshot.builder().name("bpf4j_exporter_script_up").help("1 for a script loaded and attached, 0 for one that failed to load");
         var attached = GaugeSnapshot.builder().name("bpf4j_exporter_programs_attached").help("Probes of the script attached now");
         var decode = CounterSnapshot.builder().name("bpf4j_exporter_decode_errors").help("Map keys whose labels could not be decoded");
-        for (int i = 0; i < scripts.size(); i++) {
-            Labels l = Labels.of("script", scripts.get(i).name());
+        for (MetricSource s : sources) {
+            Labels l = Labels.of("script", s.name());
             up.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(1).build());
-            attached.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(scripts.get(i).attached()).build());
-            decode.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(decodeErrors[i]).build());
+            attached.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(l).value(s.attached()).build());
+            decode.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(l).value(s.decodeErrors()).build());
         }
         for (Failure f : failures) up.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("script", f.script())).value(0).build());
         out.add(up.build());
@@ -123,17 +135,16 @@ public final class Exporter implements AutoCloseable {
         out.add(decode.build());
         var dropped = CounterSnapshot.builder().name("bpf4j_exporter_dropped_series")
                 .help("Distinct series left out of a family by the cardinality cap (--max-series)");
-        for (ScriptMetrics s : scripts)
-            for (FamilyReader r : s.readers())
-                dropped.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("family", r.family().name()))
-                        .value(r.droppedSeries()).build());
+        for (MetricSource s : sources)
+            s.droppedSeries().forEach((family, n) -> dropped.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()
+                    .labels(Labels.of("family", family)).value(n).build()));
         out.add(dropped.build());
         if (bpfStatsEnabled()) {
             var time = CounterSnapshot.builder().name("bpf4j_exporter_program_run_time_seconds").unit(Unit.SECONDS)
                     .help("Time the kernel spent running the probe's program (kernel.bpf_stats_enabled=1)");
             var runs = CounterSnapshot.builder().name("bpf4j_exporter_program_runs")
                     .help("Runs of the probe's program (kernel.bpf_stats_enabled=1)");
-            for (ScriptMetrics s : scripts) {
+            for (MetricSource s : sources) {
                 for (Map.Entry<String, KernelProgram> p : s.programs().entrySet()) {
                     ProgramInfo info = p.getValue().info();
                     Labels l = Labels.of("script", s.name(), "probe", p.getKey());
@@ -165,21 +176,7 @@ public final class Exporter implements AutoCloseable {
     /** What is loaded and attached, for GET /: each script's probes and families, the maps left out, the failures. */
     synchronized Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (ScriptMetrics s : scripts) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("attached", s.attached());
-            d.put("running", s.running());
-            d.put("probes", List.copyOf(s.programs().keySet()));
-            List<String> families = new ArrayList<>();
-            for (Family f : s.plan().families())
-                families.add(f.map().decl().name() + " -> " + f.name() + " (" + f.shape().name().toLowerCase(java.util.Locale.ROOT)
-                        + (f.labels().isEmpty() ? "" : "; labels " + String.join(", ", f.labels().stream().map(Family.Label::name).toList())) + ")");
-            d.put("families", families);
-            List<String> skipped = new ArrayList<>();
-            for (Planner.Skipped k : s.plan().skipped()) skipped.add(k.map() + ": " + k.reason());
-            d.put("skipped", skipped);
-            m.put(s.name(), d);
-        }
+        for (MetricSource s : sources) m.put(s.name(), s.status());
         for (Failure f : failures) m.put(f.script(), Map.of("failed", f.message()));
         return m;
     }
@@ -187,9 +184,9 @@ public final class Exporter implements AutoCloseable {
     /** Stops every script's event thread and detaches and releases everything, once. */
     @Override
     public synchronized void close() {
-        for (int i = scripts.size() - 1; i >= 0; i--) {
-            try { scripts.get(i).close(); } catch (RuntimeException ignored) { /* keep closing */ }
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            try { sources.get(i).close(); } catch (RuntimeException ignored) { /* keep closing */ }
         }
-        scripts.clear();
+        sources.clear();
     }
 }

@@ -25,7 +25,7 @@ import java.util.Map;
  * events read on a thread of its own (printf goes to the log, clear() and zero() run as in {@code bpf4j trace}),
  * while scrapes read its maps. Closing stops that thread and detaches and releases everything.
  */
-final class ScriptMetrics implements AutoCloseable {
+final class ScriptMetrics implements MetricSource {
     private final String name;
     private final Session session;
     private final Planner.Plan plan;
@@ -72,25 +72,59 @@ final class ScriptMetrics implements AutoCloseable {
     }
 
     /** The script's name (its file name). */
-    String name() { return name; }
+    @Override public String name() { return name; }
+
+    @Override public List<String> familyNames() { return plan.families().stream().map(Family::name).toList(); }
 
     /** The families and the maps left out. */
     Planner.Plan plan() { return plan; }
 
-    /** The family readers, for their drop and decode counts. */
+    /** The family readers. */
     List<FamilyReader> readers() { return readers; }
 
+    @Override
+    public long decodeErrors() {
+        long n = 0;
+        for (FamilyReader r : readers) n += r.decodeErrors();
+        return n;
+    }
+
+    @Override
+    public Map<String, Long> droppedSeries() {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        for (FamilyReader r : readers) out.put(r.family().name(), (long) r.droppedSeries());
+        return out;
+    }
+
     /** Probes attached now. */
-    int attached() { return session.attachedCount(); }
+    @Override public int attached() { return session.attachedCount(); }
 
     /** False once the script called exit() (its maps are still served). */
     boolean running() { return loop.isAlive(); }
 
     /** The script's programs by probe name (for their kernel run-time statistics). */
-    Map<String, KernelProgram> programs() { return session.loadedPrograms(); }
+    @Override public Map<String, KernelProgram> programs() { return session.loadedPrograms(); }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("attached", attached());
+        d.put("running", running());
+        d.put("probes", List.copyOf(programs().keySet()));
+        List<String> families = new ArrayList<>();
+        for (Family f : plan.families())
+            families.add(f.map().decl().name() + " -> " + f.name() + " (" + f.shape().name().toLowerCase(java.util.Locale.ROOT)
+                    + (f.labels().isEmpty() ? "" : "; labels " + String.join(", ", f.labels().stream().map(Family.Label::name).toList())) + ")");
+        d.put("families", families);
+        List<String> skipped = new ArrayList<>();
+        for (Planner.Skipped k : plan.skipped()) skipped.add(k.map() + ": " + k.reason());
+        d.put("skipped", skipped);
+        return d;
+    }
 
     /** Every family's snapshots now. */
-    List<MetricSnapshot> collect() {
+    @Override
+    public List<MetricSnapshot> collect() {
         List<MetricSnapshot> out = new ArrayList<>();
         for (FamilyReader r : readers) out.addAll(r.read(session));
         return out;

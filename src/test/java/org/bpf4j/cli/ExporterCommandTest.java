@@ -66,10 +66,12 @@ class ExporterCommandTest {
     }
 
     @Test
-    void ebpfExportersConfigFlagsAreRefusedInOneLine() {
-        String err = run(1, "exporter", "--config.dir", "/etc/ebpf_exporter", "--config.names", "timers");
-        assertEquals("bpf4j: --config.dir/--config.names (ebpf_exporter's YAML and ELF objects) need bpf4j's ELF loader, not there yet: use --script FILE.bt",
-                err.strip());
+    void ebpfExportersConfigFlagsAreCheckedInOneLine() {
+        assertEquals("bpf4j: --config.dir /nonexistent/ebpf_exporter: no such directory",
+                run(1, "exporter", "--config.dir", "/nonexistent/ebpf_exporter", "--config.names", "timers").strip());
+        assertEquals("bpf4j: --config.dir needs --config.names: which of its configs to load",
+                run(1, "exporter", "--config.dir", "/tmp").strip());
+        assertEquals("bpf4j: --config.names 'a,,b': an empty name", run(1, "exporter", "--config.names", "a,,b").strip());
     }
 
     @Test

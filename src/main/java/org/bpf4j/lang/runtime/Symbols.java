@@ -1,5 +1,6 @@
 package org.bpf4j.lang.runtime;
 
+import org.bpf4j.symbols.Cgroups;
 import org.bpf4j.symbols.Kallsyms;
 import org.bpf4j.symbols.UserSymbols;
 import org.bpf4j.sys.Native;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * What the runtime shows in place of numbers: kernel symbols, user names, cgroup paths, errno messages, and the
@@ -89,20 +89,8 @@ final class Symbols implements AutoCloseable {
 
     /** The cgroup v2 path whose directory inode is {@code id}, as bpftrace shows it ({@code unified:/path}). */
     String cgroupPath(long id) {
-        Path root = Path.of("/sys/fs/cgroup");
-        try (Stream<Path> s = Files.walk(root)) {
-            Optional<Path> p = s.filter(Files::isDirectory).filter(d -> {
-                try {
-                    return ((Number) Files.getAttribute(d, "unix:ino")).longValue() == id;
-                } catch (IOException | UnsupportedOperationException e) {
-                    return false;
-                }
-            }).findFirst();
-            if (p.isPresent()) return "unified:/" + root.relativize(p.get()).toString();
-        } catch (IOException | java.io.UncheckedIOException ignored) {
-            // fall through
-        }
-        return "unified:/(unknown cgroup " + id + ")";
+        return Cgroups.path(id).map(p -> "unified:/" + Cgroups.ROOT.relativize(p))
+                .orElse("unified:/(unknown cgroup " + id + ")");
     }
 
     /** The C library's message for {@code errno}. */
