@@ -155,6 +155,7 @@ public final class Exporter implements AutoCloseable {
             out.add(time.build());
             out.add(runs.build());
         }
+        out.addAll(ebpfExporterFamilies());
         var scrapes = CounterSnapshot.builder().name("bpf4j_exporter_scrapes")
                 .help("Collections of the metrics before this one, by format (openmetrics, text, json for /maps, otlp)");
         collections.forEach((f, n) -> scrapes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("format", f)).value(n).build()));
@@ -163,6 +164,31 @@ public final class Exporter implements AutoCloseable {
                 .help("How long the previous collection of the metrics took")
                 .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(lastScrapeSeconds).build()).build());
         return out;
+    }
+
+    /**
+     * ebpf_exporter's own families, for the configs, so its dashboards and alerts keep working:
+     * {@code ebpf_exporter_enabled_configs{name}}, {@code ebpf_exporter_ebpf_program_info{config,program,tag,id}}
+     * and {@code ebpf_exporter_ebpf_program_attached{id}}.
+     */
+    private List<MetricSnapshot> ebpfExporterFamilies() {
+        List<ObjectMetrics> configs = sources.stream().filter(s -> s instanceof ObjectMetrics).map(s -> (ObjectMetrics) s).toList();
+        if (configs.isEmpty()) return List.of();
+        var enabled = GaugeSnapshot.builder().name(ObjectMetrics.NAMESPACE + "enabled_configs").help("The set of enabled configs");
+        var info = GaugeSnapshot.builder().name(ObjectMetrics.NAMESPACE + "ebpf_program_info").help("Info about ebpf programs");
+        var attached = GaugeSnapshot.builder().name(ObjectMetrics.NAMESPACE + "ebpf_program_attached").help("Whether a program is attached");
+        for (ObjectMetrics c : configs) {
+            enabled.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("name", c.name())).value(1).build());
+            for (Map.Entry<String, KernelProgram> p : c.programs().entrySet()) {
+                ProgramInfo i = p.getValue().info();
+                String id = Integer.toString(i.id());
+                info.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder()
+                        .labels(Labels.of("config", c.name(), "id", id, "program", p.getKey(), "tag", i.tag())).value(1).build());
+                attached.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("id", id))
+                        .value(c.isAttached(p.getKey()) ? 1 : 0).build());
+            }
+        }
+        return List.of(enabled.build(), info.build(), attached.build());
     }
 
     private static boolean bpfStatsEnabled() {

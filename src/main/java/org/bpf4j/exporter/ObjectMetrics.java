@@ -36,17 +36,17 @@ final class ObjectMetrics implements MetricSource {
 
     private final ObjectConfig config;
     private final Collection collection;
-    private final int attached;
+    private final Set<String> attachedPrograms;
     private final int maxSeries;
     private final KeyDecoder.Context context = new KeyDecoder.Context();
     private final Map<String, Set<List<String>>> admitted = new LinkedHashMap<>();
     private final Map<String, Set<List<String>>> dropped = new LinkedHashMap<>();
     private long decodeErrors;
 
-    private ObjectMetrics(ObjectConfig config, Collection collection, int attached, int maxSeries) {
+    private ObjectMetrics(ObjectConfig config, Collection collection, Set<String> attachedPrograms, int maxSeries) {
         this.config = config;
         this.collection = collection;
-        this.attached = attached;
+        this.attachedPrograms = attachedPrograms;
         this.maxSeries = maxSeries;
     }
 
@@ -67,8 +67,13 @@ final class ObjectMetrics implements MetricSource {
                     throw new UserException("config '" + config.name() + "': value size for map \"" + name + "\" is not expected 8 bytes (u64), it is "
                             + m.spec().valueSize() + " bytes");
             }
-            int attached = c.attachAll().size();
-            return new ObjectMetrics(config, c, attached, maxSeries);
+            Set<String> attached = new java.util.TreeSet<>();
+            List<org.bpf4j.link.Link> links = c.attachAll();
+            // attachAll attaches in the programs' order and skips those whose section names no attach point
+            for (String p : c.programs().keySet()) if (c.spec().programs().get(p).section().attach() != org.bpf4j.elf.ProgramSection.Attach.MANUAL
+                    && !c.spec().programs().get(p).section().target().isEmpty()) attached.add(p);
+            if (attached.size() != links.size()) throw new IllegalStateException("attached " + links.size() + " of " + attached);
+            return new ObjectMetrics(config, c, Set.copyOf(attached), maxSeries);
         } catch (RuntimeException e) {
             c.close();
             throw e;
@@ -90,7 +95,10 @@ final class ObjectMetrics implements MetricSource {
         return full.endsWith("_total") ? full.substring(0, full.length() - "_total".length()) : full;
     }
 
-    @Override public int attached() { return attached; }
+    @Override public int attached() { return attachedPrograms.size(); }
+
+    /** Whether program {@code name} was attached (its section names an attach point). */
+    boolean isAttached(String name) { return attachedPrograms.contains(name); }
 
     @Override public Map<String, KernelProgram> programs() { return collection.programs(); }
 
@@ -108,7 +116,7 @@ final class ObjectMetrics implements MetricSource {
     public Map<String, Object> status() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("object", config.object().toString());
-        d.put("attached", attached);
+        d.put("attached", attachedPrograms.size());
         d.put("programs", List.copyOf(collection.programs().keySet()));
         d.put("families", familyNames());
         return d;

@@ -116,6 +116,14 @@ class ObjectMetricsTest {
             }
             assertEquals(27, k);
 
+            // ebpf_exporter's own families: the config, its two programs, both attached
+            var info = (io.prometheus.metrics.model.snapshots.GaugeSnapshot) byName.get("ebpf_exporter_ebpf_program_info");
+            assertEquals(List.of("on_enter", "on_getppid"), info.getDataPoints().stream().map(d -> d.getLabels().get("program")).sorted().toList());
+            var attached = (io.prometheus.metrics.model.snapshots.GaugeSnapshot) byName.get("ebpf_exporter_ebpf_program_attached");
+            assertEquals(List.of(1.0, 1.0), attached.getDataPoints().stream().map(d -> d.getValue()).toList());
+            assertEquals("workload", ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) byName.get("ebpf_exporter_enabled_configs"))
+                    .getDataPoints().getFirst().getLabels().get("name"));
+
             // the text Prometheus scrapes: ebpf_exporter's names
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             new OpenMetricsTextFormatWriter(false, false).write(out, new MetricSnapshots(List.copyOf(byName.values())));
