@@ -133,6 +133,36 @@ class ObjectMetricsTest {
         }
     }
 
+    /** With kernel.bpf_stats_enabled=1 the kernel counts each program's runs and time; the exporter serves them. */
+    @Test
+    void servesTheKernelsRunStatisticsPerProgram(@TempDir Path dir) throws Exception {
+        Kernel.require();
+        Path sysctl = Path.of("/proc/sys/kernel/bpf_stats_enabled");
+        String before = Files.readString(sysctl).strip();
+        Files.copy(BpfObjects.object("exporter"), dir.resolve("workload.bpf.o"));
+        Files.writeString(dir.resolve("workload.yaml"), YAML);
+        int n = 500;
+        try (Exporter e = Exporter.start(new Exporter.Options(List.of(), List.of(dir.resolve("workload.yaml")), 100), System.err);
+             Workload w = new Workload()) {
+            Files.writeString(sysctl, "1");
+            w.run(1, n);
+            Map<String, MetricSnapshot> byName = new HashMap<>();
+            for (MetricSnapshot s : e.collect("test")) byName.put(s.getMetadata().getPrometheusName(), s);
+            CounterSnapshot runs = (CounterSnapshot) byName.get("bpf4j_exporter_program_runs");
+            CounterSnapshot time = (CounterSnapshot) byName.get("bpf4j_exporter_program_run_time_seconds");
+            assertNotNull(runs, byName.keySet().toString());
+            Map<String, Double> runsByProbe = new HashMap<>(), timeByProbe = new HashMap<>();
+            runs.getDataPoints().forEach(p -> runsByProbe.put(p.getLabels().get("probe"), p.getValue()));
+            time.getDataPoints().forEach(p -> timeByProbe.put(p.getLabels().get("probe"), p.getValue()));
+            // every getppid(2) on the machine runs the program (it filters by comm inside); ours are n of them
+            assertTrue(runsByProbe.get("on_getppid") >= n, runsByProbe.toString());
+            assertTrue(runsByProbe.get("on_enter") > runsByProbe.get("on_getppid"), runsByProbe.toString());
+            assertTrue(timeByProbe.get("on_getppid") > 0, timeByProbe.toString());
+        } finally {
+            Files.writeString(sysctl, before);
+        }
+    }
+
     @Test
     void aConfigThatDoesNotFitItsObjectIsReportedAndNothingIsLeft(@TempDir Path dir) throws Exception {
         Kernel.require();
