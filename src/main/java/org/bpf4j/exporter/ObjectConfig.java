@@ -1,5 +1,6 @@
 package org.bpf4j.exporter;
 
+import org.bpf4j.InputFiles;
 import org.bpf4j.UserException;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -12,9 +13,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,14 +79,8 @@ public record ObjectConfig(String name, Path object, List<Counter> counters, Lis
     /** Reads {@code DIR/NAME.yaml} (the object is {@code DIR/NAME.bpf.o}, checked when loaded). */
     public static ObjectConfig read(Path file) {
         String name = file.getFileName().toString().replaceFirst("\\.yaml$", "");
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new UserException("config '" + name + "': no file " + file);
-        } catch (IOException e) {
-            throw new UserException("config '" + name + "': cannot read " + file + ": " + e.getMessage());
-        }
+        if (!Files.exists(file)) throw new UserException("config '" + name + "': no file " + file);
+        String text = InputFiles.utf8(InputFiles.read(file, InputFiles.TEXT_LIMIT), file.toString());
         return parse(name, file, text, file.resolveSibling(name + ".bpf.o"));
     }
 

@@ -63,10 +63,15 @@ final class ScriptMetrics implements MetricSource {
 
     /** Parses, adds the histograms' sums, checks and compiles {@code source}, and plans its families; loads nothing. */
     static Compiled compile(String name, Source source) {
+        return compile(name, source, ProbeCatalog.system(-1));
+    }
+
+    /** The same against {@code catalog}'s tracepoints (tests and the fuzzer use a copy of tracefs). */
+    static Compiled compile(String name, Source source, ProbeCatalog catalog) {
         Script parsed = Parser.parse(source);
         HistogramSums.Result withSums = HistogramSums.add(parsed);
         var directives = Directive.parse(name, source.text());
-        Analysis analysis = Checker.check(withSums.script(), new Params(List.of()), ProbeCatalog.system(-1), Checker.Options.DEFAULT);
+        Analysis analysis = Checker.check(withSums.script(), new Params(List.of()), catalog, Checker.Options.DEFAULT);
         CompiledScript compiled = Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount(), 0));
         return new Compiled(compiled, Planner.plan(name, compiled, directives, withSums.summed()));
     }

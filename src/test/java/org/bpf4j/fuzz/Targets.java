@@ -55,7 +55,7 @@ final class Targets {
 
     /** Every target, in report order. */
     static List<FuzzTarget> all() {
-        return List.of(bpftrace(), stap(), assembler(), raw(), elf(), btf(), usdt(), tracefsFormat());
+        return List.of(bpftrace(), stap(), assembler(), raw(), elf(), btf(), usdt(), tracefsFormat(), exporterConfig(), exporterScript());
     }
 
     static FuzzTarget byName(String name) {
@@ -109,6 +109,44 @@ final class Targets {
             Script s = StapParser.parse(new Source("fuzz.stp", InputFiles.utf8(in, "fuzz.stp")), (c, e) -> c.equals("syscalls"));
             compile(s, catalog);
         }, Fuzzer::commonTyped);
+    }
+
+    private static final List<String> YAML_TOKENS = List.of("metrics:\n", "counters:\n", "histograms:\n", "  - name: ", "help: ",
+            "labels:\n", "size: ", "padding: ", "decoders:\n", "- name: uint\n", "- name: static_map\n", "static_map:\n", "regexps:\n",
+            "bucket_type: ", "exp2", "exp2zero", "linear", "fixed", "bucket_keys: [", "bucket_min: ", "bucket_max: ", "bucket_multiplier: ",
+            "allow_unknown: true", "perf_event_array: true", "tracing:", "kaddrs:", "&a ", "*a", "!!str ", "!!binary ", "? ", "{", "}", "[", "]",
+            ",", ":", "- ", "#", "'", "\"", "|\n", ">\n", "---\n", "...\n", "\t", "  ", "\n", "-1", "1e309", "0x10", "99999999999", "\u00e9");
+
+    /** ebpf_exporter's YAML configs, as {@code --config.names} reads them. */
+    static FuzzTarget exporterConfig() {
+        List<byte[]> seeds = new ArrayList<>();
+        Pattern yaml = Pattern.compile("\"\"\"\n((?:\\s*(?:metrics|tracing):.*\n)(?:.*\n)*?)\\s*\"\"\"");
+        for (Path p : List.of(Path.of("src/test/java/org/bpf4j/exporter/ObjectMetricsTest.java"), Path.of("src/test/java/org/bpf4j/exporter/ObjectConfigTest.java"))) {
+            Matcher m = yaml.matcher(read(p));
+            while (m.find()) seeds.add(m.group(1).stripIndent().getBytes(StandardCharsets.UTF_8));
+        }
+        Path dir = tempDir("fuzz-exporter");
+        Path file = dir.resolve("fuzz.yaml");
+        return new FuzzTarget("exporter config (YAML)", seeds, YAML_TOKENS, 16 << 10, in -> {
+            Files.write(file, in);
+            org.bpf4j.exporter.FuzzEntry.config(file);
+        }, Fuzzer::commonTyped);
+    }
+
+    /** Scripts as the exporter compiles them: directives in comments, histogram sums, the planner. */
+    static FuzzTarget exporterScript() {
+        List<byte[]> seeds = new ArrayList<>();
+        List<String> directives = List.of("// exporter: @ name=calls help=\"x\" labels=comm\n", "// exporter: @lat unit=seconds scale=1e-9\n",
+                "// exporter: @start skip\n", "// exporter: @x type=gauge\n");
+        int i = 0;
+        for (byte[] f : files(SHARED.resolve("bpftrace/tools"), ".bt")) {
+            seeds.add((directives.get(i++ % directives.size()) + new String(f, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> tokens = new ArrayList<>(SCRIPT_TOKENS);
+        tokens.addAll(List.of("// exporter: ", "@m ", "name=", "help=\"", "unit=", "scale=", "labels=", "type=counter", "type=gauge", "skip", "1e-9", ","));
+        ProbeCatalog catalog = LangTesting.catalog();
+        return new FuzzTarget("exporter script (directives)", seeds, tokens, 64 << 10,
+                in -> org.bpf4j.exporter.FuzzEntry.script(InputFiles.utf8(in, "fuzz.bt"), catalog), Fuzzer::commonTyped);
     }
 
     private static void compile(Script s, ProbeCatalog catalog) {
