@@ -86,6 +86,7 @@ public record ObjectConfig(String name, Path object, List<Counter> counters, Lis
 
     /** Parses {@code text}, the contents of {@code file}. */
     static ObjectConfig parse(String name, Path file, String text, Path object) {
+        checkNesting(file, text);
         Node root;
         try {
             root = new Compose(LoadSettings.builder().setLabel(file.toString()).build()).composeString(text)
@@ -140,6 +141,56 @@ public record ObjectConfig(String name, Path object, List<Counter> counters, Lis
         }
         if (counters.isEmpty() && histograms.isEmpty()) throw r.error(root, "neither metrics nor tracing are defined for config \"" + name + "\"");
         return new ObjectConfig(name, object, List.copyOf(counters), List.copyOf(histograms));
+    }
+
+    /** Deeper than any config needs; the YAML composer recurses once per level. */
+    static final int MAX_NESTING = 64;
+
+    /**
+     * Refuses text nested past {@link #MAX_NESTING} before the YAML library composes it (its recursion would
+     * overflow the stack): flow collections by their open brackets outside quotes and comments, block ones by a
+     * line's indentation plus its leading "- " and "? " indicators, which bound the depth a line can reach.
+     */
+    private static void checkNesting(Path file, String text) {
+        int depth = 0, line = 1;
+        char quote = 0;
+        boolean comment = false, lineStart = true;
+        int indent = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                comment = false;
+                lineStart = true;
+                indent = 0;
+                continue;
+            }
+            if (lineStart) {
+                if (c == ' ' || ((c == '-' || c == '?') && (i + 1 == text.length() || text.charAt(i + 1) == ' '))) {
+                    indent++;
+                    if (indent > MAX_NESTING * 4) throw nested(file, line);
+                    continue;
+                }
+                lineStart = false;
+            }
+            if (comment) continue;
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+                else if (c == '\\' && quote == '"') i++;
+                continue;
+            }
+            switch (c) {
+                case '"', '\'' -> quote = c;
+                case '#' -> comment = true;
+                case '[', '{' -> { if (++depth > MAX_NESTING) throw nested(file, line); }
+                case ']', '}' -> depth = Math.max(0, depth - 1);
+                default -> { }
+            }
+        }
+    }
+
+    private static UserException nested(Path file, int line) {
+        return new UserException(file + ":" + line + ": nested more than " + MAX_NESTING + " levels deep");
     }
 
     /** Walks the YAML nodes, each error naming the node's place in the file. */

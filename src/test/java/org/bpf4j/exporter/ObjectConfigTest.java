@@ -124,6 +124,17 @@ class ObjectConfigTest {
                 """));
     }
 
+    /** Found by fuzzing: a file that is not UTF-8 was refused in Java's words ("Input length = 1"). */
+    @Test
+    void aFileThatIsNotTextIsOneLineNamingTheByte(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("bin.yaml");
+        Files.write(yaml, new byte[]{'m', 'e', (byte) 0xff, ':'});
+        UserException e = assertThrows(UserException.class, () -> ObjectConfig.read(yaml));
+        assertEquals(yaml + ":1:3: not UTF-8 text (byte 0xff at offset 2)", e.getMessage());
+        assertEquals("config 'none': no file " + dir.resolve("none.yaml"),
+                assertThrows(UserException.class, () -> ObjectConfig.read(dir.resolve("none.yaml"))).getMessage());
+    }
+
     private static final KeyDecoder.Context CTX = new KeyDecoder.Context();
 
     private static String decode(KeyDecoder d, byte[] in) throws Exception {
