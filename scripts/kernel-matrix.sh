@@ -52,18 +52,20 @@ prepare_kernel() {
   meta=$(meta_of "$k") || { say "unknown kernel $k (6.1 or 6.12)"; return 2; }
   mkdir -p "$cache"
   pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | grep -v -- '-unsigned$' | head -n1)
-  if [ -z "$pkg" ]; then # no package lists (apt-get update never ran, or not Debian): use what the cache holds
-    deb=$(ls -t "$cache"/linux-image-"$k"[.+]*.deb 2>/dev/null | head -n1)
-    [ -n "$deb" ] || { say "no package for $meta in apt's lists and none cached in $cache"; return 2; }
-  else
-    deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n1)
-    if [ -z "$deb" ]; then
-      say "downloading $pkg (apt-get download, into $cache)..."
-      (cd "$cache" && apt-get download "$pkg" >/dev/null 2>"$cache/download.log") \
-        || { say "apt-get download $pkg failed (no network?): $(tail -n1 "$cache/download.log")"; return 2; }
+  case "$pkg" in linux-image-"$k".*|linux-image-"$k"+*) ;; *) pkg= ;; esac # this release's lists name another kernel
+  cached=$(ls -t "$cache"/linux-image-"$k"[.+]*.deb 2>/dev/null | head -n1)
+  deb=
+  [ -n "$pkg" ] && deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | head -n1)
+  if [ -z "$deb" ] && [ -n "$pkg" ]; then
+    say "downloading $pkg (apt-get download, into $cache)..."
+    if (cd "$cache" && apt-get download "$pkg" >/dev/null 2>"$cache/download.log"); then
       deb=$(ls "$cache/${pkg}_"*.deb | head -n1)
+    else
+      say "apt-get download $pkg failed (no network?): $(tail -n1 "$cache/download.log")"
     fi
   fi
+  [ -n "$deb" ] || deb="$cached" # an older download of the same series
+  [ -n "$deb" ] || { say "no Debian package of kernel $k ($meta) to download and none cached in $cache"; return 2; }
   kdir="$cache/$(basename "$deb" .deb)"
   [ -f "$kdir/done" ] && return 0
   say "extracting $(basename "$deb")..."
@@ -111,7 +113,7 @@ make_initramfs() {
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 for m in /modules/*.ko; do insmod "$m" || echo "init: insmod $m failed"; done
 fail() { echo "init: $*"; poweroff -f; }
-mount -t 9p -o trans=virtio,version=9p2000.L,ro root /newroot || fail "cannot mount the host's root"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=262144 root /newroot || fail "cannot mount the host's root"
 r=/newroot
 mount -t tmpfs tmp $r/tmp; mount -t tmpfs run $r/run; mount -t tmpfs boot $r/boot
 mkdir -p $r/tmp/results; mount -t 9p -o trans=virtio,version=9p2000.L,rw results $r/tmp/results || fail "no results share"
@@ -142,8 +144,10 @@ boot() {
   rm -f "$img"
 }
 
-cp_file="$here/target/test.classpath"
-cp="$here/target/test-classes:$here/target/classes:$(cat "$cp_file")"
+# The guests read a snapshot of the classes, so that a build running meanwhile cannot change them under the JVM.
+snap="$out/classes"; rm -rf "$snap"; mkdir -p "$snap"
+cp -a "$here/target/classes" "$snap/main" && cp -a "$here/target/test-classes" "$snap/test" || cannot "cannot copy target/classes"
+cp="$snap/test:$snap/main:$(cat "$here/target/test.classpath")"
 kernels=("$@"); [ ${#kernels[@]} -gt 0 ] || kernels=(6.1 6.12)
 mkdir -p "$out"
 status=0
