@@ -231,12 +231,12 @@ public final class Features {
     }
 
     /**
-     * Whether the kernel knows kprobe_multi links (5.18): a kprobe program with that expected attach type loads
-     * (libbpf's probe). It says nothing of whether kprobes themselves work here ({@code AttachSupport.kprobes}).
+     * Whether the kernel makes kprobe_multi links (5.18 with CONFIG_FPROBE): a link is created, as libbpf and
+     * bpftrace probe; a program of that attach type loading is not enough (6.1 without fprobe loads it and then
+     * refuses the link). See {@code AttachSupport.kprobeMulti} for the reason when not.
      */
     public static boolean kprobeMulti() {
-        return MISC.computeIfAbsent("kprobe_multi", k ->
-                Probe.loadProgram(ProgramType.KPROBE.value(), RETURN_ZERO, BPF_TRACE_KPROBE_MULTI, 0, 0, kernelVersion(), false).ok());
+        return MISC.computeIfAbsent("kprobe_multi", k -> org.bpf4j.link.AttachSupport.kprobeMulti().supported());
     }
 
     /** Whether the map batch commands (5.6) work: a batch lookup of a hash map is answered, not refused. */

@@ -31,7 +31,7 @@ public final class AttachSupport {
         public String toString() { return feature + ": " + (supported ? "supported" : reason); }
     }
 
-    private static volatile Support kprobes, fentry;
+    private static volatile Support kprobes, fentry, kprobeMulti;
 
     /** kprobes and kretprobes through the kprobe PMU ({@code /sys/bus/event_source/devices/kprobe}). */
     public static Support kprobes() {
@@ -51,6 +51,36 @@ public final class AttachSupport {
         return new Support("kprobes", false, legacy
                 ? "no kprobe PMU (/sys/bus/event_source/devices/kprobe): kernel older than 4.17, which bpf4j does not attach to"
                 : "kernel built without CONFIG_KPROBES (no kprobe PMU and no kprobe_events in tracefs)");
+    }
+
+    /**
+     * kprobe_multi links (5.18, CONFIG_FPROBE): probed as libbpf does, by creating one on a bogus address. A kernel
+     * that has them refuses the address (EINVAL); one without refuses the link (EOPNOTSUPP), even where a program
+     * with that expected attach type loads (6.1 without CONFIG_FPROBE), so loading alone does not tell.
+     */
+    public static Support kprobeMulti() {
+        Support s = kprobeMulti;
+        if (s == null) kprobeMulti = s = probeKprobeMulti();
+        return s;
+    }
+
+    private static Support probeKprobeMulti() {
+        Support k = kprobes();
+        if (!k.supported()) return new Support("kprobe_multi", false, k.reason());
+        byte[] insns = Program.builder().mov64(Reg.R0, 0).exit().build().encode();
+        try (KernelProgram p = KernelProgram.load("probe_kpm", ProgramType.KPROBE, insns, "GPL", LinkCreate.BPF_TRACE_KPROBE_MULTI)) {
+            int r = LinkCreate.kprobeMulti(p.fd().value(), java.util.List.of(), new long[] {1}, false);
+            if (r >= 0) {
+                new org.bpf4j.sys.Fd(r).close();
+                return new Support("kprobe_multi", true, "");
+            }
+            if (-r == Errno.EINVAL) return new Support("kprobe_multi", true, "");
+            return new Support("kprobe_multi", false, "the kernel refuses kprobe_multi links (BPF_LINK_CREATE: "
+                    + Errno.describe(-r) + (-r == Errno.EOPNOTSUPP ? "): kernel built without CONFIG_FPROBE or older than 5.18" : ")"));
+        } catch (BpfException e) {
+            return new Support("kprobe_multi", false, "a kprobe program with expected attach type kprobe_multi does not load ("
+                    + Errno.describe(e.errno()) + "): kernel older than 5.18");
+        }
     }
 
     /** fentry and fexit: BPF trampolines, probed by loading a tiny fentry program on a function every kernel has. */

@@ -16,6 +16,7 @@ import java.lang.foreign.Arena;
  * CONFIG_KPROBES refuse with a {@link org.bpf4j.NotSupportedException} saying so ({@link AttachSupport#kprobes()}).
  */
 public final class KprobeLink implements Link {
+    private static final int EILSEQ = 84; // register_kprobe: the address is inside an instruction
     private final String name;
     private final PerfAttachment attachment;
 
@@ -39,6 +40,8 @@ public final class KprobeLink implements Link {
             long sym = arena.allocateFrom(symbol).address();
             event = PerfEvent.open(PerfEvent.Attr.of(pmu.type(), pmu.config(ret, 0)).extra(sym, offset), -1, 0, what);
         } catch (BpfException e) {
+            if (e.errno() == EILSEQ)
+                throw new UserException(what + ": offset " + offset + " is not at an instruction boundary of " + symbol, e);
             if (e.errno() == Errno.ENOENT || e.errno() == Errno.EINVAL) {
                 if (Kallsyms.lookup(java.nio.file.Path.of("/proc/kallsyms"), symbol).isEmpty())
                     throw new UserException(what + ": no kernel function " + symbol + " in /proc/kallsyms", e);

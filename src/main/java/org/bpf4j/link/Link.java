@@ -5,7 +5,8 @@ package org.bpf4j.link;
  * attach point.
  */
 public sealed interface Link extends AutoCloseable
-        permits TracepointLink, RawTracepointLink, PerfEventLink, UprobeLink, UsdtLink, KprobeLink, TracingLink {
+        permits TracepointLink, RawTracepointLink, PerfEventLink, UprobeLink, UsdtLink, KprobeLink, KprobeMultiLink,
+        TracingLink {
     /** A short description such as {@code "tracepoint:syscalls:sys_enter_kill"}. */
     String describe();
 

@@ -35,6 +35,34 @@ final class LinkCreate {
         }
     }
 
+    // .link_create.kprobe_multi at 16: flags (u32), cnt (u32), syms (pointer to char *[cnt]), addrs, cookies.
+    private static final int KM_FLAGS = 16, KM_CNT = 20, KM_SYMS = 24, KM_ADDRS = 32;
+    /** BPF_F_KPROBE_MULTI_RETURN: the programs run at the functions' returns. */
+    static final int BPF_F_KPROBE_MULTI_RETURN = 1;
+
+    /**
+     * BPF_LINK_CREATE of a kprobe_multi link on {@code symbols} (by name) or, when {@code symbols} is empty, on
+     * {@code addrs}; returns the link descriptor, or {@code -errno}.
+     */
+    static int kprobeMulti(int progFd, java.util.List<String> symbols, long[] addrs, boolean ret) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(SIZE, 8);
+            attr.set(JAVA_INT, PROG_FD, progFd);
+            attr.set(JAVA_INT, ATTACH_TYPE, BPF_TRACE_KPROBE_MULTI);
+            attr.set(JAVA_INT, KM_FLAGS, ret ? BPF_F_KPROBE_MULTI_RETURN : 0);
+            if (!symbols.isEmpty()) {
+                MemorySegment names = arena.allocate(JAVA_LONG, symbols.size());
+                for (int i = 0; i < symbols.size(); i++) names.setAtIndex(JAVA_LONG, i, arena.allocateFrom(symbols.get(i)).address());
+                attr.set(JAVA_INT, KM_CNT, symbols.size());
+                attr.set(JAVA_LONG, KM_SYMS, names.address());
+            } else {
+                attr.set(JAVA_INT, KM_CNT, addrs.length);
+                attr.set(JAVA_LONG, KM_ADDRS, arena.allocateFrom(JAVA_LONG, addrs).address());
+            }
+            return Syscalls.bpfOrErrno(BpfCmd.LINK_CREATE, attr);
+        }
+    }
+
     /**
      * BPF_RAW_TRACEPOINT_OPEN of {@code name} (null for a tracing program, whose target was fixed at load time);
      * returns the link descriptor, or {@code -errno}.

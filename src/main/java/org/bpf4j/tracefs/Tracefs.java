@@ -93,4 +93,24 @@ public final class Tracefs {
         out.sort(null);
         return out;
     }
+    /**
+     * The kernel functions ftrace can trace ({@code available_filter_functions}: what kprobe wildcards and
+     * {@code -l 'kprobe:*'} offer), distinct and sorted, module names dropped; empty when the file is missing
+     * (a kernel without dynamic ftrace).
+     */
+    public List<String> kernelFunctions() {
+        Path f = root.resolve("available_filter_functions");
+        if (!Files.isReadable(f)) return List.of();
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        try (Stream<String> lines = Files.lines(f)) {
+            lines.forEach(l -> {
+                int sp = l.indexOf(' ');
+                String name = sp < 0 ? l : l.substring(0, sp);
+                if (!name.isEmpty() && !name.startsWith("__ftrace_invalid_address__")) out.add(name);
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(out);
+    }
 }

@@ -72,7 +72,7 @@ class AttachSupportTest {
             assertEquals(support.toString(), e.getMessage());
         }
         assertTrue(support.reason().startsWith(
-                "the kernel refuses to load BPF_PROG_TYPE_TRACING programs (BPF_PROG_LOAD: Operation not permitted (EPERM))"),
+                "the kernel refuses to load BPF_PROG_TYPE_TRACING programs (BPF_PROG_LOAD: "),
                 support.reason());
     }
 

@@ -32,6 +32,25 @@ final class Counter implements AutoCloseable {
     }
 
     static Counter load(ProgramType type, Consumer<Program.Builder> body) {
+        KernelMap m = newMap();
+        try {
+            return new Counter(m, KernelProgram.load(spec(type, body), Map.of("counts", m)));
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Only the counters, for a link that loads {@link #spec} itself (fentry, wildcard kprobes) with {@link #maps}. */
+    static Counter mapOnly() { return new Counter(newMap(), null); }
+
+    /** The maps {@link #spec}'s program refers to. */
+    Map<String, KernelMap> maps() { return Map.of("counts", map); }
+
+    private static KernelMap newMap() { return KernelMap.create(MapSpec.of("counts", MapType.ARRAY, 4, 8, 4)); }
+
+    /** The counting program, not loaded. */
+    static ProgramSpec spec(ProgramType type, Consumer<Program.Builder> body) {
         Program.Builder b = Program.builder().mov64(R6, R1).mov64(R7, 0);
         body.accept(b);
         b.stx(Size.W, R10, -4, R7)
@@ -44,13 +63,7 @@ final class Counter implements AutoCloseable {
                 .label("out")
                 .mov64(R0, 0)
                 .exit();
-        KernelMap m = KernelMap.create(MapSpec.of("counts", MapType.ARRAY, 4, 8, 4));
-        try {
-            return new Counter(m, KernelProgram.load(new ProgramSpec("t_count", type, b.build(), "GPL"), Map.of("counts", m)));
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return new ProgramSpec("t_count", type, b.build(), "GPL");
     }
 
     /** Jumps to "out" unless the current thread is {@code tid}. */
@@ -67,7 +80,7 @@ final class Counter implements AutoCloseable {
 
     @Override
     public void close() {
-        program.close();
+        if (program != null) program.close();
         map.close();
     }
 }

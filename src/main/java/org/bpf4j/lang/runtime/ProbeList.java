@@ -49,6 +49,10 @@ public final class ProbeList {
         for (String w : SOFTWARE) names.add("software:" + w + ":");
         for (String n : names) if (p.matcher(n).matches() || p.matcher(n.substring(0, n.length() - 1)).matches()) out.accept(n);
         String type = s.contains(":") ? s.substring(0, s.indexOf(':')) : "*";
+        if (ProbeCatalog.glob(type).matcher("kprobe").matches() || type.equals("k")) {
+            Pattern kp = ProbeCatalog.glob(type.equals("k") ? "kprobe" + s.substring(1) : s);
+            for (String f : catalog.kernelFunctions()) emit(kp, "kprobe:" + f, out);
+        }
         if (!ProbeCatalog.glob(type).matcher("tracepoint").matches() && !type.equals("t")) return;
         String rest = type.equals("t") ? "tracepoint" + s.substring(1) : s;
         Pattern tp = ProbeCatalog.glob(rest);

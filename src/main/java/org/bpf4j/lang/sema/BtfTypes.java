@@ -60,6 +60,28 @@ final class BtfTypes {
         });
     }
 
+    /**
+     * The arguments of kernel function {@code name} as its fentry/fexit program sees them: one u64 slot of the
+     * context each, typed and named from the function's BTF prototype; empty when BTF has no such function.
+     */
+    Optional<Type.Record> functionArgs(String name) {
+        Btf b;
+        try {
+            b = btf.get();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // no BTF on this kernel
+        }
+        return b.find(BtfType.Func.class, name).map(f -> {
+            List<Type.Field> fields = new ArrayList<>();
+            if (b.type(f.type()) instanceof BtfType.FuncProto proto)
+                for (int i = 0; i < proto.params().size(); i++) {
+                    BtfType.Param p = proto.params().get(i);
+                    fields.add(new Type.Field(p.name().isEmpty() ? "arg" + i : p.name(), type(b, p.type(), false), 8 * i, 0, 0, false));
+                }
+            return new Type.Record("struct _kfunc_" + name, fields, 8 * fields.size(), 8, true);
+        });
+    }
+
     /** The complete record behind a stub (a pointer target named but not laid out); others as they are. */
     Type.Record full(Type.Record r) {
         if (!r.fields().isEmpty() || !(r.name().startsWith("struct ") || r.name().startsWith("union "))) return r;

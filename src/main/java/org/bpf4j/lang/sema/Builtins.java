@@ -39,6 +39,9 @@ final class Builtins {
                 return new Type.Ptr(Type.NONE, false);
             case "args":
                 if (at instanceof Attach.Tracepoint tp) return new Type.Ptr(args(c, tp), false);
+                if (at instanceof Attach.Fentry f)
+                    return new Type.Ptr(c.ctypes.functionArgs(f.function()).orElseThrow(() -> c.error(b.span(),
+                            "kfunc:" + f.function() + ": no function " + f.function() + " in the kernel's BTF to type args with")), false);
                 throw c.error(b.span(), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (" + kind(at) + " used here)");
             case "retval":
                 if ((at instanceof Attach.Uprobe u && u.ret()) || (at instanceof Attach.Kprobe k && k.ret())

@@ -35,6 +35,9 @@ public final class CTypes {
         return r != null ? r : btf.record(fullName).orElse(null);
     }
 
+    /** The arguments of kernel function {@code name} as kfunc/kretfunc's {@code args} (from BTF), if it has one. */
+    public Optional<Type.Record> functionArgs(String name) { return btf.functionArgs(name); }
+
     /** The value of the kernel's enumerator {@code name} (from BTF), if there is one. */
     public Optional<Long> enumerator(String name) { return btf.enumerator(name); }
 

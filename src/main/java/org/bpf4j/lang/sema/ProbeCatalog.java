@@ -72,6 +72,14 @@ public class ProbeCatalog {
     /** The format of one tracepoint; a {@link UserException} when there is none. */
     public EventFormat format(String category, String event) { return tracefs.get().format(category, event); }
 
+    /**
+     * The kernel functions kprobes can attach to as ftrace lists them ({@code available_filter_functions}), or
+     * none where the kernel has no kprobes.
+     */
+    public List<String> kernelFunctions() {
+        return org.bpf4j.link.AttachSupport.kprobes().supported() ? tracefs.get().kernelFunctions() : List.of();
+    }
+
     /** The address of kernel symbol {@code name}. */
     public Optional<Long> kernelSymbol(String name) { return Kallsyms.get().address(name); }
 
@@ -92,6 +100,12 @@ public class ProbeCatalog {
                     if (cat.matcher(t.substring(0, colon)).matches() && ev.matcher(t.substring(colon + 1)).matches())
                         out.add(new Attach.Tracepoint(t.substring(0, colon), t.substring(colon + 1)));
                 }
+                yield out;
+            }
+            case Attach.Kprobe k -> { // one kprobe per traceable function that matches, as bpftrace without kprobe_multi
+                Pattern f = glob(k.function());
+                List<Attach> out = new ArrayList<>();
+                for (String name : kernelFunctions()) if (f.matcher(name).matches()) out.add(new Attach.Kprobe(name, k.offset(), k.ret()));
                 yield out;
             }
             default -> throw new UserException("wildcards are not supported in " + a.text());
