@@ -7,7 +7,7 @@ __BPFTRACE_NOTIFY_PROBES_ATTACHED when that variable is set. Peak memory is VmHW
 (and, for the launcher script, of the JVM it execs into), read just before SIGTERM.
 Usage: bench/startup.py [ROUNDS]   (root; Debian's bpftrace installed)
 """
-import os, signal, statistics, subprocess, sys, time
+import os, signal, statistics, subprocess, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -28,7 +28,7 @@ def vmhwm_kb(pid):
                 return int(line.split()[1])
     return 0
 
-def once(cmd, attached, stderr):
+def once(cmd, attached, stderr, wait=10):
     env = dict(os.environ, __BPFTRACE_NOTIFY_PROBES_ATTACHED="1")
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=stderr, text=True, env=env)
@@ -39,10 +39,12 @@ def once(cmd, attached, stderr):
                 break
         else:
             raise RuntimeError(f"{cmd[0]} exited before attaching")
+        # keep reading: a tool that prints a lot at exit (bpftrace's maps) would block on a full pipe
+        threading.Thread(target=lambda: [None for _ in p.stdout], daemon=True).start()
         time.sleep(0.3)
         mem = vmhwm_kb(p.pid)
         p.send_signal(signal.SIGTERM)
-        p.wait(timeout=10)
+        p.wait(timeout=wait)  # a tool with hundreds of probes takes a while to detach on a busy machine
         return t, mem
     finally:
         if p.poll() is None:

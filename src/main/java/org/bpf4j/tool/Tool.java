@@ -189,6 +189,12 @@ public final class Tool implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The concrete attach points the script's probes expanded to, one per program, in the order {@code probe}
+     * numbers them ({@code tracepoint:syscalls:sys_enter_read}, ...): a wildcard's matches, counted by funccount.
+     */
+    public List<String> probes() { return compiled.analysis().probeNames(); }
+
     /** Events the ring buffer could not take (the reader was behind), so far. */
     public long lost() { return session.lost(); }
 
@@ -219,7 +225,7 @@ public final class Tool implements AutoCloseable {
     public <K> Map<K, Long> counts(String map, Class<K> keyType) {
         MapPlan m = plan(map);
         Map<K, Long> out = new LinkedHashMap<>();
-        for (byte[][] e : entries(m)) out.merge(key(m, keyType, e[0]), EventDecoder.le(e[1], 0, 8), Long::sum);
+        for (byte[][] e : entries(m)) out.merge(probeKey(m, keyType, e[0]), EventDecoder.le(e[1], 0, 8), Long::sum);
         return out;
     }
 
@@ -261,6 +267,16 @@ public final class Tool implements AutoCloseable {
         Type.Agg agg = m.decl().agg();
         if (agg == null || !agg.histogram()) throw new IllegalArgumentException(m.decl().name() + " is not a hist() or lhist() map");
         return agg.kind() == Type.AggKind.LHIST;
+    }
+
+    /** As {@link #key}, and a {@code probe} key read as a String is the attach point's name. */
+    private <K> K probeKey(MapPlan m, Class<K> keyType, byte[] key) {
+        if (m.userKey() instanceof Type.Special s && s.kind() == Type.SpecialKind.PROBE && keyType == String.class) {
+            long i = EventDecoder.le(key, 0, 8);
+            List<String> names = probes();
+            return keyType.cast(i >= 0 && i < names.size() ? names.get((int) i) : String.valueOf(i));
+        }
+        return key(m, keyType, key);
     }
 
     private static <K> K key(MapPlan m, Class<K> keyType, byte[] key) {

@@ -79,4 +79,17 @@ class ArgsTest {
         assertTrue(a.usage().startsWith("usage: biolatency [-h] [-T] [interval] [count]"));
         assertTrue(assertThrows(Args.Exit.class, () -> a.parse(List.of("1", "2", "3"))).err().endsWith("unrecognized arguments: 3\n"));
     }
+
+    @Test
+    void aRequiredPositionalIsAString() throws Exception {
+        Args a = Args.of("funccount", "Count functions, tracepoints, and USDT probes", "")
+                .integer('p', "pid", "PID", "trace this PID only")
+                .required("pattern", "search expression for events");
+        assertEquals("t:sched:*", a.parse(List.of("-p", "1", "t:sched:*")).string("pattern"));
+        assertEquals("usage: funccount [-h] [-p PID] pattern\n", a.usage());
+        assertTrue(a.help().contains("\npositional arguments:\n  pattern            search expression for events\n"), a.help());
+        Args.Exit missing = assertThrows(Args.Exit.class, () -> a.parse(List.of("-p", "1")));
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().endsWith("funccount: error: the following arguments are required: pattern\n"), missing.err());
+    }
 }
