@@ -2,6 +2,7 @@ package org.bpf4j.exporter;
 
 import org.bpf4j.symbols.Cgroups;
 import org.bpf4j.symbols.Kallsyms;
+import org.bpf4j.symbols.SyscallNames;
 import org.bpf4j.sys.Errno;
 
 import java.io.IOException;
@@ -78,7 +79,7 @@ public enum KeyDecoder {
     /** Whether bpf4j implements it. */
     public boolean supported() {
         return switch (this) {
-            case SYSCALL, PCI_VENDOR, PCI_DEVICE, PCI_CLASS, PCI_SUBCLASS -> false;
+            case PCI_VENDOR, PCI_DEVICE, PCI_CLASS, PCI_SUBCLASS -> false;
             default -> true;
         };
     }
@@ -176,8 +177,11 @@ public enum KeyDecoder {
                 long id = decimal(in, "cgroup");
                 yield ascii(ctx.cgroupPath(id).orElse("unknown_cgroup_id:" + id));
             }
-            case SYSCALL, PCI_VENDOR, PCI_DEVICE, PCI_CLASS, PCI_SUBCLASS ->
-                    throw new DecodeException(yaml + ": not supported by bpf4j");
+            case SYSCALL -> {
+                long nr = decimal(in, "syscall");
+                yield ascii(SyscallNames.lookup(nr).orElse("unknown_syscall:" + nr));
+            }
+            case PCI_VENDOR, PCI_DEVICE, PCI_CLASS, PCI_SUBCLASS -> throw new DecodeException(yaml + ": not supported by bpf4j");
         };
     }
 

@@ -1,5 +1,6 @@
 package org.bpf4j.tools;
 
+import org.bpf4j.symbols.SyscallNames;
 import org.bpf4j.sys.Errno;
 import org.bpf4j.tool.Args;
 import org.bpf4j.tool.Tool;
@@ -88,7 +89,7 @@ public final class Syscount implements CliTool {
     @Override
     public int run(Args.Parsed a, PrintStream out, BooleanSupplier stop) {
         if (a.flag("list")) {
-            List<String> all = Syscalls.names();
+            List<String> all = SyscallNames.names();
             for (int i = 0; i < all.size(); i += 4) {
                 List<String> row = new ArrayList<>();
                 for (String s : all.subList(i, Math.min(i + 4, all.size()))) row.add(String.format("%-22s", s));
@@ -97,7 +98,7 @@ public final class Syscount implements CliTool {
             return 0;
         }
         String syscall = a.string("syscall");
-        int nr = syscall == null ? -1 : Syscalls.number(syscall);
+        int nr = syscall == null ? -1 : SyscallNames.number(syscall);
         if (syscall != null && nr < 0) {
             out.println("Error: syscall '" + syscall + "' not found. Exiting.");
             return 1;
@@ -151,7 +152,7 @@ public final class Syscount implements CliTool {
         List<Long> keys = counts.keySet().stream().sorted(order).limit(Math.max(top, 0)).toList();
         for (long k : keys) {
             if (k == 0xFFFFFFFFL || k == -1) continue; // raw_syscalls' id is -1 for a few exits BCC skips too
-            String what = byProcess ? String.format("%-6d %-15s", k, comm(k)) : Syscalls.name(k);
+            String what = byProcess ? String.format("%-6d %-15s", k, comm(k)) : SyscallNames.name(k);
             if (latency) out.printf("%-22s %8d " + (millis ? "%16.6f" : "%16.3f") + "%n", what, counts.get(k),
                     ns.getOrDefault(k, 0L) / (millis ? 1e6 : 1e3));
             else out.printf("%-22s %8d%n", what, counts.get(k));

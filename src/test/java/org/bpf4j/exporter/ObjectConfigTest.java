@@ -164,6 +164,8 @@ class ObjectConfigTest {
         assertEquals("bash", decode(KeyDecoder.STRING, text("bash\0\0junk")));
         assertEquals("ENOENT", decode(KeyDecoder.ERRNO, text("2")));
         assertEquals("unknown:4000", decode(KeyDecoder.ERRNO, text("4000")));
+        assertEquals("getppid", decode(KeyDecoder.SYSCALL, text("110")));
+        assertEquals("unknown_syscall:9999", decode(KeyDecoder.SYSCALL, text("9999")));
         assertEquals("10.0.0.1", decode(KeyDecoder.INET_IP, new byte[]{10, 0, 0, 1}));
         byte[] v6 = new byte[16];
         v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = (byte) 0xb8; v6[15] = 1;

@@ -83,7 +83,7 @@ class SyscountTest {
         assertEquals(-1, Syscount.errno("EWHAT"));
         assertEquals(2, Syscount.errno("ENOENT"));
         assertEquals(13, Syscount.errno("-13"));
-        assertEquals("openat", Syscalls.name(257));
-        assertEquals("[unknown: 9999]", Syscalls.name(9999));
+        assertEquals("openat", org.bpf4j.symbols.SyscallNames.name(257));
+        assertEquals("[unknown: 9999]", org.bpf4j.symbols.SyscallNames.name(9999));
     }
 }
