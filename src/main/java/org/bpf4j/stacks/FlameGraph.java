@@ -181,21 +181,21 @@ public final class FlameGraph {
               const y = svg.getAttribute('height') - (level + 1) * FRAME_H;
               const g = document.createElementNS(SVGNS, 'g');
               g.setAttribute('class', 'frame');
-              g.dataset.name = label(n.name);
+              g.dataset.name = label(n.n);
               g.dataset.share = pct(value);
               const title = document.createElementNS(SVGNS, 'title');
-              title.textContent = `${label(n.name)} (${value} ${UNIT}, ${pct(value)}%)`;
+              title.textContent = `${label(n.n)} (${value} ${UNIT}, ${pct(value)}%)`;
               const r = document.createElementNS(SVGNS, 'rect');
               r.setAttribute('x', x.toFixed(1)); r.setAttribute('y', y);
               r.setAttribute('width', Math.max(w - 0.5, 0.1).toFixed(1)); r.setAttribute('height', FRAME_H - 1);
-              const matched = query && query.test(label(n.name));
-              r.setAttribute('fill', matched ? 'rgb(230,0,230)' : colour(n.name));
+              const matched = query && query.test(label(n.n));
+              r.setAttribute('fill', matched ? 'rgb(230,0,230)' : colour(n.n));
               if (matched) g.classList.add('match');
               if (faded) r.setAttribute('fill-opacity', '0.5');
               const t = document.createElementNS(SVGNS, 'text');
               t.setAttribute('x', (x + 3).toFixed(1)); t.setAttribute('y', y + FRAME_H - 4);
               const chars = Math.floor((w - 6) / 7);
-              const text = label(n.name);
+              const text = label(n.n);
               t.textContent = chars < 3 ? '' : text.length <= chars ? text : text.slice(0, chars - 2) + '..';
               g.append(title, r, t);
               g.addEventListener('click', () => { zoomed = n; draw(); });
@@ -211,7 +211,7 @@ public final class FlameGraph {
               // the share matched: each stack counted once, at its outermost matching frame
               let sum = 0;
               (function walk(n) {
-                if (query && n !== DATA && query.test(label(n.name))) { sum += n.v; return; }
+                if (query && n !== DATA && query.test(label(n.n))) { sum += n.v; return; }
                 for (const c of n.c || []) walk(c);
               })(DATA);
               m.textContent = query ? `Matched: ${pct(sum)}%` : '';

@@ -3,6 +3,7 @@ package org.bpf4j.tools;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
+import org.bpf4j.stacks.Chromium;
 import org.bpf4j.testing.Kernel;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -65,17 +66,19 @@ class ProfileTest {
 
     private void chainProfiled(boolean namespaced) throws Exception {
         Path jfr = HotJvm.classes().resolve("hot-" + System.nanoTime() + ".jfr"); // not in /tmp: a namespaced run has its own
+        Path page = HotJvm.classes().resolve("flame-" + System.nanoTime() + ".html");
         try {
-            chainProfiled(namespaced, jfr);
+            chainProfiled(namespaced, jfr, page);
         } finally {
             java.nio.file.Files.deleteIfExists(jfr);
+            java.nio.file.Files.deleteIfExists(page);
         }
     }
 
-    private void chainProfiled(boolean namespaced, Path jfr) throws Exception {
+    private void chainProfiled(boolean namespaced, Path jfr, Path page) throws Exception {
         Result r;
         try (HotJvm jvm = HotJvm.start(true, jfr, namespaced)) {
-            r = profile(List.of("-p", String.valueOf(jvm.pid()), "-F", "99", "-f", "3"));
+            r = profile(List.of("-p", String.valueOf(jvm.pid()), "-F", "99", "-f", "--flamegraph", page.toString(), "3"));
             jvm.stop();
         }
         // the main thread's samples (its name is the launcher's, "java"); the JVM's own threads, JFR's sampler
@@ -104,6 +107,14 @@ class ProfileTest {
         String bpfHot = leaves.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         assertEquals("HotChain.delta", bpfHot, r.toString());
         assertEquals(bpfHot, jfrHot, "JFR's top frames: " + tops);
+        if (namespaced) return;
+        // the flame graph, drawn by a browser with no network: the hot method's frame with its share, found by search
+        long deltaSamples = r.matching(s -> s.contains(";HotChain.delta"));
+        String dom = Chromium.dom(page, "search=HotChain.delta");
+        double drawn = Chromium.frames(dom).stream().filter(f -> f.name().equals("HotChain.delta") && f.match())
+                .mapToDouble(Chromium.Frame::share).sum();
+        assertEquals(100.0 * deltaSamples / r.total(), drawn, 0.05, "HotChain.delta's frames as drawn");
+        assertEquals(100.0 * deltaSamples / r.total(), Chromium.matched(dom), 0.01);
     }
 
     @Test
