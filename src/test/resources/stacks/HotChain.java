@@ -2,6 +2,7 @@
  * The profile tests' program: its main thread spends its time in one known chain of calls, main -> alpha -> beta
  * -> gamma -> delta (the tests keep the JIT from inlining them), until its standard input closes. It prints
  * "warm" once the chain has run long enough to be compiled, and the number of chain calls per second at the end.
+ * With the argument "sleep" it spends its time off CPU instead, in main -> nap -> doze -> a pipe's read.
  */
 public class HotChain {
     static volatile long sink;
@@ -18,10 +19,28 @@ public class HotChain {
         });
         stdin.setDaemon(true);
         stdin.start();
+        boolean sleepy = args.length > 0 && args[0].equals("sleep");
+        if (sleepy) {
+            Thread ticker = new Thread(() -> {
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                try {
+                    while (true) {
+                        Thread.sleep(1);
+                        one.clear();
+                        PIPE.sink().write(one);
+                    }
+                } catch (Exception e) {
+                    // the program ends
+                }
+            });
+            ticker.setDaemon(true);
+            ticker.start();
+        }
         long start = System.nanoTime(), calls = 0;
         boolean warm = false;
         while (!done) {
-            sink += alpha(calls++);
+            if (sleepy) nap(calls++);
+            else sink += alpha(calls++);
             if (!warm && System.nanoTime() - start > 1_500_000_000L) {
                 warm = true;
                 System.out.println("warm");
@@ -30,6 +49,26 @@ public class HotChain {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         System.out.println("calls/s " + (long) (calls / secs));
+    }
+
+    static final java.nio.channels.Pipe PIPE;
+    static {
+        try {
+            PIPE = java.nio.channels.Pipe.open();
+        } catch (java.io.IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Off CPU: main -> nap -> doze -> a blocking read of a pipe another thread writes every millisecond (read(2)
+     * through libc's plain wrapper: the frame-pointer walk passes it, where sleeping's condition wait does not).
+     */
+    static void nap(long x) throws java.io.IOException { doze(x); }
+
+    static void doze(long x) throws java.io.IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+        PIPE.source().read(b);
     }
 
     static long alpha(long x) { return beta(x) + 1; }

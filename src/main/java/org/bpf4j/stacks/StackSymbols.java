@@ -60,20 +60,47 @@ public final class StackSymbols implements AutoCloseable {
         Proc p = proc(pid);
         if (p.code != null) {
             Optional<CodeMap.Code> c = p.code.find(address);
-            if (c.isPresent()) {
-                String n = c.get().name();
-                Kind k = n.equals("Interpreter") ? Kind.INTERPRETED : n.indexOf('.') > 0 && n.indexOf(' ') < 0 ? Kind.JIT : Kind.NATIVE;
-                return new Frame(n, k);
-            }
+            if (c.isPresent()) return java(c.get().name());
         }
         if (p.elf != null) {
             Optional<UserSymbols.Resolved> r = p.elf.resolve(address);
             if (r.isPresent()) return new Frame(r.get().function(), Kind.NATIVE);
         }
+        if (p.jvm && !p.asked) { // code no file holds, in a JVM: its JIT's; ask it once for its code map
+            prepare(pid);
+            Optional<CodeMap.Code> c = p.code.find(address);
+            if (c.isPresent()) return java(c.get().name());
+        }
         return new Frame("[unknown]", Kind.UNKNOWN);
     }
 
-    /** True once process {@code pid} is known as a HotSpot JVM (its first sample asked it for its code). */
+    private static Frame java(String name) {
+        Kind k = name.equals("Interpreter") ? Kind.INTERPRETED : name.indexOf('.') > 0 && name.indexOf(' ') < 0 ? Kind.JIT : Kind.NATIVE;
+        return new Frame(name, k);
+    }
+
+    /**
+     * Asks JVM {@code pid} for its code map now (once), so that code it compiles from here on is followed by the
+     * probes; otherwise that happens at the first address of the process no file holds. Not a JVM: nothing.
+     */
+    public void prepare(int pid) {
+        Proc p = proc(pid);
+        if (!p.jvm || p.asked) return;
+        p.asked = true;
+        CodeMap m = p.code != null ? p.code : new CodeMap();
+        if (pid == ProcessHandle.current().pid()) {
+            p.code = m; // this JVM cannot attach to itself
+            return;
+        }
+        try {
+            PerfMaps.snapshot(pid, m);
+        } catch (JvmException e) {
+            notes.accept("JVM " + pid + ": its JIT frames are unnamed: " + e.getMessage());
+        }
+        p.code = m;
+    }
+
+    /** True when process {@code pid} is a HotSpot JVM. */
     public boolean isJvm(int pid) { return proc(pid).jvm; }
 
     /** Whether {@code address} of process {@code pid} is in code bpf4j's map of its JIT holds. */
@@ -110,18 +137,9 @@ public final class StackSymbols implements AutoCloseable {
             p.elf = null; // exited: its frames stay unknown
         }
         p.jvm = PerfMaps.isHotSpot(pid);
-        if (p.jvm) {
-            CodeMap m = new CodeMap();
-            try {
-                PerfMaps.snapshot(pid, m);
-            } catch (JvmException e) {
-                notes.accept("JVM " + pid + ": its JIT frames are unnamed: " + e.getMessage());
-            }
-            p.code = m;
-        } else if (Files.isRegularFile(PerfMaps.agentMap(pid))) {
-            CodeMap m = new CodeMap();
-            m.readPerfMap(PerfMaps.agentMap(pid));
-            p.code = m;
+        if (Files.isRegularFile(PerfMaps.agentMap(pid))) { // an agent's map: any JIT, HotSpot's included
+            p.code = new CodeMap();
+            p.code.readPerfMap(PerfMaps.agentMap(pid));
         }
         return p;
     }

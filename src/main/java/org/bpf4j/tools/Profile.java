@@ -109,7 +109,7 @@ public final class Profile implements CliTool {
             });
             if (!libjvms.isEmpty()) JitProbes.bind(t, symbols);
             t.start();
-            if (pid > 0 && !format.kernelOnly()) symbols.isJvm(pid); // its code map now, before its first sample
+            if (pid > 0 && !format.kernelOnly()) symbols.prepare(pid); // its code map now, before its first sample
             long duration = a.integer("duration", 0);
             if (!folded) {
                 String rate = a.has("count") ? "every " + a.integer("count", 0) + " events" : a.integer("frequency", 49) + " Hertz";

@@ -36,7 +36,12 @@ final class HotJvm implements AutoCloseable {
     /** The directory of the compiled program (under target/, not /tmp: a namespaced run mounts its own /tmp). */
     static synchronized Path classes() throws IOException {
         Path dir = Path.of("target", "stacks-hot").toAbsolutePath();
-        if (Files.isRegularFile(dir.resolve("HotChain.class"))) return dir;
+        Path src0 = dir.resolve("HotChain.java");
+        if (Files.isRegularFile(dir.resolve("HotChain.class")) && Files.isRegularFile(src0)) {
+            try (InputStream in = HotJvm.class.getResourceAsStream("/stacks/HotChain.java")) {
+                if (java.util.Arrays.equals(in.readAllBytes(), Files.readAllBytes(src0))) return dir;
+            }
+        }
         Files.createDirectories(dir);
         Path src = dir.resolve("HotChain.java");
         try (InputStream in = HotJvm.class.getResourceAsStream("/stacks/HotChain.java")) {
@@ -52,11 +57,17 @@ final class HotJvm implements AutoCloseable {
      * loop without one it would name the caller instead.
      */
     static HotJvm start(boolean framePointers, Path jfr, boolean namespaced) throws Exception {
+        return start(framePointers, jfr, namespaced, List.of());
+    }
+
+    /** The same, with the program's arguments ({@code sleep}: off CPU). */
+    static HotJvm start(boolean framePointers, Path jfr, boolean namespaced, List<String> args) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseG1GC", "-XX:CompileCommand=quiet",
                 "-XX:CompileCommand=dontinline,HotChain::*", (framePointers ? "-XX:+" : "-XX:-") + "PreserveFramePointer"));
         if (jfr != null) cmd.add("-XX:StartFlightRecording:filename=" + jfr + ",settings=profile");
         cmd.addAll(List.of("-cp", classes().toString(), "HotChain"));
+        cmd.addAll(args);
         ProcessBuilder pb;
         if (namespaced) {
             List<String> ns = new ArrayList<>(List.of("unshare", "--pid", "--mount", "--fork", "--mount-proc", "sh", "-c",
