@@ -2,16 +2,18 @@
  * The profile tests' program: its main thread spends its time in one known chain of calls, main -> alpha -> beta
  * -> gamma -> delta (the tests keep the JIT from inlining them), until its standard input closes. It prints
  * "warm" once the chain has run long enough to be compiled, and the number of chain calls per second at the end.
+ * The line "switch" on its input moves it to another chain, main -> omega -> psi -> delta.
  * With the argument "sleep" it spends its time off CPU instead, in main -> nap -> doze -> a pipe's read.
  */
 public class HotChain {
     static volatile long sink;
-    static volatile boolean done;
+    static volatile boolean done, switched;
 
     public static void main(String[] args) throws Exception {
         Thread stdin = new Thread(() -> {
             try {
-                while (System.in.read() >= 0) { }
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+                for (String l; (l = in.readLine()) != null; ) if (l.equals("switch")) switched = true;
             } catch (java.io.IOException e) {
                 // closed
             }
@@ -40,6 +42,7 @@ public class HotChain {
         boolean warm = false;
         while (!done) {
             if (sleepy) nap(calls++);
+            else if (switched) sink += omega(calls++);
             else sink += alpha(calls++);
             if (!warm && System.nanoTime() - start > 1_500_000_000L) {
                 warm = true;
@@ -70,6 +73,11 @@ public class HotChain {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
         PIPE.source().read(b);
     }
+
+    /** The chain run after "switch" on standard input: compiled only then, while a profile may be running. */
+    static long omega(long x) { return psi(x) - 1; }
+
+    static long psi(long x) { return delta(x) + 5; }
 
     static long alpha(long x) { return beta(x) + 1; }
 

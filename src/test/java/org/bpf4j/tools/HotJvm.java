@@ -99,6 +99,12 @@ final class HotJvm implements AutoCloseable {
     /** The JVM's pid here (in a namespace, its pid there differs). */
     int pid() { return (int) pid; }
 
+    /** Sends {@code line} to the program's standard input. */
+    void send(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     /** Ends the program and returns its last line ({@code calls/s N}). */
     String stop() throws Exception {
         process.getOutputStream().close();

@@ -128,6 +128,17 @@ class ProfileTest {
     }
 
     @Test
+    void codeCompiledWhileProfilingIsNamedFromTheJitsProbes() throws Exception {
+        try (HotJvm jvm = HotJvm.start(true, null, false)) {
+            // omega and psi are first called once the profile has its snapshot (its header is printed after it):
+            // only compiled__method__load can name them
+            String out = ToolRun.run(new Profile(new PrintStream(new ByteArrayOutputStream())),
+                    List.of("-p", String.valueOf(jvm.pid()), "-F", "99", "4"), () -> jvm.send("switch"), text -> false);
+            assertTrue(out.contains("\n    HotChain.psi\n    HotChain.omega\n    HotChain.main\n"), out);
+        }
+    }
+
+    @Test
     void withoutFramePointersTheWarningNamesTheFlag() throws Exception {
         Result r;
         try (HotJvm jvm = HotJvm.start(false, null, false)) {
