@@ -2,18 +2,23 @@
  * The profile tests' program: its main thread spends its time in one known chain of calls, main -> alpha -> beta
  * -> gamma -> delta (the tests keep the JIT from inlining them), until its standard input closes. It prints
  * "warm" once the chain has run long enough to be compiled, and the number of chain calls per second at the end.
+ * The line "mark" on its input prints "mark CALLS NANOTIME" (for a throughput over a window: bench/profile.py).
  * The line "switch" on its input moves it to another chain, main -> omega -> psi -> delta.
  * With the argument "sleep" it spends its time off CPU instead, in main -> nap -> doze -> a pipe's read.
  */
 public class HotChain {
     static volatile long sink;
     static volatile boolean done, switched;
+    static final java.util.concurrent.atomic.AtomicLong CALLS = new java.util.concurrent.atomic.AtomicLong();
 
     public static void main(String[] args) throws Exception {
         Thread stdin = new Thread(() -> {
             try {
                 java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
-                for (String l; (l = in.readLine()) != null; ) if (l.equals("switch")) switched = true;
+                for (String l; (l = in.readLine()) != null; ) {
+                    if (l.equals("switch")) switched = true;
+                    if (l.equals("mark")) System.out.println("mark " + CALLS.get() + " " + System.nanoTime());
+                }
             } catch (java.io.IOException e) {
                 // closed
             }
@@ -41,6 +46,7 @@ public class HotChain {
         long start = System.nanoTime(), calls = 0;
         boolean warm = false;
         while (!done) {
+            if ((calls & 255) == 0) CALLS.set(calls);
             if (sleepy) nap(calls++);
             else if (switched) sink += omega(calls++);
             else sink += alpha(calls++);

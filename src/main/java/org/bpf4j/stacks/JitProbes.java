@@ -48,7 +48,9 @@ public final class JitProbes {
                     if (!line.endsWith("/libjvm.so")) continue;
                     String[] f = line.trim().split("\\s+", 6);
                     String key = f[3] + ":" + f[4]; // device and inode: one probe per file
-                    Path here = PerfMaps.inRoot(p, f[5]);
+                    Path here = PerfMaps.inRoot(p, f[5]), host = Path.of(f[5]);
+                    // the host's path when it is the same file: a /proc/PID path goes when that JVM exits
+                    if (Files.isRegularFile(host) && Files.isRegularFile(here) && Files.isSameFile(host, here)) here = host;
                     if (Files.isRegularFile(here)) byFile.putIfAbsent(key, here);
                     break;
                 }

@@ -99,14 +99,9 @@ public final class Profile implements CliTool {
         StackCounts counts = new StackCounts();
         FramePointerCheck fp = new FramePointerCheck();
         List<String> notes = new ArrayList<>();
-        long[] missing = {0};
         try (Tool t = Tool.load(name(), script(a, libjvms)); StackSymbols symbols = new StackSymbols(notes::add)) {
             StackSampler sampler = new StackSampler(t, symbols, format, fp);
-            t.on(Sample.class, s -> {
-                StackCounts.Stack st = sampler.stack((int) s.pid(), s.comm(), s.kstack(), s.ustack());
-                if (st.user() == null || st.kernel() == null) missing[0]++;
-                counts.add(st, 1);
-            });
+            t.on(Sample.class, s -> counts.add(sampler.stack((int) s.pid(), s.comm(), s.kstack(), s.ustack()), 1));
             if (!libjvms.isEmpty()) JitProbes.bind(t, symbols);
             t.start();
             if (pid > 0 && !format.kernelOnly()) symbols.prepare(pid); // its code map now, before its first sample
@@ -129,7 +124,8 @@ public final class Profile implements CliTool {
             out.flush();
             for (String n : notes) diagnostics.println("NOTE: " + n);
             for (String w : fp.warnings()) diagnostics.println(w);
-            if (missing[0] > 0) diagnostics.println("WARNING: " + missing[0] + " stack traces could not be displayed.");
+            long missing = counts.counts().keySet().stream().filter(st -> st.user() == null || st.kernel() == null).count();
+            if (missing > 0) diagnostics.println("WARNING: " + missing + " stack traces could not be displayed.");
             if (t.lost() > 0) diagnostics.println("WARNING: " + t.lost() + " samples lost (the reader fell behind).");
         }
         return 0;
