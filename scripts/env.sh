@@ -51,6 +51,7 @@ bpf4j_test_tools() {
   [ -x /usr/bin/clang-19 ] || need+=(clang-19)
   [ -e /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
   command -v cc >/dev/null 2>&1 || need+=(gcc)
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)   # profile's flame graph, rendered headless
   [ -e /usr/include/sys/sdt.h ] || [ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || need+=(systemtap-sdt-dev)
   if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "bpf4j: installing the tests' tools (apt-get install ${need[*]})..." >&2

@@ -68,7 +68,7 @@ public final class EventDecoder<R extends Record> {
             case Type.Int i when j == short.class && i.size() <= 2 -> Kind.SHORT;
             case Type.Int i when j == byte.class && i.size() == 1 -> Kind.BYTE;
             case Type.Int i when j == boolean.class -> Kind.BOOLEAN;
-            case Type.Special s when s.size() == 8 && j == long.class -> Kind.LONG;
+            case Type.Special s when (s.size() == 8 || s.kind() == Type.SpecialKind.USTACK) && j == long.class -> Kind.LONG; // a ustack: its id
             case Type.Ptr p when j == long.class -> Kind.LONG;
             case Type.Str s when j == String.class -> Kind.STRING;
             case Type.Array a when j == byte[].class -> Kind.BYTES;

@@ -198,6 +198,12 @@ public final class Tool implements AutoCloseable {
     /** Events the ring buffer could not take (the reader was behind), so far. */
     public long lost() { return session.lost(); }
 
+    /**
+     * The addresses of stack {@code id}, innermost first: the value a script's {@code kstack} or {@code ustack} sent
+     * in an event (a record component of type {@code long}); empty when the kernel could not record it (a negative id).
+     */
+    public long[] stack(long id) { return session.stackFrames(id); }
+
     // ---- maps ----
 
     private MapPlan plan(String map) {

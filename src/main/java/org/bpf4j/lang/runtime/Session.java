@@ -450,6 +450,18 @@ public final class Session implements AutoCloseable {
         return frames;
     }
 
+    /**
+     * The frames of stack {@code id} (the id a {@code kstack} or {@code ustack} of the default depth sent), innermost
+     * first; empty for an id the kernel could not record (negative) or does not hold.
+     */
+    public long[] stackFrames(long id) {
+        if (id < 0) return new long[0];
+        long[] f = stack(Type.STACK_LIMIT, id);
+        int n = 0;
+        while (n < f.length && f[n] != 0) n++;
+        return java.util.Arrays.copyOf(f, n);
+    }
+
     // ---- for the exporter: maps read while the probes run (another thread than the one in run()) ----
 
     /** The compiled script this session runs (its map plans describe what {@link #readMap(MapPlan)} returns). */
