@@ -33,7 +33,7 @@ public final class Args {
         String usage() { return "[" + (shortName != 0 ? "-" + shortName : "--" + longName) + (flag() ? "" : " " + metavar) + "]"; }
     }
 
-    private record Positional(String name, String help, boolean integer) {}
+    private record Positional(String name, String help, boolean integer, boolean required) {}
 
     /** The command line asks to stop here: {@code status} 0 after -h, 2 after a mistake; the text to print. */
     public static final class Exit extends Exception {
@@ -113,7 +113,13 @@ public final class Args {
 
     /** An optional integer positional ({@code nargs='?'}), such as BCC's {@code interval} and {@code count}. */
     public Args positional(String name, String help) {
-        positionals.add(new Positional(name, help, true));
+        positionals.add(new Positional(name, help, true, false));
+        return this;
+    }
+
+    /** A required integer positional, such as the {@code pid} of BCC's language tools; put it before optional ones. */
+    public Args required(String name, String help) {
+        positionals.add(new Positional(name, help, true, true));
         return this;
     }
 
@@ -159,6 +165,9 @@ public final class Args {
                 extra.add(a);
             }
         }
+        List<String> missing = new ArrayList<>();
+        for (Positional pos : positionals) if (pos.required() && !p.values.containsKey(pos.name())) missing.add(pos.name());
+        if (!missing.isEmpty()) throw error("the following arguments are required: " + String.join(", ", missing));
         if (!extra.isEmpty()) throw error("unrecognized arguments: " + String.join(" ", extra));
         return p;
     }
@@ -218,7 +227,7 @@ public final class Args {
         List<String> parts = new ArrayList<>();
         for (Option o : options) parts.add(o.usage());
         List<String> pos = new ArrayList<>();
-        for (Positional p : positionals) pos.add("[" + p.name() + "]");
+        for (Positional p : positionals) pos.add(p.required() ? p.name() : "[" + p.name() + "]");
         String prefix = "usage: ";
         List<String> all = new ArrayList<>(parts);
         all.addAll(pos);

@@ -9,7 +9,8 @@ public final class Catalog {
 
     /** Every tool. */
     public static List<CliTool> all() {
-        return List.of(new KillsnoopCommand(), new Opensnoop(), new Execsnoop(), new Biolatency(), new Biosnoop(), new Bitesize(), new Runqlat(), new Capable(), new Tcpconnect(), new Exitsnoop(), new Oomkill(), new Cpudist(), new Tcplife(), new Statsnoop(), new Gethostlatency(), new Bashreadline(), new Filelife());
+        return List.of(new KillsnoopCommand(), new Opensnoop(), new Execsnoop(), new Biolatency(), new Biosnoop(), new Bitesize(), new Runqlat(), new Capable(), new Tcpconnect(), new Exitsnoop(), new Oomkill(), new Cpudist(), new Tcplife(), new Statsnoop(), new Gethostlatency(), new Bashreadline(), new Filelife(),
+                new Javagc(), new Javathreads(), new Javaobjnew(), new Javacalls(), new Javaflow(), new Javastat(), new Javaevents());
     }
 
     /** The tool called {@code name}. */
