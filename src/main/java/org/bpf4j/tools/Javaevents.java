@@ -38,7 +38,7 @@ public final class Javaevents implements CliTool {
 
     @Override public String name() { return "javaevents"; }
 
-    @Override public String description() { return "Trace class loading, JIT compilation, safepoints and contended monitors in a Java process"; }
+    @Override public String description() { return "Trace class loads, JIT, safepoints and monitors in a JVM"; }
 
     @Override
     public Args args() {
