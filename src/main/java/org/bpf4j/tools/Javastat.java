@@ -86,12 +86,15 @@ public final class Javastat implements CliTool {
         return out;
     }
 
-    /** One program counting every column for every process of each distinct libjvm.so. */
-    static String script(Iterable<Path> libs) {
+    /**
+     * One program counting every column for every process of each distinct libjvm.so but {@code self} (bpf4j's own
+     * JVM, which maps the same library when it runs on the same JDK).
+     */
+    static String script(Iterable<Path> libs, long self) {
         StringBuilder sb = new StringBuilder();
         for (Path lib : libs)
             for (Column c : Column.values())
-                sb.append(c.probe.formatted(lib)).append(" { @n[pid, ").append(c.ordinal()).append("] = count(); }\n");
+                sb.append(c.probe.formatted(lib)).append(" /pid != ").append(self).append("/ { @n[pid, ").append(c.ordinal()).append("] = count(); }\n");
         return sb.toString();
     }
 
@@ -118,7 +121,7 @@ public final class Javastat implements CliTool {
                 // the JVM exited meanwhile
             }
         }
-        String script = script(libs);
+        String script = script(libs, ProcessHandle.current().pid());
         if (a.flag("debug")) out.println(script);
         long interval = Math.max(1, a.integer("interval", 1)), maxRows = a.integer("maxrows", 20);
         Map<Integer, boolean[]> flags = new HashMap<>();

@@ -3,7 +3,6 @@ package org.bpf4j.tools;
 import org.bpf4j.UserException;
 import org.bpf4j.jvm.JvmAttach;
 import org.bpf4j.jvm.JvmException;
-import org.bpf4j.link.UprobeLink;
 import org.bpf4j.symbols.ProcMaps;
 import org.bpf4j.tool.ToolException;
 
@@ -13,8 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The running HotSpot JVM a Java tool traces: its pid and the libjvm.so it maps (HotSpot's USDT probes live there),
- * and the check of the -XX flags some probes need, read through the JDK's attach API, so that a tool says which
+ * The running HotSpot JVM a Java tool traces: its pid, checked to map a libjvm.so (where HotSpot's USDT probes live;
+ * the tools' scripts name it {@code usdt:libjvm:...}, resolved in the process's maps), and the check of the -XX flags
+ * some probes need, read through the JDK's attach API, so that a tool says which
  * flag is missing instead of printing nothing.
  */
 final class JvmTarget {
@@ -60,11 +60,6 @@ final class JvmTarget {
 
     /** The pid. */
     int pid() { return pid; }
-
-    /** The libjvm.so the process maps, as a path a script names (through /proc/PID/root in a container). */
-    String libjvm() {
-        return UprobeLink.resolveBinary("usdt", "libjvm.so", pid).toString();
-    }
 
     /**
      * Whether {@code flag} is on in the target: true when it is, or when the flags cannot be read (then a warning
