@@ -123,6 +123,12 @@ public final class Args {
         return this;
     }
 
+    /** A required integer positional, such as the {@code pid} of BCC's language tools; put it before optional ones. */
+    public Args requiredInteger(String name, String help) {
+        positionals.add(new Positional(name, help, true, true));
+        return this;
+    }
+
     /** Reads {@code argv}; throws {@link Exit} for -h and for a mistake, with argparse's text. */
     public Parsed parse(List<String> argv) throws Exit {
         Parsed p = new Parsed();

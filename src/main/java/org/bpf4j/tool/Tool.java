@@ -79,13 +79,26 @@ public final class Tool implements AutoCloseable {
      * {@code out}.
      */
     public static Tool load(String name, String script, OutputStream out) {
+        return load(name, script, out, 0);
+    }
+
+    /**
+     * As {@link #load(String, String)} for one process: USDT and uprobe targets resolve in the libraries process
+     * {@code pid} maps (a probe written {@code usdt:libjvm:hotspot:gc__begin}) and fire in that process only, as
+     * bpftrace's {@code -p}.
+     */
+    public static Tool load(String name, String script, int pid) {
+        return load(name, script, OutputStream.nullOutputStream(), pid);
+    }
+
+    private static Tool load(String name, String script, OutputStream out, int pid) {
         if (!Privileges.canTrace()) throw new ToolException.NotPermitted(name, null);
         Source source = new Source(name, script);
         CompiledScript compiled;
         try {
             Script parsed = Parser.parse(source);
             checkProbes(parsed);
-            Analysis analysis = Checker.check(parsed, new Params(List.of()), ProbeCatalog.system(), Checker.Options.DEFAULT);
+            Analysis analysis = Checker.check(parsed, new Params(List.of()), pid > 0 ? ProbeCatalog.system(pid) : ProbeCatalog.system(), Checker.Options.DEFAULT);
             EventChannel channel = EventChannel.best();
             compiled = Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount(), 0, channel,
                     channel == EventChannel.RING_BUFFER ? EventOutput.DEFAULT_RING_BYTES : EventOutput.DEFAULT_PERF_PAGES));
@@ -93,7 +106,7 @@ public final class Tool implements AutoCloseable {
             throw new ToolException.BadScript(name + ": " + e.render(), e);
         }
         try {
-            Session s = Session.load(compiled, new Output(out, false, true), new Session.Options(0, false));
+            Session s = Session.load(compiled, new Output(out, false, true), new Session.Options(pid, false));
             return new Tool(name, compiled, s);
         } catch (SourceError e) {
             throw new ToolException.BadScript(name + ": " + e.render(), e);

@@ -92,4 +92,19 @@ class ArgsTest {
         assertEquals(2, missing.status());
         assertTrue(missing.err().endsWith("funccount: error: the following arguments are required: pattern\n"), missing.err());
     }
+
+    @Test
+    void aRequiredPositionalAsTheLanguageToolsPid() throws Exception {
+        Args a = Args.of("javacalls", "Summarize method calls in Java processes", "")
+                .requiredInteger("pid", "process id to attach to")
+                .positional("interval", "print every specified number of seconds")
+                .flag('L', "latency", "record method latency from enter to exit");
+        assertTrue(a.usage().startsWith("usage: javacalls [-h] [-L] pid [interval]"), a.usage());
+        Args.Parsed p = a.parse(List.of("-L", "185", "1"));
+        assertEquals(185, p.integer("pid", 0));
+        assertEquals(1, p.integer("interval", 0));
+        Args.Exit missing = assertThrows(Args.Exit.class, () -> a.parse(List.of("-L")));
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().endsWith("javacalls: error: the following arguments are required: pid\n"), missing.err());
+    }
 }
