@@ -21,13 +21,20 @@ import java.util.Locale;
  * {@code -V}. The command line is read by {@link Getopt}, as bpftrace's by getopt_long.
  */
 final class TraceCommand {
-    private static final Getopt OPTIONS = Getopt.of("dB:f:e:hlp:vqc:Vo:I:k",
-            "help=h", "version=V", "unsafe", "include:", "info", "no-warnings", "usdt-file-activation");
+    private static final Getopt OPTIONS = Getopt.of("d:B:f:e:hlp:vqc:Vo:I:k",
+            "help=h", "version=V", "unsafe", "include:", "info", "no-warnings", "usdt-file-activation",
+            // v0.26: long forms, --dry-run, the modes, and options that only concern LLVM or DWARF (accepted, no effect)
+            "output=o", "list=l", "pid=p", "cmd=c", "quiet=q", "verbose=v", "dry-run", "test", "bench", "mode:",
+            "verify-llvm-ir", "emit-llvm:", "emit-elf:", "no-feature:", "debuginfo:", "dwarf-pid:",
+            "traceable-functions:", "warnings", "probe-filter:");
+    /** The stages {@code -d} names in v0.26; bpf4j prints its BPF instructions for each and does not run. */
+    private static final List<String> DEBUG_STAGES = List.of("all", "ast", "types", "codegen", "codegen-opt", "libbpf", "verifier");
     static final String VERSION = "bpftrace v0.17.0 (bpf4j 0.1.0: the bpftrace v0.17 language, compiled in Java)";
 
     private String program, pid, command, format = "text", buffering = "line";
     private Path outputFile;
-    private boolean list, quiet, verbose, unsafe, info, version, warnings = true;
+    private boolean list, quiet, verbose, unsafe, info, version, dryRun, warnings = true;
+    private String mode = "run", debugStage;
     private int debug, helperChecks;
     private final List<String> includes = new ArrayList<>(), includeDirs = new ArrayList<>();
     private List<String> args = List.of();
@@ -61,7 +68,17 @@ final class TraceCommand {
     private boolean read(Getopt.Parsed parsed) {
         for (Getopt.Opt o : parsed.options()) {
             switch (o.name()) {
-                case "d" -> debug++;
+                case "d" -> {
+                    debugStage = o.value();
+                    debug++;
+                }
+                case "dry-run" -> dryRun = true;
+                case "test" -> mode = "test";
+                case "bench" -> mode = "bench";
+                case "mode" -> mode = o.value();
+                case "warnings" -> warnings = true;
+                case "verify-llvm-ir", "emit-llvm", "emit-elf", "no-feature", "debuginfo", "dwarf-pid",
+                     "traceable-functions", "probe-filter" -> { }
                 case "B" -> buffering = o.value();
                 case "f" -> format = o.value();
                 case "e" -> program = o.value();
@@ -88,6 +105,10 @@ final class TraceCommand {
     }
 
     private int run(PrintWriter stdout, PrintWriter stderr) {
+        if (debugStage != null && !DEBUG_STAGES.contains(debugStage))
+            throw new UserException("USAGE: invalid debug stage '" + debugStage + "'; valid stages: " + String.join(", ", DEBUG_STAGES));
+        if (!mode.equals("run"))
+            throw new UserException("--mode " + mode + ": not supported by bpf4j trace (only probes run)");
         int targetPid = pid == null ? 0 : parsePid(pid);
         // bpftrace refuses a pid with no process rather than tracing everything
         if (targetPid > 0 && !java.nio.file.Files.isDirectory(Path.of("/proc", Integer.toString(targetPid))))
@@ -112,10 +133,14 @@ final class TraceCommand {
             return 0;
         }
         Source source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), this::withIncludes);
-        Script script = Parser.parse(source);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
+        // v0.26: --name[=value] after `--` are the program's named options (getopt()), the rest positional
+        Script script = org.bpf4j.lang.syntax.ProgramOptions.apply(Parser.parse(source), params);
+        params = org.bpf4j.lang.syntax.ProgramOptions.positional(params);
+        // --dry-run: everything up to the kernel, nothing printed; -d STAGE: the generated instructions, not run
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
-                unsafe, helperChecks, outputFile, Output.Buffering.valueOf(buffering.toUpperCase(Locale.ROOT)), debug > 0, "bpf4j trace", warnings ? stderr : null), stdout);
+                unsafe, helperChecks, outputFile, Output.Buffering.valueOf(buffering.toUpperCase(Locale.ROOT)), debug > 0 || dryRun,
+                "bpf4j trace", warnings ? stderr : null), debug > 0 ? stdout : new PrintWriter(java.io.Writer.nullWriter()));
     }
 
     /** The name bpftrace's messages start with: the drop-in's ("bpftrace") or ours. */
@@ -156,7 +181,11 @@ final class TraceCommand {
 
                 TROUBLESHOOTING OPTIONS:
                     -v             verbose messages
-                    -d             (dry run) print the generated BPF instructions
+                    -d STAGE       print the generated BPF instructions and do not run (STAGE: all, ast, types,
+                                   codegen, codegen-opt, libbpf, verifier: all the same in bpf4j)
+                    --dry-run      check and compile the program, attach nothing, print nothing
+                    --verify-llvm-ir, --emit-llvm FILE, --emit-elf FILE
+                                   accepted and ignored: bpf4j has no LLVM
 
                 EXAMPLES:
                 %1$s -l '*sleep*'
@@ -190,16 +219,17 @@ final class TraceCommand {
         }
     }
 
-    /** bpftrace's checks of -p: a decimal number in [1, 4194304]. */
+    /** bpftrace v0.26's checks of -p, with its messages: a decimal number in [1, 4194304]. */
     static int parsePid(String s) {
-        if (!s.matches("[0-9]+")) throw new UserException("pid '" + s + "' is not a valid decimal number");
+        if (!s.matches("[0-9].*")) throw new UserException("Failed to parse pid: invalid integer: " + s);
+        if (!s.matches("[0-9]+")) throw new UserException("Failed to parse pid: invalid trailing bytes: " + s);
         long v;
         try {
             v = Long.parseLong(s);
         } catch (NumberFormatException e) {
             v = Long.MAX_VALUE;
         }
-        if (v < 1 || v > 4194304) throw new UserException("pid '" + s + "' out of valid pid range [1,4194304]");
+        if (v < 1 || v > 4194304) throw new UserException("Pid out of range: " + s);
         return (int) v;
     }
 }

@@ -85,7 +85,7 @@ class ExporterCommandTest {
     /** The tracing commands' start-up is measured: none of the exporter's libraries may load on their paths. */
     @Test
     void theTracingCommandsLoadNoneOfTheExportersClasses() throws Exception {
-        for (List<String> args : List.of(List.of("trace", "-d", "-e", "BEGIN { @x = count(); printf(\"hi\\n\"); }"),
+        for (List<String> args : List.of(List.of("trace", "-d", "codegen", "-e", "BEGIN { @x = count(); printf(\"hi\\n\"); }"),
                 List.of("stap", "-h"), List.of("killsnoop", "-h"))) {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                     "--enable-native-access=ALL-UNNAMED", "-Xlog:class+load=info", "-cp", System.getProperty("java.class.path"),

@@ -56,8 +56,9 @@ class TraceCommandTest {
 
     @Test
     void pidIsCheckedAsBpftraceChecksIt() {
-        assertEquals("ERROR: pid '111a1' is not a valid decimal number\n", trace("-p", "111a1", "f.bt").err());
-        assertEquals("ERROR: pid '5000000' out of valid pid range [1,4194304]\n", trace("-p", "5000000", "f.bt").err());
+        assertEquals("ERROR: Failed to parse pid: invalid trailing bytes: 111a1\n", trace("-p", "111a1", "f.bt").err());
+        assertEquals("ERROR: Failed to parse pid: invalid integer: a1111\n", trace("-p", "a1111", "f.bt").err());
+        assertEquals("ERROR: Pid out of range: 5000000\n", trace("-p", "5000000", "f.bt").err());
     }
 
     /** bpftrace refuses -p of a process that does not exist (bpf4j traced everything and exited 0). */
@@ -75,7 +76,7 @@ class TraceCommandTest {
         Result r = trace("--include", "nosuch.h", "-e", "BEGIN { exit(); }");
         assertEquals(1, r.status());
         assertTrue(r.err().startsWith("ERROR: --include nosuch.h: file not found (searched /usr/local/include,"), r.err());
-        Result known = trace("--include", "linux/sched.h", "-d", "-e", "BEGIN { print(TASK_RUNNING); exit(); }");
+        Result known = trace("--include", "linux/sched.h", "-d", "codegen", "-e", "BEGIN { print(TASK_RUNNING); exit(); }");
         assertEquals(0, known.status(), known.err());
     }
 
@@ -112,7 +113,7 @@ class TraceCommandTest {
     @Test
     void warningsAreBpftracesAndNoWarningsSilencesThem() {
         String script = "BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }";
-        Result r = trace("-d", "-e", script);
+        Result r = trace("-d", "codegen", "-e", script);
         assertEquals(0, r.status(), r.err());
         assertEquals("""
                 stdin:1:25: WARNING: comparison of integers of different signs: 'unsigned int64' and 'int64' can lead to undefined behavior
@@ -128,12 +129,12 @@ class TraceCommandTest {
                 BEGIN { $a = 1; if (pid > $a) { } $b = pid / 2; $c = $a % 2; $d = 2 / 3; $e = -1 / pid; exit(); }
                                                                                                  ^
                 """, r.err(), "the cases bpftrace 0.17 warns about, at its columns, and not the others (pid / 2, 2 / 3)");
-        assertEquals("", trace("--no-warnings", "-d", "-e", script).err());
+        assertEquals("", trace("--no-warnings", "-d", "codegen", "-e", script).err());
     }
 
     @Test
     void dryRunPrintsTheInstructions() {
-        Result r = trace("-d", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }");
+        Result r = trace("-d", "codegen", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().startsWith("; BEGIN (raw_tracepoint, "), r.out());
         assertTrue(r.out().contains("call bpf_ringbuf_output#130"), r.out());

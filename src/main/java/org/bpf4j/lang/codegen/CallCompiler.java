@@ -369,6 +369,12 @@ final class CallCompiler {
                 if (t.kind() == Temp.Kind.SLOT) p.set(t, r);
                 yield t;
             }
+            case "delete" -> flag((yes, no) -> { // v0.26: true when the element was there
+                Expr.MapRef m = (Expr.MapRef) args.getFirst();
+                p.delete(p.cx.map(m.name()), m.keys());
+                asm.jmp(JmpOp.JEQ, R0, 0, yes);
+                asm.ja(no);
+            });
             case "strncmp" -> flag((differ, same) -> compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same));
             case StapParser.CONTAINS -> flag((yes, no) -> {
                 Expr.MapRef m = (Expr.MapRef) args.getFirst();

@@ -81,6 +81,7 @@ final class Attacher {
             case "s" -> value * 1_000_000_000L;
             case "ms" -> value * 1_000_000L;
             case "us" -> value * 1_000L;
+            case "ns" -> value;
             case "hz" -> 1_000_000_000L / value;
             default -> throw new IllegalArgumentException(unit);
         };

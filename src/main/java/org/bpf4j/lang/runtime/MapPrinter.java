@@ -233,7 +233,7 @@ final class MapPrinter {
         if (order.isEmpty()) return "\n";
         StringBuilder sb = new StringBuilder();
         for (String id : order) {
-            sb.append(label(plan, keys.get(id))).append(": \n");
+            sb.append(label(plan, keys.get(id))).append(":\n"); // v0.26: no space after the colon
             sb.append(bars(agg, groups.get(id))).append('\n');
         }
         return sb.toString();

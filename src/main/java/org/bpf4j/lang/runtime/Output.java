@@ -67,11 +67,15 @@ public final class Output {
         buffer.write('\n');
     }
 
-    /** bpftrace's "Attaching N probes..." line. */
+    /** bpftrace's "Attached N probes" line (stderr in text mode) or its JSON record. */
     public void attaching(int probes) {
         if (quiet) return;
-        if (json) line("{\"type\": \"attached_probes\", \"data\": {\"probes\": " + probes + "}}");
-        else line("Attaching " + probes + " probe" + (probes == 1 ? "" : "s") + "...");
+        if (json) line("{\"type\": \"attached_probes\", \"count\": " + probes + ", \"data\": {\"probes\": " + probes + "}}");
+        else {
+            // v0.26: "Attached N probes", on stderr with the other messages (script output stays on stdout)
+            System.err.println("Attached " + probes + " probe" + (probes == 1 ? "" : "s"));
+            System.err.flush();
+        }
     }
 
     /** Events lost because the channel was full: bpftrace's "Lost N events" line, or its lost_events record. */

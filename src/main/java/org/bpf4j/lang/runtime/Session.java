@@ -197,6 +197,13 @@ public final class Session implements AutoCloseable {
         attached.run();
     }
 
+    /** True when every probe is begin or end: nothing else could ever fire. */
+    private boolean onlyBeginEnd() {
+        for (var p : script.programs())
+            if (!(p.unit().point() instanceof Attach.Begin || p.unit().point() instanceof Attach.End)) return false;
+        return true;
+    }
+
     private boolean uprobe(int i) {
         Attach a = script.programs().get(i).unit().point();
         return a instanceof Attach.Uprobe || a instanceof Attach.Usdt;
@@ -217,6 +224,11 @@ public final class Session implements AutoCloseable {
      */
     public void run(BooleanSupplier stop, BooleanSupplier done) {
         this.stop = stop;
+        if (onlyBeginEnd()) { // v0.26: a program of begin/end probes only ends by itself once begin has run
+            stream.drain(handler);
+            out.drained();
+            return;
+        }
         while (!exiting && !stop.getAsBoolean() && !done.getAsBoolean() && !out.broken()) {
             stream.poll(handler, 100);
             out.drained();

@@ -82,10 +82,11 @@ public sealed interface Attach {
      */
     static Attach parse(String raw) {
         String text = unquote(raw);
-        if (text.equals("BEGIN")) return new Begin();
-        if (text.equals("END")) return new End();
+        // v0.26: begin/end are the documented spelling, and probe types are case-insensitive
+        if (text.equalsIgnoreCase("BEGIN")) return new Begin();
+        if (text.equalsIgnoreCase("END")) return new End();
         String[] p = split(raw);
-        String type = p[0];
+        String type = p[0].length() > 2 ? p[0].toLowerCase(Locale.ROOT) : p[0];
         switch (type) {
             case "tracepoint", "t" -> {
                 if (p.length != 3 || p[1].isEmpty() || p[2].isEmpty())
@@ -114,9 +115,23 @@ public sealed interface Attach {
             }
             case "profile", "p", "interval", "i" -> {
                 boolean profile = type.startsWith("p");
+                if (p.length == 2) { // v0.26: the unit inside the value (interval:1s, i:500ms; a bare number is ns)
+                    var m = java.util.regex.Pattern.compile("([0-9]+)(ns|us|ms|s|m|h|d|hz)?").matcher(p[1]);
+                    if (!m.matches()) throw new IllegalArgumentException("invalid " + (profile ? "profile" : "interval") + " rate '" + p[1] + "'");
+                    long n = number(m.group(1));
+                    String unit = m.group(2) == null ? "ns" : m.group(2);
+                    switch (unit) {
+                        case "m" -> { n *= 60; unit = "s"; }
+                        case "h" -> { n *= 3600; unit = "s"; }
+                        case "d" -> { n *= 86400; unit = "s"; }
+                        default -> { }
+                    }
+                    if (n <= 0) throw new IllegalArgumentException((profile ? "profile" : "interval") + " rate must be positive");
+                    return profile ? new Profile(unit, n) : new Interval(unit, n);
+                }
                 if (p.length != 3) throw new IllegalArgumentException((profile ? "profile" : "interval") + " wants " + type + ":unit:N");
                 String unit = p[1];
-                if (!(unit.equals("hz") || unit.equals("s") || unit.equals("ms") || unit.equals("us")))
+                if (!(unit.equals("hz") || unit.equals("s") || unit.equals("ms") || unit.equals("us") || unit.equals("ns")))
                     throw new IllegalArgumentException("invalid " + (profile ? "profile" : "interval") + " unit '" + unit + "' (hz, s, ms, us)");
                 long n = number(p[2]);
                 if (n <= 0) throw new IllegalArgumentException((profile ? "profile" : "interval") + " rate must be positive");

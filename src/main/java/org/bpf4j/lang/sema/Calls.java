@@ -175,7 +175,7 @@ final class Calls {
                 MapDecl d = c.declare(m);
                 if (m.keys().isEmpty() && d.keyCount() > 0) throw c.error(m.span(), "delete() expects a map element such as " + m.name() + "[key]");
                 c.put(m, Type.NONE);
-                return Type.NONE;
+                return Type.INT64; // v0.26: whether there was such an element
             }
             case "exit" -> {
                 arity(call, 0, 1);

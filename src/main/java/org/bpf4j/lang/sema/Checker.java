@@ -221,12 +221,14 @@ public final class Checker {
             }
             case Stmt.Assign a -> assign(a);
             case Stmt.If i -> {
-                scalar(i.cond(), "an if condition");
+                // a condition that reads what the branch assigns first (`if (@m[k] == 0) { @m[k] = x }`) is
+                // learnt from the branch: it is checked apart while inferring
+                guarded(() -> scalar(i.cond(), "an if condition"));
                 statements(i.then());
                 statements(i.otherwise());
             }
             case Stmt.While w -> {
-                scalar(w.cond(), "a while condition");
+                guarded(() -> scalar(w.cond(), "a while condition"));
                 loops++;
                 statements(w.body());
                 loops--;
@@ -358,9 +360,13 @@ public final class Checker {
         List<Type> keys = new ArrayList<>();
         for (Expr k : m.keys()) {
             Type kt = expr(k);
-            if (kt instanceof Type.Tuple)
-                throw error(m.span(), "tuple cannot be used as a map key. Try a multi-key associative array instead (eg `@map[$1, $2] = ...)`.");
-            keys.add(storage(kt, k.span()));
+            // v0.26: @m[$t] with a tuple $t is @m[a, b] (the parser flattens a literal tuple itself)
+            if (kt instanceof Type.Tuple tu && m.keys().size() == 1) {
+                for (int i = 0; i < tu.elements().size(); i++) keys.add(storage(tu.elements().get(i), k.span()));
+                if (keys.size() == 1) throw error(m.span(), "a one-element tuple cannot be used as a map key");
+            } else {
+                keys.add(storage(kt, k.span()));
+            }
         }
         Type key = keys.isEmpty() ? null : keys.size() == 1 ? keys.getFirst() : new Type.Tuple(keys);
         if (d.keyCount() < 0) {

@@ -102,12 +102,17 @@ public class ProbeCatalog {
                 }
                 yield out;
             }
-            case Attach.Kprobe k -> { // one kprobe per traceable function that matches, as bpftrace without kprobe_multi
+            case Attach.Kprobe k -> {
+                // a kernel without kprobes: the probe stays as written and fails at attach, naming what is missing
+                if (!org.bpf4j.link.AttachSupport.kprobes().supported()) yield List.of(a);
+                // one kprobe per traceable function that matches, as bpftrace without kprobe_multi
                 Pattern f = glob(k.function());
                 List<Attach> out = new ArrayList<>();
                 for (String name : kernelFunctions()) if (f.matcher(name).matches()) out.add(new Attach.Kprobe(name, k.offset(), k.ret()));
                 yield out;
             }
+            // fentry wildcards stay as written: they fail at attach where the kernel has no tracing programs
+            case Attach.Fentry f -> List.of(a);
             default -> throw new UserException("wildcards are not supported in " + a.text());
         };
     }

@@ -17,7 +17,7 @@ public final class Parser {
             "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
             "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "size_t", "pid_t", "void");
 
-    private final TokenCursor in;
+    final TokenCursor in;
     private final Scanner scanner;
     private boolean inPredicate;
 
@@ -42,8 +42,20 @@ public final class Parser {
     private Script script() {
         List<CStruct> structs = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
+        java.util.Map<String, String> config = new java.util.LinkedHashMap<>();
+        int configs = 0;
+        java.util.Map<String, Macros.Macro> macros = new java.util.HashMap<>();
         while (scanner.skipSpace()) {
-            if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
+            if (scanner.lookingAt("config")) {
+                if (!probes.isEmpty()) throw in.error(in.peek(), "the config block must come before the probes");
+                if (configs++ > 0) throw in.error(in.peek(), "only one config block is allowed");
+                V026.config(in, config);
+            } else if (scanner.lookingAt("macro")) {
+                Macros.Macro m = V026.macro(this, in);
+                if (macros.put(m.name(), m) != null) throw in.error(in.peek(), "macro " + m.name() + " is defined twice");
+            } else if (scanner.lookingAt("let") || scanner.lookingAt("import")) {
+                V026.declaration(this, in);
+            } else if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
                 structs.add(new CDeclParser(in).structDefinition());
                 scanner.skipSpace();
                 if (scanner.peek() == ';') in.advance();
@@ -55,7 +67,8 @@ public final class Parser {
             Token eof = in.peek();
             throw in.error(eof, "no probes in the script");
         }
-        return new Script(scanner.source(), structs, probes, scanner.includes());
+        return new Script(scanner.source(), structs, Macros.expand(probes, macros, scanner.source()), scanner.includes(),
+                java.util.Set.of(), false, config);
     }
 
     private Probe probe() {
@@ -82,6 +95,12 @@ public final class Parser {
         return new Probe(points, predicate, body, first.span());
     }
 
+    /** A block, for {@link V026}'s lowerings. */
+    List<Stmt> blockOf() { return block(); }
+
+    /** An expression of additive precedence or tighter (a range's bound: {@code 0..$n + 1}). */
+    Expr additive() { return binary(8); }
+
     /** {@code { stmt; stmt; ... }}; the closing brace is consumed without reading further. */
     private List<Stmt> block() {
         return in.block(this::statement, true);
@@ -101,19 +120,22 @@ public final class Parser {
         if (t.isWord("if")) return ifStatement();
         if (t.isWord("unroll")) {
             in.advance();
-            in.expect(LPAREN);
-            Expr count = expr();
-            in.expect(RPAREN);
+            Expr count = expr(); // v0.26: the parentheses are optional (a parenthesised expression is one)
             return new Stmt.Unroll(count, block(), t.span());
         }
         if (t.isWord("while")) {
             in.advance();
-            in.expect(LPAREN);
             Expr cond = expr();
-            in.expect(RPAREN);
             return new Stmt.While(cond, block(), t.span());
         }
-        if (t.isWord("return")) { in.advance(); return new Stmt.Return(t.span()); }
+        if (t.isWord("for")) return V026.forLoop(this, in, t);
+        if (t.isWord("let")) return V026.let(this, in, t);
+        if (t.isWord("return")) {
+            in.advance();
+            // v0.26: `return EXPR;` (the value only matters to test probes, which bpf4j does not run)
+            if (!in.at(SEMI) && !in.at(RBRACE)) expr();
+            return new Stmt.Return(t.span());
+        }
         if (t.isWord("break")) { in.advance(); return new Stmt.Break(t.span()); }
         if (t.isWord("continue")) { in.advance(); return new Stmt.Continue(t.span()); }
         if (t.is(LBRACE)) return new Stmt.Block(block(), t.span());
@@ -131,9 +153,8 @@ public final class Parser {
 
     private Stmt ifStatement() {
         Token t = in.expectWord("if");
-        in.expect(LPAREN);
-        Expr cond = expr();
-        in.expect(RPAREN);
+        Expr cond = expr(); // v0.26: `if cond { }`; `(cond)` is a parenthesised expression
+
         List<Stmt> then = block();
         List<Stmt> otherwise = List.of();
         if (in.atWord("else")) {
@@ -174,7 +195,7 @@ public final class Parser {
         Expr cond = binary(0);
         if (!in.at(QUESTION)) return cond;
         in.advance();
-        Expr then = expr();
+        Expr then = in.at(COLON) ? cond : expr(); // v0.26: `a ?: b`
         Token colon = in.expect(COLON);
         in.enter(colon); // a ?: chain nests to the right
         Expr otherwise = ternary();
@@ -280,6 +301,7 @@ public final class Parser {
         return new Expr.Tuple(elements, open.span());
     }
 
+    /** A type name after a cast's '(' or a {@code let}'s ':'. */
     TypeName typeName() {
         Token t = in.advance();
         StringBuilder base = new StringBuilder(t.text());
@@ -352,6 +374,8 @@ public final class Parser {
                     while (in.accept(COMMA)) keys.add(expr());
                     in.expect(RBRACKET);
                 }
+                // v0.26: @m[(a, b)] is the same key as @m[a, b]
+                if (keys.size() == 1 && keys.getFirst() instanceof Expr.Tuple tu) keys = new ArrayList<>(tu.elements());
                 return new Expr.MapRef(t.text(), keys, t.span());
             }
             case IDENT: {
@@ -364,9 +388,9 @@ public final class Parser {
                         while (in.accept(COMMA)) args.add(expr());
                     }
                     in.expect(RPAREN);
-                    return new Expr.Call(t.text(), args, t.span());
+                    return V026.call(t, args);
                 }
-                return new Expr.Builtin(t.text(), t.span());
+                return V026.builtin(t);
             }
             default:
                 throw in.error(t, "expected an expression, got " + t.describe());

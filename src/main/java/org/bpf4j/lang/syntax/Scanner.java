@@ -372,6 +372,7 @@ public final class Scanner {
             String t = k.text();
             if (t == null || k == TokenKind.EOF || k == TokenKind.PARAM_COUNT) continue;
             if (!stap && (k == TokenKind.AGGREGATE || k == TokenKind.DOT_ASSIGN)) continue;
+            if (stap && k == TokenKind.DOTDOT) continue;
             if (text.startsWith(t, pos) && (best == null || t.length() > best.text().length())) best = k;
         }
         if (best == null) throw error(start, "invalid character '" + text.charAt(pos) + "'");

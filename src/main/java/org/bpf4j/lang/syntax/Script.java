@@ -14,15 +14,23 @@ import java.util.Set;
  * @param silent   maps (with their {@code @}) that are not printed at exit
  * @param stap     a SystemTap script: nothing is printed at exit but its unread globals (bpftrace starts the maps
  *                 with two empty lines)
+ * @param config   v0.26's {@code config = { name = value; ... }} block, names in lower case without the
+ *                 BPFTRACE_ prefix, values as written
  */
 public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
-                     boolean stap) {
+                     boolean stap, java.util.Map<String, String> config) {
     /** Copies the lists. */
     public Script {
         structs = List.copyOf(structs);
         probes = List.copyOf(probes);
         includes = List.copyOf(includes);
         silent = Set.copyOf(silent);
+        config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    }
+
+    /** A script without a config block. */
+    public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent, boolean stap) {
+        this(source, structs, probes, includes, silent, stap, java.util.Map.of());
     }
 
     /** A bpftrace script: every map is printed at exit. */

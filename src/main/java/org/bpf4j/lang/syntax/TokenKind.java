@@ -24,6 +24,8 @@ public enum TokenKind {
     AGGREGATE("<<<"),
     /** SystemTap's string concatenation-assignment. */
     DOT_ASSIGN(".="),
+    /** bpftrace v0.26's range of a {@code for} loop, {@code 0..10}. */
+    DOTDOT(".."),
     EOF("end of file");
 
     private final String text;

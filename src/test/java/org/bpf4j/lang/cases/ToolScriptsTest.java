@@ -45,16 +45,26 @@ class ToolScriptsTest {
             "pidpersec => true; true; sleep 1.2 => (?m)^\\d\\d:\\d\\d:\\d\\d PIDs/sec: @: \\d+$",
             "setuids => python3 -c 'import os; os.setuid(0)' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+python3\\s+0\\s+setuid\\s+uid=0 \\(0\\)$",
             "syncsnoop => sync => (?m)^\\d\\d:\\d\\d:\\d\\d\\s+\\d+\\s+sync\\s+tracepoint:syscalls:sys_enter_sync$",
-            "cpuwalk => sleep 0.5 => (?m)^@cpu: \\n\\[\\d+, \\d+\\)\\s+\\d+ \\|@*\\s*\\|$",
+            "cpuwalk => sleep 0.5 => (?m)^@cpu:\\n\\[\\d+, \\d+\\)\\s+\\d+ \\|@*\\s*\\|$",
             "gethostlatency => getent hosts localhost > /dev/null => (?m)^\\d\\d:\\d\\d:\\d\\d\\s+\\d+\\s+getent\\s+\\d+ localhost$",
             "bashreadline => true => (?m)^TIME\\s+PID\\s+COMMAND$",
             // data queued on a connection the listener never accepted is dropped when the listener closes
             "tcpdrop => python3 -c 'import socket, time; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(1); c = socket.create_connection(s.getsockname()); c.send(b\"x\" * 100); time.sleep(0.2); s.close()' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+python3\\s+127\\.0\\.0\\.1:\\d+\\s+127\\.0\\.0\\.1:\\d+\\s+[A-Z_0-9]+\\s*$",
-            "runqlat => sleep 0.3 => (?m)^@usecs: \\n(\\[\\d+(, \\d+[KM]?\\))?\\]?\\s+\\d+ \\|@*\\s*\\|\\n)+",
+            "runqlat => sleep 0.3 => (?m)^@usecs:\\n(\\[\\d+(, \\d+[KM]?\\))?\\]?\\s+\\d+ \\|@*\\s*\\|\\n)+",
             "naptime => python3 -c 'import ctypes; t = (ctypes.c_long * 2)(0, 100000000); ctypes.CDLL(None).syscall(35, t, None)' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+\\S+\\s+\\d+\\s+python3\\s+0\\.100$",
     })
     void toolRunsUnchangedAndShowsTheEvent(String tool, String load, String expect) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(bpftrace.toString(), TOOLS.resolve(tool + ".bt").toString()).redirectErrorStream(true);
+        runUnderLoad(bpftrace, TOOLS.resolve(tool + ".bt"), load, expect);
+    }
+
+    /**
+     * Runs {@code script} with the {@code bpftrace} launcher, starts {@code load} (bash) once it has attached, and
+     * asserts that the output matches {@code expect} ({@code <PID>} is the load's last output line) and that Ctrl-C
+     * ends it cleanly without an ERROR.
+     */
+    static void runUnderLoad(Path bpftrace, Path script, String load, String expect) throws Exception {
+        String tool = script.getFileName().toString();
+        ProcessBuilder pb = new ProcessBuilder(bpftrace.toString(), script.toString()).redirectErrorStream(true);
         pb.environment().put("__BPFTRACE_NOTIFY_PROBES_ATTACHED", "1");
         Process p = pb.start();
         StringBuffer out = new StringBuffer();

@@ -85,7 +85,8 @@ class CheckerTest {
             "BEGIN { @x[1] = 1; @x[1, 2] = 1 } => 1:20 => map @x is used with 2 keys here and with 1 elsewhere",
             "BEGIN { unroll (101) { } } => 1:17 => unroll maximum value is 100",
             "BEGIN { $x = count() } => 1:14 => count() should be directly assigned to a map",
-            "BEGIN { @x[(1, 2)] = 1 } => 1:9 => tuple cannot be used as a map key. Try a multi-key associative array instead (eg `@map[$1, $2] = ...)`.",
+            // v0.26: a tuple is a map key (@x[(1, 2)] is @x[1, 2]); a config block names known settings only
+            "config = { bad_config = 1 } BEGIN { } => 1:12 => bad_config: not a known configuration option",
             "BEGIN { printf(\"%d %d\", 1) } => 1:9 => printf: Not enough arguments for format string (1 supplied, 2 expected)",
             "BEGIN { printf(\"%d\", \"a\") } => 1:22 => printf(): %d expects an integer, not string[2]",
             "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function being used in safe mode (run with --unsafe)",

@@ -1,0 +1,91 @@
+package org.bpf4j.lang.syntax;
+
+import org.bpf4j.UserException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** bpftrace v0.26's syntax as {@link Parser} lowers it to the v0.17 tree ({@link V026}, {@link Macros}, {@link ProgramOptions}). */
+class V026Test {
+    private static Script parse(String text) { return Parser.parse(new Source("stdin", text)); }
+
+    private static List<Stmt> body(String text) { return parse(text).probes().getFirst().body(); }
+
+    @Test
+    void ifAndWhileTakeAConditionWithoutParentheses() {
+        Stmt.If i = (Stmt.If) body("begin { if $x > 1 { exit(); } }").getFirst();
+        assertInstanceOf(Expr.Binary.class, i.cond());
+        assertInstanceOf(Stmt.While.class, body("begin { while $i < 3 { $i++; } }").getFirst());
+    }
+
+    @Test
+    void configBlockNamesAreNormalisedAndUnknownOnesRefused() {
+        Script s = parse("config = { BPFTRACE_MAX_STRLEN = 100; stack_mode = raw; license = \"GPL\"; } begin { }");
+        assertEquals(Map.of("max_strlen", "100", "stack_mode", "raw", "license", "GPL"), s.config());
+        SyntaxError e = assertThrows(SyntaxError.class, () -> parse("config = { nope = 1 } begin { }"));
+        assertEquals("nope: not a known configuration option", e.detail());
+        assertThrows(SyntaxError.class, () -> parse("begin { } config = { max_strlen = 1 }"));
+    }
+
+    @Test
+    void letWithATypeCastsAndMapDeclarationsAreAccepted() {
+        List<Stmt> b = body("let @m = lruhash(10); begin { let $x: uint8 = 300; let $y; }");
+        Stmt.Assign a = (Stmt.Assign) b.getFirst();
+        assertEquals("$x", ((Expr.Var) a.target()).name());
+        assertEquals("uint8", ((Expr.Cast) a.value()).type().base());
+        assertEquals(new Stmt.Block(List.of(), b.get(1).span()), b.get(1));
+    }
+
+    @Test
+    void twoArgumentDeleteAndHasKeyNameTheElement() {
+        Stmt.ExprStmt d = (Stmt.ExprStmt) body("begin { delete(@m, (1, \"a\")); }").getFirst();
+        Expr.MapRef m = (Expr.MapRef) ((Expr.Call) d.expr()).args().getFirst();
+        assertEquals(2, m.keys().size());
+        Stmt.If i = (Stmt.If) body("begin { if has_key(@m, 1) { } }").getFirst();
+        assertEquals(StapParser.CONTAINS, ((Expr.Call) i.cond()).name());
+        Stmt.Assign t = (Stmt.Assign) body("begin { @m[(1, 2)] = 3; }").getFirst();
+        assertEquals(2, ((Expr.MapRef) t.target()).keys().size());
+    }
+
+    @Test
+    void aRangeLoopCountsWithACounterTheBodyCannotSkip() {
+        Stmt.Block b = (Stmt.Block) body("begin { for ($i : 0..5) { continue; } }").getFirst();
+        Stmt.While w = (Stmt.While) b.body().get(2);
+        assertEquals("$i", ((Expr.Var) ((Stmt.Assign) w.body().getFirst()).target()).name());
+        assertInstanceOf(Stmt.Continue.class, w.body().get(2)); // after the counter's step
+        SyntaxError e = assertThrows(SyntaxError.class, () -> parse("begin { for ($kv : @m) { } }"));
+        assertTrue(e.detail().contains("not supported"), e.detail());
+    }
+
+    @Test
+    void macrosAreExpandedHygienically() {
+        List<Stmt> b = body("macro inc($x) { $t = 1; $x + $t } macro twice(e) { e * 2 } macro put(@m) { @m[1] = 2; }"
+                + " begin { $t = 5; $r = inc($t); $s = twice($t + 1); put(@q); }");
+        // $r = inc($t): the macro's own $t is renamed; its statement runs before the assignment
+        Stmt.Assign hoisted = (Stmt.Assign) b.get(1);
+        assertNotEquals("$t", ((Expr.Var) hoisted.target()).name());
+        Stmt.Assign r = (Stmt.Assign) b.get(2);
+        Expr.Binary sum = (Expr.Binary) r.value();
+        assertEquals("$t", ((Expr.Var) sum.left()).name());
+        Stmt.Assign s = (Stmt.Assign) b.get(3);
+        assertInstanceOf(Expr.Binary.class, ((Expr.Binary) s.value()).left()); // ($t + 1) * 2
+        Stmt.Block put = (Stmt.Block) b.get(4);
+        assertEquals("@q", ((Expr.MapRef) ((Stmt.Assign) put.body().getFirst()).target()).name());
+    }
+
+    @Test
+    void getoptTakesNamedOptionsAndRefusesUnknownOnes() {
+        Script s = ProgramOptions.apply(parse("begin { $a = getopt(\"aa\", 5); $b = getopt(\"bb\"); $c = getopt(\"cc\", \"x\"); }"),
+                List.of("7", "--aa=20", "--bb"));
+        List<Stmt> b = s.probes().getFirst().body();
+        assertEquals(20, ((Expr.Int) ((Stmt.Assign) b.get(0)).value()).value());
+        assertEquals(1, ((Expr.Int) ((Stmt.Assign) b.get(1)).value()).value());
+        assertEquals("x", ((Expr.Str) ((Stmt.Assign) b.get(2)).value()).value());
+        assertEquals(List.of("7"), ProgramOptions.positional(List.of("7", "--aa=20", "--bb")));
+        UserException e = assertThrows(UserException.class, () -> ProgramOptions.apply(parse("begin { $a = getopt(\"aa\", 5); }"), List.of("--zz")));
+        assertEquals("unexpected program command line options: --zz\nHINT: expected program options: --aa", e.getMessage());
+    }
+}
