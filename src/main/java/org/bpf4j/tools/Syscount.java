@@ -20,7 +20,7 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code bpf4j syscount}: BCC's syscount on the tracepoints BCC itself uses, {@code raw_syscalls:sys_enter} and
  * {@code sys_exit}: counts (and with -L the summed latency) of system calls by number or, with -P, by process. The
- * numbers are named from x86-64's table ({@link Syscalls}).
+ * numbers are named from x86-64's table ({@link org.bpf4j.symbols.SyscallNames}).
  */
 public final class Syscount implements CliTool {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
