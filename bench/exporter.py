@@ -145,16 +145,26 @@ def overhead(seconds=5, rounds=3):
             stop(p, err)
     peer = []
     if subprocess.run(["sh", "-c", "command -v bpftrace"], capture_output=True).returncode == 0:
-        for _ in range(rounds):   # the peer on the same script (the directives are comments to it)
-            bt = subprocess.Popen(["bpftrace", os.path.join(ROOT, "docs", "exporter", "runqlat.bt")],
+        # the peer on the same script (the directives are comments to it), in bpftrace 0.17's spelling (args->f)
+        script = tempfile.NamedTemporaryFile("w", suffix=".bt", delete=False)
+        with open(os.path.join(ROOT, "docs", "exporter", "runqlat.bt")) as f:
+            script.write(f.read().replace("args.", "args->"))
+        script.close()
+        for _ in range(rounds):
+            bt = subprocess.Popen(["bpftrace", script.name],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                   env=dict(os.environ, __BPFTRACE_NOTIFY_PROBES_ATTACHED="1"))
+            attached = False
             for line in bt.stderr:
                 if "NOTIFY_PROBES_ATTACHED" in line:
+                    attached = True
                     break
+            if not attached:   # a peer that did not run must not pass for one that costs nothing
+                raise SystemExit("bpftrace did not attach runqlat: " + bt.stderr.read())
             peer.append(busy(seconds))
             bt.terminate()
             bt.wait()
+        os.unlink(script.name)
     base, with_ = statistics.median(without), statistics.median(traced)
     print(f"runqlat: {2 * os.cpu_count()} processes yielding on {os.cpu_count()} CPUs, median of {rounds} alternating {seconds} s rounds: {base:,.0f} yields/s without, "
           f"{with_:,.0f} with the exporter ({(1 - with_ / base) * 100:+.1f}% slower; rounds without {[round(x) for x in without]}, "
