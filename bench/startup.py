@@ -11,7 +11,7 @@ import os, signal, statistics, subprocess, sys, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 10
 
 TOOLS = {
     # (command, is-the-attached-line, where stderr goes): bpftrace prints its notice on stderr
