@@ -84,9 +84,9 @@ class FeatureProbeTest {
         String theirs = Bpftool.run("-j", "feature", "probe");
         String ours = Cli.ok("feature", "probe", "-j");
         // everything up to the helpers object is the same, except for the types bpftool does not know
+        // (true on the host's kernel, false on older ones such as 6.1 in the kernel matrix)
         String head = ours.substring(0, ours.indexOf("\"helpers\""))
-                .replace(",\"have_netfilter_prog_type\":true", "")
-                .replace(",\"have_cgrp_storage_map_type\":true", "").replace(",\"have_arena_map_type\":true", "");
+                .replaceAll(",\"have_(netfilter_prog|cgrp_storage_map|arena_map)_type\":(true|false)", "");
         assertEquals(theirs.substring(0, theirs.indexOf("\"helpers\"")), head);
         assertEquals(theirs.substring(theirs.indexOf("\"misc\"")), ours.substring(ours.indexOf("\"misc\"")));
     }
