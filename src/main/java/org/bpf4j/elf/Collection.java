@@ -50,6 +50,7 @@ public final class Collection implements AutoCloseable {
     private final Map<String, List<CoreRelocator.Decision>> decisions;
     private final Map<String, java.lang.foreign.MemorySegment> mapped = new LinkedHashMap<>();
     private final List<Link> links = new ArrayList<>();
+    private final Map<String, Link> linkOf = new LinkedHashMap<>();
     private boolean closed;
 
     private static final int PROT_READ = 1, PROT_READ_WRITE = 3, MAP_SHARED = 1;
@@ -265,18 +266,19 @@ public final class Collection implements AutoCloseable {
      * here. The links belong to this collection; on a failure the links made so far are closed.
      */
     public List<Link> attachAll() {
-        List<Link> made = new ArrayList<>();
+        Map<String, Link> made = new LinkedHashMap<>();
         try {
             for (Map.Entry<String, KernelProgram> e : programs.entrySet()) {
                 ObjectProgram p = spec.programs().get(e.getKey());
-                attach(p, e.getValue()).ifPresent(made::add);
+                attach(p, e.getValue()).ifPresent(l -> made.put(e.getKey(), l));
             }
         } catch (RuntimeException ex) {
-            made.forEach(Link::close);
+            made.values().forEach(Link::close);
             throw ex;
         }
-        links.addAll(made);
-        return List.copyOf(made);
+        links.addAll(made.values());
+        linkOf.putAll(made);
+        return List.copyOf(made.values());
     }
 
     /** Attaches program {@code name} as its section says; a {@link UserException} when the section names no attach point. */
@@ -285,6 +287,7 @@ public final class Collection implements AutoCloseable {
         Link l = attach(p, program(name)).orElseThrow(() -> new UserException(spec.name() + ": program '" + name
                 + "' is in section '" + p.section().section() + "', which names no attach point"));
         links.add(l);
+        linkOf.put(name, l);
         return l;
     }
 
@@ -345,6 +348,9 @@ public final class Collection implements AutoCloseable {
 
     /** The links this collection made. */
     public List<Link> links() { return List.copyOf(links); }
+
+    /** The names of the programs this collection attached, in the order they were attached. */
+    public java.util.Set<String> attachedPrograms() { return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(linkOf.keySet())); }
 
     /** Detaches every link, then closes programs, maps and the BTF object; idempotent. */
     @Override

@@ -244,6 +244,7 @@ public enum KeyDecoder {
     static final class Context {
         private Kallsyms kallsyms;
         private final Map<Long, String> partitions = new HashMap<>();
+        private long partitionsReadAt;
         private final Map<Long, Optional<String>> cgroups = new HashMap<>();
 
         Kallsyms kallsyms() {
@@ -251,22 +252,27 @@ public enum KeyDecoder {
             return kallsyms;
         }
 
+        /**
+         * The device's name; the whole table is read at once, and again on a miss at most once a second (a device
+         * may appear while the exporter runs), not once per unknown key per scrape.
+         */
         Optional<String> blockDevice(long major, long minor) {
             long key = major << 32 | minor;
             String cached = partitions.get(key);
             if (cached != null) return Optional.of(cached);
+            long now = System.nanoTime();
+            if (partitionsReadAt != 0 && now - partitionsReadAt < 1_000_000_000L) return Optional.empty();
+            partitionsReadAt = now;
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/partitions"))) {
                     String[] f = line.trim().split("\\s+");
-                    if (f.length == 4 && f[0].equals(Long.toString(major)) && f[1].equals(Long.toString(minor))) {
-                        partitions.put(key, f[3]);
-                        return Optional.of(f[3]);
-                    }
+                    if (f.length == 4 && f[0].chars().allMatch(Character::isDigit) && f[1].chars().allMatch(Character::isDigit))
+                        partitions.put(Long.parseLong(f[0]) << 32 | Long.parseLong(f[1]), f[3]);
                 }
-            } catch (IOException e) {
+            } catch (IOException | NumberFormatException e) {
                 // no /proc/partitions: unknown
             }
-            return Optional.empty();
+            return Optional.ofNullable(partitions.get(key));
         }
 
         Optional<String> interfaceName(int index) {

@@ -67,12 +67,8 @@ final class ObjectMetrics implements MetricSource {
                     throw new UserException("config '" + config.name() + "': value size for map \"" + name + "\" is not expected 8 bytes (u64), it is "
                             + m.spec().valueSize() + " bytes");
             }
-            Set<String> attached = new java.util.TreeSet<>();
-            List<org.bpf4j.link.Link> links = c.attachAll();
-            // attachAll attaches in the programs' order and skips those whose section names no attach point
-            for (String p : c.programs().keySet()) if (c.spec().programs().get(p).section().attach() != org.bpf4j.elf.ProgramSection.Attach.MANUAL
-                    && !c.spec().programs().get(p).section().target().isEmpty()) attached.add(p);
-            if (attached.size() != links.size()) throw new IllegalStateException("attached " + links.size() + " of " + attached);
+            c.attachAll();
+            Set<String> attached = new java.util.TreeSet<>(c.attachedPrograms());
             return new ObjectMetrics(config, c, Set.copyOf(attached), maxSeries);
         } catch (RuntimeException e) {
             c.close();
