@@ -1,6 +1,5 @@
 package org.bpf4j.tools;
 
-import org.bpf4j.stacks.StackSymbols;
 import org.bpf4j.tool.Args;
 import org.bpf4j.tool.Tool;
 
@@ -120,7 +119,7 @@ public final class Trace implements CliTool {
         boolean offset = a.flag("timestamp"), time = offset || a.flag("time"), unix = a.flag("unix_timestamp"), cpuCol = a.flag("print_cpu");
         long[] printed = {0};
         Map<String, Long> aggregated = new LinkedHashMap<>();
-        try (Tool t = pid > 0 ? Tool.load(name(), script, pid) : Tool.load(name(), script); StackSymbols symbols = new StackSymbols(n -> { })) {
+        try (Tool t = pid > 0 ? Tool.load(name(), script, pid) : Tool.load(name(), script); BccSymbols symbols = new BccSymbols()) {
             long firstNs = System.nanoTime();
             double firstReal = System.currentTimeMillis() / 1000.0;
             t.onValues(v -> {
@@ -131,7 +130,7 @@ public final class Trace implements CliTool {
                 if (name != null && !comm.contains(name)) return;
                 int at = 7 + (kstack ? 1 : 0) + (ustack ? 1 : 0);
                 String msg = probe.format() == null ? "" : probe.format().format(v.subList(at, v.size()),
-                        addr -> symbols.kernel(addr).name(), addr -> symbols.user(tgid, addr).name());
+                        symbols::kernel, addr -> symbols.user(tgid, addr));
                 if (filter != null && !msg.contains(filter)) return;
                 StringBuilder row = new StringBuilder();
                 if (time) {
@@ -150,6 +149,7 @@ public final class Trace implements CliTool {
                 }
                 printed[0]++;
             });
+            if (pid > 0) symbols.prepare(pid);
             t.start();
             boolean any = probes.stream().anyMatch(p -> p.format() != null);
             if (time) out.printf(unix ? "%-17s " : "%-8s ", "TIME");
@@ -167,14 +167,17 @@ public final class Trace implements CliTool {
         return 0;
     }
 
-    /** BCC's stack lines: one per frame, 8 spaces in, the address first with -a; an id below 0 (lost) as itself. */
-    private static String stack(Tool t, StackSymbols symbols, long id, int pid, boolean address) {
-        if ((int) id < 0) return "        " + (int) id;
+    /**
+     * BCC's stack lines: one per frame, 8 spaces in, the address first with -a; an id below 0 (no stack: -14 for a
+     * kernel stack in a uprobe) as itself, on its own line (BCC leaves it without one).
+     */
+    private static String stack(Tool t, BccSymbols symbols, long id, int pid, boolean address) {
+        if ((int) id < 0) return "        " + (int) id + "\n";
         StringBuilder sb = new StringBuilder();
         for (long addr : t.stack(id)) {
             sb.append("        ");
             if (address) sb.append(String.format("%16x ", addr));
-            sb.append(pid < 0 ? symbols.kernel(addr).name() : symbols.user(pid, addr).name()).append('\n');
+            sb.append(pid < 0 ? symbols.kernel(addr) : symbols.user(pid, addr)).append('\n');
         }
         return sb.toString();
     }

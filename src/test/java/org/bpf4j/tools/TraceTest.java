@@ -60,6 +60,22 @@ class TraceTest {
 
     @Test
     @Tag("kernel")
+    void userStackOfTheFirstEvent() throws Exception {
+        Kernel.require();
+        try (WorkProgram w = WorkProgram.start(3)) {
+            String out = ToolRun.run(new Trace(), List.of("-U", "-M", "1", "-p", Long.toString(w.pid()), "p:" + w.binary() + ":work"), w::go, null);
+            List<String> lines = out.lines().toList();
+            assertEquals("PID     TID     COMM            FUNC             ", lines.get(0), out);
+            assertEquals(String.format("%-7d %-7d %-15s %-16s ", w.pid(), w.pid(), "work", "work"), lines.get(1), out);
+            assertEquals("        work+0x0 [work]", lines.get(2), out);          // the probed function's first instruction
+            assertTrue(lines.stream().anyMatch(l -> l.matches("        __libc_start_call_main\\+0x[0-9a-f]+ \\[libc\\.so\\.6\\]")), out);
+            assertEquals("", lines.getLast(), "a blank line ends each event's stacks:\n" + out);
+            assertEquals(1, lines.stream().filter(l -> l.startsWith(Long.toString(w.pid()))).count(), "-M 1: one event:\n" + out);
+        }
+    }
+
+    @Test
+    @Tag("kernel")
     void aKernelFunctionSaysKprobesAreMissing() throws Exception {
         Kernel.require();
         var parsed = new Trace().args().parse(List.of("r::vfs_read \"%d\", retval"));

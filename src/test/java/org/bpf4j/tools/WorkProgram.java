@@ -44,7 +44,7 @@ final class WorkProgram implements AutoCloseable {
     static WorkProgram start(int calls) throws Exception {
         Path dir = Files.createTempDirectory("bpf4j-work");
         Path source = Files.writeString(dir.resolve("work.c"), SOURCE), binary = dir.resolve("work");
-        Process cc = new ProcessBuilder("cc", "-O1", "-o", binary.toString(), source.toString()).inheritIO().start();
+        Process cc = new ProcessBuilder("cc", "-O1", "-fno-omit-frame-pointer", "-o", binary.toString(), source.toString()).inheritIO().start();
         assertEquals(0, cc.waitFor(), "cc work.c");
         return new WorkProgram(dir, binary, new ProcessBuilder(binary.toString(), Integer.toString(calls)).start());
     }
