@@ -133,6 +133,9 @@ class TraceTest {
         assertEquals(2, Main.run(new PrintWriter(out), new PrintWriter(err), "bcc-trace", "--bogus", "do_sys_open"));
         assertTrue(err.toString().endsWith("bcc-trace: error: unrecognized arguments: --bogus\n"), err.toString());
         err = new StringWriter();
+        assertEquals(1, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "trace", "t:syscalls:sys_enter_openat \"%s\", args->filename"));
+        assertTrue(err.toString().contains("No such file or directory (a BCC trace probe? BCC's trace is bpf4j bcc-trace)"), err.toString());
+        err = new StringWriter();
         assertEquals(1, Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "bcc-trace", "q:a:b"));
         assertEquals("bpf4j: bcc-trace: error in probe 'q:a:b': probe type must be 'p', 'r', 't', or 'u', but got 'q'\n", err.toString());
     }
