@@ -35,10 +35,10 @@ class ArgdistTest {
         try (WorkProgram w = WorkProgram.start(30)) {
             String bin = w.binary().toString();
             String args = "p:" + bin + ":work(int n, const char *tag):int,char*:n,tag", calls = "p:" + bin + ":work()#work calls",
-                    rets = "r:" + bin + ":work()", even = "p:" + bin + ":work(int n):int:n:n!=2";
+                    rets = "r:" + bin + ":work()", even = "p:" + bin + ":work(int n):int:n:n!=2", usdt = "u:" + bin + ":step():int:arg2#steps";
             String out = ToolRun.run(new Argdist(), List.of("-c", "-p", Long.toString(w.pid()), "-C", args, "-C", calls, "-C", rets,
-                    "-C", even), w::go, text -> last(text, "work calls", "total calls") == 30 && last(text, rets, "retval = 7") == 10
-                    && last(text, args, "n = 3, tag = bpf4j-tag") == 10 && last(text, even, "n = 3") == 10);
+                    "-C", even, "-C", usdt), w::go, text -> last(text, "work calls", "total calls") == 30 && last(text, rets, "retval = 7") == 10
+                    && last(text, args, "n = 3, tag = bpf4j-tag") == 10 && last(text, even, "n = 3") == 10 && last(text, "steps", "arg2 = 3") == 10);
             assertTrue(out.startsWith("["), out);
             assertTrue(out.lines().findFirst().orElseThrow().matches("\\[\\d\\d:\\d\\d:\\d\\d\\]"), out);
             for (int n = 1; n <= 3; n++) {
@@ -46,6 +46,7 @@ class ArgdistTest {
                 assertEquals(10, last(out, rets, "retval = " + (2 * n + 1)), out);
             }
             assertEquals(30, last(out, "work calls", "total calls"), out);
+            for (int n = 1; n <= 3; n++) assertEquals(10, last(out, "steps", "arg2 = " + n), out); // the USDT probe's second argument
             assertEquals(10, last(out, even, "n = 1"), out);
             assertEquals(-1, last(out, even, "n = 2"), "the filter n!=2 leaves n = 2 out:\n" + out);
         }

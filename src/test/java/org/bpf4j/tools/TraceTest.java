@@ -60,6 +60,18 @@ class TraceTest {
 
     @Test
     @Tag("kernel")
+    void usdtProbeWithMessageAndNameFilters() throws Exception {
+        Kernel.require();
+        try (WorkProgram w = WorkProgram.start(6)) {
+            String out = ToolRun.run(new Trace(), List.of("-p", Long.toString(w.pid()), "-f", "n=2", "-n", "wor",
+                    "u:" + w.binary() + ":step \"i=%d n=%d\", arg1, arg2"), w::go, text -> text.contains("i=4 n=2"));
+            String p = String.format("%-7d %-7d %-15s %-16s ", w.pid(), w.pid(), "work", "step");
+            assertEquals(List.of("PID     TID     COMM            FUNC             -", p + "i=1 n=2", p + "i=4 n=2"), out.lines().toList(), out);
+        }
+    }
+
+    @Test
+    @Tag("kernel")
     void userStackOfTheFirstEvent() throws Exception {
         Kernel.require();
         try (WorkProgram w = WorkProgram.start(3)) {

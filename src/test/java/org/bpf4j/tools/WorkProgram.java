@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * A small C program for the generic tools' uprobe tests: it waits for a line on stdin, then calls
  * {@code work(i % 3 + 1, "bpf4j-tag")} for i below its argument (values 1, 2, 3 in turn; {@code work} returns
- * {@code 2n + 1}), so a test knows every call's arguments and result before the tool starts.
+ * {@code 2n + 1}), each after the USDT probe {@code bpf4j:step(i, n)}, so a test knows every call's arguments and
+ * result before the tool starts.
  */
 final class WorkProgram implements AutoCloseable {
     private static final String SOURCE = """
             #include <stdio.h>
             #include <stdlib.h>
+            #include <sys/sdt.h>
                         __attribute__((noinline)) int work(int n, const char *tag) {
                 __asm__ volatile("" ::: "memory");
                 return n * 2 + (tag[0] == 'b');
@@ -25,7 +27,10 @@ final class WorkProgram implements AutoCloseable {
                 if (!fgets(line, sizeof line, stdin)) return 1;
                 int n = atoi(argv[1]), s = 0;
                 if (((volatile const char *)tag)[0] != 'b') return 2; /* its page is in before a probe reads it */
-                for (int i = 0; i < n; i++) s += work(i % 3 + 1, tag);
+                for (int i = 0; i < n; i++) {
+                    DTRACE_PROBE2(bpf4j, step, i, i % 3 + 1);
+                    s += work(i % 3 + 1, tag);
+                }
                 printf("%d\\n", s);
                 return 0;
             }
