@@ -40,6 +40,28 @@ class TraceTest {
 
     @Test
     @Tag("kernel")
+    void leavesItsOwnProcessOutWithoutDashS() throws Exception {
+        Kernel.require();
+        Path dir = Files.createTempDirectory("bcc-trace");
+        Path own = Files.writeString(dir.resolve("own-" + System.nanoTime()), "x"), child = Files.writeString(dir.resolve("child-" + System.nanoTime()), "y");
+        Process[] cat = new Process[1];
+        String out = ToolRun.run(new Trace(), List.of("t:syscalls:sys_enter_openat \"%s\", args->filename"), () -> {
+            try (InputStream in = Files.newInputStream(own)) {
+                assertEquals('x', in.read());
+            }
+            cat[0] = new ProcessBuilder("cat", child.toString()).start();
+            assertEquals(0, cat[0].waitFor());
+        }, text -> text.contains(child.toString()));
+        String row = ToolRun.line(out, ".* " + child + "$");
+        assertEquals(String.format("%-7d %-7d %-15s %-16s %s", cat[0].pid(), cat[0].pid(), "cat", "sys_enter_openat", child), row);
+        assertFalse(out.contains(own.toString()), "the tool's own process is left out without -S:\n" + out);
+        Files.delete(own);
+        Files.delete(child);
+        Files.delete(dir);
+    }
+
+    @Test
+    @Tag("kernel")
     void uprobeAndUretprobeOfAProgramsFunction() throws Exception {
         Kernel.require();
         try (WorkProgram w = WorkProgram.start(6)) {
@@ -67,6 +89,20 @@ class TraceTest {
                     "u:" + w.binary() + ":step \"i=%d n=%d\", arg1, arg2"), w::go, text -> text.contains("i=4 n=2"));
             String p = String.format("%-7d %-7d %-15s %-16s ", w.pid(), w.pid(), "work", "step");
             assertEquals(List.of("PID     TID     COMM            FUNC             -", p + "i=1 n=2", p + "i=4 n=2"), out.lines().toList(), out);
+        }
+    }
+
+    @Test
+    @Tag("kernel")
+    void aggregateCountsIdenticalRows() throws Exception {
+        Kernel.require();
+        try (WorkProgram w = WorkProgram.start(7)) {
+            String out = ToolRun.run(new Trace(), List.of("-A", "-M", "6", "-p", Long.toString(w.pid()), "p:" + w.binary() + ":work \"n=%d\", arg1"),
+                    w::go, null);
+            String p = String.format("%-7d %-7d %-15s %-16s ", w.pid(), w.pid(), "work", "work");
+            // the first 6 of 7 calls (-M 6), n = 1, 2, 3 twice each, printed once with their count, most frequent first
+            assertEquals("PID     TID     COMM            FUNC             -\n" + p + "n=1\n-->COUNT 2\n\n" + p + "n=2\n-->COUNT 2\n\n"
+                    + p + "n=3\n-->COUNT 2\n\n", out);
         }
     }
 
