@@ -81,7 +81,9 @@ final class ScriptRun {
             }
             return new Source(file, prepare.apply(InputFiles.utf8(bytes, file)));
         } catch (NoSuchFileException e) {
-            throw new UserException("failed to open file '" + file + "': No such file or directory");
+            String bcc = file.matches("(?s)[prtu]?:.*:.*") || file.contains("\"") // a BCC trace probe given to bpftrace's trace
+                    ? " (a BCC trace probe? BCC's trace is bpf4j bcc-trace)" : "";
+            throw new UserException("failed to open file '" + file + "': No such file or directory" + bcc);
         } catch (IOException e) {
             throw new UserException("failed to open file '" + file + "': " + e.getMessage());
         }

@@ -13,7 +13,11 @@ import java.util.Map;
  * mistake ({@link Exit}).
  */
 public final class Args {
-    private record Option(char shortName, String longName, String metavar, String help, boolean integer) {
+    private record Option(char shortName, String longName, String metavar, String help, boolean integer, boolean append) {
+        Option(char shortName, String longName, String metavar, String help, boolean integer) {
+            this(shortName, longName, metavar, help, integer, false);
+        }
+
         boolean flag() { return metavar == null; }
 
         String dest() { return longName != null ? longName.replace('-', '_') : String.valueOf(shortName); }
@@ -33,7 +37,11 @@ public final class Args {
         String usage() { return "[" + (shortName != 0 ? "-" + shortName : "--" + longName) + (flag() ? "" : " " + metavar) + "]"; }
     }
 
-    private record Positional(String name, String help, boolean integer, boolean required) {}
+    private record Positional(String name, String help, boolean integer, boolean required, boolean many) {
+        Positional(String name, String help, boolean integer, boolean required) {
+            this(name, help, integer, required, false);
+        }
+    }
 
     /** The command line asks to stop here: {@code status} 0 after -h, 2 after a mistake; the text to print. */
     public static final class Exit extends Exception {
@@ -74,6 +82,12 @@ public final class Args {
 
         /** A string option's value, or null. */
         public String string(String dest) { return values.get(dest) instanceof String s ? s : null; }
+
+        /** Every value of a repeated option or of a {@code nargs='+'} positional, in order (empty when absent). */
+        @SuppressWarnings("unchecked")
+        public List<String> strings(String dest) {
+            return values.get(dest) instanceof List<?> l ? List.copyOf((List<String>) l) : List.of();
+        }
     }
 
     private static final int WIDTH = 78, MAX_HELP_POSITION = 24;
@@ -108,6 +122,18 @@ public final class Args {
     /** An option taking a string. */
     public Args string(char shortName, String longName, String metavar, String help) {
         options.add(new Option(shortName, longName, metavar, help, false));
+        return this;
+    }
+
+    /** A string option that may be given again and again ({@code action='append'}), such as argdist's {@code -H}. */
+    public Args strings(char shortName, String longName, String metavar, String help) {
+        options.add(new Option(shortName, longName, metavar, help, false, true));
+        return this;
+    }
+
+    /** A positional taking one or more words ({@code nargs='+'}), such as trace's {@code probe [probe ...]}. */
+    public Args requiredList(String name, String help) {
+        positionals.add(new Positional(name, help, false, true, true));
         return this;
     }
 
@@ -163,7 +189,13 @@ public final class Args {
                     break;
                 }
             } else if (nextPositional < positionals.size()) {
-                Positional pos = positionals.get(nextPositional++);
+                Positional pos = positionals.get(nextPositional);
+                if (pos.many()) {
+                    @SuppressWarnings("unchecked") List<String> l = (List<String>) p.values.computeIfAbsent(pos.name(), k -> new ArrayList<String>());
+                    l.add(a);
+                    continue;
+                }
+                nextPositional++;
                 if (!pos.integer()) {
                     p.values.put(pos.name(), a);
                     continue;
@@ -190,6 +222,11 @@ public final class Args {
     }
 
     private void set(Parsed p, Option o, String value) throws Exit {
+        if (o.append()) {
+            @SuppressWarnings("unchecked") List<String> l = (List<String>) p.values.computeIfAbsent(o.dest(), k -> new ArrayList<String>());
+            l.add(value);
+            return;
+        }
         if (!o.integer()) {
             p.values.put(o.dest(), value);
             return;
@@ -237,7 +274,7 @@ public final class Args {
         List<String> parts = new ArrayList<>();
         for (Option o : options) parts.add(o.usage());
         List<String> pos = new ArrayList<>();
-        for (Positional p : positionals) pos.add(p.required() ? p.name() : "[" + p.name() + "]");
+        for (Positional p : positionals) pos.add(p.many() ? p.name() + " [" + p.name() + " ...]" : p.required() ? p.name() : "[" + p.name() + "]");
         String prefix = "usage: ";
         List<String> all = new ArrayList<>(parts);
         all.addAll(pos);

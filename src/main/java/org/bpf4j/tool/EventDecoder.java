@@ -111,6 +111,28 @@ public final class EventDecoder<R extends Record> {
         }
     }
 
+    /**
+     * The values at {@code buf[off...]} laid out as {@code sent} (a tuple, or one value), each by its compiled type:
+     * integers, pointers and stack ids as {@code Long}, strings as {@code String}, anything else as {@code byte[]}.
+     * For tools whose events take their shape from the user's command line (BCC's trace), where no record fits.
+     */
+    public static List<Object> values(byte[] buf, int off, Type sent) {
+        List<Type> elements = sent instanceof Type.Tuple t ? t.elements() : List.of(sent);
+        List<Object> out = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            Type e = elements.get(i);
+            int at = off + (sent instanceof Type.Tuple t ? t.offset(i) : 0);
+            out.add(switch (e) {
+                case Type.Int n -> integer(buf, at, n);
+                case Type.Ptr p -> le(buf, at, 8);
+                case Type.Special s when s.size() == 8 || s.kind() == Type.SpecialKind.USTACK -> le(buf, at, 8);
+                case Type.Str s -> string(buf, at, s.size());
+                default -> Arrays.copyOfRange(buf, at, at + e.size());
+            });
+        }
+        return out;
+    }
+
     /** An integer of the script's type at {@code off}, sign-extended when the type is signed. */
     static long integer(byte[] b, int off, Type t) {
         int size = Math.min(8, t.size());

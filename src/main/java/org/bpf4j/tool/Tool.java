@@ -166,6 +166,22 @@ public final class Tool implements AutoCloseable {
                 : new ToolException.LayoutMismatch(name + ": the script sends no print((...)) left for " + type.getSimpleName());
     }
 
+    /**
+     * Delivers the events of every {@code print((...))} not bound to a record yet to {@code handler}, as the list of
+     * their values ({@link EventDecoder#values}): for tools whose events take their shape from the user's command
+     * line (BCC's trace formats what the user names), where no record can be written beforehand. Call before
+     * {@link #start}.
+     */
+    public void onValues(Consumer<? super List<Object>> handler) {
+        for (int i = 0; i < compiled.actions().size(); i++) {
+            if (bound[i] || !(compiled.actions().get(i) instanceof Action.PrintValue pv)) continue;
+            Type sent = pv.type();
+            int at = pv.payload().offset(1);
+            session.route(i, (cpu, buf, off, len) -> handler.accept(EventDecoder.values(buf, off + at, sent)));
+            bound[i] = true;
+        }
+    }
+
     /** Attaches every probe; every {@code print} of the script must have a record by now. */
     public void start() {
         for (int i = 0; i < bound.length; i++) {
@@ -245,6 +261,18 @@ public final class Tool implements AutoCloseable {
         MapPlan m = plan(map);
         Map<K, Long> out = new LinkedHashMap<>();
         for (byte[][] e : entries(m)) out.merge(probeKey(m, keyType, e[0]), EventDecoder.le(e[1], 0, 8), Long::sum);
+        return out;
+    }
+
+    /**
+     * A count(), sum() or integer map whose keys take their shape from the user's command line (BCC's argdist):
+     * each key as the list of its values ({@link EventDecoder#values}), values as the u64 they hold.
+     */
+    public Map<List<Object>, Long> countsByValues(String map) {
+        MapPlan m = plan(map);
+        Map<List<Object>, Long> out = new LinkedHashMap<>();
+        for (byte[][] e : entries(m))
+            out.merge(m.userKey() == null ? List.of() : EventDecoder.values(e[0], 0, m.userKey()), EventDecoder.le(e[1], 0, 8), Long::sum);
         return out;
     }
 

@@ -53,23 +53,16 @@ public final class Funccount implements CliTool {
         BadPattern(String message) { super(message); }
     }
 
-    /** The attach point of the tracing language for BCC's {@code pattern}. */
+    /** The attach point of the tracing language for BCC's {@code pattern} ({@link ProbeSpec}, with funccount's messages). */
     static String attachPoint(String pattern) {
         String[] p = pattern.split(":", -1);
-        String type, lib, func;
-        if (p.length == 1) { type = "p"; lib = ""; func = p[0]; }
-        else if (p.length == 2) { type = "p"; lib = p[0]; func = p[1]; }
-        else if (p.length == 3) {
-            type = p[0];
-            lib = type.equals("t") ? "" : p[1];
-            func = type.equals("t") ? p[1] + ":" + p[2] : p[2];
-            if (!List.of("p", "t", "u").contains(type)) throw new BadPattern("Type must be 'p', 't', or 'u', but got " + type);
-        } else throw new BadPattern("Too many ':'-separated components in pattern " + pattern);
-        return switch (type) {
-            case "t" -> "tracepoint:" + func;
-            case "u" -> "usdt:" + lib + ":" + func;
-            default -> lib.isEmpty() ? "kprobe:" + func : "uprobe:" + lib + ":" + func;
-        };
+        if (p.length > 3) throw new BadPattern("Too many ':'-separated components in pattern " + pattern);
+        if (p.length == 3 && !List.of("p", "t", "u").contains(p[0])) throw new BadPattern("Type must be 'p', 't', or 'u', but got " + p[0]);
+        try {
+            return ProbeSpec.parse(pattern, "ptu").attachPoint();
+        } catch (ProbeSpec.BadSpec e) {
+            throw new BadPattern(e.getMessage());
+        }
     }
 
     /** The kernel side: a count per attach point, for the predicate {@code filter} ("" for every call). */

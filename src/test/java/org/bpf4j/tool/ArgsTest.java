@@ -107,4 +107,17 @@ class ArgsTest {
         assertEquals(2, missing.status());
         assertTrue(missing.err().endsWith("javacalls: error: the following arguments are required: pid\n"), missing.err());
     }
+
+    @Test
+    void repeatedOptionsAndOneOrMorePositionals() throws Exception {
+        Args a = Args.of("argdist", "d", "").strings('C', "count", "specifier", "count").requiredList("probe", "probes");
+        Args.Parsed p = a.parse(List.of("-C", "x", "a", "--count=y", "b", "-Cz"));
+        assertEquals(List.of("x", "y", "z"), p.strings("count"));
+        assertEquals(List.of("a", "b"), p.strings("probe"));
+        assertEquals(List.of(), Args.of("t", "d", "").strings('H', "histogram", "specifier", "h").parse(List.of()).strings("histogram"));
+        assertEquals("usage: argdist [-h] [-C specifier] probe [probe ...]\n", a.usage());
+        Args.Exit x = assertThrows(Args.Exit.class, () -> a.parse(List.of("-C", "x")));
+        assertEquals(2, x.status());
+        assertTrue(x.err().endsWith("argdist: error: the following arguments are required: probe\n"), x.err());
+    }
 }
