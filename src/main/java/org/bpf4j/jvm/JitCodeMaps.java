@@ -1,5 +1,7 @@
 package org.bpf4j.jvm;
 
+import org.bpf4j.symbols.ProcMaps;
+
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
@@ -12,7 +14,8 @@ import java.util.function.Consumer;
  * perf map a process's agent writes, when there is one; for a HotSpot JVM, a snapshot bpf4j asks the JVM for
  * ({@link PerfMaps#snapshot}) on its first address no map holds. Code compiled later is followed either by feeding
  * the compiled-method probes' events in ({@link #load}, {@link #unload}: profile, offcputime) or by asking again
- * when an address is still not found, at most once per refresh interval (scripts' {@code ustack}).
+ * when an address in the process's anonymous executable memory is still not found, at most once per refresh
+ * interval (scripts' {@code ustack}).
  */
 public final class JitCodeMaps {
     /** What is known of one process. */
@@ -52,7 +55,7 @@ public final class JitCodeMaps {
         Proc p = proc(pid);
         if (!p.jvm) return Optional.empty();
         if (!p.asked) prepare(pid);
-        else if (refreshNanos > 0 && !p.failed && System.nanoTime() - p.askedAt >= refreshNanos) refresh(pid, p);
+        else if (refreshNanos > 0 && !p.failed && System.nanoTime() - p.askedAt >= refreshNanos && anonymousCode(pid, address)) refresh(pid, p);
         else return Optional.empty();
         return p.code.find(address);
     }
@@ -89,6 +92,18 @@ public final class JitCodeMaps {
             p.code = m;
         } catch (JvmException e) {
             p.failed = true; // exited, or stopped answering: keep what was known
+        }
+    }
+
+    /**
+     * Whether {@code address} is in executable memory no file backs (a code cache; not the vdso, the stack or a
+     * library): only such an address is worth a new snapshot.
+     */
+    private static boolean anonymousCode(int pid, long address) {
+        try {
+            return ProcMaps.of(pid).containing(address).map(m -> m.executable() && !m.isFile() && !m.path().startsWith("[")).orElse(false);
+        } catch (RuntimeException e) {
+            return false; // exited
         }
     }
 

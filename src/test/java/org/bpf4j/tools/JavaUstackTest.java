@@ -93,8 +93,9 @@ class JavaUstackTest {
             // the first print takes the snapshot; omega and psi are first called after it, so a later print names
             // them only from a new one (an address the snapshot does not hold, a second or more later)
             boolean[] switched = {false};
+            // a print a second for 12 s: on a busy machine the JVM may get no CPU for seconds
             String out = trace("profile:hz:99 /pid == " + pid + "/ { @[ustack(6)] = count(); }"
-                    + " interval:ms:1500 { print(@); clear(@); @n++; if (@n == 4) { exit(); } }", line -> {
+                    + " interval:s:1 { print(@); clear(@); @n++; if (@n == 12) { exit(); } }", line -> {
                 if (!switched[0] && line.startsWith("@[")) {
                     switched[0] = true;
                     try {
