@@ -1,13 +1,12 @@
 package org.bpf4j.stacks;
 
 import org.bpf4j.jvm.CodeMap;
-import org.bpf4j.jvm.JvmException;
-import org.bpf4j.jvm.PerfMaps;
+import org.bpf4j.jvm.JitCodeMaps;
 import org.bpf4j.symbols.Kallsyms;
 import org.bpf4j.symbols.UserSymbols;
 import org.bpf4j.UserException;
 
-import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,18 +36,11 @@ public final class StackSymbols implements AutoCloseable {
         }
     }
 
-    /** What bpf4j knows of one process. */
-    private static final class Proc {
-        UserSymbols elf;
-        CodeMap code;
-        boolean jvm, asked;
-    }
-
-    private final Map<Integer, Proc> procs = new HashMap<>();
-    private final Consumer<String> notes;
+    private final Map<Integer, Optional<UserSymbols>> elf = new HashMap<>();
+    private final JitCodeMaps jit;
 
     /** Symbolizes; {@code notes} receives one line per JVM that could not be asked for its code (why). */
-    public StackSymbols(Consumer<String> notes) { this.notes = notes; }
+    public StackSymbols(Consumer<String> notes) { this.jit = new JitCodeMaps(notes, Duration.ZERO); }
 
     /** The kernel frame at {@code address}. */
     public Frame kernel(long address) {
@@ -57,20 +49,12 @@ public final class StackSymbols implements AutoCloseable {
 
     /** The user frame at {@code address} in process {@code pid}. */
     public Frame user(int pid, long address) {
-        Proc p = proc(pid);
-        if (p.code != null) {
-            Optional<CodeMap.Code> c = p.code.find(address);
-            if (c.isPresent()) return java(c.get().name());
-        }
-        if (p.elf != null) {
-            Optional<UserSymbols.Resolved> r = p.elf.resolve(address);
-            if (r.isPresent()) return new Frame(r.get().function(), Kind.NATIVE);
-        }
-        if (p.jvm && !p.asked) { // code no file holds, in a JVM: its JIT's; ask it once for its code map
-            prepare(pid);
-            Optional<CodeMap.Code> c = p.code.find(address);
-            if (c.isPresent()) return java(c.get().name());
-        }
+        Optional<CodeMap.Code> c = jit.known(pid, address);
+        if (c.isPresent()) return java(c.get().name());
+        Optional<UserSymbols.Resolved> r = elf(pid).flatMap(u -> u.resolve(address));
+        if (r.isPresent()) return new Frame(r.get().function(), Kind.NATIVE);
+        c = jit.find(pid, address); // code no file holds, in a JVM: its JIT's; asked for once
+        if (c.isPresent()) return java(c.get().name());
         return new Frame("[unknown]", Kind.UNKNOWN);
     }
 
@@ -83,71 +67,37 @@ public final class StackSymbols implements AutoCloseable {
      * Asks JVM {@code pid} for its code map now (once), so that code it compiles from here on is followed by the
      * probes; otherwise that happens at the first address of the process no file holds. Not a JVM: nothing.
      */
-    public void prepare(int pid) {
-        Proc p = proc(pid);
-        if (!p.jvm || p.asked) return;
-        p.asked = true;
-        CodeMap m = p.code != null ? p.code : new CodeMap();
-        if (pid == ProcessHandle.current().pid()) {
-            p.code = m; // this JVM cannot attach to itself
-            return;
-        }
-        try {
-            PerfMaps.snapshot(pid, m);
-        } catch (JvmException e) {
-            notes.accept("JVM " + pid + ": its JIT frames are unnamed: " + e.getMessage());
-        }
-        p.code = m;
-    }
+    public void prepare(int pid) { jit.prepare(pid); }
 
     /** True when process {@code pid} is a HotSpot JVM. */
-    public boolean isJvm(int pid) { return proc(pid).jvm; }
+    public boolean isJvm(int pid) { return jit.isJvm(pid); }
 
     /** Whether {@code address} of process {@code pid} is in code bpf4j's map of its JIT holds. */
-    public boolean inCodeMap(int pid, long address) {
-        Proc p = proc(pid);
-        return p.code != null && p.code.find(address).isPresent();
-    }
+    public boolean inCodeMap(int pid, long address) { return jit.known(pid, address).isPresent(); }
 
     /** The code map of process {@code pid}, null when it has none. */
-    public CodeMap codeMap(int pid) {
-        return proc(pid).code;
-    }
+    public CodeMap codeMap(int pid) { return jit.codeMap(pid); }
 
     /** HotSpot loaded compiled method {@code name} at {@code [start, start+size)} in process {@code pid}. */
-    public void javaLoad(int pid, long start, long size, String name) {
-        Proc p = procs.get(pid);
-        if (p != null && p.code != null) p.code.load(start, size, name); // else its snapshot, when taken, has it
-    }
+    public void javaLoad(int pid, long start, long size, String name) { jit.load(pid, start, size, name); }
 
     /** HotSpot freed a compiled version of method {@code name} in process {@code pid}. */
-    public void javaUnload(int pid, String name) {
-        Proc p = procs.get(pid);
-        if (p != null && p.code != null) p.code.unload(name);
-    }
+    public void javaUnload(int pid, String name) { jit.unload(pid, name); }
 
-    private Proc proc(int pid) {
-        Proc p = procs.get(pid);
-        if (p != null) return p;
-        p = new Proc();
-        procs.put(pid, p);
-        try {
-            p.elf = UserSymbols.of(pid);
-        } catch (UserException e) {
-            p.elf = null; // exited: its frames stay unknown
-        }
-        p.jvm = PerfMaps.isHotSpot(pid);
-        if (Files.isRegularFile(PerfMaps.agentMap(pid))) { // an agent's map: any JIT, HotSpot's included
-            p.code = new CodeMap();
-            p.code.readPerfMap(PerfMaps.agentMap(pid));
-        }
-        return p;
+    private Optional<UserSymbols> elf(int pid) {
+        return elf.computeIfAbsent(pid, p -> {
+            try {
+                return Optional.of(UserSymbols.of(p));
+            } catch (UserException e) {
+                return Optional.empty(); // exited: its frames stay unknown
+            }
+        });
     }
 
     /** Closes the ELF files opened for symbols. */
     @Override
     public void close() {
-        for (Proc p : procs.values()) if (p.elf != null) p.elf.close();
-        procs.clear();
+        elf.values().forEach(u -> u.ifPresent(UserSymbols::close));
+        elf.clear();
     }
 }
