@@ -37,10 +37,29 @@ final class Context {
     final Set<String> internal = new HashSet<>();
     private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
+    /**
+     * Entries of each user map: the config block's {@code max_map_keys}, else {@link #MAP_KEYS}. Stack maps keep
+     * {@link #MAP_KEYS} (each entry holds a whole stack, and the kernel allocates them all at creation).
+     */
+    final int mapKeys;
+
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
         this.options = options;
+        this.mapKeys = mapKeys(analysis.script().config().get("max_map_keys"));
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
+    }
+
+    /** {@code max_map_keys} as written (a positive integer; the checker leaves values as written), or the default. */
+    private static int mapKeys(String value) {
+        if (value == null) return MAP_KEYS;
+        try {
+            long n = Long.decode(value.trim());
+            if (n > 0 && n <= Integer.MAX_VALUE) return (int) n;
+        } catch (NumberFormatException e) {
+            // not a number: as an unset value
+        }
+        return MAP_KEYS;
     }
 
     private MapPlan plan(MapDecl d) {
@@ -48,7 +67,7 @@ final class Context {
         Type.Agg agg = d.agg();
         Type.Tuple key = agg != null && agg.histogram() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
         String name = kernelName(d.name());
-        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), MAP_KEYS), key, d.value());
+        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), mapKeys), key, d.value());
     }
 
     /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */
