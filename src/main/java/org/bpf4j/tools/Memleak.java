@@ -57,11 +57,11 @@ public final class Memleak implements CliTool {
 
     @Override
     public Args args() {
-        return Args.of(name(), """
-                Trace outstanding memory allocations that weren't freed.
+        return Args.of(name(), description(), """
                 Supports both user-mode allocations made with libc functions and kernel-mode
                 allocations made with kmalloc/kmem_cache_alloc/get_free_pages and corresponding
-                memory release functions (here through the kmem tracepoints, as BCC).""", """
+                memory release functions (here through the kmem tracepoints, as BCC).
+
                 EXAMPLES:
 
                 bpf4j memleak -p $(pidof allocs)
