@@ -218,6 +218,21 @@ public final class Memleak implements CliTool {
         return s.toString();
     }
 
+    /** The user-space script for process {@code pid}: the allocators of {@code -O}'s object (libc by default). */
+    private static String userScript(Args.Parsed a, Options o, int pid) {
+        String obj = a.string("obj") == null || a.string("obj").equals("c") ? "libc" : a.string("obj");
+        Path lib = UprobeLink.resolveBinary(obj, pid);
+        String prefix = a.string("symbols_prefix") == null ? "" : a.string("symbols_prefix");
+        List<String> have = new ArrayList<>();
+        try (ElfFile elf = ElfFile.open(lib)) {
+            for (Allocator al : ALLOCATORS) if (elf.symbol(prefix + al.name()).isPresent()) have.add(al.name());
+            for (String f : FREES) if (elf.symbol(prefix + f).isPresent()) have.add(f);
+        }
+        if (!have.contains("malloc") || !have.contains("free"))
+            throw new UserException("memleak: " + lib + " has no " + prefix + "malloc or " + prefix + "free to attach to");
+        return userScript(lib.toString(), have, prefix, o);
+    }
+
     @Override
     public int run(Args.Parsed a, PrintStream out, BooleanSupplier stop) {
         String sort = a.string("sort") == null ? "size" : a.string("sort");
@@ -244,45 +259,35 @@ public final class Memleak implements CliTool {
             pid = (int) child.pid();
         }
         boolean kernel = pid <= 0;
-        if (!kernel && !Files.isDirectory(Path.of("/proc", Integer.toString(pid)))) throw new UserException("memleak: no process " + pid);
-        String script;
-        if (kernel) {
-            script = kernelScript(o, Files.isDirectory(Path.of("/sys/kernel/tracing/events/kmem/kmalloc_node")), a.flag("percpu"));
-        } else {
-            String obj = a.string("obj") == null || a.string("obj").equals("c") ? "libc" : a.string("obj");
-            Path lib = UprobeLink.resolveBinary(obj, pid);
-            String prefix = a.string("symbols_prefix") == null ? "" : a.string("symbols_prefix");
-            List<String> have = new ArrayList<>();
-            try (ElfFile elf = ElfFile.open(lib)) {
-                for (Allocator al : ALLOCATORS) if (elf.symbol(prefix + al.name()).isPresent()) have.add(al.name());
-                for (String f : FREES) if (elf.symbol(prefix + f).isPresent()) have.add(f);
-            }
-            if (!have.contains("malloc") || !have.contains("free"))
-                throw new UserException("memleak: " + lib + " has no " + prefix + "malloc or " + prefix + "free to attach to");
-            script = userScript(lib.toString(), have, prefix, o);
-        }
-        script = "config = { max_map_keys = " + MAX_ALLOCS + " }\n" + script;
-        try (Tool t = kernel ? Tool.load(name(), script) : Tool.load(name(), script, pid)) {
-            if (o.trace()) t.on(Trace.class, e -> out.println(traceLine(e)));
-            t.start();
-            if (child != null) MemleakCommand.resume(child);
-            out.println(kernel ? "Attaching to kernel allocators, Ctrl+C to quit." : "Attaching to pid " + pid + ", Ctrl+C to quit.");
-            out.flush();
-            MemleakReport report = new MemleakReport(t, kernel ? -1 : pid, (int) a.integer("top", 10), sort.equals("count"),
-                    a.flag("show_allocs"), older * 1_000_000L);
-            long printed = 0;
-            while (true) {
+        boolean resumed = false;
+        try {
+            if (!kernel && !Files.isDirectory(Path.of("/proc", Integer.toString(pid)))) throw new UserException("memleak: no process " + pid);
+            String script = "config = { max_map_keys = " + MAX_ALLOCS + " }\n" + (kernel
+                    ? kernelScript(o, Files.isDirectory(Path.of("/sys/kernel/tracing/events/kmem/kmalloc_node")), a.flag("percpu"))
+                    : userScript(a, o, pid));
+            try (Tool t = kernel ? Tool.load(name(), script) : Tool.load(name(), script, pid)) {
+                if (o.trace()) t.on(Trace.class, e -> out.println(traceLine(e)));
+                t.start();
+                if (child != null) MemleakCommand.resume(child);
+                resumed = true;
+                out.println(kernel ? "Attaching to kernel allocators, Ctrl+C to quit." : "Attaching to pid " + pid + ", Ctrl+C to quit.");
+                out.flush();
                 if (o.trace()) {
                     Snoop.loop(t, out, stop, 0);
-                    break;
+                    return 0;
                 }
-                if (!t.pollFor(interval * 1000, stop)) break;
-                out.println("[" + LocalTime.now().format(TIME) + "] Top " + a.integer("top", 10) + " stacks with outstanding allocations:");
-                if (a.flag("combined_only")) report.printCombined(out);
-                else report.printOutstanding(out);
-                out.flush();
-                if (count > 0 && ++printed >= count) break;
+                MemleakReport report = new MemleakReport(t, kernel ? -1 : pid, (int) a.integer("top", 10), sort.equals("count"),
+                        a.flag("show_allocs"), older * 1_000_000L);
+                for (long printed = 0; t.pollFor(interval * 1000, stop); ) {
+                    out.println("[" + LocalTime.now().format(TIME) + "] Top " + a.integer("top", 10) + " stacks with outstanding allocations:");
+                    if (a.flag("combined_only")) report.printCombined(out);
+                    else report.printOutstanding(out);
+                    out.flush();
+                    if (count > 0 && ++printed >= count) break;
+                }
             }
+        } finally {
+            if (child != null && !resumed) child.destroyForcibly(); // never left stopped when tracing could not start
         }
         return 0;
     }

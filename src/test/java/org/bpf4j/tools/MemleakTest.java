@@ -124,6 +124,45 @@ class MemleakTest {
     }
 
     @Test
+    void traceShowsEachCall() throws Exception {
+        Process p = new ProcessBuilder(leaker().toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (OutputStream in = p.getOutputStream();
+             BufferedReader fromLeaker = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+            String out = ToolRun.run(new Memleak(), List.of("-t", "-z", "3000", "-Z", "4000", "-p", Long.toString(p.pid())), () -> {
+                in.write("go\n".getBytes(StandardCharsets.US_ASCII));
+                in.flush();
+                assertEquals("done", fromLeaker.readLine());
+            }, text -> text.split("free entered, address = [0-9a-f]+, size = 3500\n", -1).length > 60);
+            String who = " +leaker-" + p.pid() + " +";
+            // 40 leaked blocks of 4000, 60 of 3000 reallocated to 3500 (the realloc frees the first), then freed
+            assertEquals(40, count(out, who + "alloc exited, size = 4000, result = [0-9a-f]+"), out);
+            assertEquals(100, count(out, who + "alloc entered, size = (3000|4000)"), out);
+            assertEquals(60, count(out, who + "free entered, address = [0-9a-f]+, size = 3000"), out);
+            assertEquals(60, count(out, who + "free entered, address = [0-9a-f]+, size = 3500"), out);
+            assertEquals(0, count(out, ".*size = (1536|640).*"), "-z 3000 leaves out the calloc and posix_memalign blocks:\n" + out);
+        } finally {
+            p.destroy();
+            p.waitFor();
+        }
+    }
+
+    private static long count(String out, String line) {
+        return Pattern.compile("(?m)^" + line + "$").matcher(out).results().count();
+    }
+
+    @Test
+    void aCommandThatCannotBeTracedIsNotLeftStopped() throws Exception {
+        Memleak tool = new Memleak();
+        var parsed = tool.args().parse(List.of("-c", leaker() + " 30", "-O", dir.resolve("no-such-lib.so").toString(), "1", "1"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        var e = assertThrows(org.bpf4j.UserException.class, () -> tool.run(parsed, new PrintStream(bytes, true, StandardCharsets.UTF_8), () -> false));
+        assertTrue(e.getMessage().contains("no-such-lib.so"), e.getMessage());
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (ProcessHandle.current().children().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < end) Thread.sleep(20);
+        assertEquals(List.of(), ProcessHandle.current().children().filter(ProcessHandle::isAlive).map(h -> h.info().commandLine().orElse("?")).toList());
+    }
+
+    @Test
     void kernelModeSeesThePipesThisJvmHolds() throws Exception {
         List<Pipe> pipes = new ArrayList<>();
         try {
