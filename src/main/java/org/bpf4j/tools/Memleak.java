@@ -86,7 +86,7 @@ public final class Memleak implements CliTool {
                         Trace allocations in kernel mode and display a summary of outstanding
                         allocations that are sorted in count order
 
-                At most 100,000 outstanding allocations (BCC: 1,000,000) and 4096 distinct stacks
+                At most 100,000 outstanding allocations (BCC: 1,000,000) and 16,384 distinct stacks
                 (BCC: 10,240) are kept: past that, new ones are not counted. Kernel mode uses the
                 kmem tracepoints (--percpu: the percpu ones), as BCC. -t prints each call as
                 "COMM-PID message" with BCC's messages.

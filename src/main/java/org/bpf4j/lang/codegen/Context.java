@@ -37,9 +37,12 @@ final class Context {
     final Set<String> internal = new HashSet<>();
     private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
+    /** The most entries a stack map is given (each holds a whole stack, and the kernel allocates them all at creation). */
+    static final int STACK_KEYS_MAX = 16384;
+
     /**
-     * Entries of each user map: the config block's {@code max_map_keys}, else {@link #MAP_KEYS}. Stack maps keep
-     * {@link #MAP_KEYS} (each entry holds a whole stack, and the kernel allocates them all at creation).
+     * Entries of each user map: the config block's {@code max_map_keys}, else {@link #MAP_KEYS}. Stack maps follow
+     * it up to {@link #STACK_KEYS_MAX}: fewer buckets make more stacks collide (and be lost).
      */
     final int mapKeys;
 
@@ -123,7 +126,8 @@ final class Context {
         for (int limit : stackDepths) {
             // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
             int depth = Math.min(limit, maxStack());
-            out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth, MAP_KEYS),
+            out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth,
+                    Math.max(MAP_KEYS, Math.min(mapKeys, STACK_KEYS_MAX))),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));
         }
         if (internal.contains(JOIN))

@@ -23,6 +23,15 @@ class MapKeysTest {
     }
 
     @Test
+    void stackMapsFollowUpTo16384() {
+        Map<String, Integer> big = sizes("config = { max_map_keys = 100000 } BEGIN { @k[kstack] = count(); }");
+        Map<String, Integer> small = sizes("BEGIN { @k[kstack] = count(); }");
+        String stacks = big.keySet().stream().filter(n -> n.startsWith("stack")).findFirst().orElseThrow(() -> new AssertionError(big.toString()));
+        assertEquals(16_384, big.get(stacks), big.toString());
+        assertEquals(4096, small.get(stacks), small.toString());
+    }
+
+    @Test
     void withoutItMapsKeepBpftracesDefault() {
         assertEquals(4096, sizes("BEGIN { @a[1] = 2; }").get("AT_a"));
         assertEquals(4096, sizes("config = { BPFTRACE_MAX_MAP_KEYS = 0 } BEGIN { @a[1] = 2; }").get("AT_a"), "0 is no size: the default");
