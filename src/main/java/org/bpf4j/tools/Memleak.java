@@ -33,20 +33,21 @@ public final class Memleak implements CliTool {
 
     /**
      * A libc allocator: its name, BCC's type number (the entry's size is kept per thread and type), the size
-     * expression from its arguments, and what else the entry does (realloc frees its old block).
+     * expression from its arguments, and how the block is given: returned, or stored through the pointer in arg0
+     * (posix_memalign). realloc also frees the block in arg0 when it is entered, as BCC's.
      */
-    private record Allocator(String name, int type, String size, String entry) {}
+    private record Allocator(String name, int type, String size, boolean throughArg0) {}
 
     private static final List<Allocator> ALLOCATORS = List.of(
-            new Allocator("malloc", 1, "arg0", ""),
-            new Allocator("calloc", 2, "arg0 * arg1", ""),
-            new Allocator("realloc", 3, "arg1", "FREE(arg0)"),
-            new Allocator("mmap", 4, "arg1", ""),
-            new Allocator("posix_memalign", 5, "arg2", "@memptr[tid] = arg0;"),
-            new Allocator("valloc", 6, "arg0", ""),
-            new Allocator("memalign", 7, "arg1", ""),
-            new Allocator("pvalloc", 8, "arg0", ""),
-            new Allocator("aligned_alloc", 9, "arg1", ""));
+            new Allocator("malloc", 1, "arg0", false),
+            new Allocator("calloc", 2, "arg0 * arg1", false),
+            new Allocator("realloc", 3, "arg1", false),
+            new Allocator("mmap", 4, "arg1", false),
+            new Allocator("posix_memalign", 5, "arg2", true),
+            new Allocator("valloc", 6, "arg0", false),
+            new Allocator("memalign", 7, "arg1", false),
+            new Allocator("pvalloc", 8, "arg0", false),
+            new Allocator("aligned_alloc", 9, "arg1", false));
 
     /** The frees: free, and munmap for the mmap above. */
     private static final List<String> FREES = List.of("free", "munmap");
@@ -157,19 +158,20 @@ public final class Memleak implements CliTool {
             if (!have.contains(a.name())) continue;
             String target = lib + ":" + prefix + a.name();
             s.append("uprobe:").append(target).append(" {\n")
-                    .append(a.entry().isEmpty() ? "" : a.entry().startsWith("FREE(") ? free("arg0", o) + "\n" : a.entry() + "\n")
+                    .append(a.name().equals("realloc") ? free("arg0", o).indent(4) : "")
+                    .append(a.throughArg0() ? "    @memptr[tid] = arg0;\n" : "")
                     .append("    $s = (uint64)(").append(a.size()).append(");\n")
                     .append("    if (").append(filter(o)).append(") {\n")
                     .append("        @size[tid, ").append(a.type()).append("] = $s + 1;\n")
                     .append(o.trace() ? "        print(((uint64)1, comm, (uint64)pid, $s, (uint64)0));\n" : "")
                     .append("    }\n}\n");
-            String address = a.name().equals("posix_memalign") ? "$addr" : "(uint64)retval";
+            String address = a.throughArg0() ? "$addr" : "(uint64)retval";
             s.append("uretprobe:").append(target).append(" {\n")
                     .append("    $s = @size[tid, ").append(a.type()).append("];\n")
                     .append("    if ($s != 0) {\n")
                     .append("        delete(@size[tid, ").append(a.type()).append("]);\n")
                     .append("        $s = $s - 1;\n");
-            if (a.name().equals("posix_memalign")) {
+            if (a.throughArg0()) {
                 s.append("        $p = @memptr[tid];\n        delete(@memptr[tid]);\n")
                         .append("        $addr = (uint64)0;\n")
                         .append("        if (retval == 0 && $p != 0) { $addr = *(uint64 *)$p; }\n");
