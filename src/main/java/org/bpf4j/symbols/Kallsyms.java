@@ -109,6 +109,15 @@ public final class Kallsyms {
         return i >= 0 && addresses[i] != 0 ? Optional.of(names[i]) : Optional.empty();
     }
 
+    /** A symbol and where it starts. */
+    public record Symbol(String name, long address) {}
+
+    /** The nearest symbol at or below {@code address} with its start, for {@code name+0xoffset} (BCC's frames). */
+    public Optional<Symbol> symbolAt(long address) {
+        int i = floor(address);
+        return i >= 0 && addresses[i] != 0 ? Optional.of(new Symbol(names[i], addresses[i])) : Optional.empty();
+    }
+
     private int floor(long address) {
         int lo = 0, hi = addresses.length - 1, found = -1;
         while (lo <= hi) {

@@ -33,7 +33,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -241,15 +240,11 @@ public final class Tool implements AutoCloseable {
         return m;
     }
 
+    /** The map's entries, read in batches where the kernel can (memleak reads maps of 100,000), else key by key. */
     private List<byte[][]> entries(MapPlan m) {
         KernelMap km = session.map(m.name());
         List<byte[][]> out = new ArrayList<>();
-        Optional<byte[]> k = km.nextKey(null);
-        while (k.isPresent()) {
-            byte[] key = k.get();
-            km.lookup(key).ifPresent(v -> out.add(new byte[][] {key, v}));
-            k = km.nextKey(key);
-        }
+        for (var e : km.lookupBatch()) out.add(new byte[][] {e.key(), e.value()});
         return out;
     }
 

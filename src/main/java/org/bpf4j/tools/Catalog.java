@@ -13,6 +13,7 @@ public final class Catalog {
                 new Syscount(), new Runqslower(), new Runqlen(), new Tcpretrans(), new Cachestat(), new Funccount(), new Tcpaccept(), new Filetop(),
                 new Profile(), new Offcputime(),
                 new Trace(), new Argdist(),
+                new Memleak(), new Ext4slower(),
 
                 new Javagc(), new Javathreads(), new Javaobjnew(), new Javacalls(), new Javaflow(), new Javastat(), new Javaevents());
     }

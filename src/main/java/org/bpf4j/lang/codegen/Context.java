@@ -37,10 +37,32 @@ final class Context {
     final Set<String> internal = new HashSet<>();
     private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
+    /** The most entries a stack map is given (each holds a whole stack, and the kernel allocates them all at creation). */
+    static final int STACK_KEYS_MAX = 16384;
+
+    /**
+     * Entries of each user map: the config block's {@code max_map_keys}, else {@link #MAP_KEYS}. Stack maps follow
+     * it up to {@link #STACK_KEYS_MAX}: fewer buckets make more stacks collide (and be lost).
+     */
+    final int mapKeys;
+
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
         this.options = options;
+        this.mapKeys = mapKeys(analysis.script().config().get("max_map_keys"));
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
+    }
+
+    /** {@code max_map_keys} as written (a positive integer; the checker leaves values as written), or the default. */
+    private static int mapKeys(String value) {
+        if (value == null) return MAP_KEYS;
+        try {
+            long n = Long.decode(value.trim());
+            if (n > 0 && n <= Integer.MAX_VALUE) return (int) n;
+        } catch (NumberFormatException e) {
+            // not a number: as an unset value
+        }
+        return MAP_KEYS;
     }
 
     private MapPlan plan(MapDecl d) {
@@ -48,7 +70,7 @@ final class Context {
         Type.Agg agg = d.agg();
         Type.Tuple key = agg != null && agg.histogram() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
         String name = kernelName(d.name());
-        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), MAP_KEYS), key, d.value());
+        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), mapKeys), key, d.value());
     }
 
     /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */
@@ -104,7 +126,8 @@ final class Context {
         for (int limit : stackDepths) {
             // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
             int depth = Math.min(limit, maxStack());
-            out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth, MAP_KEYS),
+            out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth,
+                    Math.max(MAP_KEYS, Math.min(mapKeys, STACK_KEYS_MAX))),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));
         }
         if (internal.contains(JOIN))
