@@ -182,7 +182,15 @@ public final class Args {
         return p;
     }
 
-    private static boolean isNumber(String s) { return s.matches("-\\d+|-\\d*\\.\\d+"); }
+    /**
+     * A negative number, read as a value; as argparse, not when an option looks like one (tcptop's -4 and -6): then
+     * {@code -4} is that option.
+     */
+    private boolean isNumber(String s) {
+        if (!s.matches("-\\d+|-\\d*\\.\\d+")) return false;
+        for (Option o : options) if (Character.isDigit(o.shortName())) return false;
+        return true;
+    }
 
     private void setFlag(Parsed p, Option o) throws Exit {
         if (o.shortName() == 'h') throw new Exit(0, help(), "");
