@@ -30,6 +30,7 @@ public final class Funccount implements CliTool {
                 examples:
                     bpf4j funccount 'vfs_*'             # count kernel fns starting with "vfs"
                     bpf4j funccount -Ti 5 'vfs_*'       # output every 5 seconds, with timestamps
+                    bpf4j funccount -r '^vfs.*'         # same as above, using regular expressions
                     bpf4j funccount -d 10 'vfs_*'       # trace for 10 seconds only
                     bpf4j funccount -p 185 'vfs_*'      # count vfs calls for PID 181 only
                     bpf4j funccount t:sched:sched_fork  # count calls to the sched_fork tracepoint
@@ -44,6 +45,7 @@ public final class Funccount implements CliTool {
                 .integer('i', "interval", "INTERVAL", "summary interval, seconds")
                 .integer('d', "duration", "DURATION", "total duration of trace, seconds")
                 .flag('T', "timestamp", "include timestamp on output")
+                .flag('r', "regexp", "use regular expressions. Default is \"*\" wildcards only.")
                 .integer('c', "cpu", "CPU", "trace this CPU only")
                 .required("pattern", "search expression for events");
     }
@@ -88,9 +90,13 @@ public final class Funccount implements CliTool {
         String pattern = a.string("pattern");
         String at;
         try {
-            at = attachPoint(pattern);
+            at = a.flag("regexp") ? FuncRegex.attachPoints(pattern) : attachPoint(pattern);
         } catch (BadPattern e) {
             out.println(e.getMessage());
+            return 1;
+        }
+        if (at.isEmpty()) {
+            out.println("No functions matched by pattern " + pattern);
             return 1;
         }
         List<String> f = new ArrayList<>();
