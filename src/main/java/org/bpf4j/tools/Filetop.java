@@ -176,7 +176,7 @@ public final class Filetop implements CliTool {
     }
 
     /** /proc/loadavg as BCC prints it, its newline included (hence BCC's empty line after the header). */
-    private static String loadavg() {
+    static String loadavg() {
         try {
             return Files.readString(Path.of("/proc/loadavg"));
         } catch (IOException e) {

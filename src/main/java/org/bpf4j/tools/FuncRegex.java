@@ -32,16 +32,8 @@ final class FuncRegex {
 
     /** The attach points, comma-separated, that BCC's {@code pattern} read with -r stands for ("" for none). */
     static String attachPoints(String pattern) {
-        String[] p = pattern.split(":", -1);
-        String type, lib, expr;
-        if (p.length == 1) { type = "p"; lib = ""; expr = p[0]; }
-        else if (p.length == 2) { type = "p"; lib = p[0]; expr = p[1]; }
-        else if (p.length == 3) {
-            type = p[0];
-            lib = type.equals("t") ? "" : p[1];
-            expr = type.equals("t") ? p[1] + ":" + p[2] : p[2];
-            if (!List.of("p", "t", "u").contains(type)) throw new Funccount.BadPattern("Type must be 'p', 't', or 'u', but got " + type);
-        } else throw new Funccount.BadPattern("Too many ':'-separated components in pattern " + pattern);
+        Funccount.Parts parts = Funccount.Parts.of(pattern);
+        String type = parts.type(), lib = parts.lib(), expr = parts.func();
         Pattern re;
         try {
             re = Pattern.compile(expr);

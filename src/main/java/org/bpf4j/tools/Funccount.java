@@ -55,18 +55,23 @@ public final class Funccount implements CliTool {
         BadPattern(String message) { super(message); }
     }
 
+    /** BCC's pattern in its parts: the type (p, t, u), the library ("" for the kernel) and the function or event. */
+    record Parts(String type, String lib, String func) {
+        /** BCC's reading of {@code pattern}: {@code func}, {@code lib:func}, {@code type:lib:func}, {@code t:cat:event}. */
+        static Parts of(String pattern) {
+            String[] p = pattern.split(":", -1);
+            if (p.length == 1) return new Parts("p", "", p[0]);
+            if (p.length == 2) return new Parts("p", p[0], p[1]);
+            if (p.length != 3) throw new BadPattern("Too many ':'-separated components in pattern " + pattern);
+            if (!List.of("p", "t", "u").contains(p[0])) throw new BadPattern("Type must be 'p', 't', or 'u', but got " + p[0]);
+            return p[0].equals("t") ? new Parts("t", "", p[1] + ":" + p[2]) : new Parts(p[0], p[1], p[2]);
+        }
+    }
+
     /** The attach point of the tracing language for BCC's {@code pattern}. */
     static String attachPoint(String pattern) {
-        String[] p = pattern.split(":", -1);
-        String type, lib, func;
-        if (p.length == 1) { type = "p"; lib = ""; func = p[0]; }
-        else if (p.length == 2) { type = "p"; lib = p[0]; func = p[1]; }
-        else if (p.length == 3) {
-            type = p[0];
-            lib = type.equals("t") ? "" : p[1];
-            func = type.equals("t") ? p[1] + ":" + p[2] : p[2];
-            if (!List.of("p", "t", "u").contains(type)) throw new BadPattern("Type must be 'p', 't', or 'u', but got " + type);
-        } else throw new BadPattern("Too many ':'-separated components in pattern " + pattern);
+        Parts parts = Parts.of(pattern);
+        String type = parts.type(), lib = parts.lib(), func = parts.func();
         return switch (type) {
             case "t" -> "tracepoint:" + func;
             case "u" -> "usdt:" + lib + ":" + func;

@@ -3,10 +3,7 @@ package org.bpf4j.tools;
 import org.bpf4j.tool.Args;
 import org.bpf4j.tool.Tool;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -100,7 +97,7 @@ public final class Tcptop implements CliTool {
                 boolean exiting = !t.pollFor(interval * 1000, stop);
                 if (clear) out.print("\033[H\033[2J");
                 else out.println();
-                if (summary) out.printf("%-8s loadavg: %s%n", LocalTime.now().format(TIME), loadavg());
+                if (summary) out.printf("%-8s loadavg: %s%n", LocalTime.now().format(TIME), Filetop.loadavg());
                 Map<String, Row> v4 = new LinkedHashMap<>(), v6 = new LinkedHashMap<>();
                 collect(t, "@rx", 0, v4, v6);
                 collect(t, "@tx", 1, v4, v6);
@@ -132,14 +129,5 @@ public final class Tcptop implements CliTool {
         List<Row> sorted = new ArrayList<>(rows.values());
         sorted.sort((x, y) -> Long.compare(y.bytes()[0] + y.bytes()[1], x.bytes()[0] + x.bytes()[1]));
         for (Row r : sorted) out.printf(format, r.pid(), r.comm(), r.local(), r.remote(), r.bytes()[0] / 1024, r.bytes()[1] / 1024);
-    }
-
-    /** /proc/loadavg as BCC prints it, its newline included (hence BCC's empty line after the summary). */
-    private static String loadavg() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg"));
-        } catch (IOException e) {
-            return "\n";
-        }
     }
 }
