@@ -13,6 +13,9 @@ import java.util.Map;
  * mistake ({@link Exit}).
  */
 public final class Args {
+    /** The metavar argparse shows for a REMAINDER option; the option takes the rest of the command line. */
+    private static final String REMAINDER = "...";
+
     private record Option(char shortName, String longName, String metavar, String help, boolean integer, boolean append) {
         Option(char shortName, String longName, String metavar, String help, boolean integer) {
             this(shortName, longName, metavar, help, integer, false);
@@ -80,6 +83,10 @@ public final class Args {
         /** True when the option or positional was given. */
         public boolean has(String dest) { return values.containsKey(dest); }
 
+        /** The arguments a {@link #remainder} option took (empty when it was last), or null when it was not given. */
+        @SuppressWarnings("unchecked")
+        public List<String> rest(String dest) { return values.get(dest) instanceof List<?> l ? (List<String>) l : null; }
+
         /** A string option's value, or null. */
         public String string(String dest) { return values.get(dest) instanceof String s ? s : null; }
 
@@ -137,6 +144,15 @@ public final class Args {
         return this;
     }
 
+    /**
+     * An option that takes every argument after it ({@code nargs=argparse.REMAINDER}), such as syscount's
+     * {@code --exec ls -l /tmp}; read with {@link Parsed#rest}.
+     */
+    public Args remainder(String longName, String help) {
+        options.add(new Option((char) 0, longName, REMAINDER, help, false));
+        return this;
+    }
+
     /** An optional integer positional ({@code nargs='?'}), such as BCC's {@code interval} and {@code count}. */
     public Args positional(String name, String help) {
         positionals.add(new Positional(name, help, true, false));
@@ -167,6 +183,10 @@ public final class Args {
                 String name = a.substring(2, eq < 0 ? a.length() : eq);
                 Option o = byLong(name);
                 if (o == null) { extra.add(a); continue; }
+                if (o.metavar() == REMAINDER) {
+                    p.values.put(o.dest(), List.copyOf(argv.subList(i + 1, argv.size())));
+                    break;
+                }
                 if (o.flag()) {
                     if (eq >= 0) throw error("argument " + o.display() + ": ignored explicit argument '" + a.substring(eq + 1) + "'");
                     setFlag(p, o);
@@ -214,7 +234,15 @@ public final class Args {
         return p;
     }
 
-    private static boolean isNumber(String s) { return s.matches("-\\d+|-\\d*\\.\\d+"); }
+    /**
+     * A negative number, read as a value; as argparse, not when an option looks like one (tcptop's -4 and -6): then
+     * {@code -4} is that option.
+     */
+    private boolean isNumber(String s) {
+        if (!s.matches("-\\d+|-\\d*\\.\\d+")) return false;
+        for (Option o : options) if (Character.isDigit(o.shortName())) return false;
+        return true;
+    }
 
     private void setFlag(Parsed p, Option o) throws Exit {
         if (o.shortName() == 'h') throw new Exit(0, help(), "");

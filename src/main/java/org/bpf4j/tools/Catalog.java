@@ -10,7 +10,7 @@ public final class Catalog {
     /** Every tool. */
     public static List<CliTool> all() {
         return List.of(new KillsnoopCommand(), new Opensnoop(), new Execsnoop(), new Biolatency(), new Biosnoop(), new Bitesize(), new Runqlat(), new Capable(), new Tcpconnect(), new Exitsnoop(), new Oomkill(), new Cpudist(), new Tcplife(), new Statsnoop(), new Gethostlatency(), new Bashreadline(), new Filelife(),
-                new Syscount(), new Runqslower(), new Runqlen(), new Tcpretrans(), new Cachestat(), new Funccount(), new Tcpaccept(), new Filetop(),
+                new Syscount(), new Runqslower(), new Runqlen(), new Tcpretrans(), new Cachestat(), new Funccount(), new Tcpaccept(), new Filetop(), new Tcptop(),
                 new Profile(), new Offcputime(),
                 new Trace(), new Argdist(),
                 new Memleak(), new Ext4slower(),

@@ -5,7 +5,10 @@ import org.bpf4j.tool.Tool;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -41,6 +44,7 @@ public final class Filetop implements CliTool {
                     bpf4j filetop                 # file I/O top, 1 second refresh
                     bpf4j filetop -C              # don't clear the screen
                     bpf4j filetop -p 181          # PID 181 only
+                    bpf4j filetop -d /home/user   # trace files in /home/user directory only
                     bpf4j filetop 5               # 5 second summaries
                     bpf4j filetop 5 10            # 5 second summaries, 10 times only
                     bpf4j filetop 5 --read-only   # 5 second summaries, only read operations traced
@@ -54,17 +58,21 @@ public final class Filetop implements CliTool {
                 .flag((char) 0, "read-only", "trace only reads")
                 .flag((char) 0, "write-only", "trace only writes")
                 .positional("interval", "output interval, in seconds")
-                .positional("count", "number of outputs");
+                .positional("count", "number of outputs")
+                .string('d', "directory", "DIRECTORY", "trace this directory only");
     }
 
     /** The map key, {@link File}'s components (the type as BCC's letter: R regular, S socket, O other). */
     private static final String KEY = "tid, comm, $file->f_inode->i_ino, (uint64)$file->f_inode->i_sb->s_dev, str($de->d_name.name, "
             + NAME_LEN + "), (uint64)$de->d_name.len, (uint64)($mode == 0x8000 ? 82 : $mode == 0xc000 ? 83 : 79)";
 
-    /** The kernel side: counts and bytes per key, for reads and writes as asked; {@code filter} "" for every task. */
-    static String script(String filter, boolean allFiles, boolean reads, boolean writes) {
+    /**
+     * The kernel side: counts and bytes per key, for reads and writes as asked; {@code filter} "" for every task;
+     * {@code dirInode} the inode of the directory whose files alone count (-d, BCC's test of the dentry's parent), or -1.
+     */
+    static String script(String filter, boolean allFiles, boolean reads, boolean writes, long dirInode) {
         StringBuilder s = new StringBuilder();
-        String type = allFiles ? "" : " && $mode == 0x8000";
+        String type = (allFiles ? "" : " && $mode == 0x8000") + (dirInode < 0 ? "" : " && $de->d_parent->d_inode->i_ino == " + dirInode);
         for (String op : List.of("read", "write")) {
             if (op.equals("read") ? !reads : !writes) continue;
             String count = op.equals("read") ? "@reads" : "@writes", bytes = op.equals("read") ? "@rbytes" : "@wbytes";
@@ -96,8 +104,21 @@ public final class Filetop implements CliTool {
         boolean reads = !a.flag("write_only"), writes = !a.flag("read_only"), clear = !a.flag("noclear");
         long interval = a.integer("interval", 1), count = a.integer("count", 99_999_999), maxRows = a.integer("maxrows", 20);
         String filter = a.has("pid") ? "pid == " + a.integer("pid", 0) : "";
-        try (Tool t = Tool.load(name(), script(filter, a.flag("all_files"), reads, writes))) {
+        long dirInode = -1;
+        if (a.string("directory") != null) {
+            // BCC: os.lstat's inode, the directory itself (not a symlink's target)
+            try {
+                dirInode = ((Number) Files.getAttribute(Path.of(a.string("directory")), "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+            } catch (IOException | RuntimeException e) {
+                out.println("Error accessing directory " + a.string("directory") + ": " + reason(e));
+                return 1;
+            }
+        }
+        try (Tool t = Tool.load(name(), script(filter, a.flag("all_files"), reads, writes, dirInode))) {
             t.start();
+            // BCC prints this line before loading; here it comes once attached, with the next, so a caller that waits
+            // for the first line knows the files are being watched
+            if (dirInode >= 0) out.println("Tracing directory: " + a.string("directory") + " (Inode: " + dirInode + ")");
             out.println("Tracing... Output every " + interval + " secs. Hit Ctrl-C to end");
             out.flush();
             boolean exiting = false;
@@ -147,8 +168,15 @@ public final class Filetop implements CliTool {
         return rows;
     }
 
+    /** Why a path could not be read, as Python's OSError names it. */
+    private static String reason(Exception e) {
+        if (e instanceof NoSuchFileException) return "[Errno 2] No such file or directory: '" + e.getMessage() + "'";
+        if (e instanceof AccessDeniedException) return "[Errno 13] Permission denied: '" + e.getMessage() + "'";
+        return e.toString();
+    }
+
     /** /proc/loadavg as BCC prints it, its newline included (hence BCC's empty line after the header). */
-    private static String loadavg() {
+    static String loadavg() {
         try {
             return Files.readString(Path.of("/proc/loadavg"));
         } catch (IOException e) {

@@ -30,6 +30,7 @@ public final class Funccount implements CliTool {
                 examples:
                     bpf4j funccount 'vfs_*'             # count kernel fns starting with "vfs"
                     bpf4j funccount -Ti 5 'vfs_*'       # output every 5 seconds, with timestamps
+                    bpf4j funccount -r '^vfs.*'         # same as above, using regular expressions
                     bpf4j funccount -d 10 'vfs_*'       # trace for 10 seconds only
                     bpf4j funccount -p 185 'vfs_*'      # count vfs calls for PID 181 only
                     bpf4j funccount t:sched:sched_fork  # count calls to the sched_fork tracepoint
@@ -44,6 +45,7 @@ public final class Funccount implements CliTool {
                 .integer('i', "interval", "INTERVAL", "summary interval, seconds")
                 .integer('d', "duration", "DURATION", "total duration of trace, seconds")
                 .flag('T', "timestamp", "include timestamp on output")
+                .flag('r', "regexp", "use regular expressions. Default is \"*\" wildcards only.")
                 .integer('c', "cpu", "CPU", "trace this CPU only")
                 .required("pattern", "search expression for events");
     }
@@ -51,6 +53,19 @@ public final class Funccount implements CliTool {
     /** A bad pattern, with BCC's message. */
     static final class BadPattern extends IllegalArgumentException {
         BadPattern(String message) { super(message); }
+    }
+
+    /** BCC's pattern in its parts: the type (p, t, u), the library ("" for the kernel) and the function or event. */
+    record Parts(String type, String lib, String func) {
+        /** BCC's reading of {@code pattern}: {@code func}, {@code lib:func}, {@code type:lib:func}, {@code t:cat:event}. */
+        static Parts of(String pattern) {
+            String[] p = pattern.split(":", -1);
+            if (p.length == 1) return new Parts("p", "", p[0]);
+            if (p.length == 2) return new Parts("p", p[0], p[1]);
+            if (p.length != 3) throw new BadPattern("Too many ':'-separated components in pattern " + pattern);
+            if (!List.of("p", "t", "u").contains(p[0])) throw new BadPattern("Type must be 'p', 't', or 'u', but got " + p[0]);
+            return p[0].equals("t") ? new Parts("t", "", p[1] + ":" + p[2]) : new Parts(p[0], p[1], p[2]);
+        }
     }
 
     /** The attach point of the tracing language for BCC's {@code pattern} ({@link ProbeSpec}, with funccount's messages). */
@@ -81,9 +96,13 @@ public final class Funccount implements CliTool {
         String pattern = a.string("pattern");
         String at;
         try {
-            at = attachPoint(pattern);
+            at = a.flag("regexp") ? FuncRegex.attachPoints(pattern) : attachPoint(pattern);
         } catch (BadPattern e) {
             out.println(e.getMessage());
+            return 1;
+        }
+        if (at.isEmpty()) {
+            out.println("No functions matched by pattern " + pattern);
             return 1;
         }
         List<String> f = new ArrayList<>();

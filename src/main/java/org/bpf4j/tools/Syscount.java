@@ -2,6 +2,7 @@ package org.bpf4j.tools;
 
 import org.bpf4j.symbols.SyscallNames;
 import org.bpf4j.sys.Errno;
+import org.bpf4j.lang.runtime.Child;
 import org.bpf4j.tool.Args;
 import org.bpf4j.tool.Tool;
 
@@ -40,6 +41,7 @@ public final class Syscount implements CliTool {
                     bpf4j syscount -e ENOENT       # syscalls that return ENOENT
                     bpf4j syscount -p 181 -d 5     # PID 181 for five seconds
                     bpf4j syscount --syscall write # the write syscall only
+                    bpf4j syscount --exec ls -l /tmp  # the syscalls of this command
                 """)
                 .integer('p', "pid", "PID", "trace only this pid")
                 .integer('t', "tid", "TID", "trace only this tid")
@@ -53,7 +55,8 @@ public final class Syscount implements CliTool {
                 .flag('m', "milliseconds", "display latency in milliseconds (default: microseconds)")
                 .flag('P', "process", "count by process and not by syscall")
                 .flag('l', "list", "print list of recognized syscalls and exit")
-                .string((char) 0, "syscall", "SYSCALL", "trace this syscall only (use option -l to get all recognized syscalls)");
+                .string((char) 0, "syscall", "SYSCALL", "trace this syscall only (use option -l to get all recognized syscalls)")
+                .remainder("exec", "execute command (as the last parameter, supports multiple parameters, for example: --exec ls -l /tmp");
     }
 
     /** The kernel side: {@code filter} is the predicate both probes share, {@code exitFilter} the result's. */
@@ -108,8 +111,25 @@ public final class Syscount implements CliTool {
             System.err.print(args().error("argument -e/--errno: couldn't map " + a.string("errno") + " to an errno").err());
             return 2;
         }
+        List<String> exec = a.rest("exec");
+        if (exec != null && a.has("pid")) {
+            out.println("ERROR: can only use -p or --exec. Exiting.");
+            return 1;
+        }
+        if (exec != null && exec.isEmpty()) {
+            out.println("ERROR: --exec without command. Exiting.");
+            return 1;
+        }
+        // --exec: the command starts stopped, is counted by its pid, runs once attached, and its exit ends the trace
+        try (Child child = exec == null ? null : Child.start(exec)) {
+            return run(a, out, child == null ? stop : () -> stop.getAsBoolean() || child.exited(), syscall, nr, errno, child);
+        }
+    }
+
+    private int run(Args.Parsed a, PrintStream out, BooleanSupplier stop, String syscall, int nr, int errno, Child child) {
         List<String> f = new ArrayList<>();
-        if (a.has("pid")) f.add("pid == " + a.integer("pid", 0));
+        if (child != null) f.add("pid == " + child.pid());
+        else if (a.has("pid")) f.add("pid == " + a.integer("pid", 0));
         else if (a.has("tid")) f.add("tid == " + a.integer("tid", 0));
         else if (a.has("ppid")) f.add("curtask->real_parent->tgid == " + a.integer("ppid", 0));
         if (nr >= 0) f.add("args.id == " + nr);
@@ -125,6 +145,7 @@ public final class Syscount implements CliTool {
             if (syscall != null) out.println("Tracing " + failed + "syscall '" + syscall + "'... Ctrl+C to quit.");
             else out.println("Tracing " + failed + "syscalls, printing top " + top + "... Ctrl+C to quit.");
             out.flush();
+            if (child != null) child.resume();
             long seconds = 0;
             boolean exiting = false;
             while (!exiting) {

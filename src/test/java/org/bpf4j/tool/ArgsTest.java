@@ -81,6 +81,20 @@ class ArgsTest {
     }
 
     @Test
+    void aDigitOptionMakesMinusDigitAnOption() throws Exception {
+        Args a = Args.of("tcptop", "Summarize TCP send/recv throughput by host", "")
+                .flag('4', "ipv4", "trace IPv4 family only")
+                .positional("interval", "output interval, in seconds");
+        Args.Parsed p = a.parse(List.of("-4", "5"));
+        assertTrue(p.flag("ipv4"));
+        assertEquals(5, p.integer("interval", 0));
+        // argparse: with an option like -4, any negative-number-like argument is an option
+        assertTrue(assertThrows(Args.Exit.class, () -> a.parse(List.of("-7"))).err().endsWith("unrecognized arguments: -7\n"));
+        Args plain = Args.of("x", "", "").positional("interval", "");
+        assertEquals(-7, plain.parse(List.of("-7")).integer("interval", 0));
+    }
+
+    @Test
     void aRequiredPositionalIsAString() throws Exception {
         Args a = Args.of("funccount", "Count functions, tracepoints, and USDT probes", "")
                 .integer('p', "pid", "PID", "trace this PID only")

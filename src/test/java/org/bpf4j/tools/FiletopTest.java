@@ -57,4 +57,32 @@ class FiletopTest {
             Files.deleteIfExists(f);
         }
     }
+
+    @Test
+    void directoryKeepsOnlyItsOwnFiles() throws Exception {
+        long me = ProcessHandle.current().pid();
+        Path dir = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target", "filetop-dir-" + me));
+        Path inside = dir.resolve("inside.dat"), outside = dir.resolveSibling("filetop-outside-" + me + ".dat");
+        try {
+            String out = ToolRun.run(new Filetop(), List.of("-C", "-p", String.valueOf(me), "-d", dir.toString()), () -> {
+                for (Path f : List.of(outside, inside)) {
+                    try (FileOutputStream o = new FileOutputStream(f.toFile())) {
+                        for (int i = 0; i < 3; i++) o.write(new byte[4096]);
+                    }
+                }
+            }, text -> text.contains(" inside.dat\n"));
+            long ino = (Long) Files.getAttribute(dir, "unix:ino");
+            assertTrue(out.startsWith("Tracing directory: " + dir + " (Inode: " + ino + ")\nTracing... Output every 1 secs."), out);
+            assertTrue(out.matches("(?s).*\n\\d+ +\\S.{15} 0 +3 +0 +12 +R inside\\.dat\n.*"), out);
+            assertFalse(out.contains("filetop-outside-"), "a file of another directory is left out:\n" + out);
+        } finally {
+            Files.deleteIfExists(inside);
+            Files.deleteIfExists(outside);
+            Files.deleteIfExists(dir);
+        }
+        Filetop f = new Filetop();
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        assertEquals(1, f.run(f.args().parse(List.of("-d", "/nonexistent-" + me)), new java.io.PrintStream(b, true), () -> true));
+        assertEquals("Error accessing directory /nonexistent-" + me + ": [Errno 2] No such file or directory: '/nonexistent-" + me + "'\n", b.toString());
+    }
 }

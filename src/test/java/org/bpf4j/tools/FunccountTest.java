@@ -81,6 +81,36 @@ class FunccountTest {
     }
 
     @Test
+    void regularExpressionsMatchFromTheStartAsPythonsReMatch() throws Exception {
+        // -r: re.match, anchored at the start only: sched_wakeup also matches sched_wakeup_new, a $ ends it
+        assertEquals(List.of("tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new"),
+                List.of(FuncRegex.attachPoints("t:sched:sched_wakeup").split(", ")).stream().sorted().toList());
+        assertEquals(List.of("tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_write"),
+                List.of(FuncRegex.attachPoints("t:syscalls:sys_enter_(read|write)$").split(", ")).stream().sorted().toList());
+        assertEquals("", FuncRegex.attachPoints("t:nosuch:.*"));
+        assertTrue(assertThrows(Funccount.BadPattern.class, () -> FuncRegex.attachPoints("t:.*:.*")).getMessage()
+                .matches("maximum of 1000 probes allowed, attempted \\d+"));
+        var e = assertThrows(ToolException.NotSupported.class, () -> FuncRegex.attachPoints("^vfs_r"));
+        assertTrue(e.getMessage().contains("kprobes are not available"), e.getMessage());
+
+        Linker linker = Linker.nativeLinker();
+        MethodHandle strverscmp = linker.downcallHandle(linker.defaultLookup().find("strverscmp").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        String out = ToolRun.run(new Funccount(), List.of("-r", "-p", String.valueOf(ProcessHandle.current().pid()), "c:strv.r"), () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment a = arena.allocateFrom("file9"), b = arena.allocateFrom("file10");
+                for (int i = 0; i < 40; i++) assertTrue((int) strverscmp.invokeExact(a, b) < 0);
+            } catch (Exception | Error x) {
+                throw x;
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        }, null);
+        assertTrue(out.startsWith("Tracing 1 functions for \"c:strv.r\"... Hit Ctrl-C to end.\n"), out);
+        assertEquals(40, count(out, "strverscmp"), out);
+    }
+
+    @Test
     void patternsAsBccReadsThem() {
         assertEquals("tracepoint:sched:sched_fork", Funccount.attachPoint("t:sched:sched_fork"));
         assertEquals("uprobe:c:malloc", Funccount.attachPoint("c:malloc"));

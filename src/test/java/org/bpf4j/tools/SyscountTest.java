@@ -79,6 +79,31 @@ class SyscountTest {
     }
 
     @Test
+    void execRunsTheCommandOnceAttachedAndEndsWithIt() throws Exception {
+        String out = ToolRun.run(new Syscount(), List.of("--exec", "dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=3000", "status=none"),
+                () -> { }, text -> text.endsWith("Detaching...\n"));
+        assertTrue(out.startsWith("Tracing syscalls, printing top 10... Ctrl+C to quit.\n"), out);
+        assertTrue(out.endsWith("\nDetaching...\n"), "the command's exit ends the trace:\n" + out);
+        // only the command's pid: the shell that became dd (its execve), then dd's 3000 single-byte copies
+        long reads = count(out, "read"), writes = count(out, "write");
+        assertTrue(reads >= 3000 && reads < 3100, out);
+        assertTrue(writes >= 3000 && writes < 3100, out);
+        assertTrue(count(out, "execve") >= 1, out);
+    }
+
+    @Test
+    void execRefusesAPidAndAMissingCommand() throws Exception {
+        Syscount s = new Syscount();
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream p = new java.io.PrintStream(b, true);
+        assertEquals(1, s.run(s.args().parse(List.of("-p", "1", "--exec", "true")), p, () -> true));
+        assertEquals(1, s.run(s.args().parse(List.of("--exec")), p, () -> true));
+        assertEquals("ERROR: can only use -p or --exec. Exiting.\nERROR: --exec without command. Exiting.\n", b.toString());
+        // argparse's REMAINDER: what follows --exec is the command's, options included
+        assertEquals(List.of("ls", "-l", "-p", "/tmp"), s.args().parse(List.of("-L", "--exec", "ls", "-l", "-p", "/tmp")).rest("exec"));
+    }
+
+    @Test
     void aBadErrnoIsArgparsesError() {
         assertEquals(-1, Syscount.errno("EWHAT"));
         assertEquals(2, Syscount.errno("ENOENT"));

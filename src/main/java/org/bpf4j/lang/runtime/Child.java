@@ -21,9 +21,21 @@ public final class Child implements AutoCloseable {
 
     /** Starts {@code command} (split at white space, as bpftrace does) stopped before its first instruction. */
     public static Child start(String command) {
+        List<String> words = new ArrayList<>();
+        for (String w : command.strip().split("\\s+")) if (!w.isEmpty()) words.add(w);
+        if (words.isEmpty()) throw new UserException("-c needs a command");
+        return start(words, command);
+    }
+
+    /** Starts the command {@code words} (its argv, as given: syscount's {@code --exec}) stopped, as {@link #start(String)}. */
+    public static Child start(List<String> words) {
+        if (words.isEmpty()) throw new UserException("no command to run");
+        return start(words, String.join(" ", words));
+    }
+
+    private static Child start(List<String> words, String command) {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "kill -STOP $$; exec \"$@\"", "sh"));
-        for (String w : command.strip().split("\\s+")) if (!w.isEmpty()) argv.add(w);
-        if (argv.size() == 4) throw new UserException("-c needs a command");
+        argv.addAll(words);
         try {
             Process p = new ProcessBuilder(argv).inheritIO().start();
             Child c = new Child(p);
