@@ -35,11 +35,14 @@ final class Context {
     final List<Action> actions = new ArrayList<>();
     final List<String> timeFormats = new ArrayList<>();
     final Set<String> internal = new HashSet<>();
+    /** The license the programs load with (the config block's, GPL by default). */
+    final String license;
     private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
         this.options = options;
+        this.license = org.bpf4j.lang.sema.Config.of(analysis.script()).license();
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
     }
 

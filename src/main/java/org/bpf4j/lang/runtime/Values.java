@@ -129,6 +129,8 @@ final class Values {
             }
             case CGROUP_PATH -> symbols.cgroupPath(v);
             case STRERROR -> symbols.strerror(v);
+            case SIGNAL_NAME -> org.bpf4j.lang.sema.Signals.description(v);
+            case SYSCALL_NAME -> org.bpf4j.symbols.SyscallNames.name(v);
             case PROBE -> v >= 0 && v < probes.size() ? probes.get((int) v) : String.valueOf(v);
             case MACADDR -> {
                 StringBuilder sb = new StringBuilder();
