@@ -350,6 +350,15 @@ final class CallCompiler {
         List<Expr> args = c.args();
         return switch (c.name()) {
             case "@count", "@sum", "@min", "@max", "@avg" -> extract(c.name(), (Expr.MapRef) args.getFirst());
+            case "nsecs" -> {
+                // sw_tai is bpftrace's TAI computed in user space for kernels without the helper; 6.1+ have it
+                asm.call(switch (((Expr.Builtin) args.getFirst()).name()) {
+                    case "boot" -> Helper.KTIME_GET_BOOT_NS;
+                    case "tai", "sw_tai" -> Helper.KTIME_GET_TAI_NS;
+                    default -> Helper.KTIME_GET_NS;
+                });
+                yield x.fromR0();
+            }
             case "ksym", "strerror", "signal_name", "syscall_name", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
             case "kaddr" -> Temp.constant(p.cx.analysis.units().isEmpty() ? 0
                     : kernelAddress(((Expr.Str) args.getFirst()).value()));

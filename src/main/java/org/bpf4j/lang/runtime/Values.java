@@ -219,7 +219,7 @@ final class Values {
             case Type.Record r -> {
                 List<String> parts = new ArrayList<>();
                 for (Type.Field f : r.fields()) parts.add(quote(f.name()) + ": " + json(f.type(), b, off + f.offset()));
-                yield "{ " + String.join(", ", parts) + " }";
+                yield "{" + String.join(", ", parts) + "}"; // v0.26: no spaces inside the braces (v0.17 had them)
             }
             default -> quote(text(t, b, off));
         };

@@ -17,6 +17,8 @@ final class Calls {
     /** The registers reg() knows, by their pt_regs names. */
     static final Set<String> REGISTERS = Set.of("r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
             "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss");
+    /** The clocks nsecs() reads. */
+    static final Set<String> CLOCKS = Set.of("monotonic", "boot", "tai", "sw_tai");
     /** The longest string str() reads, as bpftrace's default BPFTRACE_STRLEN. */
     static final int STRLEN = 64;
 
@@ -350,6 +352,14 @@ final class Calls {
                 return new Type.Special(Type.SpecialKind.TIMESTAMP);
             }
             case "strerror" -> { arity(call, 1, 1); integer(args.getFirst(), "strerror()'s errno"); return new Type.Special(Type.SpecialKind.STRERROR); }
+            case "nsecs" -> {
+                // nsecs(monotonic|boot|tai|sw_tai): v0.26's clock choice (nsecs without one is the builtin)
+                arity(call, 1, 1);
+                if (!(args.getFirst() instanceof Expr.Builtin b) || !CLOCKS.contains(b.name()))
+                    throw c.error(args.getFirst().span(), "nsecs() takes a clock: monotonic, boot, tai or sw_tai");
+                c.put(args.getFirst(), Type.NONE);
+                return Type.UINT64;
+            }
             case "signal_name" -> { arity(call, 1, 1); integer(args.getFirst(), "signal_name()'s signal"); return new Type.Special(Type.SpecialKind.SIGNAL_NAME); }
             case "syscall_name" -> { arity(call, 1, 1); integer(args.getFirst(), "syscall_name()'s number"); return new Type.Special(Type.SpecialKind.SYSCALL_NAME); }
             case "bswap" -> {
