@@ -129,9 +129,8 @@ final class ScriptRun {
                 out.flush();
                 session.start(() -> {
                     if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-                        // v0.26 prints it on stdout (pipelines such as `| tail -n +2` drop it from the output)
-                        System.out.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-                        System.out.flush();
+                        System.err.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+                        System.err.flush();
                     }
                     if (child != null) child.resume();
                 });
