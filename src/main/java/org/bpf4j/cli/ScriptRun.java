@@ -126,7 +126,7 @@ final class ScriptRun {
         Output out = new Output(stream, s.json(), s.quiet(), s.buffering(), s.outputFile() == null && terminal());
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
             CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
-            try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes()))) {
+            try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes(), s.warnings() != null))) {
                 out.attaching(session.probeCount());
                 out.flush();
                 session.start(() -> {

@@ -17,6 +17,15 @@ public sealed interface Action {
         public enum Kind { PRINTF, SYSTEM, CAT }
     }
 
+    /**
+     * errorf() and warnf(), and the warnings the program raises itself (a division by zero): printed as
+     * {@code WHERE: LEVEL: message} and the script's line, {@code where} being {@code FILE:LINE:COL-END}.
+     */
+    record Diagnostic(Level level, String where, String line, Format format, Type.Tuple payload) implements Action {
+        /** How bad it is; warnings are dropped with --no-warnings. */
+        public enum Level { ERROR, WARNING }
+    }
+
     /** exit(): stop tracing with this status. */
     record Exit(Type.Tuple payload) implements Action {}
 

@@ -68,6 +68,14 @@ final class CallCompiler {
                 int id = p.cx.action(new Action.Printf(kind, format, payload));
                 p.event(id, values, payload);
             }
+            case "errorf", "warnf" -> {
+                List<Expr> values = args.subList(1, args.size());
+                Type.Tuple payload = ProbeCompiler.payload(types(values));
+                Action.Diagnostic.Level level = c.name().equals("errorf") ? Action.Diagnostic.Level.ERROR : Action.Diagnostic.Level.WARNING;
+                String text = ((Expr.Str) args.getFirst()).value();
+                Format format = values.isEmpty() ? Format.literal(text) : Format.parse(text);
+                p.event(p.cx.action(p.diagnostic(level, c.span(), format, payload)), values, payload);
+            }
             case "debugf" -> debugf(c);
             case StapParser.HIST_PRINT -> {
                 Type.Tuple payload = ProbeCompiler.payload(List.of());
@@ -342,7 +350,16 @@ final class CallCompiler {
         List<Expr> args = c.args();
         return switch (c.name()) {
             case "@count", "@sum", "@min", "@max", "@avg" -> extract(c.name(), (Expr.MapRef) args.getFirst());
-            case "ksym", "strerror", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
+            case "nsecs" -> {
+                // sw_tai is bpftrace's TAI computed in user space for kernels without the helper; 6.1+ have it
+                asm.call(switch (((Expr.Builtin) args.getFirst()).name()) {
+                    case "boot" -> Helper.KTIME_GET_BOOT_NS;
+                    case "tai", "sw_tai" -> Helper.KTIME_GET_TAI_NS;
+                    default -> Helper.KTIME_GET_NS;
+                });
+                yield x.fromR0();
+            }
+            case "ksym", "strerror", "signal_name", "syscall_name", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
             case "kaddr" -> Temp.constant(p.cx.analysis.units().isEmpty() ? 0
                     : kernelAddress(((Expr.Str) args.getFirst()).value()));
             case "cgroupid" -> Temp.constant(cgroupId(((Expr.Str) args.getFirst()).value()));

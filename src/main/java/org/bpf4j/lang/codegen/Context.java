@@ -35,6 +35,8 @@ final class Context {
     final List<Action> actions = new ArrayList<>();
     final List<String> timeFormats = new ArrayList<>();
     final Set<String> internal = new HashSet<>();
+    /** The license the programs load with (the config block's, GPL by default). */
+    final String license;
     private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
 
     /** The most entries a stack map is given (each holds a whole stack, and the kernel allocates them all at creation). */
@@ -49,20 +51,10 @@ final class Context {
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
         this.options = options;
-        this.mapKeys = mapKeys(analysis.script().config().get("max_map_keys"));
+        org.bpf4j.lang.sema.Config config = org.bpf4j.lang.sema.Config.of(analysis.script());
+        this.license = config.license();
+        this.mapKeys = config.maxMapKeys();
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
-    }
-
-    /** {@code max_map_keys} as written (a positive integer; the checker leaves values as written), or the default. */
-    private static int mapKeys(String value) {
-        if (value == null) return MAP_KEYS;
-        try {
-            long n = Long.decode(value.trim());
-            if (n > 0 && n <= Integer.MAX_VALUE) return (int) n;
-        } catch (NumberFormatException e) {
-            // not a number: as an unset value
-        }
-        return MAP_KEYS;
     }
 
     private MapPlan plan(MapDecl d) {

@@ -7,6 +7,7 @@ import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Constants;
+import org.bpf4j.lang.sema.Format;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.BinOp;
 import org.bpf4j.lang.syntax.Expr;
@@ -167,6 +168,10 @@ final class ExprCompiler {
         return t;
     }
 
+    /** The warning a zero divisor raises at run time, in bpftrace's words. */
+    private static final Format DIVIDE_BY_ZERO =
+            Format.literal("Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.");
+
     /** {@code l op r} for an arithmetic operator; pointer arithmetic moves by the target's size. */
     Temp arithmetic(BinOp op, Temp a, Type lt, Temp b, Type rt) {
         boolean signed = !(ProbeCompiler.unsigned64(lt) || ProbeCompiler.unsigned64(rt));
@@ -193,8 +198,24 @@ final class ExprCompiler {
             case SHR -> signed ? AluOp.ARSH : AluOp.RSH;
             default -> throw new IllegalStateException(op + " is not arithmetic");
         };
-        if (b.smallConst()) asm.alu(aop, ra, (int) b.value());
-        else asm.alu(aop, ra, p.use(b, R2));
+        if (b.smallConst()) {
+            asm.alu(aop, ra, (int) b.value());
+        } else if ((op == BinOp.DIV || op == BinOp.MOD) && !b.isConst()) {
+            // as bpftrace v0.26: a zero divisor gives 1 and a warning, rather than BPF's 0 (or the dividend)
+            Reg rb = p.use(b, R2);
+            String nonzero = asm.label("divisor"), end = asm.label("divided");
+            asm.jmp(JmpOp.JNE, rb, 0, nonzero);
+            Type.Tuple payload = ProbeCompiler.payload(List.of());
+            p.event(p.cx.action(p.diagnostic(Action.Diagnostic.Level.WARNING, asm.current(), DIVIDE_BY_ZERO, payload)),
+                    List.of(), payload);
+            asm.mov(ra, 1);
+            asm.ja(end);
+            asm.place(nonzero);
+            asm.alu(aop, ra, rb);
+            asm.place(end);
+        } else {
+            asm.alu(aop, ra, p.use(b, R2));
+        }
         if (a.kind() == Temp.Kind.SLOT) p.set(a, ra);
         p.release(b);
         return a;
@@ -359,7 +380,7 @@ final class ExprCompiler {
         MapPlan plan = p.cx.map(m.name());
         int key = p.mapKey(plan, m.keys());
         p.lookup(plan, key);
-        p.checked("map_lookup_elem", 2, true);
+        p.checked("map_lookup_elem", 1, true);
         Temp t = p.temp();
         Reg r = t.kind() == Temp.Kind.REG ? t.reg() : R1;
         String end = asm.label("absent");
@@ -455,7 +476,7 @@ final class ExprCompiler {
         asm.stackAddr(R1, dst);
         asm.mov(R2, size);
         asm.call(p.reader(m.user(), false));
-        p.checked("probe_read", 2, false);
+        p.checked("probe_read", 1, false);
     }
 
     static Size size(int bytes) {
@@ -640,7 +661,7 @@ final class ExprCompiler {
         MapPlan plan = p.cx.map(m.name());
         int key = p.mapKey(plan, m.keys());
         p.lookup(plan, key);
-        p.checked("map_lookup_elem", 2, true);
+        p.checked("map_lookup_elem", 1, true);
         String absent = asm.label("absent"), end = asm.label("end");
         asm.jmp(JmpOp.JEQ, R0, 0, absent);
         copy(R0, 0, off, size);

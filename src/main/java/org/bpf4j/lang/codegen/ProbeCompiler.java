@@ -7,6 +7,7 @@ import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
 import org.bpf4j.events.EventOutput;
 import org.bpf4j.lang.sema.Attach;
+import org.bpf4j.lang.sema.Format;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.sema.Unit;
 import org.bpf4j.lang.syntax.BinOp;
@@ -71,7 +72,7 @@ final class ProbeCompiler {
         asm.mov(R0, 0);
         asm.exit();
         DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
-        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), "GPL"), live.spans(), frame.max());
+        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max());
     }
 
     // ---- temporaries ----
@@ -268,8 +269,8 @@ final class ProbeCompiler {
     }
 
     /**
-     * With -k (level 1) or -kk (level 2), reports a helper that just failed: r0 negative, or null when
-     * {@code pointer}. r0 keeps its value.
+     * With -k (v0.26 reports every checked helper at level 1; -kk, gone from v0.26, is the same), reports a helper
+     * that just failed: r0 negative, or null when {@code pointer}. r0 keeps its value.
      */
     void checked(String helper, int level, boolean pointer) {
         if (cx.options.helperChecks() < level) return;
@@ -287,6 +288,14 @@ final class ProbeCompiler {
         output(R10, off, payload.size());
         asm.ldx(Size.DW, R0, R10, slot);
         asm.place(ok);
+    }
+
+    /** A runtime diagnostic placed at {@code at} as bpftrace places them: {@code FILE:LINE:COL-END} and the line. */
+    Action.Diagnostic diagnostic(Action.Diagnostic.Level level, Span at, Format format, Type.Tuple payload) {
+        var source = cx.analysis.script().source();
+        if (at.line() <= 0) return new Action.Diagnostic(level, source.name(), "", format, payload);
+        String where = source.name() + ":" + at.line() + ":" + at.col() + "-" + (at.col() + Math.max(1, at.length()));
+        return new Action.Diagnostic(level, where, source.line(at.line()), format, payload);
     }
 
     /** bpf_map_update_elem(map, r10 + key, r10 + value, flags). */

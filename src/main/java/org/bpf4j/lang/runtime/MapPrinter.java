@@ -191,7 +191,9 @@ final class MapPrinter {
                         : "{\"count\": " + count / d + ", \"average\": " + avg + ", \"total\": " + total / d + extremes + "}";
                 lines.add(plan.userKey() == null ? body : keyJson(plan, e.key) + ": " + body);
             } else {
+                // v0.26's record layout for stats(); SystemTap's statistic keeps v0.17's words
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
+                        : agg.kind() == Type.AggKind.STATS ? "{ .count = " + count / d + ", .average = " + avg + ", .total = " + total / d + " }"
                         : "count " + count / d + ", average " + avg + ", total " + total / d + extremes;
                 lines.add(label(plan, e.key) + ": " + body + "\n");
             }

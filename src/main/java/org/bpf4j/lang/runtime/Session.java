@@ -54,12 +54,18 @@ public final class Session implements AutoCloseable {
     /**
      * How to run: {@code pid} for uprobes (-p), {@code verbose} adds the verifier log to rejections, {@code perfPages}
      * the pages per CPU of a perf buffer (when the script sends events through one), {@code queueBytes} how much
-     * of the events waiting to be printed is held in memory before the kernel's buffer has to hold the rest.
+     * of the events waiting to be printed is held in memory before the kernel's buffer has to hold the rest;
+     * {@code warnings} false drops the program's runtime warnings (--no-warnings).
      */
-    public record Options(int pid, boolean verbose, int perfPages, long queueBytes) {
+    public record Options(int pid, boolean verbose, int perfPages, long queueBytes, boolean warnings) {
         /** The default buffer sizes. */
         public Options(int pid, boolean verbose) {
             this(pid, verbose, EventOutput.DEFAULT_PERF_PAGES, DEFAULT_QUEUE_BYTES);
+        }
+
+        /** Runtime warnings (warnf(), a division by zero) shown. */
+        public Options(int pid, boolean verbose, int perfPages, long queueBytes) {
+            this(pid, verbose, perfPages, queueBytes, true);
         }
     }
 
@@ -303,6 +309,7 @@ public final class Session implements AutoCloseable {
     public boolean exited() { return exiting; }
 
     private void printAll() {
+        if (!org.bpf4j.lang.sema.Config.of(script.analysis().script()).printMapsOnExit()) return;
         if (!script.analysis().script().stap()) out.raw("\n\n");
         for (MapPlan m : script.maps()) {
             if (!m.user() || script.analysis().script().silent().contains(m.decl().name())) continue;
@@ -341,6 +348,15 @@ public final class Session implements AutoCloseable {
                     case CAT -> cat(text);
                 }
             }
+            case Action.Diagnostic d -> {
+                if (d.level() == Action.Diagnostic.Level.WARNING && !options.warnings()) return;
+                List<Object> args = new ArrayList<>();
+                for (int i = 1; i < payload.elements().size(); i++) args.add(values.printfArg(payload.elements().get(i), data, payload.offset(i)));
+                String text = d.format().format(args);
+                if (text.endsWith("\n")) text = text.substring(0, text.length() - 1);
+                out.flush();
+                System.err.println(d.where() + ": " + d.level() + ": " + text + (d.line().isEmpty() ? "" : "\n" + d.line()));
+            }
             case Action.Exit e -> {
                 exitCode = (int) Values.le(data, payload.offset(1), 8);
                 exiting = true;
@@ -361,8 +377,9 @@ public final class Session implements AutoCloseable {
                 long ret = Values.le(data, payload.offset(1), 8);
                 String what = ret == 0 ? "0" : values.strerror(-ret) + " (" + ret + ")";
                 if (out.json()) {
-                    out.raw("{\"type\": \"helper_error\", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret
-                            + ", \"line\": " + h.line() + ", \"col\": " + h.col() + "}\n");
+                    out.raw("{\"type\": \"helper_error\", \"msg\": " + Values.quote(ret == 0 ? "" : values.strerror(-ret))
+                            + ", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret + ", \"filename\": "
+                            + Values.quote(h.file()) + ", \"line\": " + h.line() + ", \"col\": " + h.col() + "}\n");
                 } else {
                     out.flush();
                     System.err.println(h.file() + ":" + h.line() + ":" + h.col() + ": WARNING: Failed to " + h.helper() + ": " + what);

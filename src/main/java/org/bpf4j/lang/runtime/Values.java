@@ -129,6 +129,8 @@ final class Values {
             }
             case CGROUP_PATH -> symbols.cgroupPath(v);
             case STRERROR -> symbols.strerror(v);
+            case SIGNAL_NAME -> org.bpf4j.lang.sema.Signals.description(v);
+            case SYSCALL_NAME -> org.bpf4j.symbols.SyscallNames.name(v);
             case PROBE -> v >= 0 && v < probes.size() ? probes.get((int) v) : String.valueOf(v);
             case MACADDR -> {
                 StringBuilder sb = new StringBuilder();
@@ -217,7 +219,7 @@ final class Values {
             case Type.Record r -> {
                 List<String> parts = new ArrayList<>();
                 for (Type.Field f : r.fields()) parts.add(quote(f.name()) + ": " + json(f.type(), b, off + f.offset()));
-                yield "{ " + String.join(", ", parts) + " }";
+                yield "{" + String.join(", ", parts) + "}"; // v0.26: no spaces inside the braces (v0.17 had them)
             }
             default -> quote(text(t, b, off));
         };

@@ -17,6 +17,8 @@ final class Calls {
     /** The registers reg() knows, by their pt_regs names. */
     static final Set<String> REGISTERS = Set.of("r15", "r14", "r13", "r12", "bp", "bx", "r11", "r10", "r9", "r8",
             "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss");
+    /** The clocks nsecs() reads. */
+    static final Set<String> CLOCKS = Set.of("monotonic", "boot", "tai", "sw_tai");
     /** The longest string str() reads, as bpftrace's default BPFTRACE_STRLEN. */
     static final int STRLEN = 64;
 
@@ -131,7 +133,7 @@ final class Calls {
             return Type.INT64;
         }
         switch (n) {
-            case "printf", "system", "cat", "debugf" -> {
+            case "printf", "system", "cat", "debugf", "errorf", "warnf" -> {
                 arity(call, 1, Integer.MAX_VALUE);
                 if (n.equals("system")) unsafe(call);
                 format(call, 1);
@@ -314,7 +316,7 @@ final class Calls {
             case "kstack", "ustack" -> {
                 // kstack([mode,] [limit]): the mode an identifier first, the limit an integer literal
                 arity(call, 0, 2);
-                Type.StackMode mode = Type.StackMode.BPFTRACE;
+                Type.StackMode mode = c.config.stackMode();
                 int limit = Type.STACK_LIMIT;
                 for (int i = 0; i < args.size(); i++) {
                     Expr a = args.get(i);
@@ -350,6 +352,16 @@ final class Calls {
                 return new Type.Special(Type.SpecialKind.TIMESTAMP);
             }
             case "strerror" -> { arity(call, 1, 1); integer(args.getFirst(), "strerror()'s errno"); return new Type.Special(Type.SpecialKind.STRERROR); }
+            case "nsecs" -> {
+                // nsecs(monotonic|boot|tai|sw_tai): v0.26's clock choice (nsecs without one is the builtin)
+                arity(call, 1, 1);
+                if (!(args.getFirst() instanceof Expr.Builtin b) || !CLOCKS.contains(b.name()))
+                    throw c.error(args.getFirst().span(), "nsecs() takes a clock: monotonic, boot, tai or sw_tai");
+                c.put(args.getFirst(), Type.NONE);
+                return Type.UINT64;
+            }
+            case "signal_name" -> { arity(call, 1, 1); integer(args.getFirst(), "signal_name()'s signal"); return new Type.Special(Type.SpecialKind.SIGNAL_NAME); }
+            case "syscall_name" -> { arity(call, 1, 1); integer(args.getFirst(), "syscall_name()'s number"); return new Type.Special(Type.SpecialKind.SYSCALL_NAME); }
             case "bswap" -> {
                 arity(call, 1, 1);
                 Type t = c.expr(args.getFirst());
@@ -380,6 +392,11 @@ final class Calls {
                 long size = ProbeCatalog.userSymbol(binary, sym)
                         .orElseThrow(() -> c.error(call.span(), "Could not resolve symbol: " + binary + ":" + sym)).size();
                 return new Type.Ptr(new Type.Int(size == 1 || size == 2 || size == 4 ? (int) size : 8, true), true);
+            }
+            case "write_user" -> {
+                // v0.26's message for its newest unsafe function; bpf4j does not write user memory yet
+                if (!c.options.unsafe()) throw c.error(call.span(), "write_user() is unsafe. To use you need the --unsafe flag");
+                throw c.error(call.span(), "write_user() is not supported by bpf4j");
             }
             case "override", "path", "skboutput", "unwatch" ->
                     throw c.error(call.span(), n + "() is not supported by bpf4j (it needs kprobes or BTF)");

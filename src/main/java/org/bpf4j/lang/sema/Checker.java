@@ -61,7 +61,11 @@ public final class Checker {
         this.catalog = catalog;
         this.options = options;
         this.calls = new Calls(this);
+        this.config = Config.of(script);
     }
+
+    /** The script's config block, checked. */
+    final Config config;
 
     /** Checks {@code script} with these parameters, against the machine's probes in {@code catalog}. */
     public static Analysis check(Script script, Params params, ProbeCatalog catalog, Options options) {

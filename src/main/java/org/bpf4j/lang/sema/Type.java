@@ -147,6 +147,10 @@ public sealed interface Type {
         CGROUP_PATH(8, "cgroup_path"),
         /** An errno shown as its message. */
         STRERROR(8, "strerror"),
+        /** A signal number shown as its description. */
+        SIGNAL_NAME(8, "signal_name"),
+        /** A system call number shown as its name. */
+        SYSCALL_NAME(8, "syscall_name"),
         /** The index of a probe, shown as its name. */
         PROBE(8, "probe"),
         /** Six bytes shown as a MAC address. */

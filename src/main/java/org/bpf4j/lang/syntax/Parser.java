@@ -283,7 +283,9 @@ public final class Parser {
                 Expr operand = unary();
                 return new Expr.Cast(type, operand, t.span());
             }
-            return postfix(parenthesised(t), t.span());
+            // as bpftrace, a parenthesised expression is placed where its content starts (a tuple at its '(')
+            Expr inner = parenthesised(t);
+            return postfix(inner, inner instanceof Expr.Tuple ? t.span() : inner.span());
         }
         return postfix(primary(), t.span());
     }
@@ -387,8 +389,8 @@ public final class Parser {
                         args.add(expr());
                         while (in.accept(COMMA)) args.add(expr());
                     }
-                    in.expect(RPAREN);
-                    return V026.call(t, args);
+                    Token close = in.expect(RPAREN);
+                    return V026.call(t, args, t.span().to(close.span()));
                 }
                 return V026.builtin(t);
             }

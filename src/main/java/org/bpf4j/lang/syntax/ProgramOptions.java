@@ -70,7 +70,7 @@ public final class ProgramOptions {
                 try {
                     yield new Expr.Int(Long.decode(text), c.span());
                 } catch (NumberFormatException e) {
-                    throw new UserException("--" + name.value() + "=" + text + ": expected a number");
+                    throw new UserException("program command line option --" + name.value() + " invalid integer (value: " + text + ")");
                 }
             }
             case Expr.Int i -> i;

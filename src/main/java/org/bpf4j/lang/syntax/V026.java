@@ -141,7 +141,7 @@ final class V026 {
     }
 
     /** A call, with v0.26's new forms lowered: {@code delete(@m, k)}, {@code has_key(@m, k)}, {@code pid()}. */
-    static Expr call(Token t, List<Expr> args) {
+    static Expr call(Token t, List<Expr> args, Span whole) {
         String name = t.text().startsWith("__builtin_") ? t.text().substring(10) : t.text();
         if ((name.equals("delete") || name.equals("has_key")) && args.size() == 2 && args.getFirst() instanceof Expr.MapRef m
                 && m.keys().isEmpty()) {
@@ -151,6 +151,11 @@ final class V026 {
             return new Expr.Call(name.equals("delete") ? "delete" : StapParser.CONTAINS, List.of(element), t.span());
         }
         if (name.equals("strlen") && args.size() == 1) return new Expr.Call(StapParser.STRLEN, args, t.span());
+        // ppid(task), pcomm(task): the parent of a given task (v0.26's standard library macros)
+        if ((name.equals("ppid") || name.equals("pcomm")) && args.size() == 1)
+            return new Expr.Field(new Expr.Field(args.getFirst(), "real_parent", true, t.span()), name.equals("ppid") ? "tgid" : "comm", true, t.span());
+        // their messages name the whole call, as bpftrace's FILE:LINE:COL-END does
+        if (name.equals("errorf") || name.equals("warnf")) return new Expr.Call(name, args, whole);
         if (CALLABLE_BUILTINS.contains(name) && (args.isEmpty() || name.equals("pid") || name.equals("tid")))
             return builtin(t); // pid(curr_ns), pid(init): bpf4j runs in the initial namespace, where they agree
         return new Expr.Call(name, args, t.span());

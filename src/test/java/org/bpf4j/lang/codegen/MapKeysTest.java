@@ -35,5 +35,8 @@ class MapKeysTest {
     void withoutItMapsKeepBpftracesDefault() {
         assertEquals(4096, sizes("BEGIN { @a[1] = 2; }").get("AT_a"));
         assertEquals(4096, sizes("config = { BPFTRACE_MAX_MAP_KEYS = 0 } BEGIN { @a[1] = 2; }").get("AT_a"), "0 is no size: the default");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.bpf4j.lang.sema.SemanticError.class,
+                () -> sizes("config = { max_map_keys = lots } BEGIN { @a[1] = 2; }"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("Invalid value for max_map_keys"), e.getMessage());
     }
 }

@@ -35,6 +35,22 @@ class SessionTest {
     static Run run(String script) { return run(script, false, null, o -> false); }
 
     @Test
+    void v026FunctionsAndConfigTakeEffect() {
+        Kernel.require();
+        // a zero divisor gives 1 (with a runtime warning on stderr); print_maps_on_exit=0 keeps @zero from printing
+        Run r = run("""
+                config = { print_maps_on_exit = 0; license = "Dual BSD/GPL" }
+                BEGIN {
+                  @zero = 0; print(signal_name(2)); print(signal_name(0)); print(signal_name(1024)); print(syscall_name(0));
+                  print(10 / @zero); print(10 % @zero); print(10 / (@zero + 5)); exit();
+                }
+                """);
+        assertEquals("Interrupt\nUnknown signal 0\nN/A\nread\n1\n1\n2\n", r.out());
+        SourceError e = assertThrows(SourceError.class, () -> run("config = { license = \"Potato\" } BEGIN { exit(); }"));
+        assertTrue(e.getMessage().contains("Invalid value for license. Found: Potato. Valid values: Dual MIT/GPL"), e.getMessage());
+    }
+
+    @Test
     void beginPrintsAndMapsArePrintedAtExitInBpftracesLayout() {
         Kernel.require();
         Run r = run("""
@@ -76,7 +92,7 @@ class SessionTest {
                 [2K, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
                 
                 @s: -5
-                @st[1]: count 2, average 15, total 30
+                @st[1]: { .count = 2, .average = 15, .total = 30 }
                 
                 @t: (1, x, -2)
                 """, r.out());

@@ -42,6 +42,9 @@ class CheckerTest {
             "tracepoint:syscalls:sys_enter_openat { $x = args->filename } => int8 *",
             "tracepoint:sched:sched_switch { $x = args->prev_comm } => string[16]",
             "struct Foo { int a; char c; } BEGIN { $x = ((struct Foo *)0)->c } => int8",
+            "BEGIN { $x = signal_name(2) } => signal_name",
+            "BEGIN { $x = syscall_name(0) } => syscall_name",
+            "BEGIN { $x = nsecs(boot) } => uint64",
     })
     void expressionTypes(String script, String type) {
         assertEquals(type, firstValue(script).describe());
@@ -90,6 +93,9 @@ class CheckerTest {
             "BEGIN { printf(\"%d %d\", 1) } => 1:9 => printf: Not enough arguments for format string (1 supplied, 2 expected)",
             "BEGIN { printf(\"%d\", \"a\") } => 1:22 => printf(): %d expects an integer, not string[2]",
             "BEGIN { system(\"ls\") } => 1:9 => system() is an unsafe function being used in safe mode (run with --unsafe)",
+            "BEGIN { write_user(0, \"x\", 1) } => 1:9 => write_user() is unsafe. To use you need the --unsafe flag",
+            "BEGIN { @ = nsecs(wall) } => 1:19 => nsecs() takes a clock: monotonic, boot, tai or sw_tai",
+            "BEGIN { @ = signal_name(\"x\") } => 1:25 => signal_name()'s signal must be an integer, not string[2]",
             "BEGIN { @x = @y } => 1:14 => undefined map: @y",
             "BEGIN { break } => 1:9 => break used outside of a loop",
             "BEGIN { $x = args->pid } => 1:14 => The args builtin can only be used with tracepoint/kfunc/uprobe probes (BEGIN used here)",
