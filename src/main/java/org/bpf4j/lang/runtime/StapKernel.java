@@ -22,6 +22,8 @@ public final class StapKernel implements StapParser.Tracepoints {
     /** The running kernel. */
     public static final StapKernel SYSTEM = new StapKernel();
 
+    private static final java.nio.file.Path KPROBE_PMU = java.nio.file.Path.of("/sys/bus/event_source/devices/kprobe");
+
     private StapKernel() {}
 
     @Override
@@ -46,7 +48,9 @@ public final class StapKernel implements StapParser.Tracepoints {
      */
     @Override
     public Optional<SyscallFunction> syscallFunction(String name) {
-        if (!"amd64".equals(System.getProperty("os.arch")) || !AttachSupport.kprobes().supported()) return Optional.empty();
+        // no kprobe PMU: no kprobes (AttachSupport would read the kernel's config only to say why)
+        if (!"amd64".equals(System.getProperty("os.arch")) || !Files.isDirectory(KPROBE_PMU) || !AttachSupport.kprobes().supported())
+            return Optional.empty();
         Btf btf;
         try {
             btf = Btf.vmlinux();
