@@ -18,11 +18,13 @@ timeout_s="${BPF4J_MATRIX_TIMEOUT:-900}"
 # wildcards and kprobe_multi, fentry/fexit, with the kernel's config and bpftool's probe as oracles; the tracing
 # languages' kprobe, kfunc and kernel.function probes), and the core of the kernel layer on older kernels
 # (tracepoint, raw tracepoint, uprobe and USDT links, maps, program loading, the ring buffer) and bpftool's feature
-# probe beside bpf4j's. About a minute per kernel in the guest's JVM on an idle machine. Not yet: MapTypesTest (6.1
-# gives -EFAULT for one of its stacks).
+# probe beside bpf4j's, every map type (MapTypesTest: 6.1's syscall tracepoints have no kernel stack), and BCC's
+# tools on their kprobe and tracepoint paths at once (KprobePathsTest). About a minute per kernel in the guest's JVM
+# on an idle machine.
 classes="${BPF4J_MATRIX_CLASSES:-org.bpf4j.link.KprobeLinkTest org.bpf4j.lang.runtime.KernelProbesTest org.bpf4j.link.AttachSupportTest
   org.bpf4j.link.TracepointLinkTest org.bpf4j.link.RawTracepointLinkTest org.bpf4j.link.UprobeLinkTest org.bpf4j.link.UsdtLinkTest
-  org.bpf4j.map.KernelMapTest org.bpf4j.prog.KernelProgramTest org.bpf4j.ringbuf.RingBufferTest org.bpf4j.cli.bpftool.FeatureProbeTest}"
+  org.bpf4j.map.KernelMapTest org.bpf4j.prog.KernelProgramTest org.bpf4j.ringbuf.RingBufferTest org.bpf4j.cli.bpftool.FeatureProbeTest
+  org.bpf4j.map.MapTypesTest org.bpf4j.tools.KprobePathsTest}"
 classes=$(echo $classes)   # one line: it goes into the guest's script
 
 say() { echo "kernel-matrix: $*" >&2; }

@@ -5,17 +5,16 @@ import org.bpf4j.lang.sema.Checker;
 import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.StapParser;
-import org.bpf4j.tracefs.Tracefs;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code bpf4j stap}: SystemTap's script language, compiled by the same checker and code generator as
- * {@code bpf4j trace}. On a kernel without kprobes, {@code kernel.function("sys_NAME")} becomes the syscall's
- * tracepoint, whose fields are the {@code $target} variables. The options are stap's that apply here.
+ * {@code bpf4j trace}. {@code kernel.function("sys_NAME")} is a kprobe on the syscall's wrapper, its parameters
+ * read from the caller's registers, where the kernel has kprobes; elsewhere it becomes the syscall's tracepoint,
+ * whose fields are the {@code $target} variables. The options are stap's that apply here.
  */
 final class StapCommand {
     private static final Getopt OPTIONS = Getopt.of("e:c:x:o:vgp:hV", "help=h", "version=V", "runtime:", "bpf");
@@ -89,19 +88,7 @@ final class StapCommand {
     /** Parses, then checks (-p 1, 2), compiles and prints (-p 3) or runs the script. */
     private int run(PrintWriter out) {
         var source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), t -> t);
-        var script = StapParser.parse(source, new StapParser.Tracepoints() {
-            @Override
-            public boolean exists(String cat, String ev) { return Files.isDirectory(tracefsEvent(cat, ev)); }
-
-            @Override
-            public java.util.Optional<String> fieldType(String cat, String ev, String field) {
-                try {
-                    return org.bpf4j.tracefs.Tracefs.get().format(cat, ev).field(field).map(org.bpf4j.tracefs.EventFormat.Field::type);
-                } catch (RuntimeException e) {
-                    return java.util.Optional.empty(); // the checker names a missing tracepoint
-                }
-            }
-        }, target);
+        var script = StapParser.parse(source, org.bpf4j.lang.runtime.StapKernel.SYSTEM, target);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         if (pass <= 2) {
             Checker.check(script, new Params(params), ProbeCatalog.system(target > 0 ? target : -1), new Checker.Options(guru));
@@ -132,8 +119,4 @@ final class StapCommand {
    --runtime=bpf, --bpf
               SystemTap's BPF back end: the only runtime there is here
             """;
-
-    private static Path tracefsEvent(String category, String event) {
-        return Tracefs.get().root().resolve("events").resolve(category).resolve(event);
-    }
 }

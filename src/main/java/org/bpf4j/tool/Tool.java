@@ -9,6 +9,7 @@ import org.bpf4j.lang.codegen.Action;
 import org.bpf4j.lang.codegen.CompiledScript;
 import org.bpf4j.lang.codegen.Compiler;
 import org.bpf4j.lang.codegen.MapPlan;
+import org.bpf4j.lang.codegen.ProgramPlan;
 import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.runtime.Session;
 import org.bpf4j.lang.sema.Analysis;
@@ -23,6 +24,7 @@ import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
 import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.map.KernelMap;
+import org.bpf4j.prog.ProgramSpec;
 import org.bpf4j.sys.Cpus;
 import org.bpf4j.sys.Privileges;
 import org.bpf4j.tracefs.Tracefs;
@@ -90,7 +92,22 @@ public final class Tool implements AutoCloseable {
         return load(name, script, OutputStream.nullOutputStream(), pid);
     }
 
+    /**
+     * As {@link #load(String, String)}, with the kernel programs of the probes {@code programNames} lists named as it
+     * says (by the attach point as written, {@code kprobe:__x64_sys_kill} to {@code syscall__kill}): a tool that mirrors
+     * BCC's shows BCC's names in {@code bpftool prog list}. Names are the kernel's: 15 characters of [A-Za-z0-9_].
+     */
+    public static Tool load(String name, String script, Map<String, String> programNames) {
+        for (String n : programNames.values())
+            if (!n.matches("[A-Za-z0-9_]{1,15}")) throw new IllegalArgumentException("program name " + n + ": 1 to 15 of [A-Za-z0-9_]");
+        return load(name, script, OutputStream.nullOutputStream(), 0, programNames);
+    }
+
     private static Tool load(String name, String script, OutputStream out, int pid) {
+        return load(name, script, out, pid, Map.of());
+    }
+
+    private static Tool load(String name, String script, OutputStream out, int pid, Map<String, String> programNames) {
         if (!Privileges.canTrace()) throw new ToolException.NotPermitted(name, null);
         Source source = new Source(name, script);
         CompiledScript compiled;
@@ -101,6 +118,7 @@ public final class Tool implements AutoCloseable {
             EventChannel channel = EventChannel.best();
             compiled = Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, Cpus.possibleCount(), 0, channel,
                     channel == EventChannel.RING_BUFFER ? EventOutput.DEFAULT_RING_BYTES : EventOutput.DEFAULT_PERF_PAGES));
+            if (!programNames.isEmpty()) compiled = renamed(compiled, programNames);
         } catch (SourceError e) {
             throw new ToolException.BadScript(name + ": " + e.render(), e);
         }
@@ -112,6 +130,17 @@ public final class Tool implements AutoCloseable {
         } catch (BpfException e) {
             throw kernelRefusal(name, e);
         }
+    }
+
+    private static CompiledScript renamed(CompiledScript c, Map<String, String> names) {
+        List<ProgramPlan> programs = new ArrayList<>();
+        for (ProgramPlan p : c.programs()) {
+            String n = names.get(p.unit().point().text());
+            ProgramSpec s = p.spec();
+            programs.add(n == null ? p : new ProgramPlan(p.unit(), new ProgramSpec(n, s.type(), s.program(), s.license(), s.expectedAttachType()),
+                    p.spans(), p.stackBytes(), p.variants()));
+        }
+        return new CompiledScript(c.analysis(), c.maps(), programs, c.actions(), c.timeFormats());
     }
 
     /** Each tracepoint the script names must exist, and kprobes must be there: typed errors before compiling. */

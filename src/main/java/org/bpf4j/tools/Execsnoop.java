@@ -15,7 +15,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code bpf4j execsnoop}: BCC's execsnoop on {@code syscalls:sys_enter_execve} (the file name and up to
  * {@code --max-args} arguments, one event each, as BCC sends them) and {@code sys_exit_execve} (the result, with the
- * new command name and the parent's pid read from the task through BTF).
+ * new command name and the parent's pid read from the task through BTF); {@code --kprobe}: BCC's own kprobe and
+ * kretprobe on {@code __x64_sys_execve}, where the kernel has kprobes.
  */
 public final class Execsnoop implements CliTool {
     /** One argument of an exec being traced (the file name first). */
@@ -52,19 +53,40 @@ public final class Execsnoop implements CliTool {
                 .string('n', "name", "NAME", "only print commands matching this name (regex), any arg")
                 .string('l', "line", "LINE", "only print commands where arg contains this line (regex)")
                 .flag('U', "print-uid", "print UID column")
-                .integer((char) 0, "max-args", "MAX_ARGS", "maximum number of arguments parsed and displayed, defaults to 20");
+                .integer((char) 0, "max-args", "MAX_ARGS", "maximum number of arguments parsed and displayed, defaults to 20")
+                .flag((char) 0, "kprobe", "attach BCC's kprobe and kretprobe on the syscall's function instead of the tracepoints");
     }
 
     /** The kernel side: the file name, then argv[1..maxArgs] while they are not NULL, then the result. */
     static String script(String filter, int maxArgs) {
+        return script(filter, maxArgs, false);
+    }
+
+    /**
+     * As {@link #script(String, int)}; with {@code kprobes}, BCC's own probes: a kprobe and a kretprobe on
+     * {@code __x64_sys_execve(const struct pt_regs *regs)}, the file name and argv read from the caller's registers
+     * ({@code regs->di}, {@code regs->si}).
+     */
+    static String script(String filter, int maxArgs, boolean kprobes) {
+        String argv = kprobes ? "$argv" : "args.argv";
         StringBuilder args = new StringBuilder();
         StringBuilder close = new StringBuilder();
         for (int i = 1; i <= maxArgs; i++) {
-            String pad = "    ".repeat(i);
-            args.append(pad).append("if (args.argv[").append(i).append("] != 0) {\n")
-                    .append(pad).append("    print((pid, str(args.argv[").append(i).append("])));\n");
+            String pad = "    ".repeat(i), arg = argv + "[" + i + "]";
+            args.append(pad).append("if (").append(arg).append(" != 0) {\n")
+                    .append(pad).append("    print((pid, str(").append(kprobes ? "uptr(" + arg + ")" : arg).append(")));\n");
             close.insert(0, pad + "}\n");
         }
+        if (kprobes) return """
+                kprobe:%s %s{
+                    $regs = (struct pt_regs *)arg0;
+                    $argv = uptr((uint64 *)$regs->si);
+                    print((pid, str(uptr($regs->di))));
+                %s%s}
+                kretprobe:%s %s{
+                    print((nsecs, pid, (uint64)curtask->real_parent->tgid, uid, comm, (int64)retval));
+                }
+                """.formatted(FUNCTION, filter, args, close, FUNCTION, filter);
         return """
                 tracepoint:syscalls:sys_enter_execve %s{
                     print((pid, str(args.filename)));
@@ -74,6 +96,11 @@ public final class Execsnoop implements CliTool {
                 }
                 """.formatted(filter, args, close, filter);
     }
+
+    /** The syscall function BCC's execsnoop probes on x86-64. */
+    static final String FUNCTION = "__x64_sys_execve";
+    /** BCC's C functions' names, as the kernel keeps them (15 characters: do_ret_sys_execve is cut). */
+    static final Map<String, String> BCC_NAMES = Map.of("kprobe:" + FUNCTION, "syscall__execve", "kretprobe:" + FUNCTION, "do_ret_sys_exec");
 
     @Override
     public int run(Args.Parsed a, PrintStream out, BooleanSupplier stop) {
@@ -85,7 +112,10 @@ public final class Execsnoop implements CliTool {
         String filter = a.has("uid") ? "/uid == " + a.integer("uid", 0) + "/ " : "";
         Map<Long, List<String>> argv = new HashMap<>();
         long[] first = {0};
-        try (Tool t = Tool.load(name(), script(filter, Math.max(0, maxArgs - 1)))) {
+        boolean kprobes = a.flag("kprobe");
+        if (kprobes) Snoop.requireKprobes(name());
+        String script = script(filter, Math.max(0, maxArgs - 1), kprobes);
+        try (Tool t = kprobes ? Tool.load(name(), script, BCC_NAMES) : Tool.load(name(), script)) {
             t.on(Arg.class, e -> argv.computeIfAbsent(e.pid(), k -> new ArrayList<>()).add(e.arg()));
             t.on(Ret.class, e -> {
                 List<String> args = argv.remove(e.pid());

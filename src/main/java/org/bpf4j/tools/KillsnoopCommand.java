@@ -8,7 +8,10 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.function.BooleanSupplier;
 
-/** {@code bpf4j killsnoop}: BCC's killsnoop, with its options, columns and usage, on {@link Killsnoop}. */
+/**
+ * {@code bpf4j killsnoop}: BCC's killsnoop, with its options, columns and usage, on {@link Killsnoop}; on the
+ * syscall's tracepoints, or BCC's own kprobes with {@code --kprobe}.
+ */
 public final class KillsnoopCommand implements CliTool {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
@@ -24,10 +27,12 @@ public final class KillsnoopCommand implements CliTool {
                     bpf4j killsnoop -x        # only show failed kills
                     bpf4j killsnoop -p 181    # only trace PID 181
                     bpf4j killsnoop -s 9      # only trace signal 9
+                    bpf4j killsnoop --kprobe  # BCC's kprobes on the syscall's function
                 """)
                 .flag('x', "failed", "only show failed kill syscalls")
                 .integer('p', "pid", "PID", "trace this PID only which is the sender of signal")
-                .integer('s', "signal", "SIGNAL", "trace this signal only");
+                .integer('s', "signal", "SIGNAL", "trace this signal only")
+                .flag((char) 0, "kprobe", "attach BCC's kprobe and kretprobe (syscall__kill, do_ret_sys_kill) instead of the tracepoints");
     }
 
     @Override
@@ -35,7 +40,7 @@ public final class KillsnoopCommand implements CliTool {
         long pid = a.integer("pid", 0), signal = a.integer("signal", -1);
         if (a.has("pid") && pid <= 0) throw new UserException("killsnoop: -p wants a positive PID, not " + pid);
         if (a.has("signal") && (signal < 0 || signal > 64)) throw new UserException("killsnoop: -s wants a signal from 0 to 64, not " + signal);
-        var options = new Killsnoop.Options(a.flag("failed"), (int) pid, (int) signal);
+        var options = new Killsnoop.Options(a.flag("failed"), (int) pid, (int) signal, a.flag("kprobe"));
         try (Killsnoop k = Killsnoop.start(options, e -> out.printf("%-9s %-6d %-16s %-4d %-6d %d%n",
                 LocalTime.now().format(TIME), e.pid(), e.comm(), e.sig(), e.tpid(), e.ret()), lost -> {
                     out.flush();

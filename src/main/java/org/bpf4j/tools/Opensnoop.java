@@ -9,7 +9,8 @@ import java.util.function.BooleanSupplier;
 /**
  * {@code bpf4j opensnoop}: BCC's opensnoop, the worked example of docs/tools.md. The syscall tracepoints of open,
  * openat and openat2 stand in for BCC's kprobes (or kretfuncs) on the same system calls: the entry keeps the
- * filename pointer under the thread id, the exit sends it with the result.
+ * filename pointer under the thread id, the exit sends it with the result. {@code --kprobe} puts a kprobe and a
+ * kretprobe on {@code do_sys_openat2} instead, where the kernel has kprobes.
  */
 public final class Opensnoop implements CliTool {
     /** One open: when (ns), who, the result (fd or -errno) and the path as the caller gave it. */
@@ -40,7 +41,8 @@ public final class Opensnoop implements CliTool {
                 .integer('t', "tid", "TID", "trace this TID only")
                 .integer('u', "uid", "UID", "trace this UID only")
                 .integer('d', "duration", "DURATION", "total duration of trace in seconds")
-                .string('n', "name", "NAME", "only print process names containing this name");
+                .string('n', "name", "NAME", "only print process names containing this name")
+                .flag((char) 0, "kprobe", "attach a kprobe and kretprobe on do_sys_openat2 instead of the tracepoints");
     }
 
     /** The kernel side; {@code filter} is a predicate on the entry ("" for every call). */
@@ -51,6 +53,23 @@ public final class Opensnoop implements CliTool {
                 }
                 tracepoint:syscalls:sys_exit_open, tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_openat2 /@fname[tid]/ {
                     print((nsecs, pid, tid, uid, comm, args.ret, str(@fname[tid], 256)));
+                    delete(@fname[tid]);
+                }
+                """.formatted(filter.isEmpty() ? "" : "/" + filter + "/ ");
+    }
+
+    /**
+     * The kernel side on kprobes, where the kernel has them: {@code do_sys_openat2(dfd, filename, how)}, which open,
+     * openat and openat2 all call (as BCC's opensnoop without kfuncs probes the syscalls' functions); the entry keeps
+     * the user's filename pointer, the return sends it with the result.
+     */
+    static String kprobeScript(String filter) {
+        return """
+                kprobe:do_sys_openat2 %s{
+                    @fname[tid] = arg1;
+                }
+                kretprobe:do_sys_openat2 /@fname[tid]/ {
+                    print((nsecs, pid, tid, uid, comm, (int64)retval, str(uptr(@fname[tid]), 256)));
                     delete(@fname[tid]);
                 }
                 """.formatted(filter.isEmpty() ? "" : "/" + filter + "/ ");
@@ -70,7 +89,8 @@ public final class Opensnoop implements CliTool {
         boolean timestamp = a.flag("timestamp"), printUid = a.flag("print_uid"), failed = a.flag("failed"), byTid = a.has("tid");
         String name = a.string("name");
         long[] first = {0};
-        try (Tool t = Tool.load(name(), script(filter(a)))) {
+        if (a.flag("kprobe")) Snoop.requireKprobes(name());
+        try (Tool t = Tool.load(name(), a.flag("kprobe") ? kprobeScript(filter(a)) : script(filter(a)))) {
             t.on(Open.class, e -> {
                 if (first[0] == 0) first[0] = e.ts();
                 if (failed && e.ret() >= 0) return;

@@ -24,4 +24,15 @@ final class Snoop {
             }
         }
     }
+
+    /**
+     * Refuses {@code --kprobe} on a kernel without kprobes, in one line naming the tool and the reason, before
+     * anything is loaded: the tool's default path (tracepoints) works there.
+     */
+    static void requireKprobes(String tool) {
+        var kprobes = org.bpf4j.link.AttachSupport.kprobes();
+        if (!kprobes.supported())
+            throw new org.bpf4j.UserException(tool + " --kprobe: this kernel has no kprobes (" + kprobes.reason()
+                    + "); without --kprobe " + tool + " traces the system calls' tracepoints");
+    }
 }

@@ -85,7 +85,7 @@ class KillsnoopCommandTest {
         assertEquals(2, p.exitValue());
         String err = stderr(p);
         // BCC's killsnoop is a Python argparse program: its usage line, then the error, exit status 2
-        assertEquals("usage: killsnoop [-h] [-x] [-p PID] [-s SIGNAL]\nkillsnoop: error: argument -p/--pid: invalid int value: 'abc'", err.strip());
+        assertEquals("usage: killsnoop [-h] [-x] [-p PID] [-s SIGNAL] [--kprobe]\nkillsnoop: error: argument -p/--pid: invalid int value: 'abc'", err.strip());
         assertFalse(err.contains("Exception"), err);
     }
 

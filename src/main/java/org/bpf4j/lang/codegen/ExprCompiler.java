@@ -290,13 +290,21 @@ final class ExprCompiler {
         return o;
     }
 
-    /** Truncates r to {@code t}'s width, sign- or zero-extending it back to 64 bits. */
+    /**
+     * Truncates r to {@code t}'s width, sign- or zero-extending it back to 64 bits. Sign extension is a shift left
+     * and an arithmetic shift right, not v4's movsx, which kernels before 6.6 refuse ("BPF_MOV uses reserved
+     * fields", found on 6.1 by the kernel matrix).
+     */
     void extendTo(Reg r, Type.Int t) {
-        switch (t.size()) {
-            case 1 -> { if (t.signed()) asm.alu(AluOp.MOVSX8, r, r); else asm.alu(AluOp.AND, r, 0xff); }
-            case 2 -> { if (t.signed()) asm.alu(AluOp.MOVSX16, r, r); else asm.alu(AluOp.AND, r, 0xffff); }
-            case 4 -> { if (t.signed()) asm.alu(AluOp.MOVSX32, r, r); else asm.mov32(r, r); }
-            default -> { }
+        if (t.size() >= 8) return;
+        if (t.signed()) {
+            int shift = 64 - 8 * t.size();
+            asm.alu(AluOp.LSH, r, shift);
+            asm.alu(AluOp.ARSH, r, shift);
+        } else if (t.size() == 4) {
+            asm.mov32(r, r);
+        } else {
+            asm.alu(AluOp.AND, r, t.size() == 1 ? 0xff : 0xffff);
         }
     }
 

@@ -15,7 +15,8 @@ import static org.bpf4j.lang.syntax.TokenKind.*;
 /**
  * SystemTap's script language, parsed into the same tree as bpftrace's (so one checker and one code generator
  * serve both). Probe points become bpftrace attach points: {@code begin}, {@code end}, {@code timer.s(N)},
- * {@code syscall.NAME[.return]}, {@code kernel.function("F")[.return]} (a syscall function becomes its syscall
+ * {@code syscall.NAME[.return]}, {@code kernel.function("F")[.return]} (a syscall function is a kprobe on its
+ * syscall wrapper, its parameters read from the caller's registers, where the kernel has kprobes, else its syscall
  * tracepoint, whose fields are the {@code $target} variables; other functions are kprobes),
  * {@code kernel.trace("T")}, {@code process("P").function("F")[.return]} and {@code process("P").mark("M")}.
  * Globals are maps, locals scratch variables, {@code a[k] <<< v} a statistic read with {@code @count} and friends,
@@ -30,6 +31,14 @@ public final class StapParser {
 
         /** The C type a field of {@code category:event}'s format declares ({@code pid_t}), when known. */
         default java.util.Optional<String> fieldType(String category, String event, String field) {
+            return java.util.Optional.empty();
+        }
+
+        /**
+         * Where the kernel has kprobes: the function of system call {@code name} and its declared parameters, so
+         * that {@code kernel.function("sys_NAME")} is a real kprobe; empty keeps the syscall's tracepoint.
+         */
+        default java.util.Optional<SyscallFunction> syscallFunction(String name) {
             return java.util.Optional.empty();
         }
     }
@@ -63,10 +72,13 @@ public final class StapParser {
     private final Set<String> globals = new LinkedHashSet<>();
     private final Map<String, Integer> reads = new HashMap<>();
     private final List<Stmt> initializers = new ArrayList<>();
-    /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe", "other". */
+    /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe",
+     *  "kprobe-syscall", "kretprobe" (a system call's kprobe and kretprobe), "other". */
     private final Set<String> kinds = new HashSet<>();
     /** The syscall tracepoints (sys_enter_*) of the probe being parsed, for its target variables' C types. */
     private final List<String> syscallEvents = new ArrayList<>();
+    /** The system call functions the probe being parsed puts kprobes on, for its target variables' registers. */
+    private final List<SyscallFunction> syscallFunctions = new ArrayList<>();
     private String kind;
     /** User functions by name: where their definition starts in the source (they are inlined at each call). */
     private final Map<String, Integer> functions = new HashMap<>();
@@ -175,6 +187,7 @@ public final class StapParser {
         kinds.clear();
         kind = null;
         syscallEvents.clear();
+        syscallFunctions.clear();
         do {
             Token start = in.peek();
             String text = translate(probePoint(), start);
@@ -238,6 +251,12 @@ public final class StapParser {
                 if (c.size() >= 2 && c.get(1).name().equals("function") && c.get(1).arg() != null) {
                     String fn = c.get(1).arg();
                     String sys = syscallName(fn);
+                    var function = sys == null ? java.util.Optional.<SyscallFunction>empty() : tracepoints.syscallFunction(sys);
+                    if (function.isPresent()) {
+                        setKind(ret ? "kretprobe" : "kprobe-syscall", at);
+                        syscallFunctions.add(function.get());
+                        return (ret ? "kretprobe:" : "kprobe:") + function.get().function();
+                    }
                     if (sys != null && tracepoints.exists("syscalls", "sys_enter_" + sys)) {
                         setKind(ret ? "return" : "syscall", at);
                         syscallEvents.add("sys_enter_" + sys);
@@ -649,8 +668,11 @@ public final class StapParser {
         if (name.equals("return")) {
             if ("return".equals(kind)) return new Expr.Field(new Expr.Builtin("args", t.span()), "ret", true, t.span());
             if ("uretprobe".equals(kind)) return new Expr.Builtin("retval", t.span());
+            if ("kretprobe".equals(kind)) return new Expr.Cast(new TypeName("int64", 0, t.span()), new Expr.Builtin("retval", t.span()), t.span());
             throw in.error(t, "$return is only available in .return probes");
         }
+        if ("kretprobe".equals(kind)) throw in.error(t, "a .return probe of a system call has $return only, not " + t.text());
+        if ("kprobe-syscall".equals(kind)) return register(name, t);
         if ("syscall".equals(kind) && !syscallEvents.isEmpty())
             return declared(new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span()), name, t);
         if ("syscall".equals(kind) || "return".equals(kind))
@@ -670,14 +692,21 @@ public final class StapParser {
             if (c == null || (type != null && !type.equals(c))) return field;
             type = c;
         }
-        String cast = type == null ? null : switch (type) {
-            case "int", "pid_t", "clockid_t", "timer_t", "key_serial_t", "mqd_t", "rwf_t", "__s32", "s32" -> "int32";
-            case "unsigned int", "uid_t", "gid_t", "qid_t", "__u32", "u32", "unsigned" -> "uint32";
-            case "short", "__s16" -> "int16";
-            case "unsigned short", "umode_t", "__u16" -> "uint16";
-            default -> null;
-        };
+        String cast = SyscallFunction.integerCast(type);
         return cast == null ? field : new Expr.Cast(new TypeName(cast, 0, t.span()), field, t.span());
+    }
+
+    /** A system call's parameter in its kprobe: the caller's register, the same in every function of the probe. */
+    private Expr register(String name, Token t) {
+        Expr read = null;
+        for (SyscallFunction f : syscallFunctions) {
+            Expr e = f.argument(name, t.span());
+            if (e == null) throw in.error(t, f.function() + " has no parameter " + t.text() + " (its parameters: "
+                    + (f.params().isEmpty() ? "none" : String.join(", ", f.names())) + ")");
+            if (read != null && !read.equals(e)) throw in.error(t, "target variable " + t.text() + " is a different parameter in each function of the probe");
+            read = e;
+        }
+        return read;
     }
 
     private Expr function(Token t, List<Expr> args) {

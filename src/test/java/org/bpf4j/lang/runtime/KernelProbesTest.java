@@ -52,6 +52,17 @@ class KernelProbesTest {
         Assumptions.assumeTrue(System.getProperty("os.arch").equals("amd64"), "x86-64 system call names");
     }
 
+    private static final MethodHandle KILL = Linker.nativeLinker().downcallHandle(
+            Linker.nativeLinker().defaultLookup().find("kill").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+
+    private static int kill(int pid, int sig) {
+        try {
+            return (int) KILL.invokeExact(pid, sig);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private static void getppids() { for (int i = 0; i < N; i++) Native.getppid(); }
 
     /** getpgid(pid of this JVM): looks the process up by pid (find_task_by_vpid), unlike getpgid(0). */
@@ -64,12 +75,18 @@ class KernelProbesTest {
     }
 
     private static String run(CompiledScript script, Runnable workload) {
+        return run(script, workload, null);
+    }
+
+    /** Runs {@code script} around {@code workload}; events are read until the output ends with {@code last} (or 10 s). */
+    private static String run(CompiledScript script, Runnable workload, String last) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Output out = new Output(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, true);
         try (Session s = Session.load(script, out, new Session.Options(0, false))) {
             s.start(() -> { });
             workload.run();
-            s.run(() -> true);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            s.run(() -> last == null || System.nanoTime() > deadline || bytes.toString(StandardCharsets.UTF_8).endsWith(last));
             s.finish();
         }
         return bytes.toString(StandardCharsets.UTF_8);
@@ -124,18 +141,34 @@ class KernelProbesTest {
                 probe kernel.function("find_task_by_vpid") { if (tid() == %d) calls++ }
                 probe kernel.function("find_task_by_vpid").return { if (tid() == %d) returns++ }
                 probe end { printf("%%d %%d\\n", calls, returns) }
-                """.formatted(tid, tid)), new StapParser.Tracepoints() {
-            @Override
-            public boolean exists(String cat, String ev) { return Files.isDirectory(Tracefs.get().root().resolve("events").resolve(cat).resolve(ev)); }
-
-            @Override
-            public Optional<String> fieldType(String cat, String ev, String field) { return Optional.empty(); }
-        });
+                """.formatted(tid, tid)), StapKernel.SYSTEM);
         var analysis = Checker.check(script, new Params(List.of()), ProbeCatalog.system(), new Checker.Options(false));
         assertEquals(List.of("kprobe:find_task_by_vpid", "kretprobe:find_task_by_vpid"), analysis.units().stream()
                 .map(u -> u.point().text()).filter(t -> t.contains("find_task")).toList());
         String out = run(Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, org.bpf4j.sys.Cpus.possibleCount())),
                 KernelProbesTest::getpgids);
         assertEquals(N + " " + N + "\n", out);
+    }
+
+    /**
+     * Issue 15: SystemTap's {@code kernel.function("sys_kill")} is a kprobe on the syscall wrapper, {@code $pid} and
+     * {@code $sig} read from the caller's registers with their declared types (a negative pid prints signed), and
+     * {@code .return} a kretprobe whose {@code $return} is the call's result.
+     */
+    @Test
+    void stapSysKillIsAKprobeWithTheSyscallsArguments() {
+        int tid = Native.gettid(), pid = Native.getpid();
+        var script = StapParser.parse(new Source("stdin", """
+                probe kernel.function("sys_kill") { if (tid() == %d) printf("%%d %%d\\n", $pid, $sig) }
+                probe kernel.function("sys_kill").return { if (tid() == %d) printf("ret %%d\\n", $return) }
+                """.formatted(tid, tid)), StapKernel.SYSTEM);
+        var analysis = Checker.check(script, new Params(List.of()), ProbeCatalog.system(), new Checker.Options(false));
+        assertEquals(List.of("kprobe:__x64_sys_kill", "kretprobe:__x64_sys_kill"), analysis.units().stream().map(u -> u.point().text()).toList());
+        String out = run(Compiler.compile(analysis, new Compiler.Options(System.nanoTime(), 0, org.bpf4j.sys.Cpus.possibleCount())), () -> {
+            for (int i = 0; i < N; i++) assertEquals(0, kill(pid, 0));
+            assertEquals(-1, kill(-23705, 0), "no process group 23705");
+        }, "ret -3\n");
+        String expected = (pid + " 0\nret 0\n").repeat(N) + "-23705 0\nret -3\n";
+        assertEquals(expected, out);
     }
 }

@@ -16,6 +16,8 @@ import org.bpf4j.lang.syntax.Source;
 import org.bpf4j.lang.syntax.SourceError;
 import org.bpf4j.lang.syntax.StapParser;
 import org.bpf4j.lang.syntax.Stmt;
+import org.bpf4j.lang.syntax.SyscallFunction;
+import org.bpf4j.lang.syntax.TypeName;
 import org.bpf4j.sys.Cpus;
 import org.bpf4j.testing.Kernel;
 import org.bpf4j.tracefs.Tracefs;
@@ -313,15 +315,7 @@ class StapTest {
 
     /** The tracepoints of this machine with their fields' C types, as bpf4j stap reads them. */
     static StapParser.Tracepoints machine() {
-        return new StapParser.Tracepoints() {
-            @Override
-            public boolean exists(String cat, String ev) { return Files.isDirectory(Tracefs.get().root().resolve("events").resolve(cat).resolve(ev)); }
-
-            @Override
-            public java.util.Optional<String> fieldType(String cat, String ev, String field) {
-                return Tracefs.get().format(cat, ev).field(field).map(org.bpf4j.tracefs.EventFormat.Field::type);
-            }
-        };
+        return org.bpf4j.lang.runtime.StapKernel.SYSTEM;
     }
 
     /**
@@ -369,5 +363,45 @@ class StapTest {
             session.finish();
         }
         assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("PID -23705\n"), bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Issue 15: where the kernel has kprobes, kernel.function("sys_kill") is a kprobe on __x64_sys_kill whose $pid
+     * and $sig are the caller's registers (regs->di, regs->si) with the declared types; the kprobe runs in
+     * KernelProbesTest on the kernel matrix.
+     */
+    @Test
+    void syscallFunctionIsAKprobeReadingTheCallersRegisters() {
+        StapParser.Tracepoints kprobes = new StapParser.Tracepoints() {
+            @Override
+            public boolean exists(String cat, String ev) { return cat.equals("syscalls"); }
+
+            @Override
+            public java.util.Optional<SyscallFunction> syscallFunction(String name) {
+                return java.util.Optional.of(new SyscallFunction("__x64_sys_" + name,
+                        List.of(new SyscallFunction.Param("pid", "pid_t"), new SyscallFunction.Param("sig", "int"), new SyscallFunction.Param("p", "void *"))));
+            }
+        };
+        Script s = StapParser.parse(new Source("stdin", "probe kernel.function(\"sys_kill\") { printf(\"%d %d %d\\n\", $pid, $sig, $p) }"), kprobes);
+        assertEquals("kprobe:__x64_sys_kill", s.probes().getFirst().points().getFirst().text());
+        Expr.Call printf = (Expr.Call) ((Stmt.ExprStmt) s.probes().getFirst().body().getFirst()).expr();
+        Expr.Cast pid = (Expr.Cast) printf.args().get(1);
+        assertEquals("int32", pid.type().base());
+        Expr.Field di = (Expr.Field) pid.operand();
+        assertEquals("di", di.field());
+        Expr.Cast regs = (Expr.Cast) di.target();
+        assertEquals(new TypeName("struct pt_regs", 1, regs.span()), regs.type());
+        assertEquals("arg0", ((Expr.Builtin) regs.operand()).name());
+        assertEquals("si", ((Expr.Field) ((Expr.Cast) printf.args().get(2)).operand()).field());
+        assertEquals("dx", assertInstanceOf(Expr.Field.class, printf.args().get(3), "a pointer stays 64 bits").field());
+
+        Script r = StapParser.parse(new Source("stdin", "probe kernel.function(\"sys_kill\").return { printf(\"%d\\n\", $return) }"), kprobes);
+        assertEquals("kretprobe:__x64_sys_kill", r.probes().getFirst().points().getFirst().text());
+        assertEquals("stdin:1:52: ERROR: a .return probe of a system call has $return only, not $sig", assertThrows(SourceError.class,
+                () -> StapParser.parse(new Source("stdin", "probe kernel.function(\"sys_kill\").return { println($sig) }"), kprobes))
+                .getMessage().lines().findFirst().orElseThrow());
+        assertEquals("stdin:1:45: ERROR: __x64_sys_kill has no parameter $tpid (its parameters: pid, sig, p)", assertThrows(SourceError.class,
+                () -> StapParser.parse(new Source("stdin", "probe kernel.function(\"sys_kill\") { println($tpid) }"), kprobes))
+                .getMessage().lines().findFirst().orElseThrow());
     }
 }
