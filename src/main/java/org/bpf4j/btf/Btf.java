@@ -43,18 +43,22 @@ public final class Btf {
 
     private final Btf base;
     private final int firstId;
-    private final BtfType[] types;          // this BTF's own types, ids firstId..
+    private final BtfType[] types;          // this BTF's own types, ids firstId..; filled on first use when lazy
     private final byte[] strings;
     private final int firstStringOffset;
+    private final int[] offsets;            // lazy: where each own type starts in the parser's data; else null
+    private final Parser lazy;              // lazy: reads a type on first use; else null
     private final int pointerSize;
     private volatile Map<String, List<Integer>> byName;
 
-    private Btf(Btf base, BtfType[] types, byte[] strings, int firstStringOffset) {
+    private Btf(Btf base, BtfType[] types, byte[] strings, int firstStringOffset, int[] offsets, Parser lazy) {
         this.base = base;
         this.firstId = base == null ? 1 : base.typeCount();
         this.types = types;
         this.strings = strings;
         this.firstStringOffset = firstStringOffset;
+        this.offsets = offsets;
+        this.lazy = lazy;
         this.pointerSize = base != null ? base.pointerSize : guessPointerSize();
     }
 
@@ -63,7 +67,7 @@ public final class Btf {
         Btf b = vmlinux;
         if (b == null) {
             synchronized (Btf.class) {
-                if (vmlinux == null) vmlinux = read(KERNEL_BTF.resolve("vmlinux"), null);
+                if (vmlinux == null) vmlinux = readKernel(KERNEL_BTF.resolve("vmlinux"), null);
                 b = vmlinux;
             }
         }
@@ -74,7 +78,18 @@ public final class Btf {
     public static Btf module(String name) {
         if (name.equals("vmlinux")) return vmlinux();
         if (name.contains("/")) throw new IllegalArgumentException("module name '" + name + "'");
-        return MODULES.computeIfAbsent(name, n -> read(KERNEL_BTF.resolve(n), vmlinux()));
+        return MODULES.computeIfAbsent(name, n -> readKernel(KERNEL_BTF.resolve(n), vmlinux()));
+    }
+
+    /**
+     * The kernel's own BTF, parsed lazily: its types' offsets are found at once (a walk over the 12-byte headers),
+     * each type is read when first asked for, and the whole-blob checks that guard files a user hands in are left
+     * out. A script that follows {@code curtask->real_parent} reads a few dozen of vmlinux's 120,000 types, and
+     * parsing them all cost seconds of a tracing command's start-up.
+     */
+    private static Btf readKernel(Path file, Btf base) {
+        byte[] data = org.bpf4j.InputFiles.read(file, org.bpf4j.InputFiles.BINARY_LIMIT);
+        return new Parser(data, base, file.toString()).parseLazily();
     }
 
     /** Reads a BTF file (raw BTF, as in /sys/kernel/btf); {@code base} is null unless the file is split BTF. */
@@ -127,7 +142,13 @@ public final class Btf {
         if (id == 0) return VOID;
         if (id < firstId) return base.type(id);
         if (id - firstId >= types.length) throw new IllegalArgumentException("BTF type id " + id + " out of range (" + typeCount() + " types)");
-        return types[id - firstId];
+        BtfType t = types[id - firstId];
+        if (t == null) {
+            // racing readers make equal immutable records; either may be kept
+            t = lazy.readType(id, new int[] {offsets[id - firstId]}, Integer.MAX_VALUE);
+            types[id - firstId] = t;
+        }
+        return t;
     }
 
     private static final BtfType VOID = new BtfType.Void();
@@ -164,7 +185,7 @@ public final class Btf {
                 if (byName == null) {
                     Map<String, List<Integer>> built = new HashMap<>();
                     for (int id = 1; id < typeCount(); id++) {
-                        String n = type(id).name();
+                        String n = nameOf(id);
                         if (!n.isEmpty()) built.computeIfAbsent(n, k -> new ArrayList<>(1)).add(id);
                     }
                     byName = built;
@@ -173,6 +194,14 @@ public final class Btf {
             }
         }
         return m.getOrDefault(name, Collections.emptyList());
+    }
+
+    /** Type {@code id}'s name, read from its header when the type itself has not been read. */
+    private String nameOf(int id) {
+        if (id < firstId) return base.nameOf(id);
+        BtfType t = types[id - firstId];
+        if (t != null) return t.name();
+        return string(lazy.buf.getInt(offsets[id - firstId]));
     }
 
     /** The string at {@code offset} in the string section (continuing the base's for split BTF). */
@@ -261,9 +290,16 @@ public final class Btf {
     }
 
     private int guessPointerSize() {
-        for (BtfType t : types) {
-            if (t instanceof BtfType.Int i && (i.name().equals("long int") || i.name().equals("long unsigned int")))
-                return i.size();
+        for (int i = 0; i < types.length; i++) {
+            if (lazy != null) {   // only the INT headers' names: no type is read for this
+                int info = lazy.buf.getInt(offsets[i] + 4);
+                if (Kind.of((info >>> 24) & 0x1f) != Kind.INT) continue;
+                String n = string(lazy.buf.getInt(offsets[i]));
+                if (n.equals("long int") || n.equals("long unsigned int")) return lazy.buf.getInt(offsets[i] + 8);
+                continue;
+            }
+            if (types[i] instanceof BtfType.Int t && (t.name().equals("long int") || t.name().equals("long unsigned int")))
+                return t.size();
         }
         return 8;
     }
@@ -287,7 +323,10 @@ public final class Btf {
             return new BtfFormatException(source + ": " + what);
         }
 
-        Btf parse() {
+        private int typeOff, typeEnd;
+
+        /** Reads the header and string section; leaves the type section's bounds in typeOff/typeEnd. */
+        private void header() {
             if (data.length < 24) throw bad("too short for a BTF header (" + data.length + " bytes)");
             buf = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
             int magic = Short.toUnsignedInt(buf.getShort(0));
@@ -308,6 +347,45 @@ public final class Btf {
             strings = java.util.Arrays.copyOfRange(data, (int) strOff, (int) (strOff + strLen));
             firstStringOffset = base == null ? 0 : base.firstStringOffset + base.strings.length;
             if (base == null && (strLen == 0 || strings[0] != 0)) throw bad("string section does not start with an empty string");
+            this.typeOff = (int) typeOff;
+            this.typeEnd = (int) (typeOff + typeLen);
+        }
+
+        /** The kernel's BTF: type offsets found, types read on first use (see {@link Btf#readKernel}). */
+        Btf parseLazily() {
+            header();
+            int firstId = base == null ? 1 : base.typeCount();
+            int[] offsets = new int[1024];
+            int n = 0;
+            for (int pos = typeOff; pos < typeEnd; n++) {
+                if (pos + 12 > typeEnd) throw bad("type " + (firstId + n) + " at byte " + pos + " is cut short");
+                if (n == offsets.length) offsets = java.util.Arrays.copyOf(offsets, n * 2);
+                offsets[n] = pos;
+                int info = buf.getInt(pos + 4);
+                Kind kind = Kind.of((info >>> 24) & 0x1f);
+                if (kind == null || kind == Kind.UNKN) throw bad("type " + (firstId + n) + " at byte " + pos + " has unknown kind " + ((info >>> 24) & 0x1f));
+                pos += 12 + extra(kind, info & 0xffff);
+                if (pos > typeEnd) throw bad("type " + (firstId + n) + " (" + kind + ") is cut short");
+            }
+            return new Btf(base, new BtfType[n], strings, firstStringOffset, java.util.Arrays.copyOf(offsets, n), this);
+        }
+
+        /** Bytes that follow a type's 12-byte header. */
+        private static int extra(Kind kind, int vlen) {
+            return switch (kind) {
+                case INT, VAR, DECL_TAG -> 4;
+                case ARRAY -> 12;
+                case STRUCT, UNION, DATASEC -> 12 * vlen;
+                case ENUM, FUNC_PROTO -> 8 * vlen;
+                case ENUM64 -> 12 * vlen;
+                default -> 0;
+            };
+        }
+
+        Btf parse() {
+            header();
+            int typeOff = this.typeOff;
+            long typeLen = this.typeEnd - this.typeOff;
             List<BtfType> types = new ArrayList<>();
             int firstId = base == null ? 1 : base.typeCount();
             int pos = (int) typeOff, end = (int) (typeOff + typeLen);
@@ -318,7 +396,7 @@ public final class Btf {
                 types.add(readType(id, next, end));
                 pos = next[0];
             }
-            Btf btf = new Btf(base, types.toArray(new BtfType[0]), strings, firstStringOffset);
+            Btf btf = new Btf(base, types.toArray(new BtfType[0]), strings, firstStringOffset, null, null);
             for (BtfType t : btf.types) check(btf, t);
             BtfCheck.check(btf, firstId, source);
             return btf;
@@ -347,14 +425,7 @@ public final class Btf {
             Kind kind = Kind.of(kindValue);
             if (kind == null || kind == Kind.UNKN) throw bad("type " + id + " at byte " + p + " has unknown kind " + kindValue);
             p += 12;
-            int extra = switch (kind) {
-                case INT, VAR, DECL_TAG -> 4;
-                case ARRAY -> 12;
-                case STRUCT, UNION, DATASEC -> 12 * vlen;
-                case ENUM, FUNC_PROTO -> 8 * vlen;
-                case ENUM64 -> 12 * vlen;
-                default -> 0;
-            };
+            int extra = extra(kind, vlen);
             if (p + extra > end) throw bad("type " + id + " (" + kind + ") at byte " + (p - 12) + " is cut short");
             BtfType t = switch (kind) {
                 case INT -> {
