@@ -3,7 +3,7 @@
 
 Each pair runs alternating, N rounds each, as bench/startup.py does (whose `once` this reuses): "attached" is the
 tool's header line for bpf4j (printed after its probes are attached) and __BPFTRACE_NOTIFY_PROBES_ATTACHED for
-bpftrace. The bpftrace side is the port in /work/shared/bpftrace/tools (bpftrace 0.17's tools/): syscount.bt, and the
+bpftrace. The bpftrace side is the port in ../shared/bpftrace/tools (bpftrace 0.17's tools/): syscount.bt, and the
 tracepoint-based ports of tools written here: opensnoop.bt, execsnoop.bt, statsnoop.bt, killsnoop.bt. Peak
 memory is each process's VmHWM once attached (for bpf4j the JVM; for bpftrace itself). The other ports of tools written here
 do not compare: runqlat.bt includes <linux/sched.h> (no kernel headers here), runqlen.bt reads cfs_rq's nr_running, which
@@ -20,7 +20,7 @@ from startup import once  # noqa: E402  (one measuring loop for every start-up f
 
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
 ONLY = set(sys.argv[2:])
-BT_TOOLS = os.environ.get("BPFTRACE_TOOLS", "/work/shared/bpftrace/tools")
+BT_TOOLS = os.environ.get("BPFTRACE_TOOLS", os.path.join(ROOT, "..", "shared", "bpftrace", "tools"))
 BPF4J = os.path.join(ROOT, "bpf4j")
 NOTIFIED = lambda l: l.startswith("__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 
