@@ -239,7 +239,13 @@ final class ExprCompiler {
                 yield a;
             }
             case DEREF -> load(place(u), type(u));
-            case ADDR -> throw new IllegalStateException("&");
+            case ADDR -> {
+                Temp a = p.temp();
+                Reg r = a.kind() == Temp.Kind.REG ? a.reg() : R1;
+                asm.stackAddr(r, p.varSlots.get(((Expr.Var) u.operand()).name()));
+                p.set(a, r);
+                yield a;
+            }
         };
     }
 
@@ -260,11 +266,25 @@ final class ExprCompiler {
     }
 
     private Temp cast(Expr.Cast c) {
+        if (type(c) instanceof Type.Int it && it.bool()) return truth(c.operand());
         Temp v = eval(c.operand());
         if (!(type(c) instanceof Type.Int it) || it.size() == 8) return v;
         Temp o = p.owned(v);
         Reg r = p.use(o, R1);
         extendTo(r, it);
+        if (o.kind() == Temp.Kind.SLOT) p.set(o, r);
+        return o;
+    }
+
+    /** v0.26's {@code (bool)e}: 1 when {@code e} is not zero (a string: not empty), else 0. */
+    private Temp truth(Expr e) {
+        Temp v = type(e) instanceof Type.Str ? load(place(e), new Type.Int(1, false)) : eval(e);
+        Temp o = p.owned(v);
+        Reg r = p.use(o, R1);
+        String end = asm.label("bool");
+        asm.jmp(JmpOp.JEQ, r, 0, end);
+        asm.mov(r, 1);
+        asm.place(end);
         if (o.kind() == Temp.Kind.SLOT) p.set(o, r);
         return o;
     }
@@ -406,6 +426,7 @@ final class ExprCompiler {
                     return new Place.Mem(arithmetic(BinOp.ADD, base, Type.UINT64, idx, Type.INT64), 0, ptr.user());
                 }
                 Place base = place(ix.target());
+                if (tt instanceof Type.Tuple tu) return base.plus(tu.offset((int) (long) i));
                 if (i != null) return base.plus((int) (i * size));
                 if (base instanceof Place.Mem mem) {
                     Temp idx = arithmetic(BinOp.MUL, eval(ix.index()), Type.INT64, Temp.constant(size), Type.INT64);

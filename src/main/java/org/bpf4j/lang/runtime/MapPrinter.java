@@ -185,14 +185,15 @@ final class MapPrinter {
             String body;
             String extremes = agg.kind() != Type.AggKind.STATISTIC ? "" : json
                     ? ", \"min\": " + Values.le(e.value, 16, 8) / d + ", \"max\": " + Values.le(e.value, 24, 8) / d
-                    : ", min " + Values.le(e.value, 16, 8) / d + ", max " + Values.le(e.value, 24, 8) / d;
+                    : ", .min = " + Values.le(e.value, 16, 8) / d + ", .max = " + Values.le(e.value, 24, 8) / d;
             if (json) {
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
                         : "{\"count\": " + count / d + ", \"average\": " + avg + ", \"total\": " + total / d + extremes + "}";
                 lines.add(plan.userKey() == null ? body : keyJson(plan, e.key) + ": " + body);
             } else {
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
-                        : "count " + count / d + ", average " + avg + ", total " + total / d + extremes;
+                        // v0.26 prints a stats value as a record (v0.17: count N, average A, total T)
+                        : "{ .count = " + count / d + ", .average = " + avg + ", .total = " + total / d + extremes + " }";
                 lines.add(label(plan, e.key) + ": " + body + "\n");
             }
         }

@@ -74,7 +74,8 @@ public final class CTypes {
         if (n.startsWith("signed ")) n = "s " + n.substring(7);
         return switch (n) {
             case "int8", "int8_t", "s8", "char", "s char", "__s8" -> new Type.Int(1, true);
-            case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "bool", "_Bool" -> new Type.Int(1, false);
+            case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "_Bool" -> new Type.Int(1, false);
+            case "bool" -> Type.BOOL;
             case "int16", "int16_t", "s16", "short", "short int", "s short", "__s16" -> new Type.Int(2, true);
             case "uint16", "uint16_t", "u16", "unsigned short", "unsigned short int", "__u16" -> new Type.Int(2, false);
             case "int32", "int32_t", "s32", "int", "s", "s int", "__s32", "pid_t" -> new Type.Int(4, true);
@@ -114,7 +115,7 @@ public final class CTypes {
                 offset = Type.roundUp(bitUnitStart + (bitPos + 7) / 8, 1);
                 bitUnitStart = -1;
             }
-            int at = s.union() ? 0 : Type.roundUp(offset, t.align());
+            int at = s.union() ? 0 : s.packed() ? offset : Type.roundUp(offset, t.align());
             if (m.name().isEmpty() && t instanceof Type.Record inner) {
                 for (Type.Field f : inner.fields())
                     fields.add(new Type.Field(f.name(), f.type(), at + f.offset(), f.bitOffset(), f.bits(), false));
@@ -126,6 +127,8 @@ public final class CTypes {
             align = Math.max(align, t.align());
         }
         if (bitUnitStart >= 0) size = Math.max(size, bitUnitStart + bitUnitSize);
+        if (s.packed()) align = 1;
+        if (s.aligned() > 0) align = s.packed() ? s.aligned() : Math.max(align, s.aligned());
         return new Type.Record(s.fullName(), fields, Type.roundUp(Math.max(size, 0), align), align, false);
     }
 

@@ -241,6 +241,10 @@ public final class Checker {
             }
             case Stmt.Block b -> statements(b.body());
             case Stmt.Return r -> { }
+            case Stmt.Let l -> { // zero until assigned; typed by its assignments (an int64 when there are none)
+                assigned.add(l.var().name());
+                if (!inferring) unit.vars().putIfAbsent(l.var().name(), Type.INT64);
+            }
             case Stmt.Break b -> { if (loops == 0) throw error(b.span(), "break used outside of a loop"); }
             case Stmt.Continue c -> { if (loops == 0) throw error(c.span(), "continue used outside of a loop"); }
             case Stmt.Foreach f -> foreach(f);
@@ -414,7 +418,7 @@ public final class Checker {
     /** How a value is kept in a map: integers widened to 64 bits. */
     Type storage(Type t, Span at) {
         return switch (t) {
-            case Type.Int i -> new Type.Int(8, i.signed());
+            case Type.Int i -> new Type.Int(8, i.signed(), i.bool());
             case Type.None n -> throw error(at, "this expression has no value to store");
             case Type.Agg a -> throw error(at, "an aggregation cannot be stored here");
             default -> t;
@@ -432,7 +436,8 @@ public final class Checker {
     }
 
     private static Type merge(Type a, Type b) {
-        if (a instanceof Type.Int x && b instanceof Type.Int y) return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed());
+        if (a instanceof Type.Int x && b instanceof Type.Int y)
+            return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed(), x.bool() && y.bool());
         if (a instanceof Type.Str x && b instanceof Type.Str y) return new Type.Str(Math.max(x.size(), y.size()));
         if (a instanceof Type.Buf x && b instanceof Type.Buf y) return new Type.Buf(Math.max(x.capacity(), y.capacity()));
         if (a instanceof Type.Ptr x && b instanceof Type.Ptr) return x;
@@ -553,9 +558,13 @@ public final class Checker {
         return t instanceof Type.Ptr p && p.user() ? user(fd.type()) : fd.type();
     }
 
-    /** {@code t} with every pointer level in user memory. */
+    /** {@code t} with every pointer level in user memory (the pointers an array holds too). */
     static Type user(Type t) {
-        return t instanceof Type.Ptr p ? new Type.Ptr(user(p.target()), true) : t;
+        return switch (t) {
+            case Type.Ptr p -> new Type.Ptr(user(p.target()), true);
+            case Type.Array a -> new Type.Array(user(a.element()), a.length());
+            default -> t;
+        };
     }
 
     /** A uprobe's or USDT probe's memory is the process's: pointers cast there are user pointers, as bpftrace's. */
@@ -569,13 +578,20 @@ public final class Checker {
         return switch (t) {
             case Type.Array a -> {
                 Long c = constantOrNull(ix.index());
-                if (c != null && (c < 0 || c >= a.length()))
+                if (c != null && a.length() > 0 && (c < 0 || c >= a.length())) // [0]: C's flexible array
                     throw error(ix.index().span(), "the index " + c + " is out of bounds for array of size " + a.length());
                 yield a.element();
             }
             case Type.Ptr p when p.target() instanceof Type.Record r -> ctypes.full(r);
             case Type.Ptr p when !(p.target() instanceof Type.None) -> p.target();
             case Type.Str s -> new Type.Int(1, true);
+            case Type.Tuple tu -> { // v0.26: $t[N] is $t.N, N a constant
+                Long c = constantOrNull(ix.index());
+                if (c == null) throw error(ix.index().span(), "a tuple index must be a constant");
+                if (c < 0 || c >= tu.elements().size())
+                    throw error(ix.index().span(), "tuple index " + c + " is out of range for a tuple of " + tu.elements().size());
+                yield tu.elements().get((int) (long) c);
+            }
             default -> throw error(ix.span(), "cannot index a value of type " + t.describe());
         };
     }
@@ -584,6 +600,7 @@ public final class Checker {
         Type to = ctypes.resolve(c.type());
         Type from = expr(c.operand());
         if (to instanceof Type.Int && from.scalar()) return to;
+        if (to instanceof Type.Int it && it.bool() && from instanceof Type.Str) return to; // v0.26: a non-empty string is true
         // a pointer keeps the address space of the pointer it is cast from ((struct task_struct *)curtask stays the
         // kernel's in a uprobe); an integer cast to a pointer is in the probe's (the process's, in a uprobe)
         if (to instanceof Type.Ptr && from.scalar())
@@ -599,14 +616,14 @@ public final class Checker {
         signWarnings(b, l, r);
         if (op.logical()) {
             if (!l.scalar() || !r.scalar()) throw error(b.span(), op.text() + " needs integer operands");
-            return Type.INT64;
+            return Type.BOOL;
         }
-        if (op.comparison()) {
-            if (l.scalar() && r.scalar()) return Type.INT64;
+        if (op.comparison()) { // v0.26: comparisons and logical operators give bools
+            if (l.scalar() && r.scalar()) return Type.BOOL;
             if (op == BinOp.EQ || op == BinOp.NE) {
-                if (l instanceof Type.Str && r instanceof Type.Str) return Type.INT64;
-                if (l instanceof Type.Array && l.equals(r)) return Type.INT64;
-                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.INT64;
+                if (l instanceof Type.Str && r instanceof Type.Str) return Type.BOOL;
+                if (l instanceof Type.Array && l.equals(r)) return Type.BOOL;
+                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.BOOL;
             }
             throw error(b.left().span().to(b.right().span()), "Type mismatch for '" + op.text() + "': comparing '" + l.describe() + "' with '" + r.describe() + "'");
         }
@@ -638,7 +655,7 @@ public final class Checker {
     private Type unary(Expr.Unary u) {
         Type t = expr(u.operand());
         return switch (u.op()) {
-            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.INT64; }
+            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.BOOL; }
             case NEG, BNOT -> {
                 if (!(t instanceof Type.Int)) throw error(u.span(), u.op().text() + " needs an integer, not " + t.describe());
                 yield arithmeticResult(t, Type.INT64);
@@ -648,7 +665,10 @@ public final class Checker {
                 if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
                 throw error(u.span(), "cannot dereference a value of type " + t.describe());
             }
-            case ADDR -> throw error(u.span(), "the address-of operator is not supported");
+            case ADDR -> { // v0.26: &$var, a pointer to the variable on the program's stack
+                if (!(u.operand() instanceof Expr.Var)) throw error(u.span(), "the address-of operator applies to variables only");
+                yield new Type.Ptr(t, false);
+            }
         };
     }
 

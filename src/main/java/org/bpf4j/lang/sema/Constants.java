@@ -84,6 +84,7 @@ public final class Constants {
 
     /** {@code v} as an integer of type {@code t} holds it, sign- or zero-extended back to 64 bits. */
     public static long truncate(long v, Type.Int t) {
+        if (t.bool()) return v != 0 ? 1 : 0;
         return switch (t.size()) {
             case 1 -> t.signed() ? (byte) v : v & 0xff;
             case 2 -> t.signed() ? (short) v : v & 0xffff;

@@ -56,8 +56,13 @@ public final class Parser {
             } else if (scanner.lookingAt("let") || scanner.lookingAt("import")) {
                 V026.declaration(this, in);
             } else if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
-                structs.add(new CDeclParser(in).structDefinition());
+                CStruct s = new CDeclParser(in).structDefinition();
                 scanner.skipSpace();
+                while (scanner.lookingAt("__attribute__")) {
+                    s = new CDeclParser(in).attribute(s);
+                    scanner.skipSpace();
+                }
+                structs.add(s);
                 if (scanner.peek() == ';') in.advance();
             } else {
                 probes.add(probe());

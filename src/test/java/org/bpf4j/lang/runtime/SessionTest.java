@@ -76,7 +76,7 @@ class SessionTest {
                 [2K, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
                 
                 @s: -5
-                @st[1]: count 2, average 15, total 30
+                @st[1]: { .count = 2, .average = 15, .total = 30 }
                 
                 @t: (1, x, -2)
                 """, r.out());
