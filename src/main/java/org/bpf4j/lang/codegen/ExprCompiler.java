@@ -52,6 +52,7 @@ final class ExprCompiler {
     Long folded(Expr e) {
         return Constants.of(e, p.cx.analysis.params(), x -> switch (x) {
             case Expr.SizeofType st -> (long) p.cx.analysis.ctypes().resolve(st.type()).size();
+            case Expr.Offsetof o -> p.cx.analysis.ctypes().offsetof(o);
             case Expr.SizeofExpr se -> (long) type(se.operand()).size();
             default -> null;
         });
@@ -354,15 +355,10 @@ final class ExprCompiler {
         if (fd.bits() == 0) return v;
         Temp o = p.owned(v);
         Reg reg = p.use(o, R1);
-        Type.Int it = (Type.Int) fd.type();
-        if (it.signed()) {
-            asm.alu(AluOp.LSH, reg, 64 - fd.bitOffset() - fd.bits());
-            asm.alu(AluOp.ARSH, reg, 64 - fd.bits());
-        } else {
-            if (fd.bitOffset() > 0) asm.alu(AluOp.RSH, reg, fd.bitOffset());
-            if (fd.bits() < 32) asm.alu(AluOp.AND, reg, (1 << fd.bits()) - 1);
-            else { asm.alu(AluOp.LSH, reg, 64 - fd.bits()); asm.alu(AluOp.RSH, reg, 64 - fd.bits()); }
-        }
+        // as bpftrace: a bit-field reads as its bits, not sign-extended, whatever its type's sign
+        if (fd.bitOffset() > 0) asm.alu(AluOp.RSH, reg, fd.bitOffset());
+        if (fd.bits() < 32) asm.alu(AluOp.AND, reg, (1 << fd.bits()) - 1);
+        else { asm.alu(AluOp.LSH, reg, 64 - fd.bits()); asm.alu(AluOp.RSH, reg, 64 - fd.bits()); }
         if (o.kind() == Temp.Kind.SLOT) p.set(o, reg);
         return o;
     }
@@ -590,6 +586,14 @@ final class ExprCompiler {
                     if (padded(layout)) zero(off, layout.size());
                     for (int i = 0; i < tu.elements().size(); i++)
                         store(tu.elements().get(i), off + layout.offset(i), layout.elements().get(i));
+                }
+                case Expr.Record rec -> {
+                    Type.Record layout = (Type.Record) t;
+                    zero(off, layout.size());
+                    for (int i = 0; i < rec.values().size(); i++) {
+                        Type.Field f = layout.fields().get(i);
+                        store(rec.values().get(i), off + f.offset(), f.type());
+                    }
                 }
                 case Expr.Ternary tr -> {
                     String no = asm.label("else"), end = asm.label("fi");

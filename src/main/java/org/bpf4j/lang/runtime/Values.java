@@ -114,13 +114,11 @@ final class Values {
         };
     }
 
-    /** A bit-field's value: its bits of the bytes at its offset, sign-extended when its type is signed. */
+    /** A bit-field's value: its bits of the bytes at its offset (unsigned, as bpftrace reads them). */
     private static String bitField(Type.Field f, byte[] b, int off) {
         long v = le(b, off + f.offset(), f.type().size()) >>> f.bitOffset();
         if (f.bits() < 64) v &= (1L << f.bits()) - 1;
-        boolean signed = f.type() instanceof Type.Int i && i.signed();
-        if (signed && f.bits() < 64) v = (v << (64 - f.bits())) >> (64 - f.bits());
-        return signed ? Long.toString(v) : Long.toUnsignedString(v);
+        return Long.toUnsignedString(v);
     }
 
     private String special(Type.SpecialKind k, byte[] b, int off) {

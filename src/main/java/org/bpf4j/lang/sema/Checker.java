@@ -536,9 +536,26 @@ public final class Checker {
                 }
                 yield new Type.Tuple(el);
             }
+            case Expr.Record r -> {
+                List<Type> el = new ArrayList<>();
+                for (Expr x : r.values()) {
+                    Type xt = expr(x);
+                    if (xt instanceof Type.None || xt instanceof Type.Agg) throw error(x.span(), "a record cannot hold " + xt.describe());
+                    el.add(xt);
+                }
+                yield record(r.names(), new Type.Tuple(el));
+            }
             case Expr.SizeofType s -> Type.UINT64;
+            case Expr.Offsetof o -> { ctypes.offsetof(o); yield Type.UINT64; }
             case Expr.SizeofExpr s -> { expr(s.operand()); yield Type.UINT64; }
         };
+    }
+
+    /** A record's type: its values laid out as a tuple's, under their names. */
+    static Type.Record record(List<String> names, Type.Tuple layout) {
+        List<Type.Field> fields = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) fields.add(new Type.Field(names.get(i), layout.elements().get(i), layout.offset(i), 0, 0, false));
+        return new Type.Record("record " + layout.describe(), fields, layout.size(), layout.align(), false);
     }
 
     private Type field(Expr.Field f) {
@@ -686,6 +703,7 @@ public final class Checker {
 
     Long sizeofType(Expr e) {
         if (e instanceof Expr.SizeofType st) return (long) ctypes.resolve(st.type()).size();
+        if (e instanceof Expr.Offsetof o) return ctypes.offsetof(o);
         if (e instanceof Expr.SizeofExpr se) {
             Type t = unit.types().get(se.operand());
             if (t == null) t = expr(se.operand());

@@ -19,6 +19,7 @@ public final class Constants {
             case Expr.Positional p -> params.number(p.index());
             case Expr.ParamCount pc -> (long) params.count();
             case Expr.SizeofType s -> sizeof.apply(e);
+            case Expr.Offsetof o -> sizeof.apply(e);
             case Expr.SizeofExpr s -> sizeof.apply(e);
             case Expr.Unary u -> {
                 Long v = of(u.operand(), params, sizeof);

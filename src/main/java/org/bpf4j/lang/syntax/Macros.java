@@ -118,6 +118,7 @@ final class Macros {
             case Expr.Index i -> new Expr.Index(f.apply(i.target()), f.apply(i.index()), i.span());
             case Expr.Cast c -> new Expr.Cast(c.type(), f.apply(c.operand()), c.span());
             case Expr.Tuple t -> new Expr.Tuple(t.elements().stream().map(f).toList(), t.span());
+            case Expr.Record r -> new Expr.Record(r.names(), r.values().stream().map(f).toList(), r.span());
             case Expr.SizeofExpr s -> new Expr.SizeofExpr(f.apply(s.operand()), s.span());
             case Expr.Int i -> i;
             case Expr.Str s -> s;
@@ -126,6 +127,7 @@ final class Macros {
             case Expr.ParamCount p -> p;
             case Expr.Var v -> v;
             case Expr.SizeofType s -> s;
+            case Expr.Offsetof o -> o;
         };
     }
 
