@@ -68,6 +68,22 @@ public final class Constants {
         };
     }
 
+    /**
+     * The text {@code str()} takes from a positional parameter: {@code $1}'s, or with bpftrace's pointer arithmetic on
+     * a parameter that is not a number, {@code $1 + N}'s from its N-th byte on; null for other expressions.
+     */
+    public static String positionalText(Expr e, Params params) {
+        if (e instanceof Expr.Positional p) return params.text(p.index());
+        if (e instanceof Expr.Binary b && b.op() == org.bpf4j.lang.syntax.BinOp.ADD && b.left() instanceof Expr.Positional p
+                && params.number(p.index()) == null) {
+            Long n = of(b.right(), params, x -> null);
+            byte[] text = params.text(p.index()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (n != null && n >= 0)
+                return new String(text, (int) Math.min(n, text.length), text.length - (int) Math.min(n, text.length), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
     /** A comparison is signed only when both sides are, as bpftrace's: {@code (uint64)-1 > 0}, {@code -1 < (uint8)1 == 0}. */
     private static int compare(long l, long r, Expr.Binary b) {
         return unsignedOperand(b.left()) || unsignedOperand(b.right()) ? Long.compareUnsigned(l, r) : Long.compare(l, r);
