@@ -268,6 +268,7 @@ final class ExprCompiler {
 
     private Temp cast(Expr.Cast c) {
         if (type(c) instanceof Type.Int it && it.bool()) return truth(c.operand());
+        if (type(c) instanceof Type.Int it && type(c.operand()) instanceof Type.Array) return load(place(c.operand()), it);
         Temp v = eval(c.operand());
         if (!(type(c) instanceof Type.Int it) || it.size() == 8) return v;
         Temp o = p.owned(v);
@@ -586,6 +587,11 @@ final class ExprCompiler {
                     if (padded(layout)) zero(off, layout.size());
                     for (int i = 0; i < tu.elements().size(); i++)
                         store(tu.elements().get(i), off + layout.offset(i), layout.elements().get(i));
+                }
+                case Expr.Cast c when t instanceof Type.Array -> { // an integer's bytes as an array
+                    Temp v = eval(c.operand());
+                    asm.stx(size(t.size()), R10, off, p.use(v, R1));
+                    p.release(v);
                 }
                 case Expr.Record rec -> {
                     Type.Record layout = (Type.Record) t;

@@ -76,6 +76,7 @@ public final class CTypes {
         Type t = base;
         for (int i = 0; i < name.pointers(); i++) t = new Type.Ptr(t, false);
         if (t instanceof Type.None) throw new SemanticError(source, name.span(), "cannot use type 'void' here");
+        if (name.length() > 0) t = new Type.Array(t, name.length());
         return t;
     }
 

@@ -614,8 +614,18 @@ public final class Checker {
     }
 
     private Type cast(Expr.Cast c) {
-        Type to = ctypes.resolve(c.type());
         Type from = expr(c.operand());
+        if (c.type().length() >= 0) { // v0.26: an integer's bytes as an array ((int8[8])x, (int8[])x)
+            Type el = ctypes.resolve(new org.bpf4j.lang.syntax.TypeName(c.type().base(), c.type().pointers(), c.type().span()));
+            int n = c.type().length() > 0 ? c.type().length() : el.size() == 0 ? 0 : from.size() / el.size();
+            Type to = new Type.Array(el, n);
+            if (!(from instanceof Type.Int) || to.size() != from.size())
+                throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe() + " (the sizes must be the same)");
+            return to;
+        }
+        Type to = ctypes.resolve(c.type());
+        // v0.26: an array's bytes as an integer of the same size
+        if (to instanceof Type.Int it && !it.bool() && from instanceof Type.Array a && a.size() == it.size()) return to;
         if (to instanceof Type.Int && from.scalar()) return to;
         if (to instanceof Type.Int it && it.bool() && from instanceof Type.Str) return to; // v0.26: a non-empty string is true
         // a pointer keeps the address space of the pointer it is cast from ((struct task_struct *)curtask stays the

@@ -33,7 +33,7 @@ public final class Constants {
             }
             case Expr.Cast c -> {
                 Long v = of(c.operand(), params, sizeof);
-                if (v == null || c.type().pointers() > 0) yield null;
+                if (v == null || c.type().pointers() > 0 || c.type().length() >= 0) yield null;
                 Type t = CTypes.integer(c.type().base());
                 if (!(t instanceof Type.Int it)) yield null;
                 yield truncate(v, it);

@@ -350,7 +350,12 @@ public final class Parser {
         }
         int pointers = 0;
         while (in.accept(STAR)) pointers++;
-        return new TypeName(base.toString(), pointers, t.span());
+        int length = -1;
+        if (in.accept(LBRACKET)) { // v0.26: (int8[8])x, (int8[])x
+            length = in.at(INT) ? (int) in.advance().value() : 0;
+            in.expect(RBRACKET);
+        }
+        return new TypeName(base.toString(), pointers, t.span(), length);
     }
 
     /**
