@@ -659,8 +659,9 @@ final class CallCompiler {
 
     private void str(Expr.Call c, int off, Type.Str t) {
         Expr a = c.args().getFirst();
-        if (a instanceof Expr.Positional pos) {
-            byte[] s = p.cx.analysis.params().text(pos.index()).getBytes(StandardCharsets.UTF_8);
+        String text = org.bpf4j.lang.sema.Constants.positionalText(a, p.cx.analysis.params());
+        if (text != null) {
+            byte[] s = text.getBytes(StandardCharsets.UTF_8);
             x.bytes(off, Arrays.copyOf(s, t.size()));
             return;
         }

@@ -53,6 +53,7 @@ final class ExprCompiler {
     Long folded(Expr e) {
         return Constants.of(e, p.cx.analysis.params(), x -> switch (x) {
             case Expr.SizeofType st -> (long) p.cx.analysis.ctypes().resolve(st.type()).size();
+            case Expr.Offsetof o -> p.cx.analysis.ctypes().offsetof(o);
             case Expr.SizeofExpr se -> (long) type(se.operand()).size();
             default -> null;
         });
@@ -260,7 +261,13 @@ final class ExprCompiler {
                 yield a;
             }
             case DEREF -> load(place(u), type(u));
-            case ADDR -> throw new IllegalStateException("&");
+            case ADDR -> {
+                Temp a = p.temp();
+                Reg r = a.kind() == Temp.Kind.REG ? a.reg() : R1;
+                asm.stackAddr(r, p.varSlots.get(((Expr.Var) u.operand()).name()));
+                p.set(a, r);
+                yield a;
+            }
         };
     }
 
@@ -281,11 +288,26 @@ final class ExprCompiler {
     }
 
     private Temp cast(Expr.Cast c) {
+        if (type(c) instanceof Type.Int it && it.bool()) return truth(c.operand());
+        if (type(c) instanceof Type.Int it && type(c.operand()) instanceof Type.Array) return load(place(c.operand()), it);
         Temp v = eval(c.operand());
         if (!(type(c) instanceof Type.Int it) || it.size() == 8) return v;
         Temp o = p.owned(v);
         Reg r = p.use(o, R1);
         extendTo(r, it);
+        if (o.kind() == Temp.Kind.SLOT) p.set(o, r);
+        return o;
+    }
+
+    /** v0.26's {@code (bool)e}: 1 when {@code e} is not zero (a string: not empty), else 0. */
+    private Temp truth(Expr e) {
+        Temp v = type(e) instanceof Type.Str ? load(place(e), new Type.Int(1, false)) : eval(e);
+        Temp o = p.owned(v);
+        Reg r = p.use(o, R1);
+        String end = asm.label("bool");
+        asm.jmp(JmpOp.JEQ, r, 0, end);
+        asm.mov(r, 1);
+        asm.place(end);
         if (o.kind() == Temp.Kind.SLOT) p.set(o, r);
         return o;
     }
@@ -363,15 +385,10 @@ final class ExprCompiler {
         if (fd.bits() == 0) return v;
         Temp o = p.owned(v);
         Reg reg = p.use(o, R1);
-        Type.Int it = (Type.Int) fd.type();
-        if (it.signed()) {
-            asm.alu(AluOp.LSH, reg, 64 - fd.bitOffset() - fd.bits());
-            asm.alu(AluOp.ARSH, reg, 64 - fd.bits());
-        } else {
-            if (fd.bitOffset() > 0) asm.alu(AluOp.RSH, reg, fd.bitOffset());
-            if (fd.bits() < 32) asm.alu(AluOp.AND, reg, (1 << fd.bits()) - 1);
-            else { asm.alu(AluOp.LSH, reg, 64 - fd.bits()); asm.alu(AluOp.RSH, reg, 64 - fd.bits()); }
-        }
+        // as bpftrace: a bit-field reads as its bits, not sign-extended, whatever its type's sign
+        if (fd.bitOffset() > 0) asm.alu(AluOp.RSH, reg, fd.bitOffset());
+        if (fd.bits() < 32) asm.alu(AluOp.AND, reg, (1 << fd.bits()) - 1);
+        else { asm.alu(AluOp.LSH, reg, 64 - fd.bits()); asm.alu(AluOp.RSH, reg, 64 - fd.bits()); }
         if (o.kind() == Temp.Kind.SLOT) p.set(o, reg);
         return o;
     }
@@ -435,6 +452,7 @@ final class ExprCompiler {
                     return new Place.Mem(arithmetic(BinOp.ADD, base, Type.UINT64, idx, Type.INT64), 0, ptr.user());
                 }
                 Place base = place(ix.target());
+                if (tt instanceof Type.Tuple tu) return base.plus(tu.offset((int) (long) i));
                 if (i != null) return base.plus((int) (i * size));
                 if (base instanceof Place.Mem mem) {
                     Temp idx = arithmetic(BinOp.MUL, eval(ix.index()), Type.INT64, Temp.constant(size), Type.INT64);
@@ -598,6 +616,19 @@ final class ExprCompiler {
                     if (padded(layout)) zero(off, layout.size());
                     for (int i = 0; i < tu.elements().size(); i++)
                         store(tu.elements().get(i), off + layout.offset(i), layout.elements().get(i));
+                }
+                case Expr.Cast c when t instanceof Type.Array -> { // an integer's bytes as an array
+                    Temp v = eval(c.operand());
+                    asm.stx(size(t.size()), R10, off, p.use(v, R1));
+                    p.release(v);
+                }
+                case Expr.Record rec -> {
+                    Type.Record layout = (Type.Record) t;
+                    zero(off, layout.size());
+                    for (int i = 0; i < rec.values().size(); i++) {
+                        Type.Field f = layout.fields().get(i);
+                        store(rec.values().get(i), off + f.offset(), f.type());
+                    }
                 }
                 case Expr.Ternary tr -> {
                     String no = asm.label("else"), end = asm.label("fi");

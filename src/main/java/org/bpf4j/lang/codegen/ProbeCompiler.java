@@ -182,6 +182,10 @@ final class ProbeCompiler {
             }
             case Stmt.Block b -> statements(b.body());
             case Stmt.Return r -> asm.ja(exitLabel);
+            case Stmt.Let l -> {
+                Type t = unit.vars().get(l.var().name());
+                exprs.zero(varSlots.get(l.var().name()), t.size());
+            }
             case Stmt.Break b -> asm.ja(loops.peek()[1]);
             case Stmt.Continue c -> asm.ja(loops.peek()[0]);
             case Stmt.Foreach f -> calls.foreach(f);

@@ -185,7 +185,7 @@ final class MapPrinter {
             String body;
             String extremes = agg.kind() != Type.AggKind.STATISTIC ? "" : json
                     ? ", \"min\": " + Values.le(e.value, 16, 8) / d + ", \"max\": " + Values.le(e.value, 24, 8) / d
-                    : ", min " + Values.le(e.value, 16, 8) / d + ", max " + Values.le(e.value, 24, 8) / d;
+                    : ", .min = " + Values.le(e.value, 16, 8) / d + ", .max = " + Values.le(e.value, 24, 8) / d;
             if (json) {
                 body = agg.kind() == Type.AggKind.AVG ? String.valueOf(avg)
                         : "{\"count\": " + count / d + ", \"average\": " + avg + ", \"total\": " + total / d + extremes + "}";

@@ -85,8 +85,9 @@ final class Values {
 
     private String text(Type t, byte[] b, int off, int indent) {
         return switch (t) {
+            case Type.Int i when i.bool() -> integer(b, off, i) != 0 ? "true" : "false";
             case Type.Int i -> i.signed() ? Long.toString(integer(b, off, i)) : Long.toUnsignedString(integer(b, off, i));
-            case Type.Ptr p -> Long.toUnsignedString(le(b, off, 8));
+            case Type.Ptr p -> "0x" + Long.toHexString(le(b, off, 8)); // v0.26: pointers print in hex
             case Type.Str s -> string(b, off, s.size());
             case Type.Buf buf -> org.bpf4j.lang.sema.Format.parse("%r").format(List.of(buffer(b, off, buf)));
             case Type.Tuple tu -> {
@@ -99,13 +100,11 @@ final class Values {
                 for (int i = 0; i < a.length(); i++) parts.add(text(a.element(), b, off + i * a.element().size(), indent));
                 yield "[" + String.join(",", parts) + "]";
             }
-            case Type.Record r -> {
-                // bpftrace writes a struct in a map key without spaces: @s[{.m=2,.n=3}]
-                boolean key = indent == KEY_INDENT;
+            case Type.Record r -> { // v0.26 writes a struct in a map key as elsewhere (v0.17: @s[{.m=2,.n=3}])
                 List<String> parts = new ArrayList<>();
                 for (Type.Field f : r.fields())
-                    parts.add("." + f.name() + (key ? "=" : " = ") + text(f.type(), b, off + f.offset(), indent));
-                yield key ? "{" + String.join(",", parts) + "}" : "{ " + String.join(", ", parts) + " }";
+                    parts.add("." + f.name() + " = " + (f.bits() > 0 ? bitField(f, b, off) : text(f.type(), b, off + f.offset(), indent)));
+                yield "{ " + String.join(", ", parts) + " }";
             }
             case Type.Special s when s.kind() == Type.SpecialKind.KSTACK -> stack(s, b, off, 0, indent);
             case Type.Special s when s.kind() == Type.SpecialKind.USTACK -> stack(s, b, off, le(b, off + 8, 8), indent);
@@ -113,6 +112,13 @@ final class Values {
             case Type.Agg a -> Long.toString(le(b, off, 8));
             case Type.None n -> "";
         };
+    }
+
+    /** A bit-field's value: its bits of the bytes at its offset (unsigned, as bpftrace reads them). */
+    private static String bitField(Type.Field f, byte[] b, int off) {
+        long v = le(b, off + f.offset(), f.type().size()) >>> f.bitOffset();
+        if (f.bits() < 64) v &= (1L << f.bits()) - 1;
+        return Long.toUnsignedString(v);
     }
 
     private String special(Type.SpecialKind k, byte[] b, int off) {
@@ -203,8 +209,8 @@ final class Values {
     /** The JSON form of a value, as bpftrace's -f json writes it. */
     String json(Type t, byte[] b, int off) {
         return switch (t) {
-            case Type.Int i -> text(t, b, off);
-            case Type.Ptr p -> text(t, b, off);
+            case Type.Int i -> text(t, b, off); // a bool's true/false is JSON's too
+            case Type.Ptr p -> Long.toUnsignedString(le(b, off, 8));
             case Type.Agg a -> text(t, b, off);
             case Type.Tuple tu -> {
                 List<String> parts = new ArrayList<>();

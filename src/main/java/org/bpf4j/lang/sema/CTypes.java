@@ -48,12 +48,35 @@ public final class CTypes {
     }
 
 
+    /**
+     * {@code offsetof(TYPE, a.b)}: the offset of field {@code a.b} in the record TYPE names ({@code struct Foo}, or a
+     * bare name as v0.26 takes it: {@code qspinlock} is the struct or the union of that name).
+     */
+    public long offsetof(org.bpf4j.lang.syntax.Expr.Offsetof o) {
+        String n = o.type().base();
+        Type.Record r = o.type().pointers() > 0 ? null : n.startsWith("struct ") || n.startsWith("union ") ? record(n)
+                : record("struct " + n) != null ? record("struct " + n) : record("union " + n);
+        if (r == null) throw new SemanticError(source, o.type().span(), "offsetof: '" + n + "' is not a struct or union");
+        long off = 0;
+        for (String f : o.fields()) {
+            Type.Field fd = full(r).field(f);
+            if (fd == null) throw new SemanticError(source, o.span(), "offsetof: '" + r.describe() + "' has no field named '" + f + "'");
+            off += fd.offset();
+            if (f.equals(o.fields().getLast())) break;
+            if (!(fd.type() instanceof Type.Record inner))
+                throw new SemanticError(source, o.span(), "offsetof: field '" + f + "' of '" + r.describe() + "' is not a struct or union");
+            r = inner;
+        }
+        return off;
+    }
+
     /** The type a cast or sizeof names; a {@link SemanticError} for an unknown one. */
     public Type resolve(TypeName name) {
         Type base = base(name.base(), name.span());
         Type t = base;
         for (int i = 0; i < name.pointers(); i++) t = new Type.Ptr(t, false);
         if (t instanceof Type.None) throw new SemanticError(source, name.span(), "cannot use type 'void' here");
+        if (name.length() > 0) t = new Type.Array(t, name.length());
         return t;
     }
 
@@ -74,7 +97,8 @@ public final class CTypes {
         if (n.startsWith("signed ")) n = "s " + n.substring(7);
         return switch (n) {
             case "int8", "int8_t", "s8", "char", "s char", "__s8" -> new Type.Int(1, true);
-            case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "bool", "_Bool" -> new Type.Int(1, false);
+            case "uint8", "uint8_t", "u8", "unsigned char", "__u8", "_Bool" -> new Type.Int(1, false);
+            case "bool" -> Type.BOOL;
             case "int16", "int16_t", "s16", "short", "short int", "s short", "__s16" -> new Type.Int(2, true);
             case "uint16", "uint16_t", "u16", "unsigned short", "unsigned short int", "__u16" -> new Type.Int(2, false);
             case "int32", "int32_t", "s32", "int", "s", "s int", "__s32", "pid_t" -> new Type.Int(4, true);
@@ -88,44 +112,41 @@ public final class CTypes {
         };
     }
 
+    /**
+     * The C layout of {@code s}, as GCC and clang lay it out on x86-64: a bit-field goes at the next free bit unless
+     * it would cross a boundary of its type's size, then at that boundary (so fields of different types share a
+     * storage unit, as in {@code short a:4; int b:9;}); it is read as its type's unit around it.
+     */
     private Type.Record layout(CStruct s) {
         List<Type.Field> fields = new ArrayList<>();
-        int offset = 0, align = 1, size = 0;
-        int bitUnitStart = -1, bitUnitSize = 0, bitPos = 0;
+        int align = 1, size = 0;
+        int bits = 0; // the end of the last member, in bits from the start
         for (CStruct.Member m : s.fields()) {
             Type t = memberType(m);
             if (m.bits() > 0 && t instanceof Type.Int it && !s.union()) {
-                int unit = it.size();
-                // continue the current storage unit when the field fits in it
-                if (bitUnitStart < 0 || bitUnitSize != unit || bitPos + m.bits() > unit * 8) {
-                    if (bitUnitStart >= 0) offset = bitUnitStart + bitUnitSize;
-                    offset = Type.roundUp(offset, unit);
-                    bitUnitStart = offset;
-                    bitUnitSize = unit;
-                    bitPos = 0;
-                }
-                fields.add(new Type.Field(m.name(), it, bitUnitStart, bitPos, m.bits(), false));
-                bitPos += m.bits();
-                align = Math.max(align, unit);
-                size = Math.max(size, bitUnitStart + unit);
+                int unitBits = it.size() * 8, p = bits;
+                if (p / unitBits != (p + m.bits() - 1) / unitBits) p = Type.roundUp(p, unitBits);
+                int unit = p / unitBits * it.size();
+                fields.add(new Type.Field(m.name(), it, unit, p - unit * 8, m.bits(), false));
+                bits = p + m.bits();
+                if (!s.packed()) align = Math.max(align, it.size());
+                size = Math.max(size, (bits + 7) / 8);
                 continue;
             }
-            if (bitUnitStart >= 0) {
-                offset = Type.roundUp(bitUnitStart + (bitPos + 7) / 8, 1);
-                bitUnitStart = -1;
-            }
-            int at = s.union() ? 0 : Type.roundUp(offset, t.align());
+            int offset = (bits + 7) / 8;
+            int at = s.union() ? 0 : s.packed() ? offset : Type.roundUp(offset, t.align());
             if (m.name().isEmpty() && t instanceof Type.Record inner) {
                 for (Type.Field f : inner.fields())
                     fields.add(new Type.Field(f.name(), f.type(), at + f.offset(), f.bitOffset(), f.bits(), false));
             } else {
                 fields.add(new Type.Field(m.name(), t, at, 0, 0, false));
             }
-            offset = at + t.size();
-            size = Math.max(size, offset);
+            if (!s.union()) bits = (at + t.size()) * 8;
+            size = Math.max(size, at + t.size());
             align = Math.max(align, t.align());
         }
-        if (bitUnitStart >= 0) size = Math.max(size, bitUnitStart + bitUnitSize);
+        if (s.packed()) align = 1;
+        if (s.aligned() > 0) align = s.packed() ? s.aligned() : Math.max(align, s.aligned());
         return new Type.Record(s.fullName(), fields, Type.roundUp(Math.max(size, 0), align), align, false);
     }
 

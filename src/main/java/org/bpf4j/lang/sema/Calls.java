@@ -193,9 +193,10 @@ final class Calls {
                     Long l = c.constantOrNull(args.get(1));
                     if (l != null && l > 0 && l < STRLEN) len = (int) (l + 1);
                 }
-                if (a instanceof Expr.Positional p) {
+                String text = Constants.positionalText(a, c.params);
+                if (text != null) {
                     c.put(a, Type.NONE);
-                    return new Type.Str(c.params.text(p.index()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+                    return new Type.Str(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
                 }
                 Type t = c.expr(a);
                 if (t instanceof Type.Str s) return s;
@@ -278,7 +279,7 @@ final class Calls {
             case StapParser.CONTAINS -> {
                 arity(call, 1, 1);
                 c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)
-                return Type.INT64;
+                return Type.BOOL; // v0.26's has_key() gives a bool
             }
             case StapParser.STRLEN -> {
                 arity(call, 1, 1);

@@ -245,6 +245,10 @@ public final class Checker {
             }
             case Stmt.Block b -> statements(b.body());
             case Stmt.Return r -> { }
+            case Stmt.Let l -> { // zero until assigned; typed by its assignments (an int64 when there are none)
+                assigned.add(l.var().name());
+                if (!inferring) unit.vars().putIfAbsent(l.var().name(), Type.INT64);
+            }
             case Stmt.Break b -> { if (loops == 0) throw error(b.span(), "break used outside of a loop"); }
             case Stmt.Continue c -> { if (loops == 0) throw error(c.span(), "continue used outside of a loop"); }
             case Stmt.Foreach f -> foreach(f);
@@ -418,7 +422,7 @@ public final class Checker {
     /** How a value is kept in a map: integers widened to 64 bits. */
     Type storage(Type t, Span at) {
         return switch (t) {
-            case Type.Int i -> new Type.Int(8, i.signed());
+            case Type.Int i -> new Type.Int(8, i.signed(), i.bool());
             case Type.None n -> throw error(at, "this expression has no value to store");
             case Type.Agg a -> throw error(at, "an aggregation cannot be stored here");
             default -> t;
@@ -436,7 +440,8 @@ public final class Checker {
     }
 
     private static Type merge(Type a, Type b) {
-        if (a instanceof Type.Int x && b instanceof Type.Int y) return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed());
+        if (a instanceof Type.Int x && b instanceof Type.Int y)
+            return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed(), x.bool() && y.bool());
         if (a instanceof Type.Str x && b instanceof Type.Str y) return new Type.Str(Math.max(x.size(), y.size()));
         if (a instanceof Type.Buf x && b instanceof Type.Buf y) return new Type.Buf(Math.max(x.capacity(), y.capacity()));
         if (a instanceof Type.Ptr x && b instanceof Type.Ptr) return x;
@@ -535,9 +540,26 @@ public final class Checker {
                 }
                 yield new Type.Tuple(el);
             }
+            case Expr.Record r -> {
+                List<Type> el = new ArrayList<>();
+                for (Expr x : r.values()) {
+                    Type xt = expr(x);
+                    if (xt instanceof Type.None || xt instanceof Type.Agg) throw error(x.span(), "a record cannot hold " + xt.describe());
+                    el.add(xt);
+                }
+                yield record(r.names(), new Type.Tuple(el));
+            }
             case Expr.SizeofType s -> Type.UINT64;
+            case Expr.Offsetof o -> { ctypes.offsetof(o); yield Type.UINT64; }
             case Expr.SizeofExpr s -> { expr(s.operand()); yield Type.UINT64; }
         };
+    }
+
+    /** A record's type: its values laid out as a tuple's, under their names. */
+    static Type.Record record(List<String> names, Type.Tuple layout) {
+        List<Type.Field> fields = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) fields.add(new Type.Field(names.get(i), layout.elements().get(i), layout.offset(i), 0, 0, false));
+        return new Type.Record("record " + layout.describe(), fields, layout.size(), layout.align(), false);
     }
 
     private Type field(Expr.Field f) {
@@ -557,9 +579,13 @@ public final class Checker {
         return t instanceof Type.Ptr p && p.user() ? user(fd.type()) : fd.type();
     }
 
-    /** {@code t} with every pointer level in user memory. */
+    /** {@code t} with every pointer level in user memory (the pointers an array holds too). */
     static Type user(Type t) {
-        return t instanceof Type.Ptr p ? new Type.Ptr(user(p.target()), true) : t;
+        return switch (t) {
+            case Type.Ptr p -> new Type.Ptr(user(p.target()), true);
+            case Type.Array a -> new Type.Array(user(a.element()), a.length());
+            default -> t;
+        };
     }
 
     /** A uprobe's or USDT probe's memory is the process's: pointers cast there are user pointers, as bpftrace's. */
@@ -573,21 +599,39 @@ public final class Checker {
         return switch (t) {
             case Type.Array a -> {
                 Long c = constantOrNull(ix.index());
-                if (c != null && (c < 0 || c >= a.length()))
+                if (c != null && a.length() > 0 && (c < 0 || c >= a.length())) // [0]: C's flexible array
                     throw error(ix.index().span(), "the index " + c + " is out of bounds for array of size " + a.length());
                 yield a.element();
             }
             case Type.Ptr p when p.target() instanceof Type.Record r -> ctypes.full(r);
             case Type.Ptr p when !(p.target() instanceof Type.None) -> p.target();
             case Type.Str s -> new Type.Int(1, true);
+            case Type.Tuple tu -> { // v0.26: $t[N] is $t.N, N a constant
+                Long c = constantOrNull(ix.index());
+                if (c == null) throw error(ix.index().span(), "a tuple index must be a constant");
+                if (c < 0 || c >= tu.elements().size())
+                    throw error(ix.index().span(), "tuple index " + c + " is out of range for a tuple of " + tu.elements().size());
+                yield tu.elements().get((int) (long) c);
+            }
             default -> throw error(ix.span(), "cannot index a value of type " + t.describe());
         };
     }
 
     private Type cast(Expr.Cast c) {
-        Type to = ctypes.resolve(c.type());
         Type from = expr(c.operand());
+        if (c.type().length() >= 0) { // v0.26: an integer's bytes as an array ((int8[8])x, (int8[])x)
+            Type el = ctypes.resolve(new org.bpf4j.lang.syntax.TypeName(c.type().base(), c.type().pointers(), c.type().span()));
+            int n = c.type().length() > 0 ? c.type().length() : el.size() == 0 ? 0 : from.size() / el.size();
+            Type to = new Type.Array(el, n);
+            if (!(from instanceof Type.Int) || to.size() != from.size())
+                throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe() + " (the sizes must be the same)");
+            return to;
+        }
+        Type to = ctypes.resolve(c.type());
+        // v0.26: an array's bytes as an integer of the same size
+        if (to instanceof Type.Int it && !it.bool() && from instanceof Type.Array a && a.size() == it.size()) return to;
         if (to instanceof Type.Int && from.scalar()) return to;
+        if (to instanceof Type.Int it && it.bool() && from instanceof Type.Str) return to; // v0.26: a non-empty string is true
         // a pointer keeps the address space of the pointer it is cast from ((struct task_struct *)curtask stays the
         // kernel's in a uprobe); an integer cast to a pointer is in the probe's (the process's, in a uprobe)
         if (to instanceof Type.Ptr && from.scalar())
@@ -603,14 +647,14 @@ public final class Checker {
         signWarnings(b, l, r);
         if (op.logical()) {
             if (!l.scalar() || !r.scalar()) throw error(b.span(), op.text() + " needs integer operands");
-            return Type.INT64;
+            return Type.BOOL;
         }
-        if (op.comparison()) {
-            if (l.scalar() && r.scalar()) return Type.INT64;
+        if (op.comparison()) { // v0.26: comparisons and logical operators give bools
+            if (l.scalar() && r.scalar()) return Type.BOOL;
             if (op == BinOp.EQ || op == BinOp.NE) {
-                if (l instanceof Type.Str && r instanceof Type.Str) return Type.INT64;
-                if (l instanceof Type.Array && l.equals(r)) return Type.INT64;
-                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.INT64;
+                if (l instanceof Type.Str && r instanceof Type.Str) return Type.BOOL;
+                if (l instanceof Type.Array && l.equals(r)) return Type.BOOL;
+                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.BOOL;
             }
             throw error(b.left().span().to(b.right().span()), "Type mismatch for '" + op.text() + "': comparing '" + l.describe() + "' with '" + r.describe() + "'");
         }
@@ -642,7 +686,7 @@ public final class Checker {
     private Type unary(Expr.Unary u) {
         Type t = expr(u.operand());
         return switch (u.op()) {
-            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.INT64; }
+            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.BOOL; }
             case NEG, BNOT -> {
                 if (!(t instanceof Type.Int)) throw error(u.span(), u.op().text() + " needs an integer, not " + t.describe());
                 yield arithmeticResult(t, Type.INT64);
@@ -652,7 +696,10 @@ public final class Checker {
                 if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
                 throw error(u.span(), "cannot dereference a value of type " + t.describe());
             }
-            case ADDR -> throw error(u.span(), "the address-of operator is not supported");
+            case ADDR -> { // v0.26: &$var, a pointer to the variable on the program's stack
+                if (!(u.operand() instanceof Expr.Var)) throw error(u.span(), "the address-of operator applies to variables only");
+                yield new Type.Ptr(t, false);
+            }
         };
     }
 
@@ -670,6 +717,7 @@ public final class Checker {
 
     Long sizeofType(Expr e) {
         if (e instanceof Expr.SizeofType st) return (long) ctypes.resolve(st.type()).size();
+        if (e instanceof Expr.Offsetof o) return ctypes.offsetof(o);
         if (e instanceof Expr.SizeofExpr se) {
             Type t = unit.types().get(se.operand());
             if (t == null) t = expr(se.operand());

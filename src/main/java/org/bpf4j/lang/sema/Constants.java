@@ -19,6 +19,7 @@ public final class Constants {
             case Expr.Positional p -> params.number(p.index());
             case Expr.ParamCount pc -> (long) params.count();
             case Expr.SizeofType s -> sizeof.apply(e);
+            case Expr.Offsetof o -> sizeof.apply(e);
             case Expr.SizeofExpr s -> sizeof.apply(e);
             case Expr.Unary u -> {
                 Long v = of(u.operand(), params, sizeof);
@@ -32,7 +33,7 @@ public final class Constants {
             }
             case Expr.Cast c -> {
                 Long v = of(c.operand(), params, sizeof);
-                if (v == null || c.type().pointers() > 0) yield null;
+                if (v == null || c.type().pointers() > 0 || c.type().length() >= 0) yield null;
                 Type t = CTypes.integer(c.type().base());
                 if (!(t instanceof Type.Int it)) yield null;
                 yield truncate(v, it);
@@ -67,6 +68,22 @@ public final class Constants {
         };
     }
 
+    /**
+     * The text {@code str()} takes from a positional parameter: {@code $1}'s, or with bpftrace's pointer arithmetic on
+     * a parameter that is not a number, {@code $1 + N}'s from its N-th byte on; null for other expressions.
+     */
+    public static String positionalText(Expr e, Params params) {
+        if (e instanceof Expr.Positional p) return params.text(p.index());
+        if (e instanceof Expr.Binary b && b.op() == org.bpf4j.lang.syntax.BinOp.ADD && b.left() instanceof Expr.Positional p
+                && params.number(p.index()) == null) {
+            Long n = of(b.right(), params, x -> null);
+            byte[] text = params.text(p.index()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (n != null && n >= 0)
+                return new String(text, (int) Math.min(n, text.length), text.length - (int) Math.min(n, text.length), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return null;
+    }
+
     /** A comparison is signed only when both sides are, as bpftrace's: {@code (uint64)-1 > 0}, {@code -1 < (uint8)1 == 0}. */
     private static int compare(long l, long r, Expr.Binary b) {
         return unsignedOperand(b.left()) || unsignedOperand(b.right()) ? Long.compareUnsigned(l, r) : Long.compare(l, r);
@@ -84,6 +101,7 @@ public final class Constants {
 
     /** {@code v} as an integer of type {@code t} holds it, sign- or zero-extended back to 64 bits. */
     public static long truncate(long v, Type.Int t) {
+        if (t.bool()) return v != 0 ? 1 : 0;
         return switch (t.size()) {
             case 1 -> t.signed() ? (byte) v : v & 0xff;
             case 2 -> t.signed() ? (short) v : v & 0xffff;

@@ -27,14 +27,23 @@ public sealed interface Type {
     /** No value: the type of statements such as {@code printf}. */
     None NONE = new None();
 
-    /** An integer of 1, 2, 4 or 8 bytes. */
-    record Int(int size, boolean signed) implements Type {
+    /** v0.26's {@code bool}: an unsigned byte holding 0 or 1, printed as {@code false} or {@code true}. */
+    Int BOOL = new Int(1, false, true);
+
+    /**
+     * An integer of 1, 2, 4 or 8 bytes; {@code bool} for v0.26's booleans (0 or 1, printed as false and true; a map
+     * keeps one in 8 bytes, as it keeps every integer).
+     */
+    record Int(int size, boolean signed, boolean bool) implements Type {
         /** Checks the width. */
         public Int {
             if (size != 1 && size != 2 && size != 4 && size != 8) throw new IllegalArgumentException("integer of " + size + " bytes");
         }
 
-        @Override public String describe() { return (signed ? "int" : "uint") + size * 8; }
+        /** An integer that is not a bool. */
+        public Int(int size, boolean signed) { this(size, signed, false); }
+
+        @Override public String describe() { return bool ? "bool" : (signed ? "int" : "uint") + size * 8; }
         @Override public boolean scalar() { return true; }
     }
 

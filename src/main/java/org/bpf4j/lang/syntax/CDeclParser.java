@@ -22,6 +22,33 @@ final class CDeclParser {
         return body(union, name, kw.span());
     }
 
+    /**
+     * One {@code __attribute__((packed))} or {@code __attribute__((aligned(N)))} after {@code s}'s closing brace;
+     * stops after its last parenthesis without reading further.
+     */
+    CStruct attribute(CStruct s) {
+        boolean packed = s.packed();
+        int aligned = s.aligned();
+        in.expectWord("__attribute__");
+        in.expect(LPAREN);
+        in.expect(LPAREN);
+        do {
+            Token a = in.expect(IDENT);
+            switch (a.text()) {
+                case "packed", "__packed__" -> packed = true;
+                case "aligned", "__aligned__" -> {
+                    in.expect(LPAREN);
+                    aligned = (int) in.expect(INT).value();
+                    in.expect(RPAREN);
+                }
+                default -> throw in.error(a, "unknown struct attribute '" + a.text() + "' (packed and aligned(N) are known)");
+            }
+        } while (in.accept(COMMA));
+        in.expect(RPAREN);
+        in.expect(RPAREN);
+        return new CStruct(s.union(), s.name(), s.fields(), s.span(), packed, aligned);
+    }
+
     private CStruct body(boolean union, String name, Span span) {
         in.expect(LBRACE);
         List<CStruct.Member> members = new ArrayList<>();

@@ -9,10 +9,15 @@ import java.util.List;
  * @param name   its tag, or "" for an anonymous one
  * @param fields its members
  * @param span   where it is defined
+ * @param packed {@code __attribute__((packed))}: members at any byte offset
+ * @param aligned {@code __attribute__((aligned(N)))}'s N, or 0
  */
-public record CStruct(boolean union, String name, List<Member> fields, Span span) {
+public record CStruct(boolean union, String name, List<Member> fields, Span span, boolean packed, int aligned) {
     /** Copies the fields. */
     public CStruct { fields = List.copyOf(fields); }
+
+    /** A struct without attributes. */
+    public CStruct(boolean union, String name, List<Member> fields, Span span) { this(union, name, fields, span, false, 0); }
 
     /** The name scripts refer to it by: {@code struct Foo}. */
     public String fullName() { return (union ? "union " : "struct ") + name; }

@@ -67,8 +67,20 @@ public sealed interface Expr {
         public Tuple { elements = List.copyOf(elements); }
     }
 
+    /** v0.26's record {@code (a=1, b="x")}: a tuple whose elements have names, read as {@code r.a}. */
+    record Record(List<String> names, List<Expr> values, Span span) implements Expr {
+        /** Copies the lists. */
+        public Record { names = List.copyOf(names); values = List.copyOf(values); }
+    }
+
     /** {@code sizeof(type)}. */
     record SizeofType(TypeName type, Span span) implements Expr {}
+
+    /** v0.26's {@code offsetof(TYPE, field.field...)}: the byte offset of a (nested) field in a struct. */
+    record Offsetof(TypeName type, List<String> fields, Span span) implements Expr {
+        /** Copies the fields. */
+        public Offsetof { fields = List.copyOf(fields); }
+    }
 
     /** {@code sizeof(expr)}. */
     record SizeofExpr(Expr operand, Span span) implements Expr {}

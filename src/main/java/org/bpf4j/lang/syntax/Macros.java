@@ -61,6 +61,7 @@ final class Macros {
             case Stmt.Unroll u -> new Stmt.Unroll(expr(u.count(), pre, depth), stmts(u.body(), depth), u.span());
             case Stmt.Block b -> new Stmt.Block(stmts(b.body(), depth), b.span());
             case Stmt.Foreach f -> f;
+            case Stmt.Let l -> new Stmt.Let((Expr.Var) expr(l.var(), pre, depth), l.span());
             case Stmt.Return r2 -> r2;
             case Stmt.Break b -> b;
             case Stmt.Continue c -> c;
@@ -117,6 +118,7 @@ final class Macros {
             case Expr.Index i -> new Expr.Index(f.apply(i.target()), f.apply(i.index()), i.span());
             case Expr.Cast c -> new Expr.Cast(c.type(), f.apply(c.operand()), c.span());
             case Expr.Tuple t -> new Expr.Tuple(t.elements().stream().map(f).toList(), t.span());
+            case Expr.Record r -> new Expr.Record(r.names(), r.values().stream().map(f).toList(), r.span());
             case Expr.SizeofExpr s -> new Expr.SizeofExpr(f.apply(s.operand()), s.span());
             case Expr.Int i -> i;
             case Expr.Str s -> s;
@@ -125,6 +127,7 @@ final class Macros {
             case Expr.ParamCount p -> p;
             case Expr.Var v -> v;
             case Expr.SizeofType s -> s;
+            case Expr.Offsetof o -> o;
         };
     }
 
@@ -138,6 +141,7 @@ final class Macros {
             case Stmt.Unroll u -> new Stmt.Unroll(f.apply(u.count()), g.apply(u.body()), u.span());
             case Stmt.Block b -> new Stmt.Block(g.apply(b.body()), b.span());
             case Stmt.Foreach fe -> fe;
+            case Stmt.Let l -> new Stmt.Let((Expr.Var) f.apply(l.var()), l.span());
             case Stmt.Return r -> r;
             case Stmt.Break b -> b;
             case Stmt.Continue c -> c;

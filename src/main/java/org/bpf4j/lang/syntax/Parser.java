@@ -20,6 +20,11 @@ public final class Parser {
     final TokenCursor in;
     private final Scanner scanner;
     private boolean inPredicate;
+    /**
+     * The statements of the block expressions in the statement being parsed ({@code $x = { $y = 1; $y + 1 }}),
+     * which run before it; null outside a statement, where a block expression has nowhere to go.
+     */
+    private List<Stmt> hoisted;
 
     private Parser(Scanner scanner) {
         this.scanner = scanner;
@@ -56,8 +61,13 @@ public final class Parser {
             } else if (scanner.lookingAt("let") || scanner.lookingAt("import")) {
                 V026.declaration(this, in);
             } else if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
-                structs.add(new CDeclParser(in).structDefinition());
+                CStruct s = new CDeclParser(in).structDefinition();
                 scanner.skipSpace();
+                while (scanner.lookingAt("__attribute__")) {
+                    s = new CDeclParser(in).attribute(s);
+                    scanner.skipSpace();
+                }
+                structs.add(s);
                 if (scanner.peek() == ';') in.advance();
             } else {
                 probes.add(probe());
@@ -109,9 +119,17 @@ public final class Parser {
     private Stmt statement() {
         Token t = in.peek();
         in.enter(t);
+        List<Stmt> outer = hoisted;
+        hoisted = new ArrayList<>();
         try {
-            return plainStatement(t);
+            Stmt s = plainStatement(t);
+            if (hoisted.isEmpty()) return s;
+            if (s instanceof Stmt.While) throw in.error(t, "a block expression in a while condition is not supported by bpf4j");
+            List<Stmt> all = new ArrayList<>(hoisted);
+            all.add(s);
+            return new Stmt.Block(all, s.span());
         } finally {
+            hoisted = outer;
             in.leave();
         }
     }
@@ -290,9 +308,10 @@ public final class Parser {
         return postfix(primary(), t.span());
     }
 
-    /** After '(': a parenthesised expression or a tuple. */
+    /** After '(': a parenthesised expression, a tuple, or (v0.26) a record {@code (a=1, b=2)}. */
     private Expr parenthesised(Token open) {
         Expr first = expr();
+        if (first instanceof Expr.Builtin name && in.at(ASSIGN)) return record(open, name);
         if (!in.at(COMMA)) {
             in.expect(RPAREN);
             return first;
@@ -301,6 +320,24 @@ public final class Parser {
         while (in.accept(COMMA)) elements.add(expr());
         in.expect(RPAREN);
         return new Expr.Tuple(elements, open.span());
+    }
+
+    /** The rest of a record after its first field's name. */
+    private Expr record(Token open, Expr.Builtin first) {
+        List<String> names = new ArrayList<>();
+        List<Expr> values = new ArrayList<>();
+        Token name = null;
+        while (true) {
+            String n = name == null ? first.name() : name.text();
+            if (names.contains(n)) throw in.error(name == null ? in.peek() : name, "the record has two fields named " + n);
+            in.expect(ASSIGN);
+            names.add(n);
+            values.add(expr());
+            if (!in.accept(COMMA)) break;
+            name = in.expect(IDENT);
+        }
+        in.expect(RPAREN);
+        return new Expr.Record(names, values, open.span());
     }
 
     /** A type name after a cast's '(' or a {@code let}'s ':'. */
@@ -315,7 +352,12 @@ public final class Parser {
         }
         int pointers = 0;
         while (in.accept(STAR)) pointers++;
-        return new TypeName(base.toString(), pointers, t.span());
+        int length = -1;
+        if (in.accept(LBRACKET)) { // v0.26: (int8[8])x, (int8[])x
+            length = in.at(INT) ? (int) in.advance().value() : 0;
+            in.expect(RBRACKET);
+        }
+        return new TypeName(base.toString(), pointers, t.span(), length);
     }
 
     /**
@@ -360,10 +402,50 @@ public final class Parser {
         }
     }
 
+    /**
+     * v0.26's block expression {@code { stmt; ...; expr }}: the statements run before the statement that holds it
+     * (a block in a condition or a macro argument runs once, first), the last expression is its value.
+     */
+    private Expr blockExpression() {
+        Token open = in.peek();
+        if (hoisted == null) throw in.error(open, "a block expression can only be used inside a probe's statements");
+        List<Stmt> body = block();
+        if (body.isEmpty() || !(body.getLast() instanceof Stmt.ExprStmt last))
+            throw in.error(open, "a block expression must end in an expression, its value");
+        hoisted.addAll(body.subList(0, body.size() - 1));
+        return last.expr();
+    }
+
+    /** v0.26's {@code if cond { a } else { b }} as an expression: {@code cond ? a : b}, each branch one expression. */
+    private Expr ifExpression() {
+        Token t = in.peek();
+        Stmt s = ifStatement();
+        Expr e = value(List.of(s));
+        if (e == null) throw in.error(t, "each branch of an if expression must be one expression (bpf4j), with an else");
+        return e;
+    }
+
+    /** The value of a branch that is one expression or an if of such branches, or null. */
+    private static Expr value(List<Stmt> branch) {
+        if (branch.size() != 1) return null;
+        return switch (branch.getFirst()) {
+            case Stmt.ExprStmt es -> es.expr();
+            case Stmt.If i -> {
+                Expr a = value(i.then()), b = value(i.otherwise());
+                yield a == null || b == null ? null : new Expr.Ternary(i.cond(), a, b, i.span());
+            }
+            default -> null;
+        };
+    }
+
     private Expr primary() {
+        if (in.at(LBRACE)) return blockExpression();
+        if (in.atWord("if")) return ifExpression();
         Token t = in.advance();
         switch (t.kind()) {
-            case INT: return new Expr.Int(t.value(), t.span());
+            case INT: // a literal past int64's range is a uint64, as in bpftrace
+                return t.value() >= 0 ? new Expr.Int(t.value(), t.span())
+                        : new Expr.Cast(new TypeName("uint64", 0, t.span()), new Expr.Int(t.value(), t.span()), t.span());
             case STRING: return new Expr.Str(t.text(), t.span());
             case VAR: return new Expr.Var(t.text(), t.span());
             case POSITIONAL: return new Expr.Positional((int) t.value(), t.span());
@@ -382,6 +464,7 @@ public final class Parser {
             }
             case IDENT: {
                 if (t.isWord("sizeof")) return sizeof(t);
+                if (t.isWord("offsetof") && in.at(LPAREN)) return offsetof(t);
                 if (in.at(LPAREN)) {
                     in.advance();
                     List<Expr> args = new ArrayList<>();
@@ -397,6 +480,18 @@ public final class Parser {
             default:
                 throw in.error(t, "expected an expression, got " + t.describe());
         }
+    }
+
+    /** {@code offsetof(struct Foo, a.b)}; v0.26 also takes a bare name ({@code offsetof(qspinlock, tail)}). */
+    private Expr offsetof(Token t) {
+        in.expect(LPAREN);
+        TypeName type = in.peek().is(IDENT) && TYPE_WORDS.contains(in.peek().text()) ? typeName()
+                : new TypeName(in.peek().text(), 0, in.expect(IDENT).span());
+        in.expect(COMMA);
+        List<String> fields = new ArrayList<>(List.of(in.expect(IDENT).text()));
+        while (in.accept(DOT)) fields.add(in.expect(IDENT).text());
+        in.expect(RPAREN);
+        return new Expr.Offsetof(type, fields, t.span());
     }
 
     private Expr sizeof(Token t) {

@@ -41,6 +41,9 @@ public sealed interface Stmt {
         public Foreach { keyVars = List.copyOf(keyVars); body = List.copyOf(body); }
     }
 
+    /** v0.26's {@code let $x;}: declares the variable, zero until assigned; its type comes from its assignments. */
+    record Let(Expr.Var var, Span span) implements Stmt {}
+
     /** {@code return}: ends the probe's action. */
     record Return(Span span) implements Stmt {}
 

@@ -78,9 +78,9 @@ final class V026 {
         Expr value = null;
         if (in.accept(ASSIGN)) value = p.expr();
         Expr.Var target = new Expr.Var(var.text(), var.span());
-        if (value == null && type == null) return new Stmt.Block(List.of(), let.span());
+        if (value == null && type == null) return new Stmt.Let(target, let.span());
         if (value == null) value = new Expr.Int(0, var.span());
-        if (type != null && type.pointers() == 0 && !type.base().startsWith("struct") && !type.base().startsWith("union"))
+        if (type != null && (type.pointers() > 0 || !type.base().startsWith("struct") && !type.base().startsWith("union")))
             value = new Expr.Cast(type, value, value.span());
         return new Stmt.Assign(target, null, value, let.span());
     }
@@ -169,8 +169,7 @@ final class V026 {
                     "tgid", true, t.span());
             case "pcomm" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", t.span()), "real_parent", true, t.span()),
                     "comm", true, t.span());
-            case "true" -> new Expr.Int(1, t.span());
-            case "false" -> new Expr.Int(0, t.span());
+            case "true", "false" -> new Expr.Cast(new TypeName("bool", 0, t.span()), new Expr.Int(name.equals("true") ? 1 : 0, t.span()), t.span());
             default -> new Expr.Builtin(name, t.span());
         };
     }

@@ -32,6 +32,8 @@ class ParserTest {
             case Expr.Cast c -> "(cast " + c.type().base() + "*".repeat(c.type().pointers()) + " " + show(c.operand()) + ")";
             case Expr.Tuple t -> t.elements().stream().map(ParserTest::show).collect(Collectors.joining(" ", "(tuple ", ")"));
             case Expr.SizeofType s -> "(sizeof " + s.type().base() + ")";
+            case Expr.Offsetof o -> "(offsetof " + o.type().base() + " " + String.join(".", o.fields()) + ")";
+            case Expr.Record r -> r.values().stream().map(ParserTest::show).collect(Collectors.joining(" ", "(record " + r.names() + " ", ")"));
             case Expr.SizeofExpr s -> "(sizeof " + show(s.operand()) + ")";
         };
     }

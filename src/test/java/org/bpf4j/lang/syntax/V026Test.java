@@ -36,7 +36,29 @@ class V026Test {
         Stmt.Assign a = (Stmt.Assign) b.getFirst();
         assertEquals("$x", ((Expr.Var) a.target()).name());
         assertEquals("uint8", ((Expr.Cast) a.value()).type().base());
-        assertEquals(new Stmt.Block(List.of(), b.get(1).span()), b.get(1));
+        assertEquals("$y", ((Stmt.Let) b.get(1)).var().name());
+    }
+
+    @Test
+    void aBlockExpressionsStatementsRunBeforeItsStatementAndAnIfExpressionIsATernary() {
+        List<Stmt> b = body("begin { $x = { $y = { $z = 10; $z + 5 }; $y * 2 }; print(if $x { 1 } else if $y { 2 } else { 3 }); }");
+        Stmt.Block outer = (Stmt.Block) b.getFirst();
+        assertEquals(List.of("$z", "$y", "$x"), outer.body().stream().flatMap(s -> s instanceof Stmt.Block in ? in.body().stream() : java.util.stream.Stream.of(s))
+                .map(s -> ((Expr.Var) ((Stmt.Assign) s).target()).name()).toList());
+        Expr.Ternary t = (Expr.Ternary) ((Expr.Call) ((Stmt.ExprStmt) b.get(1)).expr()).args().getFirst();
+        assertInstanceOf(Expr.Ternary.class, t.otherwise());
+        SyntaxError e = assertThrows(SyntaxError.class, () -> body("begin { $x = { $y = 1; }; }"));
+        assertTrue(e.getMessage().contains("must end in an expression"), e.getMessage());
+    }
+
+    @Test
+    void recordsAndOffsetofParse() {
+        Stmt.Assign a = (Stmt.Assign) body("begin { $t = (a=0, b=\"s\"); }").getFirst();
+        assertEquals(List.of("a", "b"), ((Expr.Record) a.value()).names());
+        Expr.Offsetof o = (Expr.Offsetof) ((Stmt.Assign) body("begin { $o = offsetof(struct Foo, bar.x); }").getFirst()).value();
+        assertEquals("struct Foo", o.type().base());
+        assertEquals(List.of("bar", "x"), o.fields());
+        assertThrows(SyntaxError.class, () -> body("begin { $t = (a=0, a=1); }"));
     }
 
     @Test
