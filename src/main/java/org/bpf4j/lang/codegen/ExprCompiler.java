@@ -139,6 +139,9 @@ final class ExprCompiler {
         Long enumerator = p.cx.analysis.enumerators().get(b); // found by the checker: BTF is not read again
         if (enumerator != null) return Temp.constant(enumerator);
         if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));
+        // a raw tracepoint's context is the tracepoint's arguments, each widened to 64 bits (bpf_raw_tracepoint_args)
+        if (n.startsWith("arg") && p.unit.point() instanceof org.bpf4j.lang.sema.Attach.RawTracepoint)
+            return ctxLoad(8 * Integer.parseInt(n.substring(3)));
         if (n.startsWith("arg")) return ctxLoad(ARG_REGS[Integer.parseInt(n.substring(3))]);
         if (n.startsWith("sarg")) {
             int i = Integer.parseInt(n.substring(4));

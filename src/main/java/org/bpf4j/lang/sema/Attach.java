@@ -26,9 +26,9 @@ public sealed interface Attach {
         public String text() { return "tracepoint:" + category + ":" + event; }
     }
 
-    /** {@code rawtracepoint:event}. */
-    record RawTracepoint(String event) implements Attach {
-        public String text() { return "rawtracepoint:" + event; }
+    /** {@code rawtracepoint:[module:]event}; the module is empty when not written (any module's event). */
+    record RawTracepoint(String module, String event) implements Attach {
+        public String text() { return "rawtracepoint:" + (module.isEmpty() ? "" : module + ":") + event; }
     }
 
     /** {@code uprobe:binary:symbol[+offset]} or {@code uprobe:binary:address}; {@code ret} for uretprobe. */
@@ -94,8 +94,9 @@ public sealed interface Attach {
                 return new Tracepoint(p[1], p[2]);
             }
             case "rawtracepoint", "rt" -> {
-                if (p.length < 2 || p[p.length - 1].isEmpty()) throw new IllegalArgumentException("rawtracepoint wants rawtracepoint:event");
-                return new RawTracepoint(p[p.length - 1]);
+                if (p.length < 2 || p.length > 3 || p[p.length - 1].isEmpty())
+                    throw new IllegalArgumentException("rawtracepoint wants rawtracepoint:[module:]event");
+                return new RawTracepoint(p.length == 3 ? p[1] : "", p[p.length - 1]);
             }
             case "uprobe", "u", "uretprobe", "ur" -> {
                 boolean ret = type.startsWith("ur");
