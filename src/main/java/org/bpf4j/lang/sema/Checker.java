@@ -83,6 +83,14 @@ public final class Checker {
         return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators);
     }
 
+    /**
+     * The attach points of {@code script}'s probes, each expanded into the concrete points it stands for, with
+     * v0.26's checks of missing probes; nothing else is checked (-l with a program lists them).
+     */
+    public static List<Attach> attachPoints(Script script, Params params, ProbeCatalog catalog) {
+        return new Checker(script, params, catalog, new Options(true)).expand().stream().map(Unit::point).toList();
+    }
+
     SemanticError error(Span at, String message) { return new SemanticError(source, at, message); }
 
     /** Warnings of the checking pass, once each (a probe with several attach points is checked once per point). */
