@@ -12,6 +12,25 @@ public sealed interface Attach {
     /** The canonical text, with the probe type's long name ({@code tracepoint:syscalls:sys_enter_kill}). */
     String text();
 
+    /** The probe type's name as v0.26's {@code probetype} builtin gives it ({@code special} for begin and end). */
+    default String probeType() {
+        return switch (this) {
+            case Begin b -> "special";
+            case End e -> "special";
+            case Tracepoint t -> "tracepoint";
+            case RawTracepoint r -> "rawtracepoint";
+            case Uprobe u -> u.ret() ? "uretprobe" : "uprobe";
+            case Usdt u -> "usdt";
+            case Profile p -> "profile";
+            case Interval i -> "interval";
+            case Software s -> "software";
+            case Hardware h -> "hardware";
+            case Kprobe k -> k.ret() ? "kretprobe" : "kprobe";
+            case Fentry f -> f.ret() ? "fexit" : "fentry";
+            case Unsupported u -> u.type();
+        };
+    }
+
     /** True when the text has a wildcard to expand. */
     default boolean wildcard() { return text().indexOf('*') >= 0 || text().indexOf('?') >= 0; }
 

@@ -17,8 +17,15 @@ final class Builtins {
         Attach at = c.unit.point();
         String n = b.name();
         switch (n) {
-            case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid":
+            case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid", "ncpus":
                 return Type.UINT64;
+            case "usermode":
+                if (at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Uprobe || at instanceof Attach.Usdt
+                        || at instanceof Attach.Kprobe || at instanceof Attach.Profile || at instanceof Attach.Software || at instanceof Attach.Hardware)
+                    return new Type.Int(1, false);
+                throw c.error(b.span(), "The usermode builtin can only be used with probes that see the registers (" + kind(at) + " used here)");
+            case "probetype":
+                return new Type.Str(at.probeType().length() + 1);
             case "numaid", "rand":
                 return new Type.Int(4, false);
             case "comm":

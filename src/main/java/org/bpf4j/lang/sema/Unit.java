@@ -24,5 +24,8 @@ public record Unit(int index, Probe probe, Attach point, Map<Expr, Type> types, 
     }
 
     /** The probe's full name, as the {@code probe} builtin shows it. */
-    public String name() { return point.text(); }
+    public String name() {
+        // v0.26 names the special probes in lower case, as they are now written
+        return point instanceof Attach.Begin ? "begin" : point instanceof Attach.End ? "end" : point.text();
+    }
 }
