@@ -17,6 +17,7 @@ public sealed interface Attach {
         return switch (this) {
             case Begin b -> "special";
             case End e -> "special";
+            case Signal s -> "special";
             case Tracepoint t -> "tracepoint";
             case RawTracepoint r -> "rawtracepoint";
             case Uprobe u -> u.ret() ? "uretprobe" : "uprobe";
@@ -39,6 +40,11 @@ public sealed interface Attach {
 
     /** {@code END}: runs once, when the script exits. */
     record End() implements Attach { public String text() { return "END"; } }
+
+    /** {@code self:signal:SIGNAL}: runs when the tool itself receives the signal (v0.26: SIGUSR1 only). */
+    record Signal(String signal) implements Attach {
+        public String text() { return "self:signal:" + signal; }
+    }
 
     /** {@code tracepoint:category:event}. */
     record Tracepoint(String category, String event) implements Attach {
@@ -174,6 +180,11 @@ public sealed interface Attach {
                 boolean ret = type.equals("kretfunc") || type.equals("fr") || type.equals("fexit");
                 if (p.length < 2 || p[p.length - 1].isEmpty()) throw new IllegalArgumentException(type + " wants " + type + ":function");
                 return new Fentry(p[p.length - 1], ret);
+            }
+            case "self" -> {
+                if (p.length != 3 || !p[1].equals("signal")) throw new IllegalArgumentException((p.length > 1 ? p[1] : "") + " is not a supported trigger");
+                if (!p[2].equals("SIGUSR1")) throw new IllegalArgumentException(p[2] + " is not a supported signal");
+                return new Signal(p[2]);
             }
             case "watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it" -> {
                 return new Unsupported(type, text);
