@@ -2,8 +2,9 @@
 // Stand-in for bpftrace's testprogs/uprobe_test (written for bpf4j): v0.17's function1 and function2 and v0.26's
 // uprobeFunction1, uprobeFunction2, uprobeFunctionBranching, uprobeFunctionBar and uprobeFunctionUint128, with the
 // structs their cases read, globals with known values for uaddr() (built without PIE: uaddr() gives link-time
-// addresses). It calls them all every 100 ms for 3 s, so that a listing by pid finds the process alive and a probe
-// attached by pid after the start is hit.
+// addresses). It calls them all every 100 ms for 10 s, so that a listing by pid finds the process alive and a probe
+// attached by pid after the start is hit, on a busy machine too (v0.26's runs until it is killed; v0.17's cases
+// run it with -c and wait for its end).
 #include <string.h>
 #include <time.h>
 
@@ -33,7 +34,7 @@ __attribute__((noinline)) __uint128_t uprobeFunctionUint128(__uint128_t x, __uin
 
 int main(void) {
     struct timespec tick = {0, 100 * 1000 * 1000};
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 100; i++) {
         int n = 13;
         char c = 'x';
         struct Foo foo1 = {123, "hello", {1, 2, 3}, 0x123456789ABCDEF0}, foo2 = {456, "world", {4, 5, 6}, (__int128_t) 0xFEDCBA9876543210};
