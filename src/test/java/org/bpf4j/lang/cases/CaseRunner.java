@@ -363,7 +363,8 @@ public final class CaseRunner {
         String before = beforeCmd == null ? "" : beforeCmd;
         // a probe on execve sees the runner start the other cases, so such a case must have the machine alone; so
         // must a case on a test program (another case's run of it would fire its probes, or be its BEFORE_PID)
-        return file.equals("file-output") || all.contains("pkill") || all.contains("killall")
+        // `kill ... $(pidof bpftrace)` signals every bpftrace running: the case must be the only one
+        return file.equals("file-output") || all.contains("pkill") || all.contains("killall") || all.contains("pidof bpftrace")
                 || program.contains("execve") || all.contains("/tracing/trace")
                 || (program + " " + before).replace("testprogs/syscall", "").matches("(?s).*test(progs|libs)/.*");
     }
