@@ -1,7 +1,8 @@
 // cc: -O2 -g
 // Stand-in for bpftrace's testprogs/usdt_args (written for bpf4j): eight probes in each of three families, one
 // for each of u64 s64 u32 s32 u16 s16 u8 s8 in that order, all of the bit pattern 0xf7f6f5f4f3f2f1f0 cut to size:
-// const_* with immediate operands, reg_* with registers, index_* with base+index*scale memory operands.
+// const_* with immediate operands, reg_* with registers, addr_* with base+offset memory operands (a union on the
+// stack, as v0.26's test program), index_* with base+index*scale memory operands.
 #include <stdint.h>
 #include <string.h>
 #include <sys/sdt.h>
@@ -25,6 +26,22 @@ int16_t a_s16[2] = {0, (int16_t)U64};
 uint8_t a_u8[2] = {0, (uint8_t)U64};
 int8_t a_s8[2] = {0, (int8_t)U64};
 volatile int one = 1;
+
+union all_types { int8_t s8; uint8_t u8; uint16_t u16; int16_t s16; uint32_t u32; int32_t s32; uint64_t u64; int64_t s64; };
+
+/* Each probe reads its operand from the stack, at an offset of the frame or stack pointer. */
+__attribute__((noinline)) static void addresses(void) {
+    volatile union all_types array[4];
+    for (int k = 0; k < 4; k++) array[k].u64 = U64;
+    STAP_PROBE1(usdt_args, addr_u64, array[1].u64);
+    STAP_PROBE1(usdt_args, addr_s64, array[1].s64);
+    STAP_PROBE1(usdt_args, addr_u32, array[1].u32);
+    STAP_PROBE1(usdt_args, addr_s32, array[1].s32);
+    STAP_PROBE1(usdt_args, addr_u16, array[1].u16);
+    STAP_PROBE1(usdt_args, addr_s16, array[1].s16);
+    STAP_PROBE1(usdt_args, addr_u8, array[1].u8);
+    STAP_PROBE1(usdt_args, addr_s8, array[1].s8);
+}
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "should_not_skip") == 0) return 0;
@@ -50,6 +67,7 @@ int main(int argc, char **argv) {
     STAP_PROBE1(usdt_args, reg_u8, r_u8);
     STAP_PROBE1(usdt_args, reg_s8, r_s8);
 
+    addresses();
     long i = one;
     __asm__ volatile("" : "+r"(i));
     STAP_PROBE1(usdt_args, index_u64, a_u64[i]);

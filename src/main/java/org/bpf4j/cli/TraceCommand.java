@@ -127,8 +127,16 @@ final class TraceCommand {
             throw new UserException("Invalid output format \"" + format + "\"\nValid formats: 'text', 'json'");
         }
         if (list) {
-            String search = program != null ? program : args.isEmpty() ? "" : args.getFirst();
-            ProbeList.list(search, verbose, ProbeCatalog.system(targetPid > 0 ? targetPid : -1), stdout::println);
+            ProbeCatalog catalog = ProbeCatalog.system(targetPid > 0 ? targetPid : -1);
+            // v0.26: with -e, or an argument that names an existing file, -l lists that program's probes
+            String file = program == null && !args.isEmpty() && java.nio.file.Files.isRegularFile(Path.of(args.getFirst())) ? args.getFirst() : null;
+            if (program != null || file != null) {
+                Script script = Parser.parse(ScriptRun.source(program, file, this::withIncludes));
+                List<String> params = program != null ? args : args.subList(1, args.size());
+                ProbeList.program(org.bpf4j.lang.sema.Checker.attachPoints(script, new org.bpf4j.lang.sema.Params(params), catalog), stdout::println);
+            } else {
+                ProbeList.list(args.isEmpty() ? "" : args.getFirst(), verbose, catalog, stdout::println);
+            }
             stdout.flush();
             return 0;
         }

@@ -57,6 +57,27 @@ public final class Kallsyms {
         }
     }
 
+    /**
+     * The symbols of a kallsyms-format file whose names start with {@code prefix}, as {@code module:rest} (the
+     * module {@code vmlinux} for the kernel's own), read in one pass without building the table.
+     */
+    public static java.util.SortedSet<String> withPrefix(Path file, String prefix) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>();
+        try (BufferedReader r = Files.newBufferedReader(file)) {
+            for (String line; (line = r.readLine()) != null; ) {
+                int s1 = line.indexOf(' '), s2 = line.indexOf(' ', s1 + 1);
+                if (s1 <= 0 || s2 < 0 || !line.startsWith(prefix, s2 + 1)) continue;
+                int end = line.indexOf('\t', s2 + 1);
+                String name = end < 0 ? line.substring(s2 + 1 + prefix.length()) : line.substring(s2 + 1 + prefix.length(), end);
+                String module = end < 0 ? "vmlinux" : line.substring(end + 1).replaceAll("^\\[|\\]$", "");
+                out.add(module + ":" + name);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** Reads a kallsyms-format file ({@code address type name [module]} lines). */
     public static Kallsyms read(Path file) {
         int n = 0;

@@ -153,6 +153,50 @@ class TraceCommandTest {
         assertTrue(trace("-l", "*sched_switch*").out().contains("tracepoint:sched:sched_switch\n"));
     }
 
+    @Test
+    @Tag("kernel")
+    void listingFollowsV026() throws Exception {
+        Kernel.require();
+        // a wildcard type lists the kernel's probe types, raw tracepoints among them (from kallsyms's __traceiter_)
+        assertTrue(trace("-l", "*:*sched_switch").out().contains("rawtracepoint:vmlinux:sched_switch\n"));
+        assertTrue(trace("-l", "software:*").out().contains("software:cpu:\n"), "aliases are listed");
+        assertEquals(java.util.Set.of("interval:hz:", "interval:s:", "interval:ms:", "interval:us:"),
+                java.util.Set.copyOf(trace("-l", "interval:*").out().lines().toList()));
+        assertEquals("self:signal:SIGUSR1\n", trace("-l", "self:*").out());
+        assertEquals("tracepoint:syscalls:sys_enter_kill\ntracepoint:syscalls:sys_exit_kill\n",
+                trace("-l", "tracepoint:syscalls:sys_enter_kill, tracepoint:syscalls:sys_exit_kill").out(), "searches separated by commas");
+        // a program's probes, expanded and named as bpftrace lists them
+        assertEquals("interval:ms:\nhardware:cache-misses:\ntracepoint:syscalls:sys_enter_kill\ntracepoint:syscalls:sys_exit_kill\n",
+                trace("-l", "-e", "i:ms:10 { } hardware:cache-misses:10 { } BEGIN { } tracepoint:syscalls:sys_e*_kill { }").out());
+        Path script = Files.writeString(Files.createTempFile("list", ".bt"), "interval:s:1 { exit(); }\n");
+        try {
+            assertEquals("interval:s:\n", trace("-l", script.toString()).out(), "-l FILE lists the file's probes");
+        } finally {
+            Files.delete(script);
+        }
+        Result structs = trace("-lv", "struct fd");
+        assertEquals("struct fd {\n\tlong unsigned int word;\n};\n", structs.out(), structs.err());
+        assertTrue(trace("-l", "struct task_stru*").out().contains("struct task_struct\n"));
+    }
+
+    @Test
+    @Tag("kernel")
+    void missingProbesAreV026sErrorsOrWarnings() {
+        Kernel.require();
+        Result missing = trace("-e", "t:syscalls:sys_enter_kill, t:syscalls:nonsense { exit(); }");
+        assertTrue(missing.err().startsWith("stdin:1:28: ERROR: No matches for tracepoint syscalls:nonsense.\n"), missing.err());
+        assertEquals(1, missing.status());
+        Result module = trace("-e", "rawtracepoint:nonsense:sys_exit { exit(); }");
+        assertTrue(module.err().contains("ERROR: No matches for rawtracepoint nonsense:sys_exit."), module.err());
+        Result none = trace("-e", "rawtracepoint:nonsense { exit(); }");
+        assertTrue(none.err().contains("ERROR: Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'."), none.err());
+        Result warned = trace("--dry-run", "-e", "config = { missing_probes = \"warn\" } t:syscalls:sys_enter_kill, t:syscalls:nonsense { exit(); }");
+        assertTrue(warned.err().contains("WARNING: No matches for tracepoint syscalls:nonsense. Skipping."), warned.err());
+        assertEquals(0, warned.status(), warned.err());
+        Result ignored = trace("--dry-run", "-e", "config = { missing_probes = \"ignore\" } t:syscalls:sys_enter_kill, t:syscalls:nonsense { exit(); }");
+        assertEquals("", ignored.err());
+    }
+
     /** {@code bpf4j ARGS} in its own JVM (the session's output goes to the process's standard output). */
     static Result child(String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),

@@ -503,6 +503,7 @@ final class CallCompiler {
                 pidInto(off + 8);
             }
             case "ustack" -> ustackInto((Type.Special) x.type(b), off);
+            case "probetype" -> x.bytes(off, java.util.Arrays.copyOf(p.unit.point().probeType().getBytes(java.nio.charset.StandardCharsets.UTF_8), x.type(b).size()));
             default -> throw new IllegalStateException("builtin " + b.name());
         }
     }

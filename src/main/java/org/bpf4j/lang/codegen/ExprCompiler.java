@@ -28,6 +28,8 @@ import static org.bpf4j.asm.Reg.*;
 final class ExprCompiler {
     /** struct pt_regs offsets (x86-64) of the argument registers, in argument order, and of ax, ip and sp. */
     static final int[] ARG_REGS = {112, 104, 96, 88, 72, 64};
+    /** struct pt_regs's cs (x86-64): its low two bits are the privilege level, 3 in user mode. */
+    static final int REG_CS = 136;
     static final int REG_AX = 80, REG_IP = 128, REG_SP = 152;
 
     private final ProbeCompiler p;
@@ -127,6 +129,19 @@ final class ExprCompiler {
             case "jiffies" -> { asm.call(Helper.JIFFIES64); return fromR0(); }
             case "curtask" -> { asm.call(Helper.GET_CURRENT_TASK); return fromR0(); }
             case "cpid" -> { return Temp.constant(p.cx.options.cpid()); }
+            case "ncpus" -> { return Temp.constant(p.cx.options.cpus()); }
+            case "usermode" -> {
+                // begin and end run in the tool's own process, in user mode; else the privilege level of the
+                // interrupted code segment (pt_regs's cs, also at the start of a perf event's context)
+                if (p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Begin || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.End
+                        || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Signal)
+                    return Temp.constant(1);
+                Temp cs = ctxLoad(REG_CS);
+                Temp low = arithmetic(BinOp.AND, cs, Type.UINT64, Temp.constant(3), Type.UINT64);
+                // (cs & 3) == 3 without a branch: only 3 + 1 reaches bit 2
+                Temp next = arithmetic(BinOp.ADD, low, Type.UINT64, Temp.constant(1), Type.UINT64);
+                return arithmetic(BinOp.SHR, next, Type.UINT64, Temp.constant(2), Type.UINT64);
+            }
             case "probe" -> { return Temp.constant(p.unit.index()); }
             case "ctx", "args" -> {
                 Temp t = p.temp();
@@ -141,6 +156,9 @@ final class ExprCompiler {
         Long enumerator = p.cx.analysis.enumerators().get(b); // found by the checker: BTF is not read again
         if (enumerator != null) return Temp.constant(enumerator);
         if (n.startsWith("arg") && !p.usdtArgs.isEmpty()) return usdtArg(p.usdtArgs.get(Integer.parseInt(n.substring(3))));
+        // a raw tracepoint's context is the tracepoint's arguments, each widened to 64 bits (bpf_raw_tracepoint_args)
+        if (n.startsWith("arg") && p.unit.point() instanceof org.bpf4j.lang.sema.Attach.RawTracepoint)
+            return ctxLoad(8 * Integer.parseInt(n.substring(3)));
         if (n.startsWith("arg")) return ctxLoad(ARG_REGS[Integer.parseInt(n.substring(3))]);
         if (n.startsWith("sarg")) {
             int i = Integer.parseInt(n.substring(4));

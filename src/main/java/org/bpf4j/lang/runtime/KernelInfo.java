@@ -73,7 +73,20 @@ public final class KernelInfo {
         out.accept("  iter:task: " + yes(iterators));
         out.accept("  iter:task_file: " + yes(iterators));
         out.accept("  kprobe_multi: " + yes(kprobes && Features.kprobeMulti()));
+        // v0.26's line: session links are kprobe_multi links of the attach type Linux 6.10 added
+        out.accept("  kprobe_session: " + yes(kprobes && Features.kprobeMulti() && atLeast(6, 10)));
         out.accept("  raw_tp_special: " + yes(Features.programType(ProgramType.RAW_TRACEPOINT)));
+    }
+
+    /** True when the running kernel's release is at least {@code major.minor}. */
+    private static boolean atLeast(int major, int minor) {
+        try {
+            String[] v = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/osrelease")).strip().split("[.-]");
+            int ma = Integer.parseInt(v[0]), mi = Integer.parseInt(v[1]);
+            return ma > major || ma == major && mi >= minor;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private static String yes(boolean b) {

@@ -165,8 +165,23 @@ public final class Session implements AutoCloseable {
         return n;
     }
 
+    /** The SIGUSR1s received and not yet handed to the {@code self:signal} probes. */
+    private final java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Runs the {@code self:signal} probes once for each signal received since the last call, in script order. */
+    private void signalProbes() {
+        while (signals.get() > 0) {
+            signals.decrementAndGet();
+            for (int i = 0; i < programs.size(); i++)
+                if (script.programs().get(i).unit().point() instanceof Attach.Signal) testRun(programs.get(i));
+        }
+    }
+
     /** Runs BEGIN, attaches every other probe, and calls {@code attached} once all are attached. */
     public void start(Runnable attached) {
+        // self:signal:SIGUSR1 (v0.26): the tool's own signal runs those probes from the event loop, as BEGIN runs
+        if (script.programs().stream().anyMatch(p -> p.unit().point() instanceof Attach.Signal))
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), sig -> signals.incrementAndGet());
         for (int i = 0; i < programs.size(); i++) {
             if (script.programs().get(i).unit().point() instanceof Attach.Begin) testRun(programs.get(i));
         }
@@ -180,7 +195,7 @@ public final class Session implements AutoCloseable {
         for (List<Integer> same : sites.values()) order.addAll(same.reversed());
         for (int i : order) {
             Attach a = script.programs().get(i).unit().point();
-            if (a instanceof Attach.Begin || a instanceof Attach.End) continue;
+            if (a instanceof Attach.Begin || a instanceof Attach.End || a instanceof Attach.Signal) continue;
             if (a instanceof Attach.Fentry f) {
                 links.add(TracingLink.attach(script.programs().get(i).spec(), maps, f.function(),
                         f.ret() ? TracingLink.Kind.FEXIT : TracingLink.Kind.FENTRY));
@@ -237,6 +252,7 @@ public final class Session implements AutoCloseable {
         }
         while (!exiting && !stop.getAsBoolean() && !done.getAsBoolean() && !out.broken()) {
             stream.poll(handler, 100);
+            signalProbes();
             out.drained();
             long now = System.nanoTime();
             if (now - lostCheckedAt >= LOSS_CHECK_NANOS) {

@@ -14,5 +14,5 @@ import java.util.Map;
 public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params,
                        List<Warning> warnings, Map<Expr.Builtin, Long> enumerators) {
     /** The names of all units, by probe index, for the {@code probe} builtin. */
-    public List<String> probeNames() { return units.stream().map(Unit::name).toList(); }
+    public List<String> probeNames() { return units.stream().map(Unit::probeName).toList(); }
 }

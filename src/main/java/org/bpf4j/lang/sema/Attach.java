@@ -12,6 +12,26 @@ public sealed interface Attach {
     /** The canonical text, with the probe type's long name ({@code tracepoint:syscalls:sys_enter_kill}). */
     String text();
 
+    /** The probe type's name as v0.26's {@code probetype} builtin gives it ({@code special} for begin and end). */
+    default String probeType() {
+        return switch (this) {
+            case Begin b -> "special";
+            case End e -> "special";
+            case Signal s -> "special";
+            case Tracepoint t -> "tracepoint";
+            case RawTracepoint r -> "rawtracepoint";
+            case Uprobe u -> u.ret() ? "uretprobe" : "uprobe";
+            case Usdt u -> "usdt";
+            case Profile p -> "profile";
+            case Interval i -> "interval";
+            case Software s -> "software";
+            case Hardware h -> "hardware";
+            case Kprobe k -> k.ret() ? "kretprobe" : "kprobe";
+            case Fentry f -> f.ret() ? "fexit" : "fentry";
+            case Unsupported u -> u.type();
+        };
+    }
+
     /** True when the text has a wildcard to expand. */
     default boolean wildcard() { return text().indexOf('*') >= 0 || text().indexOf('?') >= 0; }
 
@@ -21,14 +41,19 @@ public sealed interface Attach {
     /** {@code END}: runs once, when the script exits. */
     record End() implements Attach { public String text() { return "END"; } }
 
+    /** {@code self:signal:SIGNAL}: runs when the tool itself receives the signal (v0.26: SIGUSR1 only). */
+    record Signal(String signal) implements Attach {
+        public String text() { return "self:signal:" + signal; }
+    }
+
     /** {@code tracepoint:category:event}. */
     record Tracepoint(String category, String event) implements Attach {
         public String text() { return "tracepoint:" + category + ":" + event; }
     }
 
-    /** {@code rawtracepoint:event}. */
-    record RawTracepoint(String event) implements Attach {
-        public String text() { return "rawtracepoint:" + event; }
+    /** {@code rawtracepoint:[module:]event}; the module is empty when not written (any module's event). */
+    record RawTracepoint(String module, String event) implements Attach {
+        public String text() { return "rawtracepoint:" + (module.isEmpty() ? "" : module + ":") + event; }
     }
 
     /** {@code uprobe:binary:symbol[+offset]} or {@code uprobe:binary:address}; {@code ret} for uretprobe. */
@@ -94,8 +119,9 @@ public sealed interface Attach {
                 return new Tracepoint(p[1], p[2]);
             }
             case "rawtracepoint", "rt" -> {
-                if (p.length < 2 || p[p.length - 1].isEmpty()) throw new IllegalArgumentException("rawtracepoint wants rawtracepoint:event");
-                return new RawTracepoint(p[p.length - 1]);
+                if (p.length < 2 || p.length > 3 || p[p.length - 1].isEmpty())
+                    throw new IllegalArgumentException("rawtracepoint wants rawtracepoint:[module:]event");
+                return new RawTracepoint(p.length == 3 ? p[1] : "", p[p.length - 1]);
             }
             case "uprobe", "u", "uretprobe", "ur" -> {
                 boolean ret = type.startsWith("ur");
@@ -154,6 +180,11 @@ public sealed interface Attach {
                 boolean ret = type.equals("kretfunc") || type.equals("fr") || type.equals("fexit");
                 if (p.length < 2 || p[p.length - 1].isEmpty()) throw new IllegalArgumentException(type + " wants " + type + ":function");
                 return new Fentry(p[p.length - 1], ret);
+            }
+            case "self" -> {
+                if (p.length != 3 || !p[1].equals("signal")) throw new IllegalArgumentException((p.length > 1 ? p[1] : "") + " is not a supported trigger");
+                if (!p[2].equals("SIGUSR1")) throw new IllegalArgumentException(p[2] + " is not a supported signal");
+                return new Signal(p[2]);
             }
             case "watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it" -> {
                 return new Unsupported(type, text);

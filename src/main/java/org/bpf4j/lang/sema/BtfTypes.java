@@ -82,6 +82,30 @@ final class BtfTypes {
         });
     }
 
+    /**
+     * The arguments of raw tracepoint {@code event} as a record of 64-bit slots (the program's context), from the
+     * kernel's {@code __probestub_EVENT} function (or {@code __traceiter_EVENT}), whose first parameter (the
+     * tracepoint's private data) the program does not see.
+     */
+    Optional<Type.Record> rawTracepointArgs(String event) {
+        Btf b;
+        try {
+            b = btf.get();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // no BTF on this kernel
+        }
+        // the probe stub has the tracepoint's parameters with their names (btf_trace_EVENT's are anonymous)
+        return b.find(BtfType.Func.class, "__probestub_" + event).or(() -> b.find(BtfType.Func.class, "__traceiter_" + event)).flatMap(f -> {
+            if (!(b.type(f.type()) instanceof BtfType.FuncProto proto)) return Optional.empty();
+            List<Type.Field> fields = new ArrayList<>();
+            for (int i = 1; i < proto.params().size(); i++) {
+                BtfType.Param p = proto.params().get(i);
+                fields.add(new Type.Field(p.name().isEmpty() ? "arg" + (i - 1) : p.name(), type(b, p.type(), false), 8 * (i - 1), 0, 0, false));
+            }
+            return Optional.of(new Type.Record("struct _rawtracepoint_" + event, fields, 8 * fields.size(), 8, true));
+        });
+    }
+
     /** The complete record behind a stub (a pointer target named but not laid out); others as they are. */
     Type.Record full(Type.Record r) {
         if (!r.fields().isEmpty() || !(r.name().startsWith("struct ") || r.name().startsWith("union "))) return r;

@@ -17,8 +17,15 @@ final class Builtins {
         Attach at = c.unit.point();
         String n = b.name();
         switch (n) {
-            case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid":
+            case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid", "ncpus":
                 return Type.UINT64;
+            case "usermode":
+                if (at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Signal || at instanceof Attach.Uprobe || at instanceof Attach.Usdt
+                        || at instanceof Attach.Kprobe || at instanceof Attach.Profile || at instanceof Attach.Software || at instanceof Attach.Hardware)
+                    return new Type.Int(1, false);
+                throw c.error(b.span(), "The usermode builtin can only be used with probes that see the registers (" + kind(at) + " used here)");
+            case "probetype":
+                return new Type.Str(at.probeType().length() + 1);
             case "numaid", "rand":
                 return new Type.Int(4, false);
             case "comm":
@@ -42,6 +49,9 @@ final class Builtins {
                 if (at instanceof Attach.Fentry f)
                     return new Type.Ptr(c.ctypes.functionArgs(f.function()).orElseThrow(() -> c.error(b.span(),
                             "kfunc:" + f.function() + ": no function " + f.function() + " in the kernel's BTF to type args with")), false);
+                if (at instanceof Attach.RawTracepoint r)
+                    return new Type.Ptr(c.ctypes.rawTracepointArgs(r.event()).orElseThrow(() -> c.error(b.span(),
+                            r.text() + ": no btf_trace_" + r.event() + " in the kernel's BTF to type args with")), false);
                 throw c.error(b.span(), "The args builtin can only be used with tracepoint/kfunc/uprobe probes (" + kind(at) + " used here)");
             case "retval":
                 if ((at instanceof Attach.Uprobe u && u.ret()) || (at instanceof Attach.Kprobe k && k.ret())
@@ -58,7 +68,8 @@ final class Builtins {
         if (n.matches("s?arg[0-9]+")) {
             int i = Integer.parseInt(n.substring(n.indexOf('g') + 1));
             boolean stack = n.startsWith("s");
-            if (!(at instanceof Attach.Uprobe || at instanceof Attach.Kprobe || at instanceof Attach.Usdt))
+            if (!(at instanceof Attach.Uprobe || at instanceof Attach.Kprobe || at instanceof Attach.Usdt
+                    || at instanceof Attach.RawTracepoint && !stack))
                 throw c.error(b.span(), "The " + n + " builtin can only be used with " + (stack ? "'kprobes' and 'uprobes'" : "'kprobes', 'uprobes' and 'usdt'") + " probes");
             if (at instanceof Attach.Usdt u && !stack) {
                 var layout = c.catalog.usdtLayouts(u).values().iterator().next();

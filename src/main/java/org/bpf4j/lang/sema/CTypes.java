@@ -38,6 +38,9 @@ public final class CTypes {
     /** The arguments of kernel function {@code name} as kfunc/kretfunc's {@code args} (from BTF), if it has one. */
     public Optional<Type.Record> functionArgs(String name) { return btf.functionArgs(name); }
 
+    /** The arguments of raw tracepoint {@code event}, from the kernel's BTF, if it has them. */
+    public Optional<Type.Record> rawTracepointArgs(String event) { return btf.rawTracepointArgs(event); }
+
     /** The value of the kernel's enumerator {@code name} (from BTF), if there is one. */
     public Optional<Long> enumerator(String name) { return btf.enumerator(name); }
 

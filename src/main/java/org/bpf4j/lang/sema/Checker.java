@@ -87,6 +87,14 @@ public final class Checker {
         return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators);
     }
 
+    /**
+     * The attach points of {@code script}'s probes, each expanded into the concrete points it stands for, with
+     * v0.26's checks of missing probes; nothing else is checked (-l with a program lists them).
+     */
+    public static List<Attach> attachPoints(Script script, Params params, ProbeCatalog catalog) {
+        return new Checker(script, params, catalog, new Options(true)).expand().stream().map(Unit::point).toList();
+    }
+
     SemanticError error(Span at, String message) { return new SemanticError(source, at, message); }
 
     /** Warnings of the checking pass, once each (a probe with several attach points is checked once per point). */
@@ -131,9 +139,26 @@ public final class Checker {
 
     // ---- attach points ----
 
+    /** v0.26's {@code missing_probes} setting: what an attach point without a match does. */
+    enum MissingProbes {
+        ERROR, WARN, IGNORE;
+
+        static MissingProbes of(String setting) {
+            if (setting == null) return ERROR;
+            return switch (setting.toLowerCase(java.util.Locale.ROOT)) {
+                case "error" -> ERROR;
+                case "warn" -> WARN;
+                case "ignore" -> IGNORE;
+                default -> throw new UserException("Invalid value for missing_probes: valid values are error, warn, ignore");
+            };
+        }
+    }
+
     private List<Unit> expand() {
         List<Unit> units = new ArrayList<>();
+        MissingProbes missing = MissingProbes.of(script.config().get("missing_probes"));
         for (Probe p : script.probes()) {
+            int before = units.size();
             for (Probe.AttachPoint ap : p.points()) {
                 Attach a;
                 try {
@@ -148,20 +173,50 @@ public final class Checker {
                     concrete = catalog.expand(a);
                     if (!a.wildcard() && a instanceof Attach.Tracepoint tp) catalog.format(tp.category(), tp.event());
                 } catch (UserException e) {
-                    if (a instanceof Attach.Tracepoint tp)
-                        throw error(ap.span(), "tracepoint not found: " + tp.category() + ":" + tp.event());
-                    throw error(ap.span(), e.getMessage());
+                    if (!(a instanceof Attach.Tracepoint)) throw error(ap.span(), e.getMessage());
+                    concrete = List.of();
                 }
-                if (concrete.isEmpty() && a instanceof Attach.Tracepoint tp)
-                    throw error(ap.span(), "tracepoints not found: " + tp.category() + ":" + tp.event());
-                if (concrete.isEmpty() && a instanceof Attach.Usdt) throw error(ap.span(), "No probes to attach");
-                if (concrete.isEmpty() && !(a instanceof Attach.Uprobe)) throw error(ap.span(), "no probes match " + a.text());
+                if (concrete.isEmpty() && a instanceof Attach.Usdt && !a.wildcard()) throw error(ap.span(), "No probes to attach");
+                // as v0.26: an attach point written without a wildcard that matches nothing is missing_probes's
+                // business; one that is expanded (a wildcard, a raw tracepoint without its module) just adds
+                // nothing, and a probe left without attach points is reported below
+                boolean expanded = a.wildcard() || a instanceof Attach.RawTracepoint r && r.module().isEmpty()
+                        || a instanceof Attach.Uprobe u && u.symbol().isEmpty();
+                if (concrete.isEmpty() && !expanded) {
+                    String message = "No matches for " + missingName(a);
+                    switch (missing) {
+                        case ERROR -> throw error(ap.span(), message + ".");
+                        case WARN -> warn(ap.span(), message + ". Skipping.");
+                        case IGNORE -> { }
+                    }
+                }
                 for (Attach c : concrete) if (c instanceof Attach.Uprobe u && !u.symbol().isEmpty()) uprobeOffset(u, ap.span());
                 for (Attach c : concrete) units.add(new Unit(units.size(), p, c, new IdentityHashMap<>(), new HashMap<>()));
+            }
+            if (units.size() == before) {
+                switch (missing) {
+                    case ERROR -> throw error(p.span(), "Probe has no valid attach points. If this is expected, set the "
+                            + "'missing_probes' config variable to 'warn'.");
+                    case WARN -> warn(p.span(), "Probe has no valid attach points. It is being removed which may cause "
+                            + "issues with program behavior.");
+                    case IGNORE -> { }
+                }
             }
         }
         if (units.isEmpty()) throw error(script.probes().getFirst().span(), "No probes to attach");
         return units;
+    }
+
+    /** How v0.26 names an attach point that matched nothing: its probe type and {@code target:function}. */
+    private static String missingName(Attach a) {
+        String text = a.text();
+        return switch (a) {
+            case Attach.Uprobe u -> (u.ret() ? "uretprobe " : "uprobe ") + u.binary() + ":" + (u.symbol().isEmpty() ? text.substring(text.lastIndexOf(':') + 1) : u.symbol());
+            case Attach.Usdt u -> "usdt " + u.binary() + ":" + (u.provider().isEmpty() ? "" : u.provider() + ":") + u.name();
+            case Attach.Tracepoint t -> "tracepoint " + t.category() + ":" + t.event();
+            case Attach.RawTracepoint r -> "rawtracepoint " + (r.module().isEmpty() ? "" : r.module() + ":") + r.event();
+            default -> text.replaceFirst(":", " ");
+        };
     }
 
     /** {@code body} with its blocks opened (SystemTap's println(a, b) is a block of prints). */
@@ -182,6 +237,11 @@ public final class Checker {
     private void uprobeOffset(Attach.Uprobe u, Span at) {
         var sym = catalog.symbolOf(u.binary(), u.symbol());
         if (sym.isEmpty()) return;
+        if (sym.get().size() == 0 && u.offset() == 0) {
+            if (!options.unsafe())
+                throw error(at, "Could not determine boundary for " + u.symbol() + " (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.");
+            return;
+        }
         if (u.offset() >= sym.get().size())
             throw error(at, "Offset outside the function bounds ('" + u.symbol() + "' size is " + sym.get().size() + ")");
         if (u.offset() != 0 && !options.unsafe())

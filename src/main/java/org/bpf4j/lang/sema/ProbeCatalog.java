@@ -80,6 +80,24 @@ public class ProbeCatalog {
         return org.bpf4j.link.AttachSupport.kprobes().supported() ? tracefs.get().kernelFunctions() : List.of();
     }
 
+    private List<String> rawTracepoints;
+
+    /**
+     * Every raw tracepoint as {@code module:event}, sorted: the kernel has a {@code __traceiter_EVENT} function for
+     * each (bpftrace reads the same names from BTF or the traceable functions; kallsyms has them without parsing
+     * the kernel's BTF).
+     */
+    public List<String> rawTracepoints() {
+        if (rawTracepoints == null) {
+            try {
+                rawTracepoints = List.copyOf(Kallsyms.withPrefix(Path.of("/proc/kallsyms"), "__traceiter_"));
+            } catch (java.io.UncheckedIOException e) {
+                rawTracepoints = List.of(); // no kallsyms: raw tracepoints are attached by name, unchecked
+            }
+        }
+        return rawTracepoints;
+    }
+
     /** The address of kernel symbol {@code name}. */
     public Optional<Long> kernelSymbol(String name) { return Kallsyms.get().address(name); }
 
@@ -90,7 +108,8 @@ public class ProbeCatalog {
     public List<Attach> expand(Attach a) {
         if (a instanceof Attach.Uprobe u) return uprobes(u);
         if (a instanceof Attach.Usdt u) return usdt(u);
-        if (!a.wildcard()) return List.of(a);
+        // bpftrace looks every raw tracepoint up in BTF: `rawtracepoint:EVENT` is `rawtracepoint:*:EVENT`
+        if (!a.wildcard() && !(a instanceof Attach.RawTracepoint)) return List.of(a);
         return switch (a) {
             case Attach.Tracepoint tp -> {
                 Pattern cat = glob(tp.category()), ev = glob(tp.event());
@@ -99,6 +118,17 @@ public class ProbeCatalog {
                     int colon = t.indexOf(':');
                     if (cat.matcher(t.substring(0, colon)).matches() && ev.matcher(t.substring(colon + 1)).matches())
                         out.add(new Attach.Tracepoint(t.substring(0, colon), t.substring(colon + 1)));
+                }
+                yield out;
+            }
+            case Attach.RawTracepoint r -> {
+                if (!r.wildcard() && rawTracepoints().isEmpty()) yield List.of(a);
+                Pattern mod = glob(r.module().isEmpty() ? "*" : r.module()), ev = glob(r.event());
+                List<Attach> out = new ArrayList<>();
+                for (String t : rawTracepoints()) {
+                    int colon = t.indexOf(':');
+                    if (mod.matcher(t.substring(0, colon)).matches() && ev.matcher(t.substring(colon + 1)).matches())
+                        out.add(new Attach.RawTracepoint(t.substring(0, colon), t.substring(colon + 1)));
                 }
                 yield out;
             }

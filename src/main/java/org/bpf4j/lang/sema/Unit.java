@@ -25,4 +25,9 @@ public record Unit(int index, Probe probe, Attach point, Map<Expr, Type> types, 
 
     /** The probe's full name, as the {@code probe} builtin shows it. */
     public String name() { return point.text(); }
+
+    /** The probe's name as v0.26's {@code probe} builtin gives it: the special probes in lower case, as now written. */
+    public String probeName() {
+        return point instanceof Attach.Begin ? "begin" : point instanceof Attach.End ? "end" : point.text();
+    }
 }

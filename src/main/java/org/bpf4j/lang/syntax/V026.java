@@ -27,7 +27,7 @@ final class V026 {
     /** Builtins v0.26 also takes as calls without arguments ({@code pid()} is {@code pid}). */
     private static final Set<String> CALLABLE_BUILTINS = Set.of("pid", "tid", "uid", "gid", "elapsed", "cpu", "comm",
             "curtask", "rand", "cgroup", "cpid", "jiffies", "numaid", "ncpus", "usermode", "username", "probe", "func",
-            "ppid", "nsecs", "pcomm");
+            "ppid", "nsecs", "pcomm", "probetype");
 
     /** {@code config = { name = value; ... }}: names normalised to lower case without the BPFTRACE_ prefix. */
     static void config(TokenCursor in, Map<String, String> into) {

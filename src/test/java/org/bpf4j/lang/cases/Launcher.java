@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 /**
  * A {@code bpftrace} command for this build, for tests that run bpf4j as bpftrace's drop-in: a jar of
  * target/classes beside picocli's, started with a class-data archive (as ./bpf4j does), the process named
- * "bpftrace".
+ * "bpftrace" (its comm and its argv[0]).
  */
 final class Launcher {
     private Launcher() {}
@@ -34,7 +34,8 @@ final class Launcher {
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         Path script = dir.resolve("bpftrace");
-        Files.writeString(script, "#!/bin/sh\nBPF4J_PROGNAME=bpftrace exec '" + java + "' --enable-native-access=ALL-UNNAMED"
+        // argv[0] "bpftrace" as well as the comm, so that the cases' `pidof bpftrace` finds it (bash's exec -a)
+        Files.writeString(script, "#!/bin/bash\nBPF4J_PROGNAME=bpftrace exec -a bpftrace '" + java + "' --enable-native-access=ALL-UNNAMED"
                 + " -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:SharedArchiveFile='" + dir.resolve("bpf4j.jsa")
                 + "' -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -cp '" + jar + ":" + picocli
                 + "' org.bpf4j.cli.Main trace \"$@\"\n");

@@ -47,7 +47,12 @@ class TestProgramsTest {
     void aUprobeInsideAFunctionNeedsUnsafeAndOneOutsideItIsRefused() throws Exception {
         setUp("uprobe_test");
         String zero = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:_init { exit(); }");
-        assertTrue(zero.startsWith("stdin:1:1: ERROR: Offset outside the function bounds ('_init' size is 0)"), zero);
+        assertTrue(zero.startsWith("stdin:1:1: ERROR: Could not determine boundary for _init (symbol has size 0).\nUse --unsafe"), zero);
+        String zeroUnsafe = run(work, bpf4j, "--unsafe", "-e", "uprobe:./testprogs/uprobe_test:_init { printf(\"init\\n\"); exit(); }",
+                "-c", "./testprogs/uprobe_test");
+        assertTrue(zeroUnsafe.contains("\ninit\n"), zeroUnsafe);
+        String outside = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:function1+4096 { exit(); }");
+        assertTrue(outside.contains("ERROR: Offset outside the function bounds ('function1' size is "), outside);
         String inside = run(work, bpf4j, "-e", "uprobe:./testprogs/uprobe_test:function1+4 { exit(); }");
         assertTrue(inside.contains("ERROR: Can't check if uprobe is in proper place"), inside);
         String unsafe = run(work, bpf4j, "--unsafe", "-e", "uprobe:./testprogs/uprobe_test:function1+4 { printf(\"in\\n\"); exit(); }",

@@ -248,4 +248,44 @@ class SessionTest {
         assertTrue(e.detail().contains("infinite loop detected"), e.detail());
         assertTrue(e.render().contains("\n  while (1) { }\n  ^~~~~"), e.render());
     }
+
+    @Test
+    void v026BuiltinsNcpusUsermodeProbetypeAndLowerCaseProbeNames() {
+        Kernel.require();
+        Run r = run("begin { printf(\"%d %d %s %s\\n\", ncpus, usermode, probetype, probe); exit(); }");
+        assertEquals(org.bpf4j.sys.Cpus.possibleCount() + " 1 special begin\n", r.out().lines().findFirst().orElse("") + "\n");
+    }
+
+    @Test
+    void aRawTracepointReadsItsArgumentsByNumberAndByBtfName() throws Exception {
+        Kernel.require();
+        // sys_enter(struct pt_regs *regs, long id): id is the system call's number, 39 for getpid
+        Run r = run("rawtracepoint:sys_enter /pid == " + ProcessHandle.current().pid() + " && arg1 == 39 && args.id == 39/ { printf(\"%d %d %s\\n\", arg1, args.id, probetype); exit(); }",
+                false, () -> new Thread(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        org.bpf4j.sys.Native.getpid();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }).start(), o -> false);
+        assertEquals("39 39 rawtracepoint\n", r.out().lines().findFirst().orElse("") + "\n", r.out());
+    }
+
+    @Test
+    void selfSignalProbesRunForEachSigusr1() throws Exception {
+        Kernel.require();
+        Run r = run("self:signal:SIGUSR1 { printf(\"first\"); } self:signal:SIGUSR1 { printf(\" second\\n\"); exit(); }", false,
+                () -> new Thread(() -> {
+                    try {
+                        Thread.sleep(300);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    org.bpf4j.sys.Syscalls.kill(org.bpf4j.sys.Native.getpid(), 10); // SIGUSR1
+                }).start(), o -> false);
+        assertEquals("first second\n", r.out().lines().findFirst().orElse("") + "\n", r.out());
+    }
 }
