@@ -701,20 +701,23 @@ public final class Checker {
         throw error(c.span(), "cannot cast from " + from.describe() + " to " + to.describe());
     }
 
+    /** What comparisons, {@code &&}, {@code ||} and {@code !} give: v0.26's bool; SystemTap's long (it prints 1 and 0). */
+    private Type truth() { return script.stap() ? Type.INT64 : Type.BOOL; }
+
     private Type binary(Expr.Binary b) {
         Type l = expr(b.left()), r = expr(b.right());
         BinOp op = b.op();
         signWarnings(b, l, r);
         if (op.logical()) {
             if (!l.scalar() || !r.scalar()) throw error(b.span(), op.text() + " needs integer operands");
-            return Type.BOOL;
+            return truth();
         }
         if (op.comparison()) { // v0.26: comparisons and logical operators give bools
-            if (l.scalar() && r.scalar()) return Type.BOOL;
+            if (l.scalar() && r.scalar()) return truth();
             if (op == BinOp.EQ || op == BinOp.NE) {
-                if (l instanceof Type.Str && r instanceof Type.Str) return Type.BOOL;
-                if (l instanceof Type.Array && l.equals(r)) return Type.BOOL;
-                if (l instanceof Type.Buf && r instanceof Type.Buf) return Type.BOOL;
+                if (l instanceof Type.Str && r instanceof Type.Str) return truth();
+                if (l instanceof Type.Array && l.equals(r)) return truth();
+                if (l instanceof Type.Buf && r instanceof Type.Buf) return truth();
             }
             throw error(b.left().span().to(b.right().span()), "Type mismatch for '" + op.text() + "': comparing '" + l.describe() + "' with '" + r.describe() + "'");
         }
@@ -746,7 +749,7 @@ public final class Checker {
     private Type unary(Expr.Unary u) {
         Type t = expr(u.operand());
         return switch (u.op()) {
-            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield Type.BOOL; }
+            case NOT -> { if (!t.scalar()) throw error(u.span(), "! needs an integer"); yield truth(); }
             case NEG, BNOT -> {
                 if (!(t instanceof Type.Int)) throw error(u.span(), u.op().text() + " needs an integer, not " + t.describe());
                 yield arithmeticResult(t, Type.INT64);

@@ -147,6 +147,15 @@ class StapTest {
 
     @Test
     @Tag("kernel")
+    void comparisonsAreLongsThatPrintAsNumbers() {
+        Kernel.require();
+        // bpftrace v0.26 made comparisons bools (true/false); SystemTap's are longs, printed 1 and 0
+        String out = runBegin("probe begin { x = 2 > 1; println(x); println(1 < 0); println(!0); printf(\"%d\\n\", 3 == 3 && 1); exit() }");
+        assertEquals("1\n0\n1\n1\n", out);
+    }
+
+    @Test
+    @Tag("kernel")
     void functionsAreInlinedWithTheirReturnsAndPrintKeepsToTheLine() {
         Kernel.require();
         String out = runBegin("""
