@@ -127,9 +127,10 @@ final class ScriptRun {
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
             CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
             try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes(), s.warnings() != null))) {
-                out.attaching(session.probeCount());
-                out.flush();
                 session.start(() -> {
+                    // v0.26 says "Attached N probes" once they are: a probe that fails to attach gives its error alone
+                    out.attaching(session.probeCount());
+                    out.flush();
                     if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
                         System.err.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
                         System.err.flush();

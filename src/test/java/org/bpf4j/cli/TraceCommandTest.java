@@ -61,6 +61,19 @@ class TraceCommandTest {
         assertEquals("ERROR: Pid out of range: 5000000\n", trace("-p", "5000000", "f.bt").err());
     }
 
+    /** v0.26 says "Attached N probes" once they are: a probe the kernel refuses to attach gives its error alone. */
+    @Test
+    @Tag("kernel")
+    void aProbeThatFailsToAttachIsNotReportedAttached() {
+        Kernel.require();
+        // this machine kind has no kprobes: the attach fails; a kernel with them has no such function
+        String probe = org.bpf4j.link.AttachSupport.kprobes().supported() ? "kprobe:bpf4j_no_such_function" : "kprobe:__x64_sys_getppid";
+        Result r = trace("-e", probe + " { @calls = count(); }");
+        assertEquals(1, r.status(), r.toString());
+        assertTrue(r.err().contains("kprobe"), r.err());
+        assertFalse(r.err().contains("Attached"), r.err());
+    }
+
     /** bpftrace refuses -p of a process that does not exist (bpf4j traced everything and exited 0). */
     @Test
     void pidWithNoProcessIsRefused() {

@@ -74,6 +74,16 @@ public final class ProgramOptions {
                 }
             }
             case Expr.Int i -> i;
+            // v0.26's true/false (a bool cast of 1 or 0, as V026 lowers them): --name, --name=true|false|1|0
+            case Expr.Cast b when b.type().base().equals("bool") && b.type().pointers() == 0 && b.operand() instanceof Expr.Int -> {
+                if (!present) yield b;
+                boolean on = switch (text == null ? "true" : text) {
+                    case "true", "1" -> true;
+                    case "false", "0" -> false;
+                    default -> throw new UserException("program command line option --" + name.value() + " invalid boolean (value: " + text + ")");
+                };
+                yield new Expr.Cast(b.type(), new Expr.Int(on ? 1 : 0, c.span()), c.span());
+            }
             default -> throw new SyntaxError(source, def.span(), "getopt()'s default must be a literal");
         };
     }

@@ -30,8 +30,7 @@ class ToolScripts26Test {
     static final Path TOOLS = Bpftrace26CasesTest.SHARED.resolveSibling("tools");
     /** The tools that do not compile yet, with the missing piece. */
     static final Map<String, String> NOT_COMPILING = Map.of(
-            "loads.bt", "kaddr(\"avenrun\"): a data symbol, which this kernel's /proc/kallsyms does not list (bpftrace fails the same way)",
-            "opensnoop.bt", "offsetof() and for loops over a map are not implemented");
+            "loads.bt", "kaddr(\"avenrun\"): a data symbol, which this kernel's /proc/kallsyms does not list (bpftrace fails the same way)");
     static Path bpftrace;
     @org.junit.jupiter.api.io.TempDir
     static Path tmp;
@@ -95,6 +94,7 @@ class ToolScripts26Test {
             "tcpdrop => python3 -c 'import socket, time; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); s.listen(1); c = socket.create_connection(s.getsockname()); c.send(b\"x\" * 100); time.sleep(0.2); s.close()' => (?m)^\\d\\d:\\d\\d:\\d\\d \\d+\\s+python3\\s+127\\.0\\.0\\.1:\\d+\\s+127\\.0\\.0\\.1:\\d+\\s+[A-Z_0-9]+\\s*$",
             "bashreadline => true => (?m)^TIME\\s+PID\\s+COMMAND$",
             "syscount => sync => (?m)^@syscall\\[\\d+\\]: \\d+$",
+            "opensnoop => cat bpf4j-opensnoop-missing 2>/dev/null; true => (?m)^\\d+\\s+cat\\s+-1\\s+2 /\\S*/bpf4j-opensnoop-missing$",
     })
     void toolRunsUnchangedAndShowsTheEvent(String tool, String load, String expect) throws Exception {
         ToolScriptsTest.runUnderLoad(bpftrace, TOOLS.resolve(tool + ".bt"), "cd " + tmp + " && " + load, expect);

@@ -110,4 +110,18 @@ class V026Test {
         UserException e = assertThrows(UserException.class, () -> ProgramOptions.apply(parse("begin { $a = getopt(\"aa\", 5); }"), List.of("--zz")));
         assertEquals("unexpected program command line options: --zz\nHINT: expected program options: --aa", e.getMessage());
     }
+
+    /** syscount.bt's {@code getopt("sysname", false, ...)}: a bool default, set by {@code --sysname}. */
+    @Test
+    void getoptTakesABoolDefault() {
+        String text = "begin { $a = getopt(\"sysname\", false, \"names\"); $b = getopt(\"other\", true); }";
+        List<Stmt> given = ProgramOptions.apply(parse(text), List.of("--sysname")).probes().getFirst().body();
+        List<Stmt> absent = ProgramOptions.apply(parse(text), List.of()).probes().getFirst().body();
+        java.util.function.Function<Stmt, Long> value = st -> ((Expr.Int) ((Expr.Cast) ((Stmt.Assign) st).value()).operand()).value();
+        assertEquals(1L, value.apply(given.get(0)));
+        assertEquals(0L, value.apply(absent.get(0)));
+        assertEquals(1L, value.apply(absent.get(1)));
+        UserException e = assertThrows(UserException.class, () -> ProgramOptions.apply(parse(text), List.of("--sysname=maybe")));
+        assertTrue(e.getMessage().contains("invalid boolean (value: maybe)"), e.getMessage());
+    }
 }
