@@ -293,7 +293,7 @@ final class Calls {
                     Type t = stringArg(args.get(i));
                     if (!(t instanceof Type.Str)) throw c.error(args.get(i).span(), "strcontains() looks for a string in a string, not " + t.describe());
                 }
-                return Type.INT64;
+                return Type.BOOL; // v0.26: printed true/false
             }
             case "signal" -> {
                 arity(call, 1, 1);
