@@ -279,7 +279,7 @@ final class Calls {
             case StapParser.CONTAINS -> {
                 arity(call, 1, 1);
                 c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)
-                return Type.BOOL; // v0.26's has_key() gives a bool
+                return c.truth(); // v0.26: has_key() gives a bool; SystemTap's "k in m": a long
             }
             case StapParser.STRLEN -> {
                 arity(call, 1, 1);
@@ -293,7 +293,7 @@ final class Calls {
                     Type t = stringArg(args.get(i));
                     if (!(t instanceof Type.Str)) throw c.error(args.get(i).span(), "strcontains() looks for a string in a string, not " + t.describe());
                 }
-                return Type.BOOL; // v0.26: printed true/false
+                return c.truth(); // v0.26: a bool, printed true/false; SystemTap's isinstr(): a long
             }
             case "signal" -> {
                 arity(call, 1, 1);

@@ -702,7 +702,7 @@ public final class Checker {
     }
 
     /** What comparisons, {@code &&}, {@code ||} and {@code !} give: v0.26's bool; SystemTap's long (it prints 1 and 0). */
-    private Type truth() { return script.stap() ? Type.INT64 : Type.BOOL; }
+    Type truth() { return script.stap() ? Type.INT64 : Type.BOOL; }
 
     private Type binary(Expr.Binary b) {
         Type l = expr(b.left()), r = expr(b.right());
