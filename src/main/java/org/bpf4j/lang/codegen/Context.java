@@ -51,7 +51,7 @@ final class Context {
     Context(Analysis analysis, Compiler.Options options) {
         this.analysis = analysis;
         this.options = options;
-        org.bpf4j.lang.sema.Config config = org.bpf4j.lang.sema.Config.of(analysis.script());
+        org.bpf4j.lang.sema.Config config = analysis.config();
         this.license = config.license();
         this.mapKeys = config.maxMapKeys();
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));

@@ -325,7 +325,7 @@ public final class Session implements AutoCloseable {
     public boolean exited() { return exiting; }
 
     private void printAll() {
-        if (!org.bpf4j.lang.sema.Config.of(script.analysis().script()).printMapsOnExit()) return;
+        if (!script.analysis().config().printMapsOnExit()) return;
         if (!script.analysis().script().stap()) out.raw("\n\n");
         for (MapPlan m : script.maps()) {
             if (!m.user() || script.analysis().script().silent().contains(m.decl().name())) continue;

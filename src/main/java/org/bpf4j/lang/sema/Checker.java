@@ -84,7 +84,7 @@ public final class Checker {
         }
         for (MapDecl d : c.maps.values())
             if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
-        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators);
+        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators, c.config);
     }
 
     /**
