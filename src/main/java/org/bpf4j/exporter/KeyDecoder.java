@@ -244,6 +244,7 @@ public enum KeyDecoder {
     static final class Context {
         private Kallsyms kallsyms;
         private final Map<Long, String> partitions = new HashMap<>();
+        private boolean partitionsRead;
         private long partitionsReadAt;
         private final Map<Long, Optional<String>> cgroups = new HashMap<>();
 
@@ -261,7 +262,9 @@ public enum KeyDecoder {
             String cached = partitions.get(key);
             if (cached != null) return Optional.of(cached);
             long now = System.nanoTime();
-            if (partitionsReadAt != 0 && now - partitionsReadAt < 1_000_000_000L) return Optional.empty();
+            // System.nanoTime() may be any value, 0 included: a flag, not a sentinel, says whether the table was read
+            if (partitionsRead && now - partitionsReadAt < 1_000_000_000L) return Optional.empty();
+            partitionsRead = true;
             partitionsReadAt = now;
             try {
                 for (String line : Files.readAllLines(Path.of("/proc/partitions"))) {

@@ -143,6 +143,30 @@ class KprobeLinkTest {
         }
     }
 
+    @Test
+    void withoutKprobesAttachIsRefusedNamingWhy() {
+        AttachSupport.Support kprobes = AttachSupport.kprobes();
+        Assumptions.assumeFalse(kprobes.supported(), "this kernel has kprobes (the tests above run them)");
+        for (boolean ret : new boolean[] {false, true}) {
+            try (Counter c = Counter.load(ProgramType.KPROBE, Counter.onlyThread(Native.gettid()))) {
+                NotSupportedException e = assertThrows(NotSupportedException.class, () -> KprobeLink.attach(c.program, GETPPID, 0, ret).close());
+                assertEquals(kprobes.toString(), e.getMessage());
+                assertEquals("kprobes", e.feature());
+            }
+        }
+    }
+
+    @Test
+    void withoutFentryTheLoadIsRefusedNamingWhy() {
+        AttachSupport.Support fentry = AttachSupport.fentry();
+        Assumptions.assumeFalse(fentry.supported(), "this kernel loads fentry programs (the test above runs them)");
+        try (Counter c = Counter.mapOnly()) {
+            NotSupportedException e = assertThrows(NotSupportedException.class, () -> TracingLink.attach(
+                    Counter.spec(ProgramType.TRACING, Counter.onlyThread(Native.gettid())), c.maps(), GETPGID, TracingLink.Kind.values()[0]).close());
+            assertEquals(fentry.toString(), e.getMessage());
+        }
+    }
+
     private static void assumeConfigKnown() {
         Assumptions.assumeTrue(KernelConfig.get().known(), "the kernel's config is not readable (/proc/config.gz, /boot)");
     }
