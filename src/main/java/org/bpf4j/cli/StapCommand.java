@@ -4,7 +4,7 @@ import org.bpf4j.lang.runtime.Output;
 import org.bpf4j.lang.sema.Checker;
 import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.stap.StapParser;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -19,7 +19,7 @@ import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Parser;
 import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.stap.StapParser;
 import org.bpf4j.tracefs.EventFormat;
 import org.bpf4j.tracefs.Tracefs;
 import org.bpf4j.usdt.UsdtProbe;

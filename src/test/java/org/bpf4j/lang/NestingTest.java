@@ -6,7 +6,7 @@ import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.syntax.Parser;
 import org.bpf4j.lang.syntax.Script;
 import org.bpf4j.lang.syntax.Source;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.stap.StapParser;
 import org.bpf4j.lang.syntax.SyntaxError;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -15,7 +15,7 @@ import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.sema.Signals;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.Expr;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.syntax.LoweredCalls;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -77,7 +77,7 @@ final class CallCompiler {
                 p.event(p.cx.action(p.diagnostic(level, c.span(), format, payload)), values, payload);
             }
             case "debugf" -> debugf(c);
-            case StapParser.HIST_PRINT -> {
+            case LoweredCalls.HIST_PRINT -> {
                 Type.Tuple payload = ProbeCompiler.payload(List.of());
                 p.event(p.cx.action(new Action.PrintStapHist(((Expr.MapRef) args.getFirst()).name(),
                         ((Expr.Int) args.get(1)).value() != 0, ((Expr.Int) args.get(2)).value(), ((Expr.Int) args.get(3)).value(),
@@ -95,7 +95,7 @@ final class CallCompiler {
                 p.event(p.cx.action(new Action.Exit(payload)), code, payload);
                 asm.ja(p.exitLabel);
             }
-            case "print", StapParser.PRINT_INLINE, StapParser.PRINT_LINE -> {
+            case "print", LoweredCalls.PRINT_INLINE, LoweredCalls.PRINT_LINE -> {
                 Expr a = args.getFirst();
                 if (a instanceof Expr.MapRef m && m.keys().isEmpty() && c.name().equals("print")) {
                     long top = args.size() > 1 ? x.constant(args.get(1)) : 0;
@@ -104,7 +104,7 @@ final class CallCompiler {
                     p.event(p.cx.action(new Action.PrintMap(m.name(), top, div, payload)), List.of(), payload);
                 } else {
                     Type.Tuple payload = ProbeCompiler.payload(List.of(x.type(a)));
-                    boolean newline = !c.name().equals(StapParser.PRINT_INLINE);   // SystemTap's print() keeps to the line
+                    boolean newline = !c.name().equals(LoweredCalls.PRINT_INLINE);   // SystemTap's print() keeps to the line
                     p.event(p.cx.action(new Action.PrintValue(x.type(a), newline, payload)), List.of(a), payload);
                 }
             }
@@ -226,7 +226,7 @@ final class CallCompiler {
                 });
             }
             lines.add(new Action.Foreach.Line(printf ? Format.parse(((Expr.Str) c.args().getFirst()).value()) : null, refs,
-                    !c.name().equals(StapParser.PRINT_INLINE)));
+                    !c.name().equals(LoweredCalls.PRINT_INLINE)));
         }
         long limit = f.limit() == null ? 0 : x.constant(f.limit());
         Type.Tuple payload = ProbeCompiler.payload(List.of());
@@ -393,14 +393,14 @@ final class CallCompiler {
                 asm.ja(no);
             });
             case "strncmp" -> flag((differ, same) -> compareMemory(args.get(0), args.get(1), x.constant(args.get(2)), differ, same));
-            case StapParser.CONTAINS -> flag((yes, no) -> {
+            case LoweredCalls.CONTAINS -> flag((yes, no) -> {
                 Expr.MapRef m = (Expr.MapRef) args.getFirst();
                 MapPlan plan = p.cx.map(m.name());
                 p.lookup(plan, p.mapKey(plan, m.keys()));
                 asm.jmp(JmpOp.JNE, R0, 0, yes);
                 asm.ja(no);
             });
-            case StapParser.STRLEN -> {
+            case LoweredCalls.STRLEN -> {
                 // the index of the first NUL: a chain of byte tests, each with its own landing
                 Temp t = p.temp();
                 int at = stackOf(args.getFirst()), size = x.type(args.getFirst()).size();
@@ -544,8 +544,8 @@ final class CallCompiler {
             }
             case "pton" -> x.bytes(off, Inet.parse(((Expr.Str) args.getFirst()).value()));
             case "ntop" -> ntop(c, off);
-            case StapParser.ITOA -> itoa(c, off);
-            case StapParser.SUBSTR -> substr(c, off);
+            case LoweredCalls.ITOA -> itoa(c, off);
+            case LoweredCalls.SUBSTR -> substr(c, off);
             default -> throw new IllegalStateException("call " + c.name() + " has no memory value");
         }
     }
@@ -600,7 +600,7 @@ final class CallCompiler {
         List<Expr> args = c.args();
         int base = (int) ((Expr.Int) args.get(1)).value();
         boolean signed = ((Expr.Int) args.get(2)).value() != 0;
-        int size = StapParser.ITOA_SIZE, last = size - 2; // the last digit's index: the NUL follows it
+        int size = LoweredCalls.ITOA_SIZE, last = size - 2; // the last digit's index: the NUL follows it
         int buf = p.frame.alloc(24, c.span());
         x.zero(buf, 24);
         Temp v = x.eval(args.getFirst());

@@ -12,7 +12,7 @@ import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.BinOp;
 import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.Span;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.syntax.LoweredCalls;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -671,7 +671,7 @@ final class ExprCompiler {
      */
     private void concat(Expr.Binary b, int off, int size) {
         List<Expr> pieces = new ArrayList<>();
-        StapParser.flatten(b, pieces);
+        LoweredCalls.flatten(b, pieces);
         int capacity = 1;
         for (Expr e : pieces) capacity += type(e).size() - 1;
         int buf = p.frame.alloc(capacity, b.span()), pos = p.frame.alloc(8, b.span());

@@ -2,8 +2,8 @@ package org.bpf4j.lang.runtime;
 
 import org.bpf4j.btf.Btf;
 import org.bpf4j.btf.BtfType;
-import org.bpf4j.lang.syntax.StapParser;
-import org.bpf4j.lang.syntax.SyscallFunction;
+import org.bpf4j.lang.stap.StapParser;
+import org.bpf4j.lang.stap.SyscallFunction;
 import org.bpf4j.link.AttachSupport;
 import org.bpf4j.tracefs.EventFormat;
 import org.bpf4j.tracefs.Tracefs;

@@ -1,7 +1,7 @@
 package org.bpf4j.lang.sema;
 
 import org.bpf4j.lang.syntax.Expr;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.syntax.LoweredCalls;
 
 import java.util.List;
 import java.util.Set;
@@ -9,7 +9,7 @@ import java.util.Set;
 /** Type rules of the functions scripts call. */
 final class Calls {
     /** The calls SystemTap's parser makes, which no script can write. */
-    static final String STATISTIC = StapParser.STATISTIC, PRINT_INLINE = StapParser.PRINT_INLINE, PRINT_LINE = StapParser.PRINT_LINE;
+    static final String STATISTIC = LoweredCalls.STATISTIC, PRINT_INLINE = LoweredCalls.PRINT_INLINE, PRINT_LINE = LoweredCalls.PRINT_LINE;
     /** Functions whose value only a map can hold. */
     static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
     /** SystemTap's extractors of a statistic. */
@@ -258,13 +258,13 @@ final class Calls {
                 c.constant(args.get(2), "strncmp()'s length");
                 return Type.INT64;
             }
-            case StapParser.HIST_PRINT -> {
+            case LoweredCalls.HIST_PRINT -> {
                 arity(call, 4, 4);
                 wholeMap(args.getFirst(), "@hist_log");
                 for (int i = 1; i < 4; i++) c.put(args.get(i), Type.INT64);
                 return Type.NONE;
             }
-            case StapParser.SUBSTR -> {
+            case LoweredCalls.SUBSTR -> {
                 arity(call, 3, 3);
                 Type t = stringArg(args.getFirst());
                 if (!(t instanceof Type.Str str)) throw c.error(args.getFirst().span(), "substr() takes a string, not " + t.describe());
@@ -272,16 +272,16 @@ final class Calls {
                 integer(args.get(2), "substr()'s length");
                 return str;
             }
-            case StapParser.ITOA -> {
+            case LoweredCalls.ITOA -> {
                 integer(args.getFirst(), "sprintf()'s %d, %u or %x argument");
-                return new Type.Str(StapParser.ITOA_SIZE);
+                return new Type.Str(LoweredCalls.ITOA_SIZE);
             }
-            case StapParser.CONTAINS -> {
+            case LoweredCalls.CONTAINS -> {
                 arity(call, 1, 1);
                 c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)
                 return c.truth(); // v0.26: has_key() gives a bool; SystemTap's "k in m": a long
             }
-            case StapParser.STRLEN -> {
+            case LoweredCalls.STRLEN -> {
                 arity(call, 1, 1);
                 Type t = stringArg(args.getFirst());
                 if (!(t instanceof Type.Str)) throw c.error(args.getFirst().span(), "strlen() measures a string, not " + t.describe());

@@ -182,7 +182,7 @@ public final class Parser {
         return new Stmt.If(cond, then, otherwise, t.span());
     }
 
-    static BinOp assignOp(TokenKind k) {
+    public static BinOp assignOp(TokenKind k) {
         return switch (k) {
             case PLUS_ASSIGN -> BinOp.ADD;
             case MINUS_ASSIGN -> BinOp.SUB;
@@ -238,7 +238,7 @@ public final class Parser {
 
 
     /** The binary operator a token stands for (C's operators). */
-    static BinOp binOp(TokenKind k) {
+    public static BinOp binOp(TokenKind k) {
         return switch (k) {
             case OROR -> BinOp.LOR;
             case ANDAND -> BinOp.LAND;

@@ -4,7 +4,7 @@ package org.bpf4j.lang.syntax;
  * A parser's view of the scanner: one token of lookahead, fetched only when asked for, so that a parser can hand
  * the scanner back to attach-point mode between probes.
  */
-class TokenCursor {
+public final class TokenCursor {
     /**
      * How deep expressions and statements may nest: the checker and the code generator walk the tree recursively,
      * so a deeper one (400 nested parentheses, a 2,000-term sum) would overflow the stack instead of ending in an
@@ -16,57 +16,57 @@ class TokenCursor {
     private Token lookahead;
     private int depth;
 
-    TokenCursor(Scanner scanner) { this(scanner, 0); }
+    public TokenCursor(Scanner scanner) { this(scanner, 0); }
 
     /** A cursor that starts {@code depth} levels deep (a SystemTap function inlined where it is called). */
-    TokenCursor(Scanner scanner, int depth) {
+    public TokenCursor(Scanner scanner, int depth) {
         this.scanner = scanner;
         this.depth = depth;
     }
 
-    int depth() { return depth; }
+    public int depth() { return depth; }
 
     /** One level deeper at {@code at}: a {@link SyntaxError} past {@link #MAX_DEPTH}. Pair with {@link #leave}. */
-    void enter(Token at) {
+    public void enter(Token at) {
         if (++depth > MAX_DEPTH)
             throw error(at, "too deeply nested: more than " + MAX_DEPTH + " levels of expressions and statements");
     }
 
-    void leave() { depth--; }
+    public void leave() { depth--; }
 
     /** Back to {@code saved} levels, after a chain of operators each of which was one level deeper. */
-    void leaveTo(int saved) { depth = saved; }
+    public void leaveTo(int saved) { depth = saved; }
 
-    Token peek() {
+    public Token peek() {
         if (lookahead == null) lookahead = scanner.next();
         return lookahead;
     }
 
     /** Consumes the current token without reading the one after it. */
-    Token advance() {
+    public Token advance() {
         Token t = peek();
         lookahead = null;
         return t;
     }
 
-    boolean buffered() { return lookahead != null; }
+    public boolean buffered() { return lookahead != null; }
 
-    boolean at(TokenKind k) { return peek().kind() == k; }
+    public boolean at(TokenKind k) { return peek().kind() == k; }
 
-    boolean atWord(String w) { return peek().isWord(w); }
+    public boolean atWord(String w) { return peek().isWord(w); }
 
-    boolean accept(TokenKind k) {
+    public boolean accept(TokenKind k) {
         if (!at(k)) return false;
         advance();
         return true;
     }
 
-    Token expect(TokenKind k) {
+    public Token expect(TokenKind k) {
         if (!at(k)) throw error(peek(), "expected " + k.describe() + ", got " + peek().describe());
         return advance();
     }
 
-    Token expectWord(String w) {
+    public Token expectWord(String w) {
         if (!atWord(w)) throw error(peek(), "expected '" + w + "', got " + peek().describe());
         return advance();
     }
@@ -76,7 +76,7 @@ class TokenCursor {
      * parses what binds tighter than all of them, {@code op} names the operator of a token, and a token for
      * which {@code stop} holds ends the expression instead (a predicate's closing '/').
      */
-    Expr binary(TokenKind[][] levels, int level, java.util.function.Supplier<Expr> operand,
+    public Expr binary(TokenKind[][] levels, int level, java.util.function.Supplier<Expr> operand,
                 java.util.function.Function<TokenKind, BinOp> op, java.util.function.Predicate<TokenKind> stop) {
         if (level == levels.length) return operand.get();
         Expr left = binary(levels, level + 1, operand, op, stop);
@@ -100,7 +100,7 @@ class TokenCursor {
      * {@code { stmt stmt ... }}, consuming the closing brace without reading further. With {@code separated}
      * (bpftrace) a statement other than a block-ending one is followed by ';' or the '}'; SystemTap needs none.
      */
-    java.util.List<Stmt> block(java.util.function.Supplier<Stmt> statement, boolean separated) {
+    public java.util.List<Stmt> block(java.util.function.Supplier<Stmt> statement, boolean separated) {
         expect(TokenKind.LBRACE);
         java.util.List<Stmt> out = new java.util.ArrayList<>();
         while (!at(TokenKind.RBRACE)) {
@@ -119,7 +119,7 @@ class TokenCursor {
         return out;
     }
 
-    SyntaxError error(Token at, String message) {
+    public SyntaxError error(Token at, String message) {
         return new SyntaxError(scanner.source(), at.span(), message);
     }
 }

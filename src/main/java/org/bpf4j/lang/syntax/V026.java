@@ -148,9 +148,9 @@ final class V026 {
             Expr key = args.get(1);
             List<Expr> keys = key instanceof Expr.Tuple tu ? tu.elements() : List.of(key);
             Expr.MapRef element = new Expr.MapRef(m.name(), keys, m.span());
-            return new Expr.Call(name.equals("delete") ? "delete" : StapParser.CONTAINS, List.of(element), t.span());
+            return new Expr.Call(name.equals("delete") ? "delete" : LoweredCalls.CONTAINS, List.of(element), t.span());
         }
-        if (name.equals("strlen") && args.size() == 1) return new Expr.Call(StapParser.STRLEN, args, t.span());
+        if (name.equals("strlen") && args.size() == 1) return new Expr.Call(LoweredCalls.STRLEN, args, t.span());
         // ppid(task), pcomm(task): the parent of a given task (v0.26's standard library macros)
         if ((name.equals("ppid") || name.equals("pcomm")) && args.size() == 1)
             return new Expr.Field(new Expr.Field(args.getFirst(), "real_parent", true, t.span()), name.equals("ppid") ? "tgid" : "comm", true, t.span());

@@ -6,7 +6,7 @@ import org.bpf4j.lang.sema.Checker;
 import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.syntax.Source;
-import org.bpf4j.lang.syntax.StapParser;
+import org.bpf4j.lang.stap.StapParser;
 import org.bpf4j.sys.KernelConfig;
 import org.bpf4j.sys.Native;
 import org.bpf4j.testing.Kernel;

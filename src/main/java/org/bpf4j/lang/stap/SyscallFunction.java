@@ -1,4 +1,8 @@
-package org.bpf4j.lang.syntax;
+package org.bpf4j.lang.stap;
+
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.lang.syntax.TypeName;
 
 import java.util.List;
 

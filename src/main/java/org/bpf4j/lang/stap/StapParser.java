@@ -1,4 +1,20 @@
-package org.bpf4j.lang.syntax;
+package org.bpf4j.lang.stap;
+
+import org.bpf4j.lang.syntax.BinOp;
+import org.bpf4j.lang.syntax.Expr;
+import org.bpf4j.lang.syntax.Parser;
+import org.bpf4j.lang.syntax.Probe;
+import org.bpf4j.lang.syntax.Scanner;
+import org.bpf4j.lang.syntax.Script;
+import org.bpf4j.lang.syntax.Source;
+import org.bpf4j.lang.syntax.Span;
+import org.bpf4j.lang.syntax.Stmt;
+import org.bpf4j.lang.syntax.SyntaxError;
+import org.bpf4j.lang.syntax.Token;
+import org.bpf4j.lang.syntax.TokenCursor;
+import org.bpf4j.lang.syntax.TokenKind;
+import org.bpf4j.lang.syntax.TypeName;
+import org.bpf4j.lang.syntax.UnOp;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +26,10 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.bpf4j.lang.stap.ProbePoints.Component;
+import org.bpf4j.lang.stap.ProbePoints.TargetKind;
+
+import static org.bpf4j.lang.syntax.LoweredCalls.*;
 import static org.bpf4j.lang.syntax.TokenKind.*;
 
 /**
@@ -43,43 +63,24 @@ public final class StapParser {
         }
     }
 
-    /** SystemTap's {@code map <<< value}, as the call this parser makes (not a name a script can write). */
-    public static final String STATISTIC = "<<<";
-    /** SystemTap's {@code print(v)}: the value without a newline, as the call this parser makes. */
-    public static final String PRINT_INLINE = "print-";
-    /** SystemTap's {@code k in a} and {@code [k1, k2] in a}: whether the global array has the key. */
-    public static final String CONTAINS = "in-";
-    /** An integer's digits as a string: {@code itoa-(value, base, signed)}, for {@code sprintf}'s conversions. */
-    public static final String ITOA = "itoa-";
-    /** The most {@link #ITOA}'s string takes: 20 digits (2^64 - 1) or a sign and 19, and the NUL. */
-    public static final int ITOA_SIZE = 22;
-    /** SystemTap's {@code substr(s, start, length)}. */
-    public static final String SUBSTR = "substr-";
-    /** {@code print(@hist_log(s))}: HIST_PRINT(@s__hist, linear, start, interval), SystemTap's histogram layout. */
-    public static final String HIST_PRINT = "print-hist-";
-    /** SystemTap's {@code strlen(s)}: the bytes before the NUL (bpftrace 0.17 has no such function). */
-    public static final String STRLEN = "strlen-";
-    /** SystemTap's {@code println(v)}: the value and a newline (a global's value, not bpftrace's map printout). */
-    public static final String PRINT_LINE = "println-";
-
     private static final Pattern GLOBAL = Pattern.compile("(?m)^\\s*global\\s+([^;{}\\n]+)");
     private static final Pattern FUNCTION = Pattern.compile("(?m)(?:^|[;}])\\s*(function)\\s+([A-Za-z_][A-Za-z0-9_]*)");
-    private static final List<String> SYSCALL_PREFIXES = List.of("__x64_sys_", "__ia32_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_");
 
     private TokenCursor in;
     private final Scanner scanner;
     private final Tracepoints tracepoints;
+    private final ProbePoints probePoints;
     private final Set<String> globals = new LinkedHashSet<>();
     private final Map<String, Integer> reads = new HashMap<>();
     private final List<Stmt> initializers = new ArrayList<>();
-    /** The kinds of the probe points being parsed, for $target variables: "syscall", "return", "uretprobe",
-     *  "kprobe-syscall", "kretprobe" (a system call's kprobe and kretprobe), "other". */
-    private final Set<String> kinds = new HashSet<>();
+    /** The kinds of the probe points being parsed, for $target variables. */
+    private final Set<TargetKind> kinds = java.util.EnumSet.noneOf(TargetKind.class);
     /** The syscall tracepoints (sys_enter_*) of the probe being parsed, for its target variables' C types. */
     private final List<String> syscallEvents = new ArrayList<>();
     /** The system call functions the probe being parsed puts kprobes on, for its target variables' registers. */
     private final List<SyscallFunction> syscallFunctions = new ArrayList<>();
-    private String kind;
+    /** The probe's one kind of point, or null (none, or several). */
+    private TargetKind kind;
     /** User functions by name: where their definition starts in the source (they are inlined at each call). */
     private final Map<String, Integer> functions = new HashMap<>();
     /** The prefix of local variables: "$", or while a function body is inlined, that expansion's own prefix. */
@@ -98,6 +99,7 @@ public final class StapParser {
         this.scanner = new Scanner(source, true);
         this.in = new TokenCursor(scanner);
         this.tracepoints = tracepoints;
+        this.probePoints = new ProbePoints(tracepoints);
         Matcher m = GLOBAL.matcher(source.text());
         while (m.find())
             for (String g : m.group(1).split(","))
@@ -197,8 +199,6 @@ public final class StapParser {
         return new Probe(points, null, body, kw.span());
     }
 
-    private record Component(String name, String arg, Token at) {}
-
     private List<Component> probePoint() {
         List<Component> out = new ArrayList<>();
         do {
@@ -220,96 +220,17 @@ public final class StapParser {
         return out;
     }
 
+    /** The attach point of {@code c}, noting its kind, syscall tracepoint and syscall function for target variables. */
     private String translate(List<Component> c, Token at) {
-        String first = c.getFirst().name();
-        boolean ret = c.getLast().name().equals("return");
-        switch (first) {
-            case "begin": return "BEGIN";
-            case "end": return "END";
-            case "timer": {
-                if (c.size() < 2) break;
-                Component unit = c.get(1);
-                if (unit.name().equals("profile")) return "profile:hz:100";
-                if (List.of("s", "sec", "ms", "msec", "us", "usec", "hz").contains(unit.name()) && unit.arg() != null) {
-                    String u = switch (unit.name()) {
-                        case "sec" -> "s";
-                        case "msec" -> "ms";
-                        case "usec" -> "us";
-                        default -> unit.name();
-                    };
-                    return "interval:" + u + ":" + unit.arg();
-                }
-                break;
-            }
-            case "syscall": {
-                if (c.size() < 2) break;
-                setKind(ret ? "return" : "syscall", at);
-                syscallEvents.add("sys_enter_" + c.get(1).name());
-                return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + c.get(1).name();
-            }
-            case "kernel": {
-                if (c.size() >= 2 && c.get(1).name().equals("function") && c.get(1).arg() != null) {
-                    String fn = c.get(1).arg();
-                    String sys = syscallName(fn);
-                    var function = sys == null ? java.util.Optional.<SyscallFunction>empty() : tracepoints.syscallFunction(sys);
-                    if (function.isPresent()) {
-                        setKind(ret ? "kretprobe" : "kprobe-syscall", at);
-                        syscallFunctions.add(function.get());
-                        return (ret ? "kretprobe:" : "kprobe:") + function.get().function();
-                    }
-                    if (sys != null && tracepoints.exists("syscalls", "sys_enter_" + sys)) {
-                        setKind(ret ? "return" : "syscall", at);
-                        syscallEvents.add("sys_enter_" + sys);
-                        return "tracepoint:syscalls:sys_" + (ret ? "exit_" : "enter_") + sys;
-                    }
-                    setKind(null, at);
-                    return (ret ? "kretprobe:" : "kprobe:") + fn;
-                }
-                if (c.size() >= 2 && c.get(1).name().equals("trace") && c.get(1).arg() != null) {
-                    String t = c.get(1).arg();
-                    setKind("syscall", at);
-                    return t.contains(":") ? "tracepoint:" + t : "tracepoint:*:" + t;
-                }
-                break;
-            }
-            case "process": {
-                if (c.getFirst().arg() == null || c.size() < 2 || c.get(1).arg() == null) break;
-                String bin = c.getFirst().arg();
-                if (c.get(1).name().equals("function")) {
-                    setKind(ret ? "uretprobe" : null, at);
-                    return (ret ? "uretprobe:" : "uprobe:") + bin + ":" + c.get(1).arg();
-                }
-                if (c.get(1).name().equals("mark")) {
-                    setKind(null, at);
-                    return "usdt:" + bin + ":" + c.get(1).arg();
-                }
-                break;
-            }
-            default:
-                break;
+        ProbePoints.Translated t = probePoints.translate(c)
+                .orElseThrow(() -> in.error(at, "unsupported probe point " + ProbePoints.describe(c)));
+        if (t.kind() != null) {
+            kinds.add(t.kind());
+            kind = kinds.size() == 1 ? t.kind() : null;
         }
-        throw in.error(at, "unsupported probe point " + describe(c));
-    }
-
-    private void setKind(String k, Token at) {
-        kinds.add(k == null ? "other" : k);
-        kind = kinds.size() == 1 ? k : null;
-    }
-
-    private static String describe(List<Component> c) {
-        StringBuilder sb = new StringBuilder();
-        for (Component x : c) {
-            if (!sb.isEmpty()) sb.append('.');
-            sb.append(x.name());
-            if (x.arg() != null) sb.append("(\"").append(x.arg()).append("\")");
-        }
-        return sb.toString();
-    }
-
-    /** The syscall a kernel function implements ({@code __x64_sys_kill} and {@code sys_kill} give {@code kill}), or null. */
-    static String syscallName(String fn) {
-        for (String p : SYSCALL_PREFIXES) if (fn.startsWith(p) && fn.length() > p.length()) return fn.substring(p.length());
-        return null;
+        if (t.syscallEvent() != null) syscallEvents.add(t.syscallEvent());
+        if (t.function() != null) syscallFunctions.add(t.function());
+        return t.attach();
     }
 
     // ---- statements ----
@@ -666,16 +587,16 @@ public final class StapParser {
         String name = t.text().substring(1);
         if (kinds.size() > 1) throw in.error(t, "target variable " + t.text() + " in a probe whose points are of different kinds");
         if (name.equals("return")) {
-            if ("return".equals(kind)) return new Expr.Field(new Expr.Builtin("args", t.span()), "ret", true, t.span());
-            if ("uretprobe".equals(kind)) return new Expr.Builtin("retval", t.span());
-            if ("kretprobe".equals(kind)) return new Expr.Cast(new TypeName("int64", 0, t.span()), new Expr.Builtin("retval", t.span()), t.span());
+            if (kind == TargetKind.RETURN) return new Expr.Field(new Expr.Builtin("args", t.span()), "ret", true, t.span());
+            if (kind == TargetKind.URETPROBE) return new Expr.Builtin("retval", t.span());
+            if (kind == TargetKind.KRETPROBE) return new Expr.Cast(new TypeName("int64", 0, t.span()), new Expr.Builtin("retval", t.span()), t.span());
             throw in.error(t, "$return is only available in .return probes");
         }
-        if ("kretprobe".equals(kind)) throw in.error(t, "a .return probe of a system call has $return only, not " + t.text());
-        if ("kprobe-syscall".equals(kind)) return register(name, t);
-        if ("syscall".equals(kind) && !syscallEvents.isEmpty())
+        if (kind == TargetKind.KRETPROBE) throw in.error(t, "a .return probe of a system call has $return only, not " + t.text());
+        if (kind == TargetKind.KPROBE_SYSCALL) return register(name, t);
+        if (kind == TargetKind.SYSCALL && !syscallEvents.isEmpty())
             return declared(new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span()), name, t);
-        if ("syscall".equals(kind) || "return".equals(kind))
+        if (kind == TargetKind.SYSCALL || kind == TargetKind.RETURN)
             return new Expr.Field(new Expr.Builtin("args", t.span()), name, true, t.span());
         throw in.error(t, "target variable " + t.text() + " needs the function's debug information: bpf4j has target "
                 + "variables for syscall and kernel.trace probes only");
@@ -719,10 +640,10 @@ public final class StapParser {
             case "execname" -> new Expr.Builtin("comm", at);
             case "pp", "probefunc" -> new Expr.Builtin("probe", at);
             case "local_clock_ns", "cpu_clock_ns" -> new Expr.Builtin("nsecs", at);
-            case "gettimeofday_ns" -> wallClock(at, 1);
-            case "gettimeofday_us" -> wallClock(at, 1_000);
-            case "gettimeofday_ms" -> wallClock(at, 1_000_000);
-            case "gettimeofday_s" -> wallClock(at, 1_000_000_000);
+            case "gettimeofday_ns" -> Lowering.wallClock(at, 1);
+            case "gettimeofday_us" -> Lowering.wallClock(at, 1_000);
+            case "gettimeofday_ms" -> Lowering.wallClock(at, 1_000_000);
+            case "gettimeofday_s" -> Lowering.wallClock(at, 1_000_000_000);
             case "target" -> target > 0 ? new Expr.Int(target, at) : new Expr.Builtin("cpid", at);
             case "ppid" -> new Expr.Field(new Expr.Field(new Expr.Builtin("curtask", at), "real_parent", true, at), "tgid", true, at);
             case "local_clock_us", "cpu_clock_us" -> new Expr.Binary(BinOp.DIV, new Expr.Builtin("nsecs", at), new Expr.Int(1000, at), at);
@@ -732,12 +653,12 @@ public final class StapParser {
                 a.set(0, new Expr.Call("uptr", List.of(args.getFirst()), at));
                 yield new Expr.Call("str", a, at);
             }
-            case "printf" -> printf(t, args);
-            case "sprintf" -> sprintf(t, args);
+            case "printf" -> Lowering.printf(in, t, args);
+            case "sprintf" -> Lowering.sprintf(in, t, args);
             case "isinstr" -> new Expr.Call("strcontains", args, at);
             case "strlen" -> new Expr.Call(STRLEN, args, at);
             case "substr" -> new Expr.Call(SUBSTR, args, at);
-            case "print", "println" -> print(t, args);
+            case "print", "println" -> Lowering.print(in, t, args, pending);
             case "log" -> new Expr.Call("printf", List.of(new Expr.Str("%s\n", at), arity(t, args, 1).getFirst()), at);
             case "exit" -> new Expr.Call("exit", List.of(), at);
             default -> {
@@ -754,17 +675,6 @@ public final class StapParser {
         return args;
     }
 
-    /**
-     * The time of day in units of {@code unit} ns: the monotonic clock BPF reads plus its distance to the real-time
-     * clock, measured now (as SystemTap's gettimeofday_* read the kernel's real-time clock).
-     */
-    private static Expr wallClock(Span at, long unit) {
-        java.time.Instant now = java.time.Instant.now();
-        long offset = now.getEpochSecond() * 1_000_000_000L + now.getNano() - System.nanoTime();
-        Expr ns = new Expr.Binary(BinOp.ADD, new Expr.Builtin("nsecs", at), new Expr.Int(offset, at), at);
-        return unit == 1 ? ns : new Expr.Binary(BinOp.DIV, ns, new Expr.Int(unit, at), at);
-    }
-
     // ---- user functions, inlined ----
 
     /** A function as one expansion parsed it: its parameters' variables and its body. */
@@ -775,7 +685,8 @@ public final class StapParser {
      * {@code prefix} so that each expansion has its own.
      */
     private Function functionDefinition(String prefix) {
-        String outerLocals = locals, outerKind = kind;
+        String outerLocals = locals;
+        TargetKind outerKind = kind;
         locals = prefix;
         kind = null;   // no probe point: no $target variables
         try {
@@ -827,7 +738,7 @@ public final class StapParser {
         if (args.size() != f.params().size())
             throw in.error(t, n + "() takes " + f.params().size() + " argument" + (f.params().size() == 1 ? "" : "s") + ", " + args.size() + " given");
         for (int i = 0; i < args.size(); i++) pending.add(new Stmt.Assign(new Expr.Var(f.params().get(i), t.span()), null, args.get(i), t.span()));
-        pending.addAll(structured(f.body(), t));
+        pending.addAll(Inlining.structured(in, f.body(), t));
         Expr result = new Expr.Var(prefix + "ret", t.span());
         callResults.add(result);
         return result;
@@ -839,144 +750,5 @@ public final class StapParser {
         StringBuilder sb = new StringBuilder(src.text().length());
         for (int i = 0; i < offset; i++) sb.append(src.text().charAt(i) == '\n' ? '\n' : ' ');
         return new Source(src.name(), sb.append(src.text(), offset, src.text().length()).toString());
-    }
-
-    /** A body whose {@code return}s end it: what follows a return-bearing if goes into both of its branches. */
-    private List<Stmt> structured(List<Stmt> body, Token at) {
-        List<Stmt> out = new ArrayList<>();
-        for (int i = 0; i < body.size(); i++) {
-            Stmt s = body.get(i);
-            List<Stmt> rest = body.subList(i + 1, body.size());
-            switch (s) {
-                case Stmt.Return r -> { return out; }
-                case Stmt.Block b when returns(b) -> {
-                    out.addAll(structured(concat(b.body(), rest), at));
-                    return out;
-                }
-                case Stmt.If f when returns(f) -> {
-                    out.add(new Stmt.If(f.cond(), structured(concat(f.then(), rest), at), structured(concat(f.otherwise(), rest), at), f.span()));
-                    return out;
-                }
-                default -> {
-                    if (returns(s)) throw in.error(at, "a return inside a loop of " + at.text() + "() is not supported: bpf4j inlines SystemTap functions");
-                    out.add(s);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static List<Stmt> concat(List<Stmt> a, List<Stmt> b) {
-        List<Stmt> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
-    }
-
-    private static boolean returns(Stmt s) {
-        return switch (s) {
-            case Stmt.Return r -> true;
-            case Stmt.Block b -> b.body().stream().anyMatch(StapParser::returns);
-            case Stmt.If f -> f.then().stream().anyMatch(StapParser::returns) || f.otherwise().stream().anyMatch(StapParser::returns);
-            case Stmt.While w -> w.body().stream().anyMatch(StapParser::returns);
-            case Stmt.Unroll u -> u.body().stream().anyMatch(StapParser::returns);
-            case Stmt.Foreach f -> f.body().stream().anyMatch(StapParser::returns);
-            default -> false;
-        };
-    }
-
-    /**
-     * print(a, b, ...) writes the values one after another, println the same and a newline: all but the last go
-     * before the statement, each its own print without a newline ({@link #PRINT_INLINE}).
-     */
-    private Expr print(Token t, List<Expr> args) {
-        Span at = t.span();
-        boolean line = t.text().equals("println");
-        if (args.size() == 1 && args.getFirst() instanceof Expr.Call c && c.name().equals(HIST_PRINT)) return c;
-        if (args.isEmpty()) {
-            if (!line) throw in.error(t, "print() needs a value");
-            return new Expr.Call("printf", List.of(new Expr.Str("\n", at)), at);
-        }
-        for (int i = 0; i < args.size() - 1; i++)
-            pending.add(new Stmt.ExprStmt(new Expr.Call(PRINT_INLINE, List.of(args.get(i)), at), at));
-        return new Expr.Call(line ? PRINT_LINE : PRINT_INLINE, List.of(args.getLast()), at);
-    }
-
-    /** printf: SystemTap's %d is 64-bit (bpftrace's is C's int), and a concatenation argument becomes several %s. */
-    private Expr printf(Token t, List<Expr> args) {
-        if (args.isEmpty() || !(args.getFirst() instanceof Expr.Str fmt)) throw in.error(t, "printf() needs a format string");
-        StringBuilder out = new StringBuilder();
-        List<Expr> values = new ArrayList<>();
-        String f = fmt.value();
-        int arg = 1;
-        for (int i = 0; i < f.length(); i++) {
-            char c = f.charAt(i);
-            if (c != '%') { out.append(c); continue; }
-            int start = i++;
-            if (i < f.length() && f.charAt(i) == '%') { out.append("%%"); continue; }
-            while (i < f.length() && "-+ #0123456789.".indexOf(f.charAt(i)) >= 0) i++;
-            int len = i;
-            while (i < f.length() && "hljzt".indexOf(f.charAt(i)) >= 0) i++;
-            if (i >= f.length()) { out.append(f, start, i); break; }
-            char conv = f.charAt(i);
-            String spec = f.substring(start, len) + (len == i && "diouxX".indexOf(conv) >= 0 ? "l" : f.substring(len, i)) + conv;
-            Expr a = arg < args.size() ? args.get(arg++) : null;
-            if (a instanceof Expr.Binary b && b.op() == BinOp.CONCAT && conv == 's') {
-                List<Expr> parts = new ArrayList<>();
-                flatten(a, parts);
-                for (Expr p : parts) { out.append(spec); values.add(p); }
-            } else {
-                out.append(spec);
-                if (a != null) values.add(a);
-            }
-        }
-        for (; arg < args.size(); arg++) values.add(args.get(arg));
-        List<Expr> all = new ArrayList<>();
-        all.add(new Expr.Str(out.toString(), fmt.span()));
-        all.addAll(values);
-        return new Expr.Call("printf", all, t.span());
-    }
-
-    /**
-     * sprintf(fmt, ...) as a string built on the BPF stack: the format's text, {@code %s} strings and {@code %d},
-     * {@code %u}, {@code %x} integers (their digits, {@link #ITOA}) joined with '.' (no widths or flags).
-     */
-    private Expr sprintf(Token t, List<Expr> args) {
-        if (args.isEmpty() || !(args.getFirst() instanceof Expr.Str fmt)) throw in.error(t, "sprintf() needs a format string");
-        Span at = t.span();
-        List<Expr> parts = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        String f = fmt.value();
-        int arg = 1;
-        for (int i = 0; i < f.length(); i++) {
-            char c = f.charAt(i);
-            if (c != '%') { text.append(c); continue; }
-            if (++i >= f.length()) throw in.error(t, "sprintf(): incomplete conversion at the end of the format");
-            char conv = f.charAt(i);
-            if (conv == '%') { text.append('%'); continue; }
-            while ("lhjzt".indexOf(conv) >= 0 && i + 1 < f.length()) conv = f.charAt(++i);
-            if ("sdiux".indexOf(conv) < 0)
-                throw in.error(t, "sprintf(): %" + conv + " is not supported (bpf4j builds %s, %d, %u and %x, without widths or flags)");
-            if (arg >= args.size()) throw in.error(t, "sprintf(): not enough arguments for the format");
-            if (!text.isEmpty()) parts.add(new Expr.Str(text.toString(), at));
-            text.setLength(0);
-            Expr a = args.get(arg++);
-            parts.add(conv == 's' ? a : new Expr.Call(ITOA, List.of(a, new Expr.Int(conv == 'x' ? 16 : 10, at),
-                    new Expr.Int(conv == 'd' || conv == 'i' ? 1 : 0, at)), at));
-        }
-        if (arg < args.size()) throw in.error(t, "sprintf(): more arguments than the format has conversions");
-        if (!text.isEmpty() || parts.isEmpty()) parts.add(new Expr.Str(text.toString(), at));
-        Expr out = parts.getFirst();
-        for (int i = 1; i < parts.size(); i++) out = new Expr.Binary(BinOp.CONCAT, out, parts.get(i), at);
-        return out;
-    }
-
-    /** The operands of a chain of '.' (string concatenations), left to right, into {@code out}. */
-    public static void flatten(Expr e, List<Expr> out) {
-        if (e instanceof Expr.Binary b && b.op() == BinOp.CONCAT) {
-            flatten(b.left(), out);
-            flatten(b.right(), out);
-        } else {
-            out.add(e);
-        }
     }
 }
