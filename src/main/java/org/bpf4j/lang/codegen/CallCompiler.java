@@ -90,9 +90,9 @@ final class CallCompiler {
             }
             case "exit" -> {
                 Type.Tuple payload = ProbeCompiler.payload(List.of(Type.INT64));
-                List<Expr> code = args.isEmpty() ? List.of(new Expr.Int(0, c.span())) : args;
-                if (args.isEmpty()) p.unit.types().put(code.getFirst(), Type.INT64);
-                p.event(p.cx.action(new Action.Exit(payload)), code, payload);
+                int action = p.cx.action(new Action.Exit(payload));
+                if (args.isEmpty()) p.event(action, new long[] {0}, payload);   // exit(): status 0
+                else p.event(action, args, payload);
                 asm.ja(p.exitLabel);
             }
             case "print", LoweredCalls.PRINT_INLINE, LoweredCalls.PRINT_LINE -> {

@@ -338,6 +338,21 @@ final class ProbeCompiler {
         output(R10, off, payload.size());
     }
 
+    /** An event of action {@code id} carrying constants, each stored in its payload slot's width. */
+    void event(int id, long[] values, Type.Tuple payload) {
+        int off = frame.alloc(payload.size(), Span.NONE);
+        if (ExprCompiler.padded(payload)) exprs.zero(off, payload.size());
+        asm.st(Size.DW, R10, off, id);
+        for (int i = 0; i < values.length; i++) {
+            Size size = ExprCompiler.size(payload.elements().get(i + 1).size());
+            Temp v = Temp.constant(values[i]);
+            if (v.smallConst()) asm.st(size, R10, off + payload.offset(i + 1), (int) v.value());
+            else asm.stx(size, R10, off + payload.offset(i + 1), use(v, R1));
+            release(v);
+        }
+        output(R10, off, payload.size());
+    }
+
     /** Sends {@code size} bytes at {@code base + off} through the events channel, counting a failure as lost. */
     void output(Reg base, int off, int size) {
         String done = asm.label("sent");

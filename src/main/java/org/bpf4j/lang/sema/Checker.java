@@ -84,7 +84,10 @@ public final class Checker {
         }
         for (MapDecl d : c.maps.values())
             if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
-        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators, c.config);
+        // what the code generator and the runtime get is final: read-only views of copies nothing else holds
+        List<Unit> frozen = units.stream().map(Unit::frozen).toList();
+        return new Analysis(script, frozen, java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(c.maps)), c.ctypes,
+                params, List.copyOf(c.warnings), java.util.Collections.unmodifiableMap(new IdentityHashMap<>(c.enumerators)), c.config);
     }
 
     /**

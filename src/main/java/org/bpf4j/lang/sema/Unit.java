@@ -23,6 +23,12 @@ public record Unit(int index, Probe probe, Attach point, Map<Expr, Type> types, 
         return t;
     }
 
+    /** This unit with read-only copies of its tables, as the checker hands it on once checking is done. */
+    Unit frozen() {
+        return new Unit(index, probe, point, java.util.Collections.unmodifiableMap(new java.util.IdentityHashMap<>(types)),
+                java.util.Collections.unmodifiableMap(new java.util.HashMap<>(vars)));
+    }
+
     /** The probe's full name, as the {@code probe} builtin shows it. */
     public String name() { return point.text(); }
 

@@ -74,6 +74,19 @@ class CheckerTest {
     }
 
     @Test
+    void theAnalysisIsReadOnly() {
+        Analysis a = LangTesting.analyze("BEGIN { @n = 1; $x = 2; printf(\"%d\\n\", $x) }");
+        Unit u = a.units().getFirst();
+        Expr any = u.types().keySet().iterator().next();
+        assertThrows(UnsupportedOperationException.class, () -> u.types().put(any, Type.INT64));
+        assertThrows(UnsupportedOperationException.class, () -> u.vars().clear());
+        assertThrows(UnsupportedOperationException.class, () -> a.units().add(u));
+        assertThrows(UnsupportedOperationException.class, () -> a.maps().remove("@n"));
+        assertThrows(UnsupportedOperationException.class, () -> a.warnings().clear());
+        assertEquals("int64", u.vars().get("$x").describe());
+    }
+
+    @Test
     void wildcardsExpandToOneUnitEachAndParametersSubstitute() {
         Analysis a = LangTesting.analyze("tracepoint:syscalls:sys_e*_kill, i:ms:$1 { @[probe] = count() }", "10");
         assertEquals(List.of("tracepoint:syscalls:sys_enter_kill", "tracepoint:syscalls:sys_exit_kill", "interval:ms:10"),
