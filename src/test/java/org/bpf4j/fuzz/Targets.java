@@ -151,7 +151,7 @@ final class Targets {
 
     private static void compile(Script s, ProbeCatalog catalog) {
         var analysis = Checker.check(s, new Params(List.of("1", "two")), catalog, new Checker.Options(false));
-        Compiler.compile(analysis, new Compiler.Options(0, 0, 2, 0, u -> java.util.Map.of()));
+        Compiler.compile(analysis, new Compiler.Options(0, 0, 2, 0));
     }
 
     private static final List<String> ASM_TOKENS = List.of("r0", "r1", "r10", "r11", "%r0", "%r1", "w1", "+", "-", "=", " += ", "goto ",

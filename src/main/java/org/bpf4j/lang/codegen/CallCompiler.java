@@ -7,18 +7,15 @@ import org.bpf4j.asm.JmpOp;
 import org.bpf4j.asm.Reg;
 import org.bpf4j.asm.Size;
 import org.bpf4j.asm.SwapOp;
-import org.bpf4j.elf.ElfFile;
 import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Format;
 import org.bpf4j.lang.sema.Inet;
-import org.bpf4j.lang.sema.ProbeCatalog;
 import org.bpf4j.lang.sema.Signals;
 import org.bpf4j.lang.sema.Type;
 import org.bpf4j.lang.syntax.Expr;
 import org.bpf4j.lang.syntax.LoweredCalls;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -360,13 +357,12 @@ final class CallCompiler {
                 yield x.fromR0();
             }
             case "ksym", "strerror", "signal_name", "syscall_name", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
-            case "kaddr" -> Temp.constant(p.cx.analysis.units().isEmpty() ? 0
-                    : kernelAddress(((Expr.Str) args.getFirst()).value()));
-            case "cgroupid" -> Temp.constant(cgroupId(((Expr.Str) args.getFirst()).value()));
+            case "kaddr" -> Temp.constant(p.cx.analysis.machine().kernelSymbol(((Expr.Str) args.getFirst()).value()));
+            case "cgroupid" -> Temp.constant(p.cx.analysis.machine().cgroupId(((Expr.Str) args.getFirst()).value()));
             case "uaddr" -> {
                 String binary = p.unit.point() instanceof Attach.Uprobe u ? u.binary() : ((Attach.Usdt) p.unit.point()).binary();
-                long value = ProbeCatalog.userSymbol(binary, ((Expr.Str) args.getFirst()).value()).orElseThrow().value();
-                Long at = probedAddress();
+                long value = p.cx.analysis.machine().userSymbol(binary, ((Expr.Str) args.getFirst()).value());
+                Long at = p.cx.analysis.machine().probedAddress(p.unit.point()).orElse(null);
                 if (at == null) yield Temp.constant(value);
                 // a position-independent file is wherever it was loaded: the uprobe's ip is where the probed
                 // instruction is now, so ip - its link-time address + the symbol's is the symbol's (bpftrace 0.17
@@ -457,19 +453,6 @@ final class CallCompiler {
         asm.place(end);
         p.set(t, r);
         return t;
-    }
-
-    private long kernelAddress(String sym) {
-        return p.cx.analysis.units().isEmpty() ? 0 : org.bpf4j.symbols.Kallsyms.get().address(sym).orElse(0L);
-    }
-
-    static long cgroupId(String path) {
-        try {
-            Path dir = Path.of("/sys/fs/cgroup").resolve(path.startsWith("/") ? path.substring(1) : path);
-            return ((Number) java.nio.file.Files.getAttribute(dir, "unix:ino")).longValue();
-        } catch (Exception e) {
-            return 0;
-        }
     }
 
     private static int register(String name) {
@@ -778,22 +761,6 @@ final class CallCompiler {
     }
 
     private static final int PT_REGS_IP = 128; // struct pt_regs (x86-64): ip
-
-    /**
-     * The link-time address of the instruction this probe is on, when the probe's instruction pointer is that
-     * instruction in a position-independent file (a uprobe at a function or an address of a PIE or a library);
-     * else null (uretprobes fire at the return address; a file that is not position-independent needs nothing).
-     */
-    private Long probedAddress() {
-        if (!(p.unit.point() instanceof Attach.Uprobe u) || u.ret()) return null;
-        try (ElfFile elf = ElfFile.open(Path.of(u.binary()))) {
-            if (elf.type() != ElfFile.ET_DYN) return null;
-            if (u.symbol().isEmpty()) return u.offset();
-            return elf.symbol(u.symbol()).map(s -> s.value() + u.offset()).orElse(null);
-        } catch (UserException e) {
-            return null;
-        }
-    }
 
     /**
      * 1 when {@code test} jumps to the first label it is given, 0 when to the second (placed first: a test that

@@ -20,24 +20,12 @@ public final class Compiler {
      * What code generation needs from the run: {@code startNs} (CLOCK_MONOTONIC at start, for {@code elapsed}),
      * {@code cpid} (the child of {@code -c}, 0 if none), {@code cpus} (possible CPUs, for the events map),
      * {@code helperChecks} (bpftrace's -k: 1 reports failed map updates and deletes, 2 also empty look-ups and
-     * failed reads), the USDT argument layouts of the probed binaries, and the channel events go through with its
-     * size ({@code eventBytes}: the ring buffer's bytes, or the perf buffer's pages per CPU).
+     * failed reads), and the channel events go through with its size ({@code eventBytes}: the ring buffer's bytes,
+     * or the perf buffer's pages per CPU). What it needs of the machine comes with the analysis
+     * ({@link org.bpf4j.lang.sema.MachineFacts}): code generation reads nothing.
      */
-    public record Options(long startNs, long cpid, int cpus, int helperChecks,
-                          java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts,
-                          EventChannel channel, long eventBytes) {
-        /** With the USDT layouts of the running machine's binaries, events through the channel given. */
-        public Options(long startNs, long cpid, int cpus, int helperChecks, EventChannel channel, long eventBytes) {
-            this(startNs, cpid, cpus, helperChecks, u -> org.bpf4j.lang.sema.ProbeCatalog.system().usdtLayouts(u), channel, eventBytes);
-        }
-
-        /** With the USDT layouts given (no machine read) and a ring buffer of the default size. */
-        public Options(long startNs, long cpid, int cpus, int helperChecks,
-                       java.util.function.Function<Attach.Usdt, java.util.Map<String, List<org.bpf4j.usdt.UsdtArgument>>> usdtLayouts) {
-            this(startNs, cpid, cpus, helperChecks, usdtLayouts, EventChannel.RING_BUFFER, EventOutput.DEFAULT_RING_BYTES);
-        }
-
-        /** With the USDT layouts of the running machine's binaries and a ring buffer of the default size. */
+    public record Options(long startNs, long cpid, int cpus, int helperChecks, EventChannel channel, long eventBytes) {
+        /** With a ring buffer of the default size. */
         public Options(long startNs, long cpid, int cpus, int helperChecks) {
             this(startNs, cpid, cpus, helperChecks, EventChannel.RING_BUFFER, EventOutput.DEFAULT_RING_BYTES);
         }
@@ -62,7 +50,7 @@ public final class Compiler {
         for (Unit u : analysis.units()) {
             if (u.point() instanceof Attach.Usdt usdt && usesArguments(u)) {
                 java.util.Map<String, ProgramPlan> variants = new java.util.LinkedHashMap<>();
-                for (var layout : options.usdtLayouts().apply(usdt).entrySet()) {
+                for (var layout : analysis.machine().usdtLayouts(usdt).entrySet()) {
                     ProbeCompiler pc = new ProbeCompiler(cx, u, layout.getValue());
                     variants.put(layout.getKey(), pc.compile(programName(u), ProgramType.KPROBE));
                 }

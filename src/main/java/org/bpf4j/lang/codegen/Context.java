@@ -105,10 +105,6 @@ final class Context {
         return MapPlan.stacks(limit);
     }
 
-    private static int maxStack() {
-        return (int) org.bpf4j.sys.Sysctl.number("kernel/perf_event_max_stack", STACK_DEPTH);
-    }
-
     /** Every map to create: the user's, in name order, then the internal ones the programs use. */
     List<MapPlan> plans() {
         List<MapPlan> out = new ArrayList<>(userMaps.values());
@@ -117,7 +113,7 @@ final class Context {
         out.add(new MapPlan(null, EventOutput.lossMap(LOST), intKey, Type.UINT64));
         for (int limit : stackDepths) {
             // the kernel records at most kernel.perf_event_max_stack frames, and refuses deeper stack maps
-            int depth = Math.min(limit, maxStack());
+            int depth = Math.min(limit, analysis.machine().maxStackDepth());
             out.add(new MapPlan(null, MapSpec.of(MapPlan.stacks(limit), MapType.STACK_TRACE, 4, 8 * depth,
                     Math.max(MAP_KEYS, Math.min(mapKeys, STACK_KEYS_MAX))),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));

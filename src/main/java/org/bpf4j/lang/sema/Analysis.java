@@ -10,10 +10,11 @@ import java.util.Map;
  * The checked script: its units (one per probe and concrete attach point, in script order), its maps by name
  * (sorted, as bpftrace prints them), its C types and the positional parameters it was given; the identifiers
  * that name the kernel's enumerators (from BTF), with their values; the config block, checked once here for the
- * code generator and the runtime.
+ * code generator and the runtime; what the code generator needs to know of the machine.
  */
 public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params,
-                       List<Warning> warnings, Map<Expr.Builtin, Long> enumerators, Config config) {
+                       List<Warning> warnings, Map<Expr.Builtin, Long> enumerators, Config config,
+                       MachineFacts machine) {
     /** The names of all units, by probe index, for the {@code probe} builtin. */
     public List<String> probeNames() { return units.stream().map(Unit::probeName).toList(); }
 }

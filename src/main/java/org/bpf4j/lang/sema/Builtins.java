@@ -72,7 +72,7 @@ final class Builtins {
                     || at instanceof Attach.RawTracepoint && !stack))
                 throw c.error(b.span(), "The " + n + " builtin can only be used with " + (stack ? "'kprobes' and 'uprobes'" : "'kprobes', 'uprobes' and 'usdt'") + " probes");
             if (at instanceof Attach.Usdt u && !stack) {
-                var layout = c.catalog.usdtLayouts(u).values().iterator().next();
+                var layout = c.facts.usdtLayouts.computeIfAbsent(u, c.catalog::usdtLayouts).values().iterator().next();
                 if (i >= layout.size())
                     throw c.error(b.span(), u.text() + " has " + layout.size() + " argument" + (layout.size() == 1 ? "" : "s") + ": no " + n);
                 return layout.get(i).signed() ? Type.INT64 : Type.UINT64;

@@ -231,7 +231,8 @@ final class Calls {
             case "kaddr" -> {
                 arity(call, 1, 1);
                 String sym = literal(args.getFirst(), "kaddr()'s symbol").value();
-                if (c.catalog.kernelSymbol(sym).isEmpty()) throw c.error(call.span(), "Failed to resolve kernel symbol: " + sym);
+                long address = c.catalog.kernelSymbol(sym).orElseThrow(() -> c.error(call.span(), "Failed to resolve kernel symbol: " + sym));
+                c.facts.kernelSymbols.put(sym, address);
                 return Type.UINT64;
             }
             case "ntop" -> {
@@ -338,7 +339,12 @@ final class Calls {
                 }
                 return new Type.Special(n.equals("kstack") ? Type.SpecialKind.KSTACK : Type.SpecialKind.USTACK, mode, limit);
             }
-            case "cgroupid" -> { arity(call, 1, 1); literal(args.getFirst(), "cgroupid()'s path"); return Type.UINT64; }
+            case "cgroupid" -> {
+                arity(call, 1, 1);
+                String path = literal(args.getFirst(), "cgroupid()'s path").value();
+                c.catalog.cgroupId(path).ifPresent(id -> c.facts.cgroupIds.put(path, id));
+                return Type.UINT64;
+            }
             case "cgroup_path" -> {
                 arity(call, 1, 2);
                 integer(args.getFirst(), "cgroup_path()'s id");
@@ -390,8 +396,11 @@ final class Calls {
                 String binary = c.unit.point() instanceof Attach.Uprobe u ? u.binary() : c.unit.point() instanceof Attach.Usdt d ? d.binary() : null;
                 if (binary == null)
                     throw c.error(call.span(), "uaddr can not be used with \"" + c.unit.point().text().split(":")[0] + "\" probes");
-                long size = ProbeCatalog.userSymbol(binary, sym)
-                        .orElseThrow(() -> c.error(call.span(), "Could not resolve symbol: " + binary + ":" + sym)).size();
+                var symbol = ProbeCatalog.userSymbol(binary, sym)
+                        .orElseThrow(() -> c.error(call.span(), "Could not resolve symbol: " + binary + ":" + sym));
+                c.facts.userSymbols.put(MachineFacts.key(binary, sym), symbol.value());
+                if (c.unit.point() instanceof Attach.Uprobe u) c.catalog.probedAddress(u).ifPresent(a -> c.facts.probedAddresses.put(u, a));
+                long size = symbol.size();
                 return new Type.Ptr(new Type.Int(size == 1 || size == 2 || size == 4 ? (int) size : 8, true), true);
             }
             case "write_user" -> {

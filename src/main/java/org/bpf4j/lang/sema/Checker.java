@@ -46,6 +46,8 @@ public final class Checker {
     final Options options;
     private final Script script;
     final Map<String, MapDecl> maps = new TreeMap<>();
+    /** What code generation will need from the machine, looked up as the calls that need it are checked. */
+    final MachineFacts.Builder facts = new MachineFacts.Builder();
     boolean inferring;
     Unit unit;
     private Set<String> assigned;
@@ -87,7 +89,16 @@ public final class Checker {
         // what the code generator and the runtime get is final: read-only views of copies nothing else holds
         List<Unit> frozen = units.stream().map(Unit::frozen).toList();
         return new Analysis(script, frozen, java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(c.maps)), c.ctypes,
-                params, List.copyOf(c.warnings), java.util.Collections.unmodifiableMap(new IdentityHashMap<>(c.enumerators)), c.config);
+                params, List.copyOf(c.warnings), java.util.Collections.unmodifiableMap(new IdentityHashMap<>(c.enumerators)), c.config,
+                c.facts.build(usesStacks(frozen) ? catalog.maxStackDepth(MachineFacts.STACK_DEPTH) : MachineFacts.STACK_DEPTH));
+    }
+
+    /** True when a unit takes a kernel or user stack: the stack map's depth then depends on the kernel's limit. */
+    private static boolean usesStacks(List<Unit> units) {
+        for (Unit u : units)
+            for (Type t : u.types().values())
+                if (t instanceof Type.Special s && (s.kind() == Type.SpecialKind.KSTACK || s.kind() == Type.SpecialKind.USTACK)) return true;
+        return false;
     }
 
     /**

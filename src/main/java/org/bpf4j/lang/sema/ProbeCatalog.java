@@ -101,6 +101,35 @@ public class ProbeCatalog {
     /** The address of kernel symbol {@code name}. */
     public Optional<Long> kernelSymbol(String name) { return Kallsyms.get().address(name); }
 
+    /** The id of the cgroup at {@code path} (relative to the cgroup2 mount at /sys/fs/cgroup): its inode number. */
+    public Optional<Long> cgroupId(String path) {
+        try {
+            Path dir = Path.of("/sys/fs/cgroup").resolve(path.startsWith("/") ? path.substring(1) : path);
+            return Optional.of(((Number) Files.getAttribute(dir, "unix:ino")).longValue());
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The link-time address of the instruction uprobe {@code u} is on, when its file is position-independent (a
+     * PIE or a library: its instruction pointer is then that instruction wherever the file was loaded); empty for a
+     * uretprobe (it fires at the return address) or a file that is not.
+     */
+    public Optional<Long> probedAddress(Attach.Uprobe u) {
+        if (u.ret()) return Optional.empty();
+        try (ElfFile elf = ElfFile.open(Path.of(u.binary()))) {
+            if (elf.type() != ElfFile.ET_DYN) return Optional.empty();
+            if (u.symbol().isEmpty()) return Optional.of(u.offset());
+            return elf.symbol(u.symbol()).map(s -> s.value() + u.offset());
+        } catch (UserException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The most frames the kernel records in a stack ({@code kernel.perf_event_max_stack}), or {@code fallback}. */
+    public int maxStackDepth(int fallback) { return (int) org.bpf4j.sys.Sysctl.number("kernel/perf_event_max_stack", fallback); }
+
     /**
      * The concrete attach points {@code a} stands for: itself when it has no wildcard, else every match
      * (possibly none).
