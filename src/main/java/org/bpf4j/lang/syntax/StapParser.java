@@ -880,6 +880,7 @@ public final class StapParser {
             case Stmt.While w -> w.body().stream().anyMatch(StapParser::returns);
             case Stmt.Unroll u -> u.body().stream().anyMatch(StapParser::returns);
             case Stmt.Foreach f -> f.body().stream().anyMatch(StapParser::returns);
+            case Stmt.ForMap f -> f.body().stream().anyMatch(StapParser::returns);
             default -> false;
         };
     }
