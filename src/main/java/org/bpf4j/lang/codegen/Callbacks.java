@@ -36,8 +36,17 @@ final class Callbacks {
     private int ctxSlot, retSlot;
     private String lenLabel;
 
-    /** A loop whose body is still to be compiled, at {@code label}. */
-    private record Pending(String label, Stmt.ForMap loop) {}
+    /**
+     * A loop whose body is still to be compiled, at {@code label}, called from the function whose frame is
+     * {@code caller}, itself called with {@code below} bytes of stack in use by the functions under it.
+     */
+    private record Pending(String label, Stmt.ForMap loop, Frame caller, int below) {}
+
+    /** The functions of one call chain share the kernel's 512 bytes; it counts each frame in steps of 16 (JIT). */
+    private static int rounded(int bytes) { return (bytes + 15) & ~15; }
+
+    /** Stack used by the functions under the one being compiled (0 in the main program). */
+    private int below;
 
     Callbacks(ProbeCompiler p) {
         this.p = p;
@@ -76,7 +85,7 @@ final class Callbacks {
     void forMap(Stmt.ForMap f) {
         MapPlan plan = p.cx.map(f.map().name());
         String cb = asm.label("for_each");
-        pending.add(new Pending(cb, f));
+        pending.add(new Pending(cb, f, p.frame, below));
         asm.st(Size.DW, R10, retSlot, 0);
         asm.loadMap(R1, plan.name());
         asm.emit(b -> b.loadFunc(R2, cb));
@@ -114,6 +123,8 @@ final class Callbacks {
         Deque<Reg> outerFree = p.free;
         Deque<String[]> outerLoops = p.loops;
         String outerExit = p.exitLabel;
+        int outerBelow = below;
+        below = c.below() + rounded(c.caller().max());
         p.frame = new Frame(p.cx.analysis.script().source());
         p.frame.alloc(header, Span.NONE);
         p.free = new ArrayDeque<>(List.of(R7, R8, R9));
@@ -154,7 +165,13 @@ final class Callbacks {
                 asm.stx(Size.DW, R2, off, R1);
             }
             asm.exit();
+            int total = below + rounded(p.frame.max());
+            if (total > Frame.LIMIT)
+                throw new org.bpf4j.lang.sema.SemanticError(p.cx.analysis.script().source(), c.loop().span(), "this for loop's body and the "
+                        + "code around it need " + total + " bytes of stack, more than the " + Frame.LIMIT + " a BPF program has"
+                        + " (the body has its own copy of the variables); use fewer or shorter variables");
         } finally {
+            below = outerBelow;
             asm.at(old);
             p.frame = outerFrame;
             p.free = outerFree;
