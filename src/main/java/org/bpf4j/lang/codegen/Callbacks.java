@@ -20,7 +20,7 @@ import static org.bpf4j.asm.Reg.*;
  * counter behind {@code len(@m)}, subprograms placed after the main program (the kernel loads them with BTF
  * describing each, see {@link org.bpf4j.btf.FuncBtf}).
  *
- * <p>Every frame of a program that loops over maps starts with the same header: the scalar variables, the saved
+ * <p>Every frame of a program that loops over maps starts with the same header: the variables loop bodies use, the saved
  * context (r6) and a "returned" flag. The caller passes its frame as the callback's context; the callback copies
  * the header into its own frame, runs the body on its own stack exactly as the main program would, and copies
  * the header back on its way out, so that what the body assigns is seen after the loop (v0.26's semantics).
@@ -145,7 +145,14 @@ final class Callbacks {
             Type.Tuple kv = (Type.Tuple) p.unit.vars().get(var);
             p.exprs.zero(slot, kv.size());
             copy(R2, slot + kv.offset(0), kv.elements().get(0).size());
-            copy(R3, slot + kv.offset(1), kv.elements().get(1).size());
+            if (p.cx.map(c.loop().map().name()).value() instanceof Type.Agg agg && agg.kind() == Type.AggKind.AVG) {
+                asm.ldx(Size.DW, R1, R3, 8); // an average: the sum over the count, as reading the map gives it
+                asm.ldx(Size.DW, R2, R3, 0);
+                asm.alu(org.bpf4j.asm.AluOp.SDIV, R1, R2);
+                asm.stx(Size.DW, R10, slot + kv.offset(1), R1);
+            } else {
+                copy(R3, slot + kv.offset(1), kv.elements().get(1).size());
+            }
             p.loops.push(new String[] {next, stop});
             p.exitLabel = ret;
             p.statements(c.loop().body());

@@ -62,8 +62,13 @@ final class ProbeCompiler {
     ProgramPlan compile(String name, ProgramType type) {
         asm.at(unit.probe().span());
         asm.mov(R6, R1);
-        for (var v : unit.vars().entrySet()) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
+        // the variables loops over maps use come first: the header their callbacks copy (see Callbacks)
+        java.util.Set<String> shared = org.bpf4j.lang.syntax.LoopVars.of(unit.probe().body());
+        for (var v : unit.vars().entrySet())
+            if (shared.contains(v.getKey())) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
         callbacks.reserve(unit.probe().body());
+        for (var v : unit.vars().entrySet())
+            if (!shared.contains(v.getKey())) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
         if (unit.probe().predicate() != null) {
             Expr pred = unit.probe().predicate();
             asm.at(pred.span());

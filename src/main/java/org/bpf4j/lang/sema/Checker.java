@@ -365,7 +365,7 @@ public final class Checker {
 
     /**
      * v0.26's loop over a map: its variable is the tuple (key, value) of an entry, the value as reading the map
-     * gives it (a count() map's count). Aggregations other than count, sum, min and max are refused.
+     * gives it (a count() map's count, an avg() map's average). Stats and histogram maps are refused.
      */
     private void forMap(Stmt.ForMap f) {
         MapDecl d = maps.get(f.map().name());
@@ -374,7 +374,7 @@ public final class Checker {
             throw error(f.map().span(), "undefined map: " + f.map().name());
         }
         if (d.keyCount() == 0) throw error(f.map().span(), "a for loop iterates over a map with keys, not the scalar map " + f.map().name());
-        if (d.value() instanceof Type.Agg agg && !java.util.Set.of(Type.AggKind.COUNT, Type.AggKind.SUM, Type.AggKind.MIN, Type.AggKind.MAX).contains(agg.kind()))
+        if (d.value() instanceof Type.Agg agg && !java.util.Set.of(Type.AggKind.COUNT, Type.AggKind.SUM, Type.AggKind.MIN, Type.AggKind.MAX, Type.AggKind.AVG).contains(agg.kind()))
             throw error(f.map().span(), "a for loop over a " + agg.describe() + "() map is not supported by bpf4j");
         put(f.map(), Type.NONE);
         Type kv = new Type.Tuple(List.of(d.key(), mapValue(f.map(), d)));

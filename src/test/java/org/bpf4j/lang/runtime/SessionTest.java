@@ -286,11 +286,12 @@ class SessionTest {
                   for ($kv : @a) { $sum += $kv.0.0 * $kv.1; }
                   for ($kv : @c) { if ($kv.0 == "k") { $last = $kv.0; printf("%s %d\\n", $kv.0, $kv.1); break; } }
                   print(($sum, $last, len(@a), len(@c)));
+                  @v["a"] = avg(10); @v["a"] = avg(21); for ($kv : @v) { printf("avg %d\\n", $kv.1); }
                   for ($kv : @a) { for ($x : @c) { if ($kv.0.0 == 2) { print("out"); exit(); } } }
                   print("not reached");
                 }
                 """);
-        assertEquals("k 2\n(50, k, 2, 2)\nout\n", r.out());
+        assertEquals("k 2\n(50, k, 2, 2)\navg 15\nout\n", r.out());
     }
 
     @Test
