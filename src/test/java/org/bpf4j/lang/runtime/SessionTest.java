@@ -295,6 +295,20 @@ class SessionTest {
     }
 
     @Test
+    void onlyTheVariablesALoopUsesShareItsStack() {
+        Kernel.require();
+        // the probe and each loop body share the 512 bytes of stack; a body has its own copy of the variables it uses
+        String big = "x".repeat(80);
+        String vars = "$a = \"" + big + "\"; $b = \"" + big + "\"; $c = \"" + big + "\"; ";
+        Run r = run("config = { print_maps_on_exit = 0 } BEGIN { @m[1] = 2; " + vars
+                + "$n = 0; for ($kv : @m) { $n += $kv.1; } printf(\"%d %s\\n\", $n, $c); exit(); }");
+        assertEquals("2 " + big + "\n", r.out());
+        SourceError e = assertThrows(SourceError.class, () -> run("BEGIN { @m[1] = 2; " + vars
+                + "for ($kv : @m) { $a = $b; $b = $c; } printf(\"%s\\n\", $c); exit(); }"));
+        assertTrue(e.getMessage().contains("this for loop's body and the code around it need"), e.getMessage());
+    }
+
+    @Test
     void aLoopsBodyReadsTheProbesContext() {
         Kernel.require();
         Run r = run("rawtracepoint:sys_enter /pid == " + ProcessHandle.current().pid() + " && arg1 == 39/ { @m[1] = 1; @m[2] = 2; $n = 0; "
