@@ -62,6 +62,7 @@ final class HistogramSums {
             case Stmt.Block b -> new Stmt.Block(block(b.body()), b.span());
             case Stmt.Foreach f -> new Stmt.Foreach(f.keyVars(), f.valueVar(), f.map(), f.sorted(), f.sortByValue(), f.descending(),
                     f.limit(), block(f.body()), f.span());
+            case Stmt.ForMap f -> new Stmt.ForMap(f.var(), f.map(), block(f.body()), f.span());
             default -> s;
         };
     }

@@ -154,6 +154,7 @@ final class Planner {
                 case Stmt.Unroll u -> keyExprs(u.body(), map);
                 case Stmt.Block b -> keyExprs(b.body(), map);
                 case Stmt.Foreach f -> keyExprs(f.body(), map);
+                case Stmt.ForMap f -> keyExprs(f.body(), map);
                 default -> null;
             };
             if (k != null) return k;

@@ -128,7 +128,13 @@ public final class KernelProgram implements AutoCloseable {
             if (m == null) throw new IllegalArgumentException("program " + spec.name() + " uses map '" + name + "', which was not given");
             return m.fd().value();
         });
-        return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType(), attachBtfId);
+        // a program that takes a subprogram's address (a callback) must describe its functions in BTF
+        org.bpf4j.btf.FuncBtf funcs = org.bpf4j.btf.FuncBtf.of(spec.program());
+        if (funcs == null) return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType(), attachBtfId);
+        try (Fd btf = org.bpf4j.btf.BtfLoader.load(funcs.btf())) {
+            return load(spec.name(), spec.type(), insns, spec.license(), spec.expectedAttachType(), attachBtfId,
+                    new Extras(btf, funcs.funcInfo(), null, 0, 0));
+        }
     }
 
     // union bpf_attr .test for BPF_PROG_TEST_RUN (linux/bpf.h): offsets checked against the UAPI header.

@@ -347,6 +347,7 @@ final class CallCompiler {
         List<Expr> args = c.args();
         return switch (c.name()) {
             case "@count", "@sum", "@min", "@max", "@avg" -> extract(c.name(), (Expr.MapRef) args.getFirst());
+            case "len" -> p.callbacks.len((Expr.MapRef) args.getFirst());
             case "nsecs" -> {
                 // sw_tai is bpftrace's TAI computed in user space for kernels without the helper; 6.1+ have it
                 asm.call(switch (((Expr.Builtin) args.getFirst()).name()) {

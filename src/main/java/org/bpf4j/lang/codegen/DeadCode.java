@@ -14,6 +14,7 @@ import java.util.List;
 /**
  * Removes instructions no path from the entry reaches (code after {@code exit()} or {@code return}, the branch
  * a constant condition never takes), which the kernel's verifier rejects, and jumps to the next instruction.
+ * Callbacks (subprograms whose address an lddw takes) are reached from there.
  */
 final class DeadCode {
     private DeadCode() {}
@@ -35,6 +36,10 @@ final class DeadCode {
             Instruction insn = in.get(i);
             switch (insn.op()) {
                 case Operation.Exit e -> { }
+                case Operation.LoadImm64 l when l.pseudo() == org.bpf4j.asm.Pseudo.FUNC -> { // a callback's address: it runs too
+                    work.push(i + 1);
+                    work.push(indexAt(slot, slot[i] + 1 + (int) insn.imm()));
+                }
                 case Operation.Goto g -> work.push(indexAt(slot, slot[i + 1] + insn.offset()));
                 case Operation.GotoLong g -> work.push(indexAt(slot, slot[i + 1] + (int) insn.imm()));
                 case Operation.Jump j -> {
@@ -69,6 +74,8 @@ final class DeadCode {
                 case Operation.Goto g -> insn = insn.withOffset(newSlot[indexAt(slot, slot[i + 1] + insn.offset())] - next);
                 case Operation.Jump j -> insn = insn.withOffset(newSlot[indexAt(slot, slot[i + 1] + insn.offset())] - next);
                 case Operation.GotoLong g -> insn = insn.withImm(newSlot[indexAt(slot, slot[i + 1] + (int) insn.imm())] - next);
+                case Operation.LoadImm64 l when l.pseudo() == org.bpf4j.asm.Pseudo.FUNC ->
+                        insn = insn.withImmLow(newSlot[indexAt(slot, slot[i] + 1 + (int) insn.imm())] - newSlot[i] - 1);
                 default -> { }
             }
             out.add(insn);

@@ -35,13 +35,15 @@ final class ProbeCompiler {
     final Context cx;
     final Unit unit;
     final Asm asm = new Asm();
-    final Frame frame;
+    /** The frame, free registers, loops and return label of the function being compiled (a callback has its own). */
+    Frame frame;
     final ExprCompiler exprs;
     final CallCompiler calls;
+    final Callbacks callbacks;
     final Map<String, Integer> varSlots = new HashMap<>();
-    private final Deque<Reg> free = new ArrayDeque<>(List.of(R7, R8, R9));
-    private final Deque<String[]> loops = new ArrayDeque<>();
-    final String exitLabel;
+    Deque<Reg> free = new ArrayDeque<>(List.of(R7, R8, R9));
+    Deque<String[]> loops = new ArrayDeque<>();
+    String exitLabel;
 
     /** Where a USDT probe's sites keep their arguments (empty for other probes). */
     final List<org.bpf4j.usdt.UsdtArgument> usdtArgs;
@@ -53,13 +55,20 @@ final class ProbeCompiler {
         this.frame = new Frame(cx.analysis.script().source());
         this.exprs = new ExprCompiler(this);
         this.calls = new CallCompiler(this);
+        this.callbacks = new Callbacks(this);
         this.exitLabel = asm.label("exit");
     }
 
     ProgramPlan compile(String name, ProgramType type) {
         asm.at(unit.probe().span());
         asm.mov(R6, R1);
-        for (var v : unit.vars().entrySet()) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
+        // the variables loops over maps use come first: the header their callbacks copy (see Callbacks)
+        java.util.Set<String> shared = org.bpf4j.lang.syntax.LoopVars.of(unit.probe().body());
+        for (var v : unit.vars().entrySet())
+            if (shared.contains(v.getKey())) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
+        callbacks.reserve(unit.probe().body());
+        for (var v : unit.vars().entrySet())
+            if (!shared.contains(v.getKey())) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
         if (unit.probe().predicate() != null) {
             Expr pred = unit.probe().predicate();
             asm.at(pred.span());
@@ -71,6 +80,7 @@ final class ProbeCompiler {
         asm.place(exitLabel);
         asm.mov(R0, 0);
         asm.exit();
+        callbacks.finish();
         DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
         return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max());
     }
@@ -189,6 +199,7 @@ final class ProbeCompiler {
             case Stmt.Break b -> asm.ja(loops.peek()[1]);
             case Stmt.Continue c -> asm.ja(loops.peek()[0]);
             case Stmt.Foreach f -> calls.foreach(f);
+            case Stmt.ForMap f -> callbacks.forMap(f);
         }
     }
 

@@ -403,6 +403,13 @@ final class Calls {
                 long size = symbol.size();
                 return new Type.Ptr(new Type.Int(size == 1 || size == 2 || size == 4 ? (int) size : 8, true), true);
             }
+            case "len" -> { // v0.26: the entries of a map, counted by bpf_for_each_map_elem
+                arity(call, 1, 1);
+                Expr.MapRef m = wholeMap(args.getFirst(), n);
+                MapDecl d = c.maps.get(m.name());
+                if (d.keyCount() == 0) throw c.error(call.span(), "call to len() expects a map with explicit keys (non-scalar map)");
+                return Type.INT64;
+            }
             case "write_user" -> {
                 // v0.26's message for its newest unsafe function; bpf4j does not write user memory yet
                 if (!c.options.unsafe()) throw c.error(call.span(), "write_user() is unsafe. To use you need the --unsafe flag");

@@ -326,6 +326,7 @@ public final class Checker {
             case Stmt.Break b -> { if (loops == 0) throw error(b.span(), "break used outside of a loop"); }
             case Stmt.Continue c -> { if (loops == 0) throw error(c.span(), "continue used outside of a loop"); }
             case Stmt.Foreach f -> foreach(f);
+            case Stmt.ForMap f -> forMap(f);
         }
     }
 
@@ -374,6 +375,32 @@ public final class Checker {
             }
             default -> throw error(a.span(), "only a variable or a map can be assigned to");
         }
+    }
+
+    /**
+     * v0.26's loop over a map: its variable is the tuple (key, value) of an entry, the value as reading the map
+     * gives it (a count() map's count, an avg() map's average). Stats and histogram maps are refused.
+     */
+    private void forMap(Stmt.ForMap f) {
+        MapDecl d = maps.get(f.map().name());
+        if (d == null || d.value() == null) {
+            if (inferring) throw new Defer();
+            throw error(f.map().span(), "undefined map: " + f.map().name());
+        }
+        if (d.keyCount() == 0) throw error(f.map().span(), "a for loop iterates over a map with keys, not the scalar map " + f.map().name());
+        if (d.value() instanceof Type.Agg agg && !java.util.Set.of(Type.AggKind.COUNT, Type.AggKind.SUM, Type.AggKind.MIN, Type.AggKind.MAX, Type.AggKind.AVG).contains(agg.kind()))
+            throw error(f.map().span(), "a for loop over a " + agg.describe() + "() map is not supported by bpf4j");
+        put(f.map(), Type.NONE);
+        Type kv = new Type.Tuple(List.of(d.key(), mapValue(f.map(), d)));
+        String name = f.var().name();
+        if (!kv.equals(unit.vars().get(name))) {
+            unit.vars().put(name, kv);
+            changed = true;
+        }
+        assigned.add(name);
+        loops++;
+        statements(f.body());
+        loops--;
     }
 
     /**

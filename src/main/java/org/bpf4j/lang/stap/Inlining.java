@@ -53,6 +53,7 @@ final class Inlining {
             case Stmt.While w -> w.body().stream().anyMatch(Inlining::returns);
             case Stmt.Unroll u -> u.body().stream().anyMatch(Inlining::returns);
             case Stmt.Foreach f -> f.body().stream().anyMatch(Inlining::returns);
+            case Stmt.ForMap f -> f.body().stream().anyMatch(Inlining::returns);
             default -> false;
         };
     }

@@ -61,6 +61,7 @@ final class Macros {
             case Stmt.Unroll u -> new Stmt.Unroll(expr(u.count(), pre, depth), stmts(u.body(), depth), u.span());
             case Stmt.Block b -> new Stmt.Block(stmts(b.body(), depth), b.span());
             case Stmt.Foreach f -> f;
+            case Stmt.ForMap f -> new Stmt.ForMap(f.var(), (Expr.MapRef) expr(f.map(), pre, depth), stmts(f.body(), depth), f.span());
             case Stmt.Let l -> new Stmt.Let((Expr.Var) expr(l.var(), pre, depth), l.span());
             case Stmt.Return r2 -> r2;
             case Stmt.Break b -> b;
@@ -141,6 +142,7 @@ final class Macros {
             case Stmt.Unroll u -> new Stmt.Unroll(f.apply(u.count()), g.apply(u.body()), u.span());
             case Stmt.Block b -> new Stmt.Block(g.apply(b.body()), b.span());
             case Stmt.Foreach fe -> fe;
+            case Stmt.ForMap fm -> new Stmt.ForMap((Expr.Var) f.apply(fm.var()), (Expr.MapRef) f.apply(fm.map()), g.apply(fm.body()), fm.span());
             case Stmt.Let l -> new Stmt.Let((Expr.Var) f.apply(l.var()), l.span());
             case Stmt.Return r -> r;
             case Stmt.Break b -> b;

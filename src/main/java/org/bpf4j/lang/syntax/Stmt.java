@@ -41,6 +41,16 @@ public sealed interface Stmt {
         public Foreach { keyVars = List.copyOf(keyVars); body = List.copyOf(body); }
     }
 
+    /**
+     * v0.26's {@code for ($kv : @m) { body }}: the body runs for each entry of the map ({@code $kv.0} the key,
+     * {@code $kv.1} the value), in a callback of bpf_for_each_map_elem. The parser gives {@code var} a name of its
+     * own, so that loops over maps of other types may reuse the name.
+     */
+    record ForMap(Expr.Var var, Expr.MapRef map, List<Stmt> body, Span span) implements Stmt {
+        /** Copies the body. */
+        public ForMap { body = List.copyOf(body); }
+    }
+
     /** v0.26's {@code let $x;}: declares the variable, zero until assigned; its type comes from its assignments. */
     record Let(Expr.Var var, Span span) implements Stmt {}
 

@@ -109,7 +109,7 @@ public final class TokenCursor {
             Stmt s = statement.get();
             out.add(s);
             if (!separated || s instanceof Stmt.If || s instanceof Stmt.While || s instanceof Stmt.Unroll
-                    || s instanceof Stmt.Block || s instanceof Stmt.Foreach) continue;
+                    || s instanceof Stmt.Block || s instanceof Stmt.Foreach || s instanceof Stmt.ForMap) continue;
             if (!at(TokenKind.RBRACE)) {
                 if (!at(TokenKind.SEMI)) throw error(peek(), "expected ';' or '}', got " + peek().describe());
                 advance();

@@ -100,15 +100,21 @@ final class V026 {
 
     /**
      * {@code for ($i : START..END) { body }}, lowered to a counted while loop whose counter the body cannot disturb
-     * ({@code continue} still advances it). Loops over maps ({@code for ($kv : @m)}) are refused: the v0.17 code
-     * generator has no map iteration.
+     * ({@code continue} still advances it). A loop over a map ({@code for ($kv : @m)}) is a {@link Stmt.ForMap}
+     * whose variable is renamed to one of its own in the body.
      */
     static Stmt forLoop(Parser p, TokenCursor in, Token t) {
         in.advance();
         boolean paren = in.accept(LPAREN);
         Token var = in.expect(VAR);
         in.expect(COLON);
-        if (in.at(MAP)) throw in.error(in.peek(), "for loops over maps are not supported by bpf4j yet");
+        if (in.at(MAP)) {
+            Token map = in.advance();
+            if (paren) in.expect(RPAREN);
+            String own = var.text() + "__for" + t.span().line() + "_" + t.span().col();
+            List<Stmt> body = rename(p.blockOf(), var.text(), own);
+            return new Stmt.ForMap(new Expr.Var(own, var.span()), new Expr.MapRef(map.text(), List.of(), map.span()), body, t.span());
+        }
         Expr start = p.additive();
         in.expect(DOTDOT);
         Expr end = p.additive();
@@ -122,6 +128,19 @@ final class V026 {
         loop.addAll(body);
         return new Stmt.Block(List.of(new Stmt.Assign(i, null, start, t.span()), new Stmt.Assign(e, null, end, t.span()),
                 new Stmt.While(new Expr.Binary(BinOp.LT, i, e, t.span()), loop, t.span())), t.span());
+    }
+
+    /** {@code body} with the variable {@code from} called {@code to}. */
+    private static List<Stmt> rename(List<Stmt> body, String from, String to) {
+        java.util.function.UnaryOperator<Expr> f = new java.util.function.UnaryOperator<>() {
+            public Expr apply(Expr e) {
+                return e instanceof Expr.Var v && v.name().equals(from) ? new Expr.Var(to, v.span()) : Macros.map(e, this);
+            }
+        };
+        java.util.function.UnaryOperator<List<Stmt>> g = new java.util.function.UnaryOperator<>() {
+            public List<Stmt> apply(List<Stmt> b) { return b.stream().map(s -> Macros.mapStmt(s, f, this)).toList(); }
+        };
+        return g.apply(body);
     }
 
     /** {@code macro NAME(PARAMS) { BODY }}: parameters {@code $x}, {@code @m} or {@code x}. */

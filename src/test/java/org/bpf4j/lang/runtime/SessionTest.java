@@ -275,6 +275,58 @@ class SessionTest {
     }
 
     @Test
+    void forLoopsOverMapsRunPerEntryAndTheProbeSeesWhatTheyAssign() {
+        Kernel.require();
+        // v0.26: the body is a bpf_for_each_map_elem callback; break stops it, exit() in a nested loop ends the probe
+        Run r = run("""
+                config = { print_maps_on_exit = 0 }
+                BEGIN {
+                  @a[1, "x"] = 10; @a[2, "y"] = 20; @c["k"] = count(); @c["k"] = count(); @c["j"] = count();
+                  $sum = 0; $last = "";
+                  for ($kv : @a) { $sum += $kv.0.0 * $kv.1; }
+                  for ($kv : @c) { if ($kv.0 == "k") { $last = $kv.0; printf("%s %d\\n", $kv.0, $kv.1); break; } }
+                  print(($sum, $last, len(@a), len(@c)));
+                  @v["a"] = avg(10); @v["a"] = avg(21); for ($kv : @v) { printf("avg %d\\n", $kv.1); }
+                  for ($kv : @a) { for ($x : @c) { if ($kv.0.0 == 2) { print("out"); exit(); } } }
+                  print("not reached");
+                }
+                """);
+        assertEquals("k 2\n(50, k, 2, 2)\navg 15\nout\n", r.out());
+    }
+
+    @Test
+    void onlyTheVariablesALoopUsesShareItsStack() {
+        Kernel.require();
+        // the probe and each loop body share the 512 bytes of stack; a body has its own copy of the variables it uses
+        String big = "x".repeat(80);
+        String vars = "$a = \"" + big + "\"; $b = \"" + big + "\"; $c = \"" + big + "\"; ";
+        Run r = run("config = { print_maps_on_exit = 0 } BEGIN { @m[1] = 2; " + vars
+                + "$n = 0; for ($kv : @m) { $n += $kv.1; } printf(\"%d %s\\n\", $n, $c); exit(); }");
+        assertEquals("2 " + big + "\n", r.out());
+        SourceError e = assertThrows(SourceError.class, () -> run("BEGIN { @m[1] = 2; " + vars
+                + "for ($kv : @m) { $a = $b; $b = $c; } printf(\"%s\\n\", $c); exit(); }"));
+        assertTrue(e.getMessage().contains("this for loop's body and the code around it need"), e.getMessage());
+    }
+
+    @Test
+    void aLoopsBodyReadsTheProbesContext() {
+        Kernel.require();
+        Run r = run("rawtracepoint:sys_enter /pid == " + ProcessHandle.current().pid() + " && arg1 == 39/ { @m[1] = 1; @m[2] = 2; $n = 0; "
+                        + "for ($kv : @m) { $n += args.id; printf(\"%d \", arg1); } printf(\"%d %d\\n\", $n, len(@m)); exit(); }",
+                false, () -> new Thread(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        org.bpf4j.sys.Native.getpid();
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }).start(), o -> false);
+        assertEquals("39 39 78 2", r.out().lines().findFirst().orElse(""), r.out());
+    }
+
+    @Test
     void selfSignalProbesRunForEachSigusr1() throws Exception {
         Kernel.require();
         Run r = run("self:signal:SIGUSR1 { printf(\"first\"); } self:signal:SIGUSR1 { printf(\" second\\n\"); exit(); }", false,

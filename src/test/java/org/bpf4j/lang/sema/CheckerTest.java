@@ -127,6 +127,11 @@ class CheckerTest {
             "BEGIN { $x = \"a\" + 1 } => 1:18 => cannot use + on string[2] and int64",
             "struct A { int x[4]; } BEGIN { $a = ((struct A *)0)->x[5] } => 1:56 => the index 5 is out of bounds for array of size 4",
             "BEGIN { @x = lhist(1, 10, 5, 1) } => 1:27 => lhist() maximum must be greater than the minimum",
+            // v0.26's len() and for loops over maps
+            "BEGIN { @ = 0; $n = len(@) } => 1:21 => call to len() expects a map with explicit keys (non-scalar map)",
+            "BEGIN { for ($kv : @m) { } } => 1:20 => undefined map: @m",
+            "BEGIN { @ = 1; for ($kv : @) { } } => 1:27 => a for loop iterates over a map with keys, not the scalar map @",
+            "BEGIN { @k[1] = hist(2); for ($kv : @k) { } } => 1:37 => a for loop over a hist() map is not supported by bpf4j",
     })
     void errorsArePlacedOnTheScript(String script, String at, String message) {
         SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze(script));

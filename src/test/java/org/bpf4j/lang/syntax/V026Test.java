@@ -78,8 +78,17 @@ class V026Test {
         Stmt.While w = (Stmt.While) b.body().get(2);
         assertEquals("$i", ((Expr.Var) ((Stmt.Assign) w.body().getFirst()).target()).name());
         assertInstanceOf(Stmt.Continue.class, w.body().get(2)); // after the counter's step
-        SyntaxError e = assertThrows(SyntaxError.class, () -> parse("begin { for ($kv : @m) { } }"));
-        assertTrue(e.detail().contains("not supported"), e.detail());
+    }
+
+    @Test
+    void aLoopOverAMapGivesItsVariableANameOfItsOwnInTheBody() {
+        Stmt.ForMap f = (Stmt.ForMap) body("begin { $kv = 1; for ($kv : @m) { print($kv.0); } print($kv); }").get(1);
+        assertEquals("@m", f.map().name());
+        assertNotEquals("$kv", f.var().name());
+        Expr.Call print = (Expr.Call) ((Stmt.ExprStmt) f.body().getFirst()).expr();
+        assertEquals(f.var().name(), ((Expr.Var) ((Expr.TupleIndex) print.args().getFirst()).target()).name());
+        Stmt.ExprStmt after = (Stmt.ExprStmt) body("begin { for ($kv : @m) { } print($kv); }").get(1);
+        assertEquals("$kv", ((Expr.Var) ((Expr.Call) after.expr()).args().getFirst()).name(), "outside the loop it is another variable");
     }
 
     @Test
