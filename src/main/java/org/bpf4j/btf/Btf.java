@@ -87,7 +87,7 @@ public final class Btf {
      * out. A script that follows {@code curtask->real_parent} reads a few dozen of vmlinux's 120,000 types, and
      * parsing them all cost seconds of a tracing command's start-up.
      */
-    private static Btf readKernel(Path file, Btf base) {
+    static Btf readKernel(Path file, Btf base) {
         byte[] data = org.bpf4j.InputFiles.read(file, org.bpf4j.InputFiles.BINARY_LIMIT);
         return new Parser(data, base, file.toString()).parseLazily();
     }

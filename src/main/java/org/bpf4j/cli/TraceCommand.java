@@ -195,6 +195,10 @@ final class TraceCommand {
                     -kk            check all bpf helper functions
                     -V, --version  bpftrace version
                     --no-warnings  disable all warning messages
+                    --probe-filter REGEX
+                                   attach only the probes whose name REGEX matches (begin/end always)
+                    --bench        run all bench: probes (same as --mode bench)
+                    --test         run all test: probes (same as --mode test)
 
                 TROUBLESHOOTING OPTIONS:
                     -v             verbose messages
