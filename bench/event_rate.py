@@ -38,9 +38,10 @@ def build(work):
 class Reader(threading.Thread):
     """Reads a pipe to its end: counts the event lines and keeps the Lost lines."""
 
-    def __init__(self, fd):
+    def __init__(self, fd, attached):
         super().__init__(daemon=True)
         self.fd, self.events, self.size, self.tail, self.lost = fd, 0, 0, b"", 0
+        self.attached = attached  # set when bpftrace 0.26's (and bpf4j's) notification comes on stdout
 
     def run(self):
         while True:
@@ -49,6 +50,8 @@ class Reader(threading.Thread):
                 break
             self.size += len(b)
             text = self.tail + b
+            if b"__BPFTRACE_NOTIFY_PROBES_ATTACHED" in text:
+                self.attached.set()
             cut = text.rfind(b"\n") + 1
             self.events += count(text[:cut])
             self.lost += lost(text[:cut])
@@ -77,11 +80,21 @@ def once(tracer, mode, gen, work):
     stdout = open(out_path, "wb") if mode == "file" else subprocess.PIPE
     t = subprocess.Popen(cmd + ["-e", SCRIPT], stdout=stdout, stderr=subprocess.PIPE, env=env)
     reader = None
-    if mode == "pipe":
-        reader = Reader(t.stdout.fileno())
-        reader.start()
     attached = threading.Event()
+    if mode == "pipe":
+        reader = Reader(t.stdout.fileno(), attached)
+        reader.start()
     errors = []
+
+    def watch_file():  # the notification on stdout (bpftrace 0.26, bpf4j) when that is the file
+        while not attached.is_set() and t.poll() is None:
+            with open(out_path, "rb") as f:
+                if b"__BPFTRACE_NOTIFY_PROBES_ATTACHED" in f.read(1 << 16):
+                    attached.set()
+            time.sleep(0.05)
+
+    if mode == "file":
+        threading.Thread(target=watch_file, daemon=True).start()
 
     def read_err():
         for raw in t.stderr:

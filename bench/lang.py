@@ -17,7 +17,7 @@
 bpf4j runs as bpftrace's drop-in (scripts/bpftrace), so both take the same command line.
 Usage: bench/lang.py [ROUNDS] [--start-only | --insns-only | --v026]    (root; Debian's bpftrace and bpftool installed)
 """
-import json, os, signal, statistics, subprocess, sys, time
+import json, os, signal, statistics, subprocess, sys, threading, time
 
 from startup import vmhwm_kb  # bench/startup.py: peak memory of a process
 
@@ -43,9 +43,11 @@ TOOL_SCRIPTS = ["killsnoop", "execsnoop", "opensnoop", "statsnoop", "syscount", 
 def start(cmd):
     env = dict(os.environ, **{NOTIFY: "1"})
     t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    for line in p.stderr:
+    # bpftrace 0.26 (and bpf4j) print the line on stdout, 0.17 on stderr: read both, and keep reading once it came
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    for line in p.stdout:
         if line.startswith(NOTIFY):
+            threading.Thread(target=p.stdout.read, daemon=True).start()
             return p, time.monotonic() - t0
     p.wait()
     raise RuntimeError(f"{cmd} exited before attaching")

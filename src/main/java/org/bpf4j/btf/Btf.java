@@ -87,7 +87,7 @@ public final class Btf {
      * out. A script that follows {@code curtask->real_parent} reads a few dozen of vmlinux's 120,000 types, and
      * parsing them all cost seconds of a tracing command's start-up.
      */
-    private static Btf readKernel(Path file, Btf base) {
+    static Btf readKernel(Path file, Btf base) {
         byte[] data = org.bpf4j.InputFiles.read(file, org.bpf4j.InputFiles.BINARY_LIMIT);
         return new Parser(data, base, file.toString()).parseLazily();
     }
@@ -178,8 +178,13 @@ public final class Btf {
         return out;
     }
 
+    /** Lookups by name answered by a scan; after this many, an index of every name is built instead. */
+    private static final int SCANNED_LOOKUPS = 8;
+    private int lookups;                    // racy on purpose: an extra scan or an early index is harmless
+
     private List<Integer> idsNamed(String name) {
         Map<String, List<Integer>> m = byName;
+        if (m == null && lookups++ < SCANNED_LOOKUPS) return scan(name);
         if (m == null) {
             synchronized (this) {
                 if (byName == null) {
@@ -194,6 +199,31 @@ public final class Btf {
             }
         }
         return m.getOrDefault(name, Collections.emptyList());
+    }
+
+    /**
+     * The ids of the types called {@code name}, found by comparing the name's bytes with each type's, in place: a
+     * command that looks up a few names (trace -lv 'struct task_struct', one raw tracepoint's arguments) does not
+     * pay for decoding and indexing vmlinux's 120,000 names, which costs several scans.
+     */
+    private List<Integer> scan(String name) {
+        List<Integer> out = base != null ? new ArrayList<>(base.idsNamed(name)) : new ArrayList<>(1);
+        byte[] want = name.getBytes(StandardCharsets.UTF_8);
+        if (want.length == 0) return out;
+        for (int id = firstId; id < typeCount(); id++) {
+            BtfType t = types[id - firstId];
+            int off = t != null || lazy == null ? -1 : lazy.buf.getInt(offsets[id - firstId]);
+            int start = off - firstStringOffset;
+            if (off < 0 || start < 0) {
+                if (nameOf(id).equals(name)) out.add(id);
+                continue;
+            }
+            if (start + want.length >= strings.length || strings[start] != want[0] || strings[start + want.length] != 0) continue;
+            boolean same = true;
+            for (int i = 1; i < want.length && same; i++) same = strings[start + i] == want[i];
+            if (same) out.add(id);
+        }
+        return out;
     }
 
     /** Type {@code id}'s name, read from its header when the type itself has not been read. */

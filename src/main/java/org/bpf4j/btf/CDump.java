@@ -28,6 +28,11 @@ public final class CDump {
     private final int ptrSize;
 
     private CDump(Btf btf, StringBuilder out) {
+        this(btf, out, true);
+    }
+
+    /** {@code whole}: the dump may order anonymous enums, which needs every type read (markReferenced). */
+    private CDump(Btf btf, StringBuilder out, boolean whole) {
         this.btf = btf;
         this.out = out;
         int n = btf.typeCount();
@@ -48,7 +53,7 @@ public final class CDump {
             order[id] = Order.ORDERED;
             emit[id] = Emit.EMITTED;
         }
-        markReferenced(from);
+        if (whole) markReferenced(from);
     }
 
     /** Writes a whole header for every type of {@code btf}, with bpftool's include guard and pragmas. */
@@ -79,6 +84,21 @@ public final class CDump {
         CDump d = new CDump(btf, sb);
         for (int id : ids) d.dumpType(id);
         return sb.toString();
+    }
+
+    /**
+     * The C definition of the struct, union or enum {@code id} alone, without the definitions it needs before it
+     * (what {@code trace -lv 'struct NAME'} shows): only the types it names are read, not the whole BTF.
+     */
+    public static String definition(Btf btf, int id) {
+        StringBuilder sb = new StringBuilder();
+        CDump d = new CDump(btf, sb, false);
+        switch (btf.type(id)) {
+            case BtfType.Composite c -> d.emitStructDef(c, 0);
+            case BtfType.Enumeration e -> d.emitEnumDef(e, 0);
+            default -> throw new IllegalArgumentException("BTF type " + id + " is not a struct, union or enum");
+        }
+        return sb.append(";").toString();
     }
 
     /** A C declaration of {@code name} with type {@code id}, e.g. {@code "struct task_struct *p"}. */

@@ -8,9 +8,11 @@ import org.bpf4j.lang.codegen.CompiledScript;
 import org.bpf4j.lang.codegen.Compiler;
 import org.bpf4j.lang.runtime.Child;
 import org.bpf4j.lang.runtime.Output;
+import org.bpf4j.lang.runtime.ProbeRuns;
 import org.bpf4j.lang.runtime.ProcessName;
 import org.bpf4j.lang.runtime.Session;
 import org.bpf4j.lang.sema.Analysis;
+import org.bpf4j.lang.sema.Attach;
 import org.bpf4j.lang.sema.Checker;
 import org.bpf4j.lang.sema.Params;
 import org.bpf4j.lang.sema.ProbeCatalog;
@@ -40,9 +42,19 @@ import java.util.function.Function;
  * exit or Ctrl-C (or the end of the {@code -c} command), print the maps; errors in bpftrace's layout.
  */
 final class ScriptRun {
-    /** How to run: the options both commands have; {@code warnings} null to keep the checker's warnings to itself. */
+    /**
+     * How to run: the options both commands have; {@code warnings} null to keep the checker's warnings to itself;
+     * {@code mode} v0.26's "run", "bench" or "test"; {@code probeFilter} --probe-filter's regex, or null.
+     */
     record Settings(int pid, String command, boolean json, boolean quiet, boolean verbose, boolean unsafe, int helperChecks,
-                    Path outputFile, Output.Buffering buffering, boolean dryRun, String who, PrintWriter warnings) {}
+                    Path outputFile, Output.Buffering buffering, boolean dryRun, String who, PrintWriter warnings,
+                    String mode, java.util.regex.Pattern probeFilter) {
+        /** Probes run as usual, none filtered out. */
+        Settings(int pid, String command, boolean json, boolean quiet, boolean verbose, boolean unsafe, int helperChecks,
+                 Path outputFile, Output.Buffering buffering, boolean dryRun, String who, PrintWriter warnings) {
+            this(pid, command, json, quiet, verbose, unsafe, helperChecks, outputFile, buffering, dryRun, who, warnings, "run", null);
+        }
+    }
 
     private ScriptRun() {}
 
@@ -127,14 +139,23 @@ final class ScriptRun {
         try (Child child = s.command() == null ? null : Child.start(s.command())) {
             CompiledScript compiled = early != null ? early : compile(analysis, (int) child.pid(), s);
             try (Session session = Session.load(compiled, out, new Session.Options(s.pid(), s.verbose(), perfPages(), queueBytes(), s.warnings() != null))) {
+                if (s.probeFilter() != null) session.probeFilter(s.probeFilter());
+                if (!s.mode().equals("run")) { // v0.26 --bench / --test: begin, the bench: or test: probes, end
+                    session.begin();
+                    int status = s.mode().equals("bench") ? ProbeRuns.bench(session, out) : ProbeRuns.test(session, out);
+                    notifyAttached();
+                    return Math.max(status, session.finish());
+                }
+                // v0.26: bench: and test: probes alone attach nothing without --bench / --test
+                if (compiled.programs().stream().allMatch(p -> p.unit().point() instanceof Attach.Run)) {
+                    boolean tests = compiled.programs().stream().anyMatch(p -> p.unit().point() instanceof Attach.Run r && r.kind().equals("test"));
+                    throw new UserException("No probes attached; use " + (tests ? "--test to run test" : "--bench to run benchmark") + " probes.");
+                }
                 session.start(() -> {
                     // v0.26 says "Attached N probes" once they are: a probe that fails to attach gives its error alone
                     out.attaching(session.probeCount());
                     out.flush();
-                    if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != null) {
-                        System.err.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
-                        System.err.flush();
-                    }
+                    notifyAttached();
                     if (child != null) child.resume();
                 });
                 session.run(Shutdown::requested, () -> child != null && child.exited());
@@ -144,6 +165,16 @@ final class ScriptRun {
             out.flush();
             if (s.outputFile() != null) closeQuietly(stream);
         }
+    }
+
+    /**
+     * With __BPFTRACE_NOTIFY_PROBES_ATTACHED set (bpftrace's test runner), the line of that name on standard output
+     * once the probes are attached, as v0.26 prints it (v0.17 printed it on standard error).
+     */
+    private static void notifyAttached() {
+        if (System.getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") == null) return;
+        System.out.println("__BPFTRACE_NOTIFY_PROBES_ATTACHED");
+        System.out.flush();
     }
 
     private static CompiledScript compile(Analysis analysis, int childPid, Settings s) {

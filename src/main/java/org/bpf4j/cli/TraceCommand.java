@@ -34,7 +34,7 @@ final class TraceCommand {
     private String program, pid, command, format = "text", buffering = "line";
     private Path outputFile;
     private boolean list, quiet, verbose, unsafe, info, version, dryRun, warnings = true;
-    private String mode = "run", debugStage;
+    private String mode = "run", debugStage, probeFilter;
     private int debug, helperChecks;
     private final List<String> includes = new ArrayList<>(), includeDirs = new ArrayList<>();
     private List<String> args = List.of();
@@ -78,7 +78,8 @@ final class TraceCommand {
                 case "mode" -> mode = o.value();
                 case "warnings" -> warnings = true;
                 case "verify-llvm-ir", "emit-llvm", "emit-elf", "no-feature", "debuginfo", "dwarf-pid",
-                     "traceable-functions", "probe-filter" -> { }
+                     "traceable-functions" -> { }
+                case "probe-filter" -> probeFilter = o.value();
                 case "B" -> buffering = o.value();
                 case "f" -> format = o.value();
                 case "e" -> program = o.value();
@@ -107,8 +108,16 @@ final class TraceCommand {
     private int run(PrintWriter stdout, PrintWriter stderr) {
         if (debugStage != null && !DEBUG_STAGES.contains(debugStage))
             throw new UserException("USAGE: invalid debug stage '" + debugStage + "'; valid stages: " + String.join(", ", DEBUG_STAGES));
-        if (!mode.equals("run"))
-            throw new UserException("--mode " + mode + ": not supported by bpf4j trace (only probes run)");
+        if (!mode.equals("run") && !mode.equals("bench") && !mode.equals("test"))
+            throw new UserException("--mode " + mode + ": not supported by bpf4j trace (run, bench and test are)");
+        java.util.regex.Pattern filter = null;
+        if (probeFilter != null) {
+            try {
+                filter = java.util.regex.Pattern.compile(probeFilter);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new UserException("Invalid --probe-filter regex '" + probeFilter + "': " + e.getDescription());
+            }
+        }
         int targetPid = pid == null ? 0 : parsePid(pid);
         // bpftrace refuses a pid with no process rather than tracing everything
         if (targetPid > 0 && !java.nio.file.Files.isDirectory(Path.of("/proc", Integer.toString(targetPid))))
@@ -148,7 +157,7 @@ final class TraceCommand {
         // --dry-run: everything up to the kernel, nothing printed; -d STAGE: the generated instructions, not run
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,
                 unsafe, helperChecks, outputFile, Output.Buffering.valueOf(buffering.toUpperCase(Locale.ROOT)), debug > 0 || dryRun,
-                "bpf4j trace", warnings ? stderr : null), debug > 0 ? stdout : new PrintWriter(java.io.Writer.nullWriter()));
+                "bpf4j trace", warnings ? stderr : null, mode, filter), debug > 0 ? stdout : new PrintWriter(java.io.Writer.nullWriter()));
     }
 
     /** The name bpftrace's messages start with: the drop-in's ("bpftrace") or ours. */
@@ -186,6 +195,10 @@ final class TraceCommand {
                     -kk            check all bpf helper functions
                     -V, --version  bpftrace version
                     --no-warnings  disable all warning messages
+                    --probe-filter REGEX
+                                   attach only the probes whose name REGEX matches (begin/end always)
+                    --bench        run all bench: probes (same as --mode bench)
+                    --test         run all test: probes (same as --mode test)
 
                 TROUBLESHOOTING OPTIONS:
                     -v             verbose messages

@@ -114,4 +114,30 @@ class VmlinuxBtfTest {
             if (!e[i].equals(a[i])) fail("line " + (i + 1) + ": expected <" + e[i] + "> but was <" + a[i] + ">");
         fail("expected " + e.length + " lines but was " + a.length);
     }
+
+    @Test
+    void nameLookupsScannedInPlaceFindWhatTheIndexFinds() {
+        Btf lazy = Btf.readKernel(VMLINUX, null); // a fresh copy: its first lookups scan the names, later ones use an index
+        List<String> names = List.of("task_struct", "__traceiter_sched_switch", "fd", "__u32", "no_such_type_here",
+                "list_head", "sk_buff", "file", "task_struct", "irqaction");
+        List<List<Integer>> first = new ArrayList<>(), again = new ArrayList<>();
+        for (String n : names) first.add(lazy.findAllByName(n).stream().map(BtfType::id).toList());
+        for (String n : names) again.add(lazy.findAllByName(n).stream().map(BtfType::id).toList());
+        assertEquals(again, first);
+        assertTrue(first.get(4).isEmpty());
+        assertEquals(Btf.vmlinux().find(BtfType.Struct.class, "task_struct").orElseThrow().id(), (int) first.get(0).getFirst());
+        assertEquals("__traceiter_sched_switch", lazy.type(first.get(1).getFirst()).name());
+    }
+
+    @Test
+    void oneDefinitionIsTheStructAlone() {
+        Btf btf = Btf.vmlinux();
+        int fd = btf.find(BtfType.Struct.class, "fd").orElseThrow().id();
+        assertEquals("struct fd {\n\tlong unsigned int word;\n};", CDump.definition(btf, fd));
+        // the same text as the whole dump's definition of it
+        String task = CDump.definition(btf, btf.find(BtfType.Struct.class, "task_struct").orElseThrow().id());
+        assertTrue(task.startsWith("struct task_struct {\n") && task.endsWith("\n};"), task);
+        String all = CDump.definitions(btf, btf.find(BtfType.Struct.class, "task_struct").orElseThrow().id());
+        assertTrue(all.contains(task), "the definition in the whole dump");
+    }
 }

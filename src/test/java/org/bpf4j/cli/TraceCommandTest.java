@@ -264,4 +264,79 @@ class TraceCommandTest {
         assertTrue(out.contains("  Instruction limit: 1000000\n  Loop support: yes\n"), out);
         assertTrue(out.contains("  map batch: yes\n"), out);
     }
+
+    @Test
+    @Tag("kernel")
+    void benchProbesRunUnderBenchModeAndReportTheKernelsAverage() throws Exception {
+        Kernel.require();
+        Result text = child("trace", "--mode", "bench", "-e", "begin { printf(\"begin\\n\"); } bench:a { @a = count(); }"
+                + " bench:b { @b++; } end { printf(\"runs %d %d\\n\", (int64)@a, @b); clear(@a); clear(@b); }");
+        assertEquals(0, text.status(), text.err());
+        List<String> lines = text.out().lines().toList();
+        assertEquals("begin", lines.get(0), text.out());
+        assertEquals(String.format("%-41s%-15s%s", "Benchmark", "Time(ns)", "Iterations"), lines.get(1));
+        assertEquals("-".repeat(66), lines.get(2));
+        long[] iters = new long[2];
+        for (int i = 0; i < 2; i++) {
+            var m = java.util.regex.Pattern.compile("([ab]) {40}(\\d+) +(\\d+)").matcher(lines.get(3 + i));
+            assertTrue(m.matches(), lines.get(3 + i));
+            assertEquals(i == 0 ? "a" : "b", m.group(1));
+            assertTrue(Long.parseLong(m.group(2)) > 0, "an average time: " + lines.get(3 + i));
+            iters[i] = Long.parseLong(m.group(3));
+        }
+        // the maps the benchmarks count in hold at least the runs of the reported round, and end saw them
+        var runs = java.util.regex.Pattern.compile("runs (\\d+) (\\d+)").matcher(text.out());
+        assertTrue(runs.find(), text.out());
+        assertTrue(Long.parseLong(runs.group(1)) >= iters[0] && Long.parseLong(runs.group(2)) >= iters[1], text.out());
+        Result json = child("trace", "-q", "-f", "json", "--bench", "-e", "bench:x { @x++; } interval:s:1 { exit(); }");
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().lines().findFirst().orElse("").matches(
+                "\\{\"type\": \"benchmark_result\", \"data\": \\{\"x\": \\{\"average\": [1-9][0-9]*, \"iters\": [1-9][0-9]*}}}"), json.out());
+        Result none = trace("-e", "bench:a { @ = count(); }");
+        assertEquals(1, none.status());
+        assertEquals("ERROR: No probes attached; use --bench to run benchmark probes.\n", none.err());
+        assertEquals("ERROR: --mode codegen: not supported by bpf4j trace (run, bench and test are)\n", trace("--mode", "codegen", "-e", "begin { }").err());
+    }
+
+    @Test
+    @Tag("kernel")
+    void testProbesPassUnlessTheyExitOrFail() throws Exception {
+        Kernel.require();
+        Result r = child("trace", "--test", "-e", "test:ok { printf(\"hidden\\n\"); } test:bad { printf(\"shown\\n\"); exit(); }");
+        assertEquals(1, r.status(), r.err());
+        String out = r.out().replaceAll("\u001b\\[[0-9]+m", "");
+        assertTrue(out.startsWith("[==========] Running 2 tests.\n[ RUN      ] ok\n[       OK ] ok ("), out);
+        assertTrue(out.contains("\n[ RUN      ] bad\nshown\n[  FAILED  ] bad ("), out);
+        assertTrue(out.contains("\n[==========] 2 tests ran.\n[  PASSED  ] 1 test.\n[  FAILED  ] 1 test, listed below:\n[  FAILED  ] bad\n"), out);
+        assertFalse(out.contains("hidden"), out);
+        Result json = child("trace", "-f", "json", "--test", "-e", "test:ok { }");
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().matches("(?s)\\{\"type\": \"test_result\", \"data\": \\{\"ok\": \\{\"duration\": [0-9]+, \"passed\": true, \"output\": \"\"}}}\n.*"), json.out());
+    }
+
+    @Test
+    @Tag("kernel")
+    void probeFilterAttachesOnlyTheProbesItMatches() throws Exception {
+        Kernel.require();
+        Result r = child("trace", "--probe-filter", ":200", "-e",
+                "begin { printf(\"begin\\n\"); } interval:ms:100 { printf(\"bad\\n\"); exit(); } interval:ms:200 { printf(\"hit\\n\"); exit(); }");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("begin\nhit\n"), r.out());
+        assertFalse(r.out().contains("bad"), r.out());
+        assertTrue(r.err().contains("Attached 2 probes"), "begin is kept, the 100 ms interval is not: " + r.err());
+        Result bad = trace("--probe-filter", "(", "-e", "begin { }");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().startsWith("ERROR: Invalid --probe-filter regex '(': "), bad.err());
+    }
+
+    @Test
+    @Tag("kernel")
+    void listingOneStructReadsItsDefinitionAlone() {
+        Kernel.require();
+        Result r = trace("-lv", "struct task_struct,struct fd");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("struct task_struct {\n\tstruct thread_info thread_info;\n"), r.out());
+        assertTrue(r.out().endsWith("};\nstruct fd {\n\tlong unsigned int word;\n};\n"), r.out());
+        assertEquals(2, r.out().lines().filter(l -> l.equals("};")).count(), "only the two definitions, none they need: " + r.out());
+    }
 }

@@ -70,6 +70,7 @@ public final class Compiler {
             case Attach.Begin b -> ProgramType.RAW_TRACEPOINT;
             case Attach.End e -> ProgramType.RAW_TRACEPOINT;
             case Attach.Signal s -> ProgramType.RAW_TRACEPOINT;
+            case Attach.Run r -> ProgramType.RAW_TRACEPOINT;
             case Attach.Tracepoint t -> ProgramType.TRACEPOINT;
             case Attach.RawTracepoint r -> ProgramType.RAW_TRACEPOINT;
             case Attach.Profile p -> ProgramType.PERF_EVENT;

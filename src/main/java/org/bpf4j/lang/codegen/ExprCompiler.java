@@ -134,7 +134,7 @@ final class ExprCompiler {
                 // begin and end run in the tool's own process, in user mode; else the privilege level of the
                 // interrupted code segment (pt_regs's cs, also at the start of a perf event's context)
                 if (p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Begin || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.End
-                        || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Signal)
+                        || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Signal || p.unit.point() instanceof org.bpf4j.lang.sema.Attach.Run)
                     return Temp.constant(1);
                 Temp cs = ctxLoad(REG_CS);
                 Temp low = arithmetic(BinOp.AND, cs, Type.UINT64, Temp.constant(3), Type.UINT64);

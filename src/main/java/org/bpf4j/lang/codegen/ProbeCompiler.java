@@ -277,7 +277,7 @@ final class ProbeCompiler {
     Helper reader(boolean user, boolean str) {
         if (user) return str ? Helper.PROBE_READ_USER_STR : Helper.PROBE_READ_USER;
         Attach at = unit.point();
-        boolean anywhere = at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Signal || at instanceof Attach.Interval
+        boolean anywhere = at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Signal || at instanceof Attach.Run || at instanceof Attach.Interval
                 || at instanceof Attach.Profile || at instanceof Attach.Software || at instanceof Attach.Hardware;
         if (anywhere) return str ? Helper.PROBE_READ_STR : Helper.PROBE_READ;
         return str ? Helper.PROBE_READ_KERNEL_STR : Helper.PROBE_READ_KERNEL;

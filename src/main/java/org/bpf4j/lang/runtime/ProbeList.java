@@ -169,26 +169,28 @@ public final class ProbeList {
         Pattern p = ProbeCatalog.glob(search);
         TreeSet<String> names = new TreeSet<>();
         List<Integer> ids = new ArrayList<>();
-        for (int id = 1; id < btf.typeCount(); id++) {
-            BtfType t = btf.type(id);
-            String name = typeName(t);
-            if (name == null) continue;
-            if (!p.matcher(name).matches() || !names.add(name)) continue;
-            ids.add(id);
+        int space = search.indexOf(' ');
+        if (search.indexOf('*') < 0 && search.indexOf('?') < 0 && space > 0) {
+            // one name: found through the name index, without reading the other types (vmlinux has 120,000)
+            for (BtfType t : btf.findAllByName(search.substring(space + 1))) {
+                String name = typeName(t);
+                if (name != null && name.equals(search) && names.add(name)) ids.add(t.id());
+            }
+        } else {
+            for (int id = 1; id < btf.typeCount(); id++) {
+                BtfType t = btf.type(id);
+                String name = typeName(t);
+                if (name == null) continue;
+                if (!p.matcher(name).matches() || !names.add(name)) continue;
+                ids.add(id);
+            }
         }
         if (!verbose) {
             names.forEach(out);
             return;
         }
         // a definition as C has it, without the types it needs before it
-        for (int id : ids) {
-            String defs = CDump.definitions(btf, id);
-            String head = typeName(btf.type(id)) + " {";
-            int at = defs.startsWith(head) ? 0 : defs.indexOf("\n" + head) + 1;
-            if (at < 0) continue;
-            int end = defs.indexOf("\n};", at);
-            out.accept(defs.substring(at, end < 0 ? defs.length() : end + 3));
-        }
+        for (int id : ids) out.accept(CDump.definition(btf, id));
     }
 
     /** {@code struct NAME}, {@code union NAME} or {@code enum NAME} for a named type of these kinds, else null. */
@@ -212,6 +214,7 @@ public final class ProbeList {
             switch (a) {
                 case Attach.Begin b -> { }
                 case Attach.End e -> { }
+                case Attach.Run r -> { }
                 case Attach.Interval i -> out.accept("interval:" + i.unit() + ":");
                 case Attach.Profile pr -> out.accept("profile:" + pr.unit() + ":");
                 case Attach.Software s -> out.accept("software:" + s.event() + ":");

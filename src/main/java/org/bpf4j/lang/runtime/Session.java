@@ -74,7 +74,7 @@ public final class Session implements AutoCloseable {
     private static final long LOSS_CHECK_NANOS = 100_000_000L;
 
     private final CompiledScript script;
-    private final Output out;
+    private Output out;                     // another while a bench: or test: probe runs (ProbeRuns)
     private final Options options;
     private final Map<String, KernelMap> maps = new HashMap<>();
     private final List<KernelProgram> programs = new ArrayList<>();
@@ -92,6 +92,8 @@ public final class Session implements AutoCloseable {
     private boolean discarding;
     private boolean inEnd;
     private int exitCode;
+    private int errors;                     // errorf() calls seen, for ProbeRuns
+    private java.util.regex.Pattern probeFilter; // --probe-filter: the other probes are not attached
     private BooleanSupplier stop = () -> false;
 
     private Session(CompiledScript script, Output out, Options options) {
@@ -159,6 +161,7 @@ public final class Session implements AutoCloseable {
         int n = 0;
         Set<Attach> usdt = new HashSet<>();
         for (var p : script.programs()) {
+            if (!attached(p.unit())) continue;
             if (!(p.unit().point() instanceof Attach.Usdt u)) n++;
             else if (usdt.add(u)) n += UsdtProbe.find(UprobeLink.resolveBinary("usdt", u.binary(), options.pid()), u.provider(), u.name()).size();
         }
@@ -195,7 +198,7 @@ public final class Session implements AutoCloseable {
         for (List<Integer> same : sites.values()) order.addAll(same.reversed());
         for (int i : order) {
             Attach a = script.programs().get(i).unit().point();
-            if (a instanceof Attach.Begin || a instanceof Attach.End || a instanceof Attach.Signal) continue;
+            if (a instanceof Attach.Begin || a instanceof Attach.End || a instanceof Attach.Signal || !attached(script.programs().get(i).unit())) continue;
             if (a instanceof Attach.Fentry f) {
                 links.add(TracingLink.attach(script.programs().get(i).spec(), maps, f.function(),
                         f.ret() ? TracingLink.Kind.FEXIT : TracingLink.Kind.FENTRY));
@@ -218,11 +221,73 @@ public final class Session implements AutoCloseable {
         attached.run();
     }
 
-    /** True when every probe is begin or end: nothing else could ever fire. */
+    /** True when every probe is begin or end (or filtered out, or run by the tool): nothing else could ever fire. */
     private boolean onlyBeginEnd() {
         for (var p : script.programs())
-            if (!(p.unit().point() instanceof Attach.Begin || p.unit().point() instanceof Attach.End)) return false;
+            if (!(p.unit().point() instanceof Attach.Begin || p.unit().point() instanceof Attach.End) && attached(p.unit())) return false;
         return true;
+    }
+
+    /**
+     * v0.26's {@code --probe-filter REGEX}: only the probes whose name the regex finds something in are attached
+     * (or run, for bench: and test: probes); begin, end and self probes always are. Call before {@link #start}.
+     */
+    public void probeFilter(java.util.regex.Pattern filter) { this.probeFilter = filter; }
+
+    /** True when {@code u} is a probe the session attaches: not run by the tool itself, not filtered out. */
+    private boolean attached(org.bpf4j.lang.sema.Unit u) {
+        return !(u.point() instanceof Attach.Run) && kept(u);
+    }
+
+    /** True unless --probe-filter leaves {@code u} out. */
+    boolean kept(org.bpf4j.lang.sema.Unit u) {
+        Attach a = u.point();
+        if (probeFilter == null || a instanceof Attach.Begin || a instanceof Attach.End || a instanceof Attach.Signal) return true;
+        return probeFilter.matcher(a instanceof Attach.Run r ? r.name() : u.name()).find();
+    }
+
+    /** Runs the begin probes only: for {@code --bench} and {@code --test}, which attach nothing. */
+    public void begin() {
+        for (int i = 0; i < programs.size(); i++)
+            if (script.programs().get(i).unit().point() instanceof Attach.Begin) testRun(programs.get(i));
+        stream.drain(handler);
+        out.drained();
+    }
+
+    // ---- bench: and test: probes (v0.26), run by ProbeRuns ----
+
+    /** The loaded programs of the {@code kind} ("bench" or "test") probes --probe-filter keeps, by name, in script order. */
+    Map<String, KernelProgram> runProbes(String kind) {
+        Map<String, KernelProgram> found = new LinkedHashMap<>();
+        for (int i = 0; i < programs.size(); i++) {
+            var u = script.programs().get(i).unit();
+            if (u.point() instanceof Attach.Run r && r.kind().equals(kind) && kept(u)) found.putIfAbsent(r.name(), programs.get(i));
+        }
+        return found;
+    }
+
+    /**
+     * Runs {@code body} with what the programs send printed to {@code to}; true when exit() or errorf() was called
+     * meanwhile. That is then forgotten (bpftrace resets its exit code after each test), and so are the events
+     * lost while {@code to} was the output.
+     */
+    boolean capturing(Output to, Runnable body) {
+        stream.drain(handler);
+        out.drained();
+        Output was = out;
+        out = to;
+        errors = 0;
+        try {
+            body.run();
+            stream.drain(handler);
+        } finally {
+            out = was;
+        }
+        boolean failed = exiting || errors > 0;
+        exiting = false;
+        exitCode = 0;
+        lostReported = stream.lost();
+        return failed;
     }
 
     private boolean uprobe(int i) {
@@ -370,6 +435,7 @@ public final class Session implements AutoCloseable {
                 for (int i = 1; i < payload.elements().size(); i++) args.add(values.printfArg(payload.elements().get(i), data, payload.offset(i)));
                 String text = d.format().format(args);
                 if (text.endsWith("\n")) text = text.substring(0, text.length() - 1);
+                if (d.level() == Action.Diagnostic.Level.ERROR) errors++;
                 out.flush();
                 System.err.println(d.where() + ": " + d.level() + ": " + text + (d.line().isEmpty() ? "" : "\n" + d.line()));
             }

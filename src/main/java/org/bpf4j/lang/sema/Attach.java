@@ -18,6 +18,7 @@ public sealed interface Attach {
             case Begin b -> "special";
             case End e -> "special";
             case Signal s -> "special";
+            case Run r -> r.kind();
             case Tracepoint t -> "tracepoint";
             case RawTracepoint r -> "rawtracepoint";
             case Uprobe u -> u.ret() ? "uretprobe" : "uprobe";
@@ -44,6 +45,14 @@ public sealed interface Attach {
     /** {@code self:signal:SIGNAL}: runs when the tool itself receives the signal (v0.26: SIGUSR1 only). */
     record Signal(String signal) implements Attach {
         public String text() { return "self:signal:" + signal; }
+    }
+
+    /**
+     * v0.26's {@code bench:NAME} and {@code test:NAME} ({@code kind} "bench" or "test"): run by the tool itself
+     * with BPF_PROG_TEST_RUN under {@code --bench} / {@code --test}, never attached.
+     */
+    record Run(String kind, String name) implements Attach {
+        public String text() { return kind + ":" + name; }
     }
 
     /** {@code tracepoint:category:event}. */
@@ -185,6 +194,10 @@ public sealed interface Attach {
                 if (p.length != 3 || !p[1].equals("signal")) throw new IllegalArgumentException((p.length > 1 ? p[1] : "") + " is not a supported trigger");
                 if (!p[2].equals("SIGUSR1")) throw new IllegalArgumentException(p[2] + " is not a supported signal");
                 return new Signal(p[2]);
+            }
+            case "bench", "test" -> {
+                if (p.length != 2 || p[1].isEmpty()) throw new IllegalArgumentException(type + " probes want " + type + ":NAME");
+                return new Run(type, p[1]);
             }
             case "watchpoint", "w", "asyncwatchpoint", "aw", "iter", "it" -> {
                 return new Unsupported(type, text);

@@ -20,7 +20,7 @@ final class Builtins {
             case "pid", "tid", "uid", "gid", "nsecs", "elapsed", "cpu", "cgroup", "jiffies", "cpid", "ncpus":
                 return Type.UINT64;
             case "usermode":
-                if (at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Signal || at instanceof Attach.Uprobe || at instanceof Attach.Usdt
+                if (at instanceof Attach.Begin || at instanceof Attach.End || at instanceof Attach.Signal || at instanceof Attach.Run || at instanceof Attach.Uprobe || at instanceof Attach.Usdt
                         || at instanceof Attach.Kprobe || at instanceof Attach.Profile || at instanceof Attach.Software || at instanceof Attach.Hardware)
                     return new Type.Int(1, false);
                 throw c.error(b.span(), "The usermode builtin can only be used with probes that see the registers (" + kind(at) + " used here)");

@@ -98,6 +98,15 @@ public class ProbeCatalog {
         return rawTracepoints;
     }
 
+    /** True when the kernel's BTF has raw tracepoint {@code event}'s iterator function: the event is vmlinux's. */
+    private static boolean vmlinuxRawTracepoint(String event) {
+        try {
+            return org.bpf4j.btf.Btf.vmlinux().find(org.bpf4j.btf.BtfType.Func.class, "__traceiter_" + event).isPresent();
+        } catch (RuntimeException e) {
+            return false; // no BTF: kallsyms says
+        }
+    }
+
     /** The address of kernel symbol {@code name}. */
     public Optional<Long> kernelSymbol(String name) { return Kallsyms.get().address(name); }
 
@@ -151,6 +160,8 @@ public class ProbeCatalog {
                 yield out;
             }
             case Attach.RawTracepoint r -> {
+                // one event of the kernel's own: found in its BTF (needed for args anyway), not in all of kallsyms
+                if (!r.wildcard() && r.module().isEmpty() && vmlinuxRawTracepoint(r.event())) yield List.of(new Attach.RawTracepoint("vmlinux", r.event()));
                 if (!r.wildcard() && rawTracepoints().isEmpty()) yield List.of(a);
                 Pattern mod = glob(r.module().isEmpty() ? "*" : r.module()), ev = glob(r.event());
                 List<Attach> out = new ArrayList<>();

@@ -190,6 +190,7 @@ public final class CaseRunner {
                 beforePid = pidof(c.before());
             }
             String cmd = c.prog() != null ? tool + " -e '" + c.prog() + "'"
+                    : c.run().contains("|") ? V026_NOTIFY.formatted(tool) + c.run().replace("{{BPFTRACE}}", "__v017").replace("{{BEFORE_PID}}", beforePid)
                     : c.run().replace("{{BPFTRACE}}", tool).replace("{{BEFORE_PID}}", beforePid);
             // a session of its own, so that whatever the case leaves running is ended with it
             ProcessBuilder pb = new ProcessBuilder("setsid", "/bin/sh", "-c", cmd).directory(work.toFile()).redirectErrorStream(true);
@@ -258,6 +259,14 @@ public final class CaseRunner {
             return new Result(c, "FAIL", (System.nanoTime() - t0) / 1e9, "runner: " + e);
         }
     }
+
+    /**
+     * A shell function {@code __v017} that runs the tool (%s) with the notification line moved from standard output,
+     * where v0.26 prints it, to standard error, where v0.17 did and where the v0.17 cases that pipe the tool's
+     * output into another program (json-output's, read as JSON) expect it; the tool's exit status is kept.
+     */
+    private static final String V026_NOTIFY = "__v017() { exec 4>&1; __rc=$( { { %s \"$@\"; echo $? >&5; } | sed -u -e '/^"
+            + NOTIFY + "$/{w /dev/stderr' -e 'd}' >&4; } 5>&1 ); exec 4>&-; return $__rc; }; ";
 
     /**
      * A v0.17 expectation as v0.26 changed the output it matches (docs/lang.md lists the changes): "Attaching N

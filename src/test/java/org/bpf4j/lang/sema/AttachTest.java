@@ -13,4 +13,14 @@ class AttachTest {
         assertEquals(new Attach.Uprobe("/bin/bash", "echo_builtin", 0, false), Attach.parse("uprobe:/bin/bash:\"echo_builtin\""));
         assertEquals(new Attach.Usdt("./app", "", "p"), Attach.parse("usdt:./app:p"));
     }
+
+    @Test
+    void benchAndTestProbesAreRunByTheTool() {
+        assertEquals(new Attach.Run("bench", "a"), Attach.parse("bench:a"));
+        assertEquals(new Attach.Run("test", "x_1"), Attach.parse("TEST:x_1"));
+        assertEquals("bench:a", Attach.parse("bench:a").text());
+        assertEquals("bench", Attach.parse("bench:a").probeType());
+        assertThrows(IllegalArgumentException.class, () -> Attach.parse("bench:"));
+        assertThrows(IllegalArgumentException.class, () -> Attach.parse("test:a:b"));
+    }
 }
