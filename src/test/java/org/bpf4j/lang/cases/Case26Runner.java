@@ -162,8 +162,10 @@ final class Case26Runner {
             }
             boolean attached = out.indexOf(NOTIFY) >= 0;
             if (attached && c.after() != null) {
-                Process a = new ProcessBuilder("setsid", "/bin/sh", "-c", nsenter.isEmpty() ? c.after() : nsenter + c.after())
-                        .directory(work.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                ProcessBuilder after = new ProcessBuilder("setsid", "/bin/sh", "-c", nsenter.isEmpty() ? c.after() : nsenter + c.after())
+                        .directory(work.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                after.environment().put("PATH", env.get("PATH")); // bin/ first: python3 the interpreter, not a shim
+                Process a = after.start();
                 started.add(a);
             }
             boolean timedOut = !(attached ? p.waitFor(c.timeout(), TimeUnit.SECONDS) : p.waitFor(0, TimeUnit.SECONDS) || !p.isAlive());
