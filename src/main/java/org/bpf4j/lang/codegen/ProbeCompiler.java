@@ -28,7 +28,8 @@ import static org.bpf4j.asm.Reg.*;
 
 /**
  * Compiles one unit (a probe body at one attach point) into a BPF program. Register use: r6 holds the context
- * for the whole program; r7 to r9 hold intermediate values (spilled to the stack when all three are busy);
+ * for the whole program; r7 to r9 hold intermediate values (spilled to the stack when all three are busy; r9 is
+ * the scratch memory's base instead in a program compiled in scratch mode, see {@link Frame});
  * r0 to r5 are scratch between helper calls. Statement temporaries are released after each statement.
  */
 final class ProbeCompiler {
