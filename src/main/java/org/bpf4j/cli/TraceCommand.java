@@ -153,6 +153,7 @@ final class TraceCommand {
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         // v0.26: --name[=value] after `--` are the program's named options (getopt()), the rest positional
         Script script = org.bpf4j.lang.syntax.ProgramOptions.apply(Parser.parse(source), params);
+        if (!script.stap()) script = org.bpf4j.lang.syntax.ConfigEnvironment.apply(script, System.getenv()); // BPFTRACE_MAX_STRLEN...
         params = org.bpf4j.lang.syntax.ProgramOptions.positional(params);
         // --dry-run: everything up to the kernel, nothing printed; -d STAGE: the generated instructions, not run
         return ScriptRun.run(script, params, new ScriptRun.Settings(targetPid, command, format.equals("json"), quiet, verbose,

@@ -53,10 +53,19 @@ final class Asm {
     void alu(AluOp op, Reg dst, Reg src) { b.alu64(op, dst, src); note(); }
     void alu(AluOp op, Reg dst, int imm) { b.alu64(op, dst, imm); note(); }
     void neg(Reg dst) { b.neg64(dst); note(); }
-    void ldx(Size size, Reg dst, Reg src, int off) { b.ldx(size, dst, src, off); note(); }
-    void stx(Size size, Reg dst, int off, Reg src) { b.stx(size, dst, off, src); note(); }
-    void st(Size size, Reg dst, int off, int imm) { b.st(size, dst, off, imm); note(); }
-    void atomicAdd(Reg dst, int off, Reg src) { b.atomic(AtomicOp.ADD, Size.DW, dst, off, src); note(); }
+    void ldx(Size size, Reg dst, Reg src, int off) { b.ldx(size, dst, base(src, off), local(src, off)); note(); }
+    void stx(Size size, Reg dst, int off, Reg src) { b.stx(size, base(dst, off), local(dst, off), src); note(); }
+    void st(Size size, Reg dst, int off, int imm) { b.st(size, base(dst, off), local(dst, off), imm); note(); }
+    void atomicAdd(Reg dst, int off, Reg src) { b.atomic(AtomicOp.ADD, Size.DW, base(dst, off), local(dst, off), src); note(); }
+
+    /** The register scratch memory is addressed through (see {@link Frame}): r9, set once at the program's start. */
+    static final Reg SCRATCH_BASE = Reg.R9;
+
+    /** The base register of an access at {@code reg + off}: r9 for an r10 offset in scratch memory. */
+    static Reg base(Reg reg, int off) { return reg == Reg.R10 && Frame.inScratch(off) ? SCRATCH_BASE : reg; }
+
+    /** The offset of that access from {@link #base}. */
+    static int local(Reg reg, int off) { return reg == Reg.R10 && Frame.inScratch(off) ? off - Frame.SCRATCH : off; }
     void jmp(JmpOp op, Reg dst, int imm, String label) { b.jmp(op, dst, imm, label); note(); }
     void jmp(JmpOp op, Reg dst, Reg src, String label) { b.jmp(op, dst, src, label); note(); }
     void ja(String label) { b.ja(label); note(); }
@@ -72,10 +81,11 @@ final class Asm {
         for (int i = before; i < b.size(); i++) note();
     }
 
-    /** {@code dst = r10 + off}: the address of a stack slot. */
+    /** {@code dst = r10 + off}: the address of a stack slot (or of scratch memory, see {@link Frame}). */
     void stackAddr(Reg dst, int off) {
-        mov(dst, Reg.R10);
-        if (off != 0) alu(AluOp.ADD, dst, off);
+        mov(dst, base(Reg.R10, off));
+        int local = local(Reg.R10, off);
+        if (local != 0) alu(AluOp.ADD, dst, local);
     }
 
     /** The finished program and, per instruction, the span it came from. */

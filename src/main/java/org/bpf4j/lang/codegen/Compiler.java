@@ -51,17 +51,31 @@ public final class Compiler {
             if (u.point() instanceof Attach.Usdt usdt && usesArguments(u)) {
                 java.util.Map<String, ProgramPlan> variants = new java.util.LinkedHashMap<>();
                 for (var layout : analysis.machine().usdtLayouts(usdt).entrySet()) {
-                    ProbeCompiler pc = new ProbeCompiler(cx, u, layout.getValue());
-                    variants.put(layout.getKey(), pc.compile(programName(u), ProgramType.KPROBE));
+                    variants.put(layout.getKey(), compile(cx, u, layout.getValue(), ProgramType.KPROBE));
                 }
                 ProgramPlan first = variants.values().iterator().next();
                 programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants));
                 continue;
             }
-            ProbeCompiler pc = new ProbeCompiler(cx, u, List.of());
-            programs.add(pc.compile(programName(u), programType(u.point())));
+            programs.add(compile(cx, u, List.of(), programType(u.point())));
         }
         return new CompiledScript(analysis, cx.plans(), programs, cx.actions, cx.timeFormats);
+    }
+
+    /**
+     * One unit's program: on the stack alone when it fits, as always before; else compiled again with its big
+     * objects in scratch memory (see {@link Frame}), dropping what the first attempt added to the action table.
+     */
+    private static ProgramPlan compile(Context cx, Unit u, List<org.bpf4j.usdt.UsdtArgument> layout, ProgramType type) {
+        int actions = cx.actions.size();
+        ProbeCompiler pc = new ProbeCompiler(cx, u, layout);
+        try {
+            return pc.compile(programName(u), type);
+        } catch (org.bpf4j.lang.sema.SemanticError e) {
+            if (!pc.frame.overflowed()) throw e;
+            cx.actions.subList(actions, cx.actions.size()).clear();
+            return new ProbeCompiler(cx, u, layout, true).compile(programName(u), type);
+        }
     }
 
     /** The kernel program type a probe of this kind runs as. */

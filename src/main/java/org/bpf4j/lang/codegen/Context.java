@@ -24,6 +24,8 @@ final class Context {
     static final String STACKS = "stacks";
     /** A one-entry per-CPU array used as a buffer by join(). */
     static final String JOIN = "join";
+    /** A one-entry per-CPU array: the scratch memory of programs whose values do not fit the stack (see {@link Frame}). */
+    static final String SCRATCH = "scratch";
     /** The deepest stack kept, as the kernel's default perf_event_max_stack. */
     static final int STACK_DEPTH = 127;
     /** Entries of a user map, as bpftrace's default. */
@@ -37,7 +39,9 @@ final class Context {
     final Set<String> internal = new HashSet<>();
     /** The license the programs load with (the config block's, GPL by default). */
     final String license;
-    private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN));
+    private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN, SCRATCH));
+    /** The size of the scratch map's entry: the most scratch memory any program uses. */
+    int scratchBytes;
 
     /** The most entries a stack map is given (each holds a whole stack, and the kernel allocates them all at creation). */
     static final int STACK_KEYS_MAX = 16384;
@@ -121,6 +125,9 @@ final class Context {
         if (internal.contains(JOIN))
             out.add(new MapPlan(null, MapSpec.of(JOIN, MapType.PERCPU_ARRAY, 4, CallCompiler.JOIN_SIZE, 1),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Buf(CallCompiler.JOIN_SIZE - 8)));
+        if (internal.contains(SCRATCH))
+            out.add(new MapPlan(null, MapSpec.of(SCRATCH, MapType.PERCPU_ARRAY, 4, Math.max(8, scratchBytes), 1),
+                    new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Buf(Math.max(8, scratchBytes))));
         return out;
     }
 }

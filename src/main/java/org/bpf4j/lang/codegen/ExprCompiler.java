@@ -624,6 +624,7 @@ final class ExprCompiler {
             }
             switch (e) {
                 case Expr.Str s -> bytes(off, Arrays.copyOf(s.value().getBytes(StandardCharsets.UTF_8), t.size()));
+                case Expr.Positional pos -> bytes(off, Arrays.copyOf(p.cx.analysis.params().text(pos.index()).getBytes(StandardCharsets.UTF_8), t.size()));
                 case Expr.Builtin b -> p.calls.builtinInto(b, off);
                 case Expr.Var v -> copy(R10, p.varSlots.get(v.name()), off, t.size());
                 case Expr.MapRef m -> mapInto(m, off, t.size());

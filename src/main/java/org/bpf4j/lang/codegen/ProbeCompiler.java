@@ -28,7 +28,8 @@ import static org.bpf4j.asm.Reg.*;
 
 /**
  * Compiles one unit (a probe body at one attach point) into a BPF program. Register use: r6 holds the context
- * for the whole program; r7 to r9 hold intermediate values (spilled to the stack when all three are busy);
+ * for the whole program; r7 to r9 hold intermediate values (spilled to the stack when all three are busy; r9 is
+ * the scratch memory's base instead in a program compiled in scratch mode, see {@link Frame});
  * r0 to r5 are scratch between helper calls. Statement temporaries are released after each statement.
  */
 final class ProbeCompiler {
@@ -48,11 +49,15 @@ final class ProbeCompiler {
     /** Where a USDT probe's sites keep their arguments (empty for other probes). */
     final List<org.bpf4j.usdt.UsdtArgument> usdtArgs;
 
-    ProbeCompiler(Context cx, Unit unit, List<org.bpf4j.usdt.UsdtArgument> usdtArgs) {
+    ProbeCompiler(Context cx, Unit unit, List<org.bpf4j.usdt.UsdtArgument> usdtArgs) { this(cx, unit, usdtArgs, false); }
+
+    /** With {@code scratch}, big objects live in scratch memory that r9 points to (see {@link Frame}). */
+    ProbeCompiler(Context cx, Unit unit, List<org.bpf4j.usdt.UsdtArgument> usdtArgs, boolean scratch) {
         this.cx = cx;
         this.unit = unit;
         this.usdtArgs = usdtArgs;
-        this.frame = new Frame(cx.analysis.script().source());
+        this.frame = new Frame(cx.analysis.script().source(), scratch);
+        if (scratch) free.remove(Asm.SCRATCH_BASE);
         this.exprs = new ExprCompiler(this);
         this.calls = new CallCompiler(this);
         this.callbacks = new Callbacks(this);
@@ -62,6 +67,7 @@ final class ProbeCompiler {
     ProgramPlan compile(String name, ProgramType type) {
         asm.at(unit.probe().span());
         asm.mov(R6, R1);
+        if (frame.scratch()) scratchBase();
         // the variables loops over maps use come first: the header their callbacks copy (see Callbacks)
         java.util.Set<String> shared = org.bpf4j.lang.syntax.LoopVars.of(unit.probe().body());
         for (var v : unit.vars().entrySet())
@@ -82,7 +88,21 @@ final class ProbeCompiler {
         asm.exit();
         callbacks.finish();
         DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
+        if (frame.scratch()) cx.scratchBytes = Math.max(cx.scratchBytes, frame.scratchMax());
         return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max());
+    }
+
+    /** r9 = this CPU's entry of the scratch map (a per-CPU array), where the big objects of a scratch-mode program live. */
+    private void scratchBase() {
+        cx.internal.add(Context.SCRATCH);
+        int mark = frame.mark(), key = frame.alloc(8, Span.NONE);
+        asm.st(Size.DW, R10, key, 0);
+        asm.stackAddr(R2, key);
+        asm.loadMap(R1, Context.SCRATCH);
+        asm.call(Helper.MAP_LOOKUP_ELEM);
+        asm.jmp(JmpOp.JEQ, R0, 0, exitLabel);
+        asm.mov(Asm.SCRATCH_BASE, R0);
+        frame.release(mark);
     }
 
     // ---- temporaries ----
@@ -367,7 +387,9 @@ final class ProbeCompiler {
     /** Sends {@code size} bytes at {@code base + off} through the events channel, counting a failure as lost. */
     void output(Reg base, int off, int size) {
         String done = asm.label("sent");
-        asm.emit(b -> EventOutput.emit(b, cx.options.channel(), R6, base, off, size, Context.EVENTS, Context.LOST, done));
+        Reg from = Asm.base(base, off);
+        int at = Asm.local(base, off);
+        asm.emit(b -> EventOutput.emit(b, cx.options.channel(), R6, from, at, size, Context.EVENTS, Context.LOST, done));
     }
 
     /** The payload layout of an event carrying values of these types (integers widened to 64 bits). */

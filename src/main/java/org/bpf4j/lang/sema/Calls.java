@@ -19,8 +19,6 @@ final class Calls {
             "ax", "cx", "dx", "si", "di", "orig_ax", "ip", "cs", "flags", "sp", "ss");
     /** The clocks nsecs() reads. */
     static final Set<String> CLOCKS = Set.of("monotonic", "boot", "tai", "sw_tai");
-    /** The longest string str() reads, as bpftrace's default BPFTRACE_STRLEN. */
-    static final int STRLEN = 64;
 
     private final Checker c;
 
@@ -187,11 +185,11 @@ final class Calls {
             case "str" -> {
                 arity(call, 1, 2);
                 Expr a = args.getFirst();
-                int len = STRLEN;
+                int len = c.config.maxStrlen();
                 if (args.size() == 2) {
                     integer(args.get(1), "str()'s length");
                     Long l = c.constantOrNull(args.get(1));
-                    if (l != null && l > 0 && l < STRLEN) len = (int) (l + 1);
+                    if (l != null && l > 0 && l < len) len = (int) (l + 1);
                 }
                 String text = Constants.positionalText(a, c.params);
                 if (text != null) {
@@ -210,7 +208,7 @@ final class Calls {
                 if (args.size() == 2) {
                     integer(args.get(1), "buf()'s length");
                     Long l = c.constantOrNull(args.get(1));
-                    cap = l == null ? STRLEN : (int) Math.min(Math.max(l, 0), STRLEN);
+                    cap = l == null ? c.config.maxStrlen() : (int) Math.min(Math.max(l, 0), c.config.maxStrlen());
                 } else if (t instanceof Type.Array a) {
                     cap = a.size();
                 } else if (t instanceof Type.Str s) {

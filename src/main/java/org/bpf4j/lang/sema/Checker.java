@@ -595,6 +595,8 @@ public final class Checker {
             case Expr.Str s -> new Type.Str(s.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
             case Expr.Builtin b -> Builtins.type(this, b);
             case Expr.Positional p -> {
+                if (params.number(p.index()) == null && !script.stap()) // v0.26: a parameter that is no number is a string
+                    yield new Type.Str(params.text(p.index()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
                 if (params.number(p.index()) == null)
                     throw error(p.span(), "$" + p.index() + " is '" + params.text(p.index()) + "', not a number: use str($" + p.index() + ")");
                 yield Type.INT64;

@@ -16,14 +16,19 @@ import java.util.Map;
  * @param stackMode       how kstack/ustack print when the call does not say
  * @param printMapsOnExit whether the maps print when tracing ends
  * @param maxMapKeys      the entries each of the script's maps is made with ({@code max_map_keys})
+ * @param maxStrlen       the bytes of a string {@code str()} reads, its NUL included ({@code max_strlen}: 64 unless
+ *                        set, v0.17's default, so that a string fits the BPF stack; longer ones live in scratch maps)
  */
-public record Config(String license, Type.StackMode stackMode, boolean printMapsOnExit, int maxMapKeys) {
+public record Config(String license, Type.StackMode stackMode, boolean printMapsOnExit, int maxMapKeys, int maxStrlen) {
+    /** The most {@code max_strlen} may be: what one CPU's scratch memory of a program holds (the kernel's per-CPU limit is 32 KiB). */
+    public static final int MAX_STRLEN_LIMIT = 16384;
+
     /** The licenses bpftrace accepts, in its order: those the kernel counts as GPL-compatible. */
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
             "GPL and additional rights", "GPL v2", "GPL");
 
     /** The defaults, as without a config block. */
-    public static final Config DEFAULT = new Config("GPL", Type.StackMode.BPFTRACE, true, 4096);
+    public static final Config DEFAULT = new Config("GPL", Type.StackMode.BPFTRACE, true, 4096, 64);
 
     /** The settings of {@code script}'s config block; a value bpftrace would refuse is a {@link SemanticError}. */
     public static Config of(Script script) {
@@ -50,17 +55,28 @@ public record Config(String license, Type.StackMode stackMode, boolean printMaps
         int keys = DEFAULT.maxMapKeys();
         String k = c.get("max_map_keys");
         if (k != null) {
-            long n;
-            try {
-                n = Long.decode(k.trim());
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
+            long n = number(k);
             if (n < 0 || n > Integer.MAX_VALUE)
                 throw error(script, "Invalid value for max_map_keys: expected a positive integer, found: " + k);
             if (n > 0) keys = (int) n;   // 0: no size given, the default
         }
-        return new Config(license, mode, print, keys);
+        int strlen = DEFAULT.maxStrlen();
+        String l = c.get("max_strlen");
+        if (l != null) {
+            long n = number(l);
+            if (n < 1 || n > MAX_STRLEN_LIMIT)
+                throw error(script, "Invalid value for max_strlen: expected an integer from 1 to " + MAX_STRLEN_LIMIT + ", found: " + l);
+            strlen = (int) n;
+        }
+        return new Config(license, mode, print, keys, strlen);
+    }
+
+    private static long number(String text) {
+        try {
+            return Long.decode(text.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static SemanticError error(Script script, String message) {

@@ -58,7 +58,8 @@ public final class ProgramOptions {
         if (c.args().isEmpty() || c.args().size() > 3 || !(c.args().getFirst() instanceof Expr.Str name))
             throw new SyntaxError(source, c.span(), "getopt() takes a name (a string literal), a default and a description");
         asked.add(name.value());
-        Expr def = c.args().size() > 1 ? c.args().get(1) : new Expr.Int(0, c.span()); // no default: a boolean, false
+        Expr def = c.args().size() > 1 ? c.args().get(1) // no default: a boolean, false (v0.26's false, as V026 lowers it)
+                : new Expr.Cast(new TypeName("bool", 0, c.span()), new Expr.Int(0, c.span()), c.span());
         boolean present = given.containsKey(name.value());
         String text = given.get(name.value());
         return switch (def) {

@@ -78,7 +78,8 @@ final class V026 {
         Expr value = null;
         if (in.accept(ASSIGN)) value = p.expr();
         Expr.Var target = new Expr.Var(var.text(), var.span());
-        if (value == null && type == null) return new Stmt.Let(target, let.span());
+        boolean aggregate = type != null && type.pointers() == 0 && (type.length() >= 0 || type.base().startsWith("struct") || type.base().startsWith("union"));
+        if (value == null && (type == null || aggregate)) return new Stmt.Let(target, let.span()); // typed by its assignments
         if (value == null) value = new Expr.Int(0, var.span());
         if (type != null && (type.pointers() > 0 || !type.base().startsWith("struct") && !type.base().startsWith("union")))
             value = new Expr.Cast(type, value, value.span());

@@ -76,6 +76,7 @@ public final class CaseRunner {
         if (Files.isExecutable(python)) {
             Path bin = Files.createDirectories(w.resolve("bin"));
             Files.createSymbolicLink(bin.resolve("python"), python);
+            Files.createSymbolicLink(bin.resolve("python3"), python); // v0.26's str_big cases make their path with python3
         }
         Path sources = Path.of(System.getProperty("bpf4j.testsrc", "src/test/resources/lang"));
         for (String kind : List.of("testlibs", "testprogs")) {

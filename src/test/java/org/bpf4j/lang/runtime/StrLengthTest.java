@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@code str(ptr, len)} reads {@code len} bytes of a string that is not NUL-terminated (HotSpot's probes pass names
- * as pointer and length), with the length known only at run time or a constant: the bytes after it stay out.
+ * as pointer and length), with the length known only at run time or a constant: the bytes after it stay out; and
+ * strings longer than the BPF stack holds once {@code max_strlen} is raised (they live in a per-CPU scratch map).
  */
 @Tag("kernel")
 class StrLengthTest {
@@ -41,5 +42,26 @@ class StrLengthTest {
             }
         }, o -> o.contains("]\n"));
         assertEquals("[known!][known!][kn]", r.out().lines().findFirst().orElse(""), r.out());
+    }
+
+    @Test
+    void raisedMaxStrlenReadsWholeLongStringsIntoKeysEventsAndTuples() {
+        Kernel.require();
+        int tid = org.bpf4j.sys.Native.gettid();
+        String script = "config = { max_strlen = 4000 } tracepoint:syscalls:sys_enter_write /tid == " + tid + " && args.count == 3001/ {"
+                + " @[str(args.buf)] = count(); printf(\"%s\\n\", str(args.buf)); print((1, str(args.buf))); exit(); }";
+        String text = "A".repeat(2999) + "Z";
+        SessionTest.Run r = SessionTest.run(script, false, () -> {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocateFrom(text); // 3000 characters and their NUL: 3001 bytes
+                long n = (long) WRITE.invokeExact(-1, buf, 3001L); // a bad descriptor: the call fails, the tracepoint sees it
+                assertEquals(-1, n);
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+        }, o -> false);
+        java.util.List<String> lines = r.out().lines().filter(l -> !l.isEmpty()).toList();
+        assertEquals(java.util.List.of(text, "(1, " + text + ")", "@[" + text + "]: 1"), lines,
+                () -> "lengths " + lines.stream().map(String::length).toList());
     }
 }

@@ -31,12 +31,26 @@ class V026Test {
     }
 
     @Test
+    void environmentVariablesAreConfigSettingsAndWinOverTheBlock() {
+        Script s = ConfigEnvironment.apply(parse("config = { max_strlen = 100; stack_mode = perf } begin { }"),
+                Map.of("BPFTRACE_MAX_STRLEN", "9999", "BPFTRACE_MAX_MAP_KEYS", "7", "BPFTRACE_NOT_A_SETTING", "1", "HOME", "/root"));
+        assertEquals(Map.of("max_strlen", "9999", "stack_mode", "perf", "max_map_keys", "7"), s.config());
+        Script plain = parse("begin { }");
+        assertSame(plain, ConfigEnvironment.apply(plain, Map.of("PATH", "/bin")), "no setting in the environment: the script as it was");
+    }
+
+    @Test
     void letWithATypeCastsAndMapDeclarationsAreAccepted() {
         List<Stmt> b = body("let @m = lruhash(10); begin { let $x: uint8 = 300; let $y; }");
         Stmt.Assign a = (Stmt.Assign) b.getFirst();
         assertEquals("$x", ((Expr.Var) a.target()).name());
         assertEquals("uint8", ((Expr.Cast) a.value()).type().base());
         assertEquals("$y", ((Stmt.Let) b.get(1)).var().name());
+        // a declared struct or array without a value is typed by its first assignment; a pointer starts as a null one
+        List<Stmt> d = body("struct W { int a; } begin { let $w: struct W[10]; let $s: struct W; let $p: struct W *; }");
+        assertInstanceOf(Stmt.Let.class, d.get(0));
+        assertInstanceOf(Stmt.Let.class, d.get(1));
+        assertInstanceOf(Expr.Cast.class, ((Stmt.Assign) d.get(2)).value());
     }
 
     @Test
@@ -113,7 +127,9 @@ class V026Test {
                 List.of("7", "--aa=20", "--bb"));
         List<Stmt> b = s.probes().getFirst().body();
         assertEquals(20, ((Expr.Int) ((Stmt.Assign) b.get(0)).value()).value());
-        assertEquals(1, ((Expr.Int) ((Stmt.Assign) b.get(1)).value()).value());
+        Expr.Cast flag = (Expr.Cast) ((Stmt.Assign) b.get(1)).value(); // no default: a bool (printed true/false)
+        assertEquals("bool", flag.type().base());
+        assertEquals(1, ((Expr.Int) flag.operand()).value());
         assertEquals("x", ((Expr.Str) ((Stmt.Assign) b.get(2)).value()).value());
         assertEquals(List.of("7"), ProgramOptions.positional(List.of("7", "--aa=20", "--bb")));
         UserException e = assertThrows(UserException.class, () -> ProgramOptions.apply(parse("begin { $a = getopt(\"aa\", 5); }"), List.of("--zz")));
