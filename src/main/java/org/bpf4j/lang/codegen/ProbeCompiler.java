@@ -59,6 +59,7 @@ final class ProbeCompiler {
     ProgramPlan compile(String name, ProgramType type) {
         asm.at(unit.probe().span());
         asm.mov(R6, R1);
+        ExitGate.check(this);
         for (var v : unit.vars().entrySet()) varSlots.put(v.getKey(), frame.alloc(v.getValue().size(), unit.probe().span()));
         if (unit.probe().predicate() != null) {
             Expr pred = unit.probe().predicate();
