@@ -161,14 +161,17 @@ final class FamilyReader {
 
     /**
      * The upper bounds (inclusive, as integers are counted) of bucket 0, 1, ... and +Inf last. hist(): bucket 0
-     * holds negative values (le -1), 1 holds 0, n holds [2^(n-2), 2^(n-1)-1]; lhist(min, max, step): bucket 0
+     * holds negative values (le -1), 1 holds 0, n holds [2^(n-2), 2^(n-1)-1] (hist(v, k): 2^k buckets per power of
+     * two, the first 2^k+1 holding one value each); lhist(min, max, step): bucket 0
      * holds values below min, n holds [min+(n-1)*step, min+n*step-1], the last those from max on.
      */
     double[] bounds(Type.Agg agg) {
         double s = family.scale();
         if (agg.kind() == Type.AggKind.HIST) {
             double[] b = new double[highestBucket + 2];
-            for (int i = 0; i <= highestBucket; i++) b[i] = scaled(i == 0 ? -1 : i == 1 ? 0 : Math.pow(2, i - 1) - 1, s);
+            int k = (int) agg.step(), n = 1 << k; // hist(v, k): 2^k buckets per power of two; one value each below 2^k
+            for (int i = 0; i <= highestBucket; i++)
+                b[i] = scaled(i == 0 ? -1 : i < n ? i - 1 : Math.pow(2, (i >> k) - 1) * (n + (i & (n - 1))) - 1, s);
             b[highestBucket + 1] = Double.POSITIVE_INFINITY;
             return b;
         }

@@ -76,6 +76,7 @@ final class Planner {
                 case MIN, MAX -> Family.Shape.GAUGE;
                 case AVG, STATS, STATISTIC -> cleared ? Family.Shape.AVERAGE : Family.Shape.SUMMARY;
                 case HIST, LHIST -> cleared ? Family.Shape.GAUGE_HISTOGRAM : Family.Shape.HISTOGRAM;
+                case TSERIES -> null; // a window of past values, not one number: skipped with the reason
             };
             case Type.Int i -> Family.Shape.GAUGE;
             default -> null;

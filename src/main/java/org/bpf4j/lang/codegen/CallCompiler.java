@@ -90,6 +90,7 @@ final class CallCompiler {
                 int action = p.cx.action(new Action.Exit(payload));
                 if (args.isEmpty()) p.event(action, new long[] {0}, payload);   // exit(): status 0
                 else p.event(action, args, payload);
+                ExitGate.set(p);
                 asm.ja(p.exitLabel);
             }
             case "print", LoweredCalls.PRINT_INLINE, LoweredCalls.PRINT_LINE -> {
@@ -234,6 +235,10 @@ final class CallCompiler {
     // ---- aggregations ----
 
     void aggregate(Expr.MapRef m, Type.Agg agg, Expr.Call c) {
+        if (agg.kind() == Type.AggKind.TSERIES) {
+            new TseriesCompiler(p).aggregate(m, agg, c);
+            return;
+        }
         MapPlan plan = p.cx.map(m.name());
         Temp v = agg.kind() == Type.AggKind.COUNT ? null : x.eval(c.args().getFirst());
         int key = p.mapKey(plan, m.keys());
@@ -297,27 +302,14 @@ final class CallCompiler {
         String store = asm.label("bucket");
         asm.mov(R4, p.use(v, R4));
         asm.mov(R5, 0);
-        if (agg.kind() == Type.AggKind.HIST) {
+        if (agg.kind() == Type.AggKind.HIST && agg.step() > 0) {
+            fineBucket((int) agg.step(), store);
+        } else if (agg.kind() == Type.AggKind.HIST) {
             asm.jmp(JmpOp.JSLT, R4, 0, store);
             asm.mov(R5, 1);
             asm.jmp(JmpOp.JEQ, R4, 0, store);
             asm.mov(R5, 2);
-            // floor(log2(v)) by halving: above 2^32 through a copy (the immediate cannot hold 2^32), then
-            // "if v >= 2^s: v >>= s, bucket += s", three instructions a step
-            String low = asm.label("log");
-            asm.mov(R3, R4);
-            asm.alu(AluOp.RSH, R3, 32);
-            asm.jmp(JmpOp.JEQ, R3, 0, low);
-            asm.mov(R4, R3);
-            asm.alu(AluOp.ADD, R5, 32);
-            asm.place(low);
-            for (int s : new int[] {16, 8, 4, 2, 1}) {
-                String skip = asm.label("log");
-                asm.jmp(JmpOp.JLT, R4, 1 << s, skip);
-                asm.alu(AluOp.RSH, R4, s);
-                asm.alu(AluOp.ADD, R5, s);
-                asm.place(skip);
-            }
+            log2(R4, R5);
         } else {
             long buckets = (agg.max() - agg.min()) / agg.step();
             cmp(JmpOp.JSLT, R4, agg.min(), store);
@@ -330,6 +322,50 @@ final class CallCompiler {
         }
         asm.place(store);
         asm.stx(Size.DW, R10, off, R5);
+    }
+
+    /**
+     * hist(n, k)'s bucket of r4 into r5: 0 below zero, n + 1 for n < 2^k, else, with l the position of n's highest
+     * bit, ((l - k + 1) << k) + (the k bits after it) + 1: 2^k buckets per power of two.
+     */
+    private void fineBucket(int k, String store) {
+        int mask = (1 << k) - 1;
+        asm.jmp(JmpOp.JSLT, R4, 0, store);
+        asm.mov(R5, R4);
+        asm.alu(AluOp.ADD, R5, 1);
+        asm.jmp(JmpOp.JLE, R4, mask, store);
+        asm.mov(R2, R4);
+        asm.mov(R5, 0);
+        log2(R4, R5);
+        asm.alu(AluOp.SUB, R5, k);
+        asm.mov(R3, R2);
+        asm.alu(AluOp.RSH, R3, R5);
+        asm.alu(AluOp.AND, R3, mask);
+        asm.alu(AluOp.ADD, R5, 1);
+        asm.alu(AluOp.LSH, R5, k);
+        asm.alu(AluOp.ADD, R5, R3);
+        asm.alu(AluOp.ADD, R5, 1);
+    }
+
+    /**
+     * {@code acc += floor(log2(v))} for v > 0, by halving: above 2^32 through a copy (the immediate cannot hold
+     * 2^32), then "if v >= 2^s: v >>= s, acc += s", three instructions a step; v is destroyed, r3 is scratch.
+     */
+    private void log2(Reg v, Reg acc) {
+        String low = asm.label("log");
+        asm.mov(R3, v);
+        asm.alu(AluOp.RSH, R3, 32);
+        asm.jmp(JmpOp.JEQ, R3, 0, low);
+        asm.mov(v, R3);
+        asm.alu(AluOp.ADD, acc, 32);
+        asm.place(low);
+        for (int s : new int[] {16, 8, 4, 2, 1}) {
+            String skip = asm.label("log");
+            asm.jmp(JmpOp.JLT, v, 1 << s, skip);
+            asm.alu(AluOp.RSH, v, s);
+            asm.alu(AluOp.ADD, acc, s);
+            asm.place(skip);
+        }
     }
 
     private void cmp(JmpOp op, Reg r, long v, String label) {

@@ -39,7 +39,7 @@ final class Context {
     final Set<String> internal = new HashSet<>();
     /** The license the programs load with (the config block's, GPL by default). */
     final String license;
-    private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN, SCRATCH));
+    private final Set<String> names = new HashSet<>(List.of(EVENTS, LOST, STACKS, JOIN, SCRATCH, ExitGate.MAP));
     /** The size of the scratch map's entry: the most scratch memory any program uses. */
     int scratchBytes;
 
@@ -59,14 +59,17 @@ final class Context {
         this.license = config.license();
         this.mapKeys = config.maxMapKeys();
         for (MapDecl d : analysis.maps().values()) userMaps.put(d.name(), plan(d));
+        if (ExitGate.needed(analysis)) internal.add(ExitGate.MAP);
     }
 
     private MapPlan plan(MapDecl d) {
         Type userKey = d.key() == null ? Type.UINT64 : d.key();
         Type.Agg agg = d.agg();
-        Type.Tuple key = agg != null && agg.histogram() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
+        Type.Tuple key = agg != null && agg.bucketed() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
         String name = kernelName(d.name());
-        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), mapKeys), key, d.value());
+        // tseries updates a bucket in several steps: one copy per CPU keeps them whole (the runtime merges them)
+        MapType type = agg != null && agg.kind() == Type.AggKind.TSERIES ? MapType.PERCPU_HASH : MapType.HASH;
+        return new MapPlan(d, MapSpec.of(name, type, key.size(), d.value().size(), mapKeys), key, d.value());
     }
 
     /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */
@@ -122,6 +125,8 @@ final class Context {
                     Math.max(MAP_KEYS, Math.min(mapKeys, STACK_KEYS_MAX))),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Array(Type.UINT64, depth)));
         }
+        if (internal.contains(ExitGate.MAP))
+            out.add(new MapPlan(null, MapSpec.of(ExitGate.MAP, MapType.ARRAY, 4, 8, 1), new Type.Tuple(List.of(new Type.Int(4, false))), Type.UINT64));
         if (internal.contains(JOIN))
             out.add(new MapPlan(null, MapSpec.of(JOIN, MapType.PERCPU_ARRAY, 4, CallCompiler.JOIN_SIZE, 1),
                     new Type.Tuple(List.of(new Type.Int(4, false))), new Type.Buf(CallCompiler.JOIN_SIZE - 8)));

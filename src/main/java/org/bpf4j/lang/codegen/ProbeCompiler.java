@@ -68,6 +68,7 @@ final class ProbeCompiler {
         asm.at(unit.probe().span());
         asm.mov(R6, R1);
         if (frame.scratch()) scratchBase();
+        ExitGate.check(this);
         // the variables loops over maps use come first: the header their callbacks copy (see Callbacks)
         java.util.Set<String> shared = org.bpf4j.lang.syntax.LoopVars.of(unit.probe().body());
         for (var v : unit.vars().entrySet())

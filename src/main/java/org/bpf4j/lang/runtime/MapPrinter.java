@@ -28,6 +28,7 @@ final class MapPrinter {
     /** The text or JSON of all of {@code entries} of {@code plan}, keeping the {@code top} last and dividing by {@code div}. */
     String render(MapPlan plan, List<Entry> entries, long top, long div, boolean json) {
         Type.Agg agg = plan.decl().agg();
+        if (agg != null && agg.kind() == Type.AggKind.TSERIES) return tseries(plan, agg, entries, json);
         if (agg != null && agg.histogram()) return histograms(plan, agg, entries, top, json);
         if (agg != null && (agg.kind() == Type.AggKind.AVG || agg.kind() == Type.AggKind.STATS || agg.kind() == Type.AggKind.STATISTIC))
             return stats(plan, agg, entries, top, div, json);
@@ -146,6 +147,7 @@ final class MapPrinter {
         sorted = top(sorted, top);
         Type shown = vt instanceof Type.Agg a ? (a.signed() ? Type.INT64 : Type.UINT64) : vt;
         if (json) {
+            if (sorted.isEmpty()) return ""; // v0.26 prints no line for a map without entries
             List<String> parts = new ArrayList<>();
             for (Entry e : sorted) parts.add((plan.userKey() == null ? "" : keyJson(plan, e.key) + ": ") + jsonValue(shown, e.value, div));
             String data = plan.userKey() == null ? (parts.isEmpty() ? "{}" : parts.getFirst()) : "{" + String.join(", ", parts) + "}";
@@ -203,6 +205,24 @@ final class MapPrinter {
             return "{\"type\": \"stats\", \"data\": {" + Values.quote(plan.decl().name()) + ": " + data + "}}\n";
         }
         return (lines.isEmpty() ? "\n" : String.join("", lines)) + "\n";
+    }
+
+    /** A tseries() map: nothing when it has no entries (as v0.26), else a table or a JSON array per key. */
+    private String tseries(MapPlan plan, Type.Agg agg, List<Entry> entries, boolean json) {
+        List<TseriesPrinter.Series> all = TseriesPrinter.series(agg, plan.key().offset(1), sortByKey(plan, entries));
+        if (all.isEmpty()) return "";
+        List<String> parts = new ArrayList<>();
+        for (TseriesPrinter.Series s : all) {
+            if (json) {
+                String rows = TseriesPrinter.json(s.rows(), agg.signed());
+                parts.add(plan.userKey() == null ? rows : keyJson(plan, s.key()) + ": " + rows);
+            } else {
+                parts.add(label(plan, s.key()) + ":\n" + TseriesPrinter.table(s.rows(), agg.signed(), java.time.ZoneId.systemDefault()) + "\n");
+            }
+        }
+        if (!json) return String.join("", parts);
+        String data = plan.userKey() == null ? parts.getFirst() : "{" + String.join(", ", parts) + "}";
+        return "{\"type\": \"tseries\", \"data\": {" + Values.quote(plan.decl().name()) + ": " + data + "}}\n";
     }
 
     private static long average(byte[] v, Type.Agg agg) {
@@ -346,10 +366,10 @@ final class MapPrinter {
 
     static String label(Type.Agg agg, long b) {
         if (agg.kind() == Type.AggKind.HIST) {
+            int k = (int) agg.step();
             if (b == 0) return "(..., 0)";
-            if (b == 1) return "[0]";
-            if (b == 2) return "[1]";
-            return "[" + power(b - 2) + ", " + power(b - 1) + ")";
+            if (b <= 2L << k) return "[" + (b - 1) + "]"; // one value a bucket up to 2^(k+1)
+            return "[" + bound(b - 1, k) + ", " + bound(b, k) + ")";
         }
         long n = (agg.max() - agg.min()) / agg.step();
         if (b == 0) return "(..., " + lnum(agg.min()) + ")";
@@ -358,10 +378,21 @@ final class MapPrinter {
         return "[" + lnum(lo) + ", " + lnum(lo + agg.step()) + ")";
     }
 
-    private static String power(long p) {
-        String[] suffix = {"", "K", "M", "G", "T", "P", "E"};
-        int s = (int) Math.min(p / 10, 6);
-        return (1L << (p - s * 10L)) + suffix[s];
+    /**
+     * The value hist bucket {@code b} (of hist(n, k)) ends before, as bpftrace labels it: plain up to 2^(k+1), then
+     * with K, M, G... for each power of 2^10.
+     */
+    private static String bound(long b, int k) {
+        if (b <= 2L << k) return String.valueOf(b);
+        long n = 1L << k, power = (b >> k) - 1, s = Math.min(power / 10, 6);
+        return ((1L << (power - s * 10)) * (n + (b & (n - 1)))) + (s == 0 ? "" : String.valueOf("KMGTPE".charAt((int) s - 1)));
+    }
+
+    /** The first value of hist(n, k) bucket {@code b} (b >= 1). */
+    private static long lowest(long b, int k) {
+        long i = b - 1, n = 1L << k;
+        if (i < n) return i;
+        return (1L << ((i >> k) - 1)) * (n + (i & (n - 1)));
     }
 
     private static String lnum(long v) {
@@ -391,9 +422,9 @@ final class MapPrinter {
     /** The inclusive value range of bucket {@code b}; MIN/MAX_VALUE for open ends. */
     static long[] range(Type.Agg agg, long b) {
         if (agg.kind() == Type.AggKind.HIST) {
+            int k = (int) agg.step();
             if (b == 0) return new long[] {Long.MIN_VALUE, -1};
-            if (b == 1) return new long[] {0, 0};
-            return new long[] {1L << (b - 2), (1L << (b - 1)) - 1};
+            return new long[] {lowest(b, k), lowest(b + 1, k) - 1};
         }
         long n = (agg.max() - agg.min()) / agg.step();
         if (b == 0) return new long[] {Long.MIN_VALUE, agg.min() - 1};

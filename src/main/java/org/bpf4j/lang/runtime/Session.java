@@ -543,7 +543,7 @@ public final class Session implements AutoCloseable {
 
     private void clear(MapPlan m, boolean zero) {
         KernelMap km = maps.get(m.name());
-        byte[] empty = new byte[m.spec().valueSize()];
+        byte[] empty = new byte[km.valueBytes()]; // a per-CPU map (tseries) takes every CPU's copy
         for (MapPrinter.Entry e : entries(m)) {
             if (zero) km.put(e.key(), empty);
             else km.delete(e.key());

@@ -11,7 +11,7 @@ final class Calls {
     /** The calls SystemTap's parser makes, which no script can write. */
     static final String STATISTIC = LoweredCalls.STATISTIC, PRINT_INLINE = LoweredCalls.PRINT_INLINE, PRINT_LINE = LoweredCalls.PRINT_LINE;
     /** Functions whose value only a map can hold. */
-    static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", STATISTIC);
+    static final Set<String> AGGREGATES = Set.of("count", "sum", "avg", "min", "max", "stats", "hist", "lhist", "tseries", STATISTIC);
     /** SystemTap's extractors of a statistic. */
     static final Set<String> EXTRACTORS = Set.of("@count", "@sum", "@avg", "@min", "@max");
     /** The registers reg() knows, by their pt_regs names. */
@@ -55,7 +55,14 @@ final class Calls {
         return switch (n) {
             case "count" -> { arity(call, 0, 0); yield Type.Agg.of(Type.AggKind.COUNT, false); }
             case STATISTIC -> { arity(call, 1, 1); integer(call.args().getFirst(), "<<<'s value"); yield Type.Agg.of(Type.AggKind.STATISTIC, true); }
-            case "hist" -> { arity(call, 1, 1); integer(call.args().getFirst(), "hist()'s value"); yield Type.Agg.of(Type.AggKind.HIST, true); }
+            case "hist" -> {
+                arity(call, 1, 2);
+                integer(call.args().getFirst(), "hist()'s value");
+                long k = call.args().size() == 2 ? c.constant(call.args().get(1), "hist()'s bits") : 0;
+                if (k < 0 || k > 5) throw c.error(call.args().get(1).span(), "hist: bits " + k + " must be 0..5");
+                yield new Type.Agg(Type.AggKind.HIST, true, 0, 0, k);
+            }
+            case "tseries" -> tseries(call);
             case "lhist" -> {
                 arity(call, 4, 4);
                 integer(call.args().getFirst(), "lhist()'s value");
@@ -76,6 +83,30 @@ final class Calls {
                 yield Type.Agg.of(kind, signed);
             }
         };
+    }
+
+    /** tseries(value, interval, intervals[, "avg"|"min"|"max"|"sum"]): constants checked as bpftrace does. */
+    private Type.Agg tseries(Expr.Call call) {
+        arity(call, 3, 4);
+        Type.Int t = integer(call.args().getFirst(), "tseries()'s value");
+        long interval = c.constant(call.args().get(1), "tseries()'s interval");
+        long intervals = c.constant(call.args().get(2), "tseries()'s number of intervals");
+        if (interval <= 0) throw c.error(call.args().get(1).span(), "tseries() interval_ns must be >= 1 (" + interval + " provided)");
+        if (intervals <= 0) throw c.error(call.args().get(2).span(), "tseries() num_intervals must be >= 1 (" + intervals + " provided)");
+        if (intervals > 1_000_000) throw c.error(call.args().get(2).span(), "tseries() num_intervals must be < 1000000 (" + intervals + " provided)");
+        Type.SeriesFn fn = Type.SeriesFn.NONE;
+        if (call.args().size() == 4) {
+            String name = literal(call.args().get(3), "tseries()'s aggregation").value();
+            fn = switch (name) {
+                case "avg" -> Type.SeriesFn.AVG;
+                case "min" -> Type.SeriesFn.MIN;
+                case "max" -> Type.SeriesFn.MAX;
+                case "sum" -> Type.SeriesFn.SUM;
+                default -> throw c.error(call.args().get(3).span(),
+                        "tseries() expects one of the following aggregation functions: avg, max, min, sum (\"" + name + "\" provided)");
+            };
+        }
+        return new Type.Agg(Type.AggKind.TSERIES, t.signed(), 0, 0, 0, new Type.Series(interval, (int) intervals, fn));
     }
 
     private void format(Expr.Call call, int first) {

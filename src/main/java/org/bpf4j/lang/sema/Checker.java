@@ -557,8 +557,8 @@ public final class Checker {
             return new Type.Tuple(out);
         }
         if (a instanceof Type.Agg x && b instanceof Type.Agg y && x.kind() == y.kind()
-                && x.min() == y.min() && x.max() == y.max() && x.step() == y.step())
-            return new Type.Agg(x.kind(), x.signed() || y.signed(), x.min(), x.max(), x.step());
+                && x.min() == y.min() && x.max() == y.max() && x.step() == y.step() && java.util.Objects.equals(x.series(), y.series()))
+            return new Type.Agg(x.kind(), x.signed() || y.signed(), x.min(), x.max(), x.step(), x.series());
         return null;
     }
 

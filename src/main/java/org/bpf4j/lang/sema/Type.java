@@ -209,13 +209,26 @@ public sealed interface Type {
      * The aggregating map functions; STATISTIC is SystemTap's {@code <<<}: count, total, minimum and maximum, read
      * with {@code @count}, {@code @sum}, {@code @avg}, {@code @min} and {@code @max}.
      */
-    enum AggKind { COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST, STATISTIC }
+    enum AggKind { COUNT, SUM, MIN, MAX, AVG, STATS, HIST, LHIST, STATISTIC, TSERIES }
+
+    /** How tseries() reduces the values of one interval: the last one (NONE), their average, minimum, maximum or sum. */
+    enum SeriesFn { NONE, AVG, MIN, MAX, SUM }
+
+    /**
+     * tseries()'s constant arguments: the length of an interval in nanoseconds, how many intervals the map keeps
+     * (one bucket each, reused round-robin), and the reduction.
+     */
+    record Series(long intervalNs, int intervals, SeriesFn fn) {}
 
     /**
      * The value of a map filled by an aggregating function. For lhist, {@code min}, {@code max} and
-     * {@code step} are its constant arguments. {@code signed} tells how sums and extremes read.
+     * {@code step} are its constant arguments; for hist, {@code step} is its sub-buckets' bits k (0..5: 2^k buckets
+     * per power of two); tseries has its {@code series}. {@code signed} tells how sums and extremes read.
      */
-    record Agg(AggKind kind, boolean signed, long min, long max, long step) implements Type {
+    record Agg(AggKind kind, boolean signed, long min, long max, long step, Series series) implements Type {
+        /** An aggregation without tseries parameters. */
+        public Agg(AggKind kind, boolean signed, long min, long max, long step) { this(kind, signed, min, max, step, null); }
+
         /** An aggregation without lhist parameters. */
         public static Agg of(AggKind kind, boolean signed) { return new Agg(kind, signed, 0, 0, 0); }
 
@@ -223,6 +236,7 @@ public sealed interface Type {
             return switch (kind) {
                 case AVG, STATS -> 16;
                 case STATISTIC -> 32;
+                case TSERIES -> 24; // one interval's bucket: value, meta (count or time), epoch (time / interval)
                 default -> 8;
             };
         }
@@ -231,6 +245,9 @@ public sealed interface Type {
 
         /** True for hist and lhist, whose maps have a bucket number after the user's key. */
         public boolean histogram() { return kind == AggKind.HIST || kind == AggKind.LHIST; }
+
+        /** True for hist, lhist and tseries, whose maps have a u64 bucket number after the user's key. */
+        public boolean bucketed() { return histogram() || kind == AggKind.TSERIES; }
     }
 
     /** The type of expressions that give no value. */

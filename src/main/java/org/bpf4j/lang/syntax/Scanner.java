@@ -295,10 +295,32 @@ public final class Scanner {
                 }
             }
         }
+        if (!stap) value = duration(start, value);
         while (pos < text.length() && "uUlL".indexOf(text.charAt(pos)) >= 0) pos++;
         if (pos < text.length() && (Character.isLetter(text.charAt(pos)) || text.charAt(pos) == '_'))
             throw error(pos, "unexpected '" + text.charAt(pos) + "' after a number");
         return new Token(TokenKind.INT, text.substring(start, pos), value, here(start));
+    }
+
+    /** v0.24's time units after a number ({@code 100ms}, {@code 1s}): the value in nanoseconds. */
+    private long duration(int start, long value) {
+        int end = pos;
+        while (end < text.length() && Character.isLetter(text.charAt(end))) end++;
+        long scale = switch (text.substring(pos, end)) {
+            case "ns" -> 1;
+            case "us" -> 1_000;
+            case "ms" -> 1_000_000;
+            case "s" -> 1_000_000_000;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            case "d" -> 86_400_000_000_000L;
+            default -> 0;
+        };
+        if (scale == 0 || end < text.length() && (Character.isDigit(text.charAt(end)) || text.charAt(end) == '_')) return value;
+        if (Long.compareUnsigned(value, Long.divideUnsigned(-1L, scale)) > 0)
+            throw error(start, "number " + text.substring(start, end) + " does not fit in 64 bits");
+        pos = end;
+        return value * scale;
     }
 
     private long scientific(int start, long mantissa, int exponent) {

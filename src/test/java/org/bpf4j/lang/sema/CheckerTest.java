@@ -132,12 +132,29 @@ class CheckerTest {
             "BEGIN { for ($kv : @m) { } } => 1:20 => undefined map: @m",
             "BEGIN { @ = 1; for ($kv : @) { } } => 1:27 => a for loop iterates over a map with keys, not the scalar map @",
             "BEGIN { @k[1] = hist(2); for ($kv : @k) { } } => 1:37 => a for loop over a hist() map is not supported by bpf4j",
+            "BEGIN { @x = hist(1, 6) } => 1:22 => hist: bits 6 must be 0..5",
+            "BEGIN { @x = tseries(1, 0, 5) } => 1:25 => tseries() interval_ns must be >= 1 (0 provided)",
+            "BEGIN { @x = tseries(1, 1s, 0) } => 1:29 => tseries() num_intervals must be >= 1 (0 provided)",
+            "BEGIN { @x = tseries(1, 1s, 1000001) } => 1:29 => tseries() num_intervals must be < 1000000 (1000001 provided)",
+            "BEGIN { @x = tseries(1, 1s, 5, \"median\") } => 1:32 => tseries() expects one of the following aggregation functions: avg, max, min, sum (\"median\" provided)",
+            "BEGIN { @x = tseries(\"a\", 1s, 5) } => 1:22 => tseries()'s value must be an integer, not string[2]",
+            "BEGIN { @x = tseries(1, 1s, 5); @y = @x } => 1:38 => the value of a tseries() map cannot be read in a probe",
+            "BEGIN { @x = tseries(1, 1s, 5); @x = tseries(1, 2s, 5) } => 1:38 => Type mismatch for @x: trying to assign value of type 'tseries' when map already contains a value of type 'tseries'",
     })
     void errorsArePlacedOnTheScript(String script, String at, String message) {
         SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze(script));
         assertEquals(message, e.detail(), e.render());
         assertEquals(at, e.span().line() + ":" + e.span().col(), e.render());
         assertTrue(e.render().startsWith("stdin:" + at + ": ERROR: " + message + "\n"), e.render());
+    }
+
+    @Test
+    void tseriesAndFineHistogramsKeepTheirConstants() {
+        Analysis a = LangTesting.analyze("BEGIN { @t[1] = tseries((uint32)2, 100ms, 10, \"max\"); @h = hist(3, 2); @s = tseries(-1, 1s, $1) }", "4");
+        assertEquals(new Type.Agg(Type.AggKind.TSERIES, false, 0, 0, 0, new Type.Series(100_000_000, 10, Type.SeriesFn.MAX)), a.maps().get("@t").value());
+        assertEquals(new Type.Agg(Type.AggKind.TSERIES, true, 0, 0, 0, new Type.Series(1_000_000_000, 4, Type.SeriesFn.NONE)), a.maps().get("@s").value());
+        assertEquals(new Type.Agg(Type.AggKind.HIST, true, 0, 0, 2), a.maps().get("@h").value());
+        assertEquals(24, a.maps().get("@t").value().size());
     }
 
     @Test

@@ -22,6 +22,23 @@ class V026Test {
     }
 
     @Test
+    void numbersTakeTimeUnitsAsNanoseconds() {
+        Stmt.Assign a = (Stmt.Assign) body("begin { @x = 100ms + 1s + 2us + 3ns + 1m + 1h + 1d }").getFirst();
+        long sum = 0;
+        java.util.Deque<Expr> todo = new java.util.ArrayDeque<>(List.of(a.value()));
+        while (!todo.isEmpty()) {
+            Expr e = todo.pop();
+            if (e instanceof Expr.Binary b) { todo.push(b.left()); todo.push(b.right()); }
+            else sum += ((Expr.Int) e).value();
+        }
+        assertEquals(100_000_000L + 1_000_000_000L + 2_000 + 3 + 60_000_000_000L + 3_600_000_000_000L + 86_400_000_000_000L, sum);
+        SyntaxError e = assertThrows(SyntaxError.class, () -> parse("begin { @x = 5ks }"));
+        assertEquals("unexpected 'k' after a number", e.detail());
+        e = assertThrows(SyntaxError.class, () -> parse("begin { @x = 300000d }"));
+        assertEquals("number 300000d does not fit in 64 bits", e.detail());
+    }
+
+    @Test
     void configBlockNamesAreNormalisedAndUnknownOnesRefused() {
         Script s = parse("config = { BPFTRACE_MAX_STRLEN = 100; stack_mode = raw; license = \"GPL\"; } begin { }");
         assertEquals(Map.of("max_strlen", "100", "stack_mode", "raw", "license", "GPL"), s.config());
