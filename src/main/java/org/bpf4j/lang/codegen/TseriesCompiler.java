@@ -118,7 +118,7 @@ final class TseriesCompiler {
 
     /** The time in nanoseconds: CLOCK_TAI, or the test hook's map. */
     private Temp now(Span at) {
-        String dummy = System.getenv(DUMMY_TS_MAP);
+        String dummy = p.cx.analysis.config().dummyTsMap();
         if (dummy == null || dummy.isEmpty()) {
             asm.call(Helper.KTIME_GET_TAI_NS);
             return p.exprs.fromR0();

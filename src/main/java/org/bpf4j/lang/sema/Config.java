@@ -18,8 +18,11 @@ import java.util.Map;
  * @param maxMapKeys      the entries each of the script's maps is made with ({@code max_map_keys})
  * @param maxStrlen       the bytes of a string {@code str()} reads, its NUL included ({@code max_strlen}: 64 unless
  *                        set, v0.17's default, so that a string fits the BPF stack; longer ones live in scratch maps)
+ * @param dummyTsMap      bpftrace's test hook {@code BPFTRACE_DUMMY_TS_MAP=@name}: tseries() takes its time from that
+ *                        scalar map (null: CLOCK_TAI)
  */
-public record Config(String license, Type.StackMode stackMode, boolean printMapsOnExit, int maxMapKeys, int maxStrlen) {
+public record Config(String license, Type.StackMode stackMode, boolean printMapsOnExit, int maxMapKeys, int maxStrlen,
+                     String dummyTsMap) {
     /** The most {@code max_strlen} may be: what one CPU's scratch memory of a program holds (the kernel's per-CPU limit is 32 KiB). */
     public static final int MAX_STRLEN_LIMIT = 16384;
 
@@ -27,8 +30,11 @@ public record Config(String license, Type.StackMode stackMode, boolean printMaps
     public static final List<String> LICENSES = List.of("Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL",
             "GPL and additional rights", "GPL v2", "GPL");
 
+    /** The setting the environment's {@code BPFTRACE_DUMMY_TS_MAP} becomes (not a name a config block may use). */
+    public static final String DUMMY_TS_MAP = "dummy_ts_map";
+
     /** The defaults, as without a config block. */
-    public static final Config DEFAULT = new Config("GPL", Type.StackMode.BPFTRACE, true, 4096, 64);
+    public static final Config DEFAULT = new Config("GPL", Type.StackMode.BPFTRACE, true, 4096, 64, null);
 
     /** The settings of {@code script}'s config block; a value bpftrace would refuse is a {@link SemanticError}. */
     public static Config of(Script script) {
@@ -68,7 +74,7 @@ public record Config(String license, Type.StackMode stackMode, boolean printMaps
                 throw error(script, "Invalid value for max_strlen: expected an integer from 1 to " + MAX_STRLEN_LIMIT + ", found: " + l);
             strlen = (int) n;
         }
-        return new Config(license, mode, print, keys, strlen);
+        return new Config(license, mode, print, keys, strlen, c.get(DUMMY_TS_MAP));
     }
 
     private static long number(String text) {
