@@ -291,6 +291,7 @@ final class CallCompiler {
             }
         }
         p.update(plan, key, val, 0);
+        p.updated(plan, c.span());
         asm.place(done);
         if (v != null) p.release(v);
     }

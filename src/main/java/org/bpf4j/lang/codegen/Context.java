@@ -62,7 +62,12 @@ final class Context {
         Type.Agg agg = d.agg();
         Type.Tuple key = agg != null && agg.histogram() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
         String name = kernelName(d.name());
-        return new MapPlan(d, MapSpec.of(name, MapType.HASH, key.size(), d.value().size(), mapKeys), key, d.value());
+        // a declared map (v0.26's let @m = hash(N)) has its own size; the per-CPU kinds are made as their shared
+        // kinds: bpf4j's aggregations add atomically into one value, which is what printing a per-CPU map sums
+        var declared = analysis.script().declared().get(d.name());
+        MapType type = declared == null || !declared.kind().evicts() ? MapType.HASH : MapType.LRU_HASH;
+        int entries = declared == null ? mapKeys : (int) declared.entries();
+        return new MapPlan(d, MapSpec.of(name, type, key.size(), d.value().size(), entries), key, d.value());
     }
 
     /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */

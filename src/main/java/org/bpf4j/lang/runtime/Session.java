@@ -392,6 +392,8 @@ public final class Session implements AutoCloseable {
             case Action.HelperError h -> {
                 long ret = Values.le(data, payload.offset(1), 8);
                 String what = ret == 0 ? "0" : values.strerror(-ret) + " (" + ret + ")";
+                if (h.helper().equals("map_update_elem") && ret == -7) // E2BIG: v0.26's words for a full map
+                    what = "Map full; can't update element. Try increasing max_map_keys config";
                 if (out.json()) {
                     out.raw("{\"type\": \"helper_error\", \"msg\": " + Values.quote(ret == 0 ? "" : values.strerror(-ret))
                             + ", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret + ", \"filename\": "
