@@ -41,6 +41,7 @@ public final class Checker {
     final CTypes ctypes;
     /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin, with its value. */
     final Map<Expr.Builtin, Long> enumerators = new IdentityHashMap<>();
+    final Map<Expr.Call, Integer> kernelVars = new IdentityHashMap<>();
     final Params params;
     final ProbeCatalog catalog;
     final Options options;
@@ -84,7 +85,8 @@ public final class Checker {
         }
         for (MapDecl d : c.maps.values())
             if (d.value() == null) throw c.error(d.firstUse(), "undefined map: " + d.name() + " is used but never assigned");
-        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators);
+        return new Analysis(script, units, c.maps, c.ctypes, params, List.copyOf(c.warnings), c.enumerators,
+                java.util.Collections.unmodifiableMap(c.kernelVars));
     }
 
     /**

@@ -310,4 +310,21 @@ class SessionTest {
         assertEquals(1, warnings.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("WARNING: Map full; can't update element")).count(),
                 warnings.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void percpuKaddrReadsAPerCpuVariableWhereTheKernelCanResolveIt() {
+        Kernel.require();
+        String script = "BEGIN { printf(\"%d %d\\n\", *percpu_kaddr(\"process_counts\", 0) > 0,"
+                + " *percpu_kaddr(\"process_counts\") == *percpu_kaddr(\"process_counts\", cpu)); exit(); }";
+        if (org.bpf4j.symbols.Kallsyms.get().address("process_counts").isPresent()) {
+            // a kernel with CONFIG_KALLSYMS_ALL (Debian's): CPU 0 has forked processes, and this CPU's is this CPU's
+            assertEquals("1 1\n", run(script).out());
+        } else {
+            // this kernel lists no data symbols: the lddw of the variable's BTF id cannot load, said at check time
+            SourceError e = assertThrows(SourceError.class, () -> run(script));
+            assertTrue(e.getMessage().contains("percpu_kaddr(): the kernel cannot resolve \"process_counts\""), e.getMessage());
+        }
+        SourceError none = assertThrows(SourceError.class, () -> run("BEGIN { print(*percpu_kaddr(\"no_such_var\")); }"));
+        assertTrue(none.getMessage().contains("Could not resolve variable \"no_such_var\" from BTF"), none.getMessage());
+    }
 }
