@@ -90,6 +90,10 @@ final class Context {
     }
 
     int action(Action a) {
+        // an action equal to one already in the table shares its number: the programs of one probe expanded to
+        // several places (a wildcard uprobe) then stay identical, and one uprobe_multi link can carry one of them
+        int same = actions.indexOf(a);
+        if (same >= 0) return same;
         actions.add(a);
         return actions.size() - 1;
     }
