@@ -41,11 +41,14 @@ class UprobeMultiLinkTest {
             try (KernelProgram p = KernelProgram.load(spec, c.maps());
                  UprobeMultiLink link = UprobeMultiLink.attach(p, libc, offsets, false, me)) {
                 assertEquals(2, link.places());
+                // the JVM itself calls syscall() on this thread now and then (futexes): a few more, never fewer
+                long before = c.get();
                 for (int i = 0; i < 150; i++) Native.getppid();
-                assertEquals(150, c.get(), "getppid alone");
+                long getppid = c.get() - before;
+                assertTrue(getppid >= 150 && getppid <= 155, "getppid: " + getppid);
                 for (int i = 0; i < 50; i++) Native.getpid(); // a raw system call, through the C library's syscall()
-                // the JVM may itself call syscall() on this thread now and then (futexes): a few more, never fewer
-                assertTrue(c.get() >= 200 && c.get() <= 210, "getppid and syscall: " + c.get());
+                long both = c.get() - before;
+                assertTrue(both >= 200 && both <= 210, "getppid and syscall: " + both);
             }
         }
     }
