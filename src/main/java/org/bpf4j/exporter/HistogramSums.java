@@ -32,7 +32,8 @@ final class HistogramSums {
         HistogramSums h = new HistogramSums();
         List<Probe> probes = new ArrayList<>();
         for (Probe p : script.probes()) probes.add(new Probe(p.points(), p.predicate(), h.block(p.body()), p.span()));
-        return new Result(new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap()),
+        return new Result(new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(),
+                script.config(), script.declared()),
                 Set.copyOf(h.summed));
     }
 

@@ -31,7 +31,7 @@ public final class AttachSupport {
         public String toString() { return feature + ": " + (supported ? "supported" : reason); }
     }
 
-    private static volatile Support kprobes, fentry, kprobeMulti;
+    private static volatile Support kprobes, fentry, kprobeMulti, uprobeMulti;
 
     /** kprobes and kretprobes through the kprobe PMU ({@code /sys/bus/event_source/devices/kprobe}). */
     public static Support kprobes() {
@@ -80,6 +80,34 @@ public final class AttachSupport {
         } catch (BpfException e) {
             return new Support("kprobe_multi", false, "a kprobe program with expected attach type kprobe_multi does not load ("
                     + Errno.describe(e.errno()) + "): kernel older than 5.18");
+        }
+    }
+
+    /**
+     * uprobe_multi links (6.6): probed as libbpf does, by creating one on the directory {@code /}, which a kernel
+     * that has them refuses as not a file (EBADF) and one without refuses as a link it does not know (EINVAL), or
+     * before that, by the program not loading with that expected attach type.
+     */
+    public static Support uprobeMulti() {
+        Support s = uprobeMulti;
+        if (s == null) uprobeMulti = s = probeUprobeMulti();
+        return s;
+    }
+
+    private static Support probeUprobeMulti() {
+        byte[] insns = Program.builder().mov64(Reg.R0, 0).exit().build().encode();
+        try (KernelProgram p = KernelProgram.load("probe_upm", ProgramType.KPROBE, insns, "GPL", LinkCreate.BPF_TRACE_UPROBE_MULTI)) {
+            int r = LinkCreate.uprobeMulti(p.fd().value(), "/", new long[] {0}, false, 0);
+            if (r >= 0) {
+                new org.bpf4j.sys.Fd(r).close();
+                return new Support("uprobe_multi", true, "");
+            }
+            if (-r == Errno.EBADF) return new Support("uprobe_multi", true, "");
+            return new Support("uprobe_multi", false, "the kernel refuses uprobe_multi links (BPF_LINK_CREATE: "
+                    + Errno.describe(-r) + "): kernel older than 6.6 or built without CONFIG_UPROBES");
+        } catch (BpfException e) {
+            return new Support("uprobe_multi", false, "a kprobe program with expected attach type uprobe_multi does not load ("
+                    + Errno.describe(e.errno()) + "): kernel older than 6.6");
         }
     }
 

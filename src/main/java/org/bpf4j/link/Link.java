@@ -6,7 +6,7 @@ package org.bpf4j.link;
  */
 public sealed interface Link extends AutoCloseable
         permits TracepointLink, RawTracepointLink, PerfEventLink, UprobeLink, UsdtLink, KprobeLink, KprobeMultiLink,
-        TracingLink {
+        TracingLink, UprobeMultiLink {
     /** A short description such as {@code "tracepoint:syscalls:sys_enter_kill"}. */
     String describe();
 

@@ -15,7 +15,7 @@ final class LinkCreate {
 
     /** {@code enum bpf_attach_type} values bpf4j uses. */
     static final int BPF_TRACE_RAW_TP = 23, BPF_TRACE_FENTRY = 24, BPF_TRACE_FEXIT = 25, BPF_PERF_EVENT = 41,
-            BPF_TRACE_KPROBE_MULTI = 42;
+            BPF_TRACE_KPROBE_MULTI = 42, BPF_TRACE_UPROBE_MULTI = 48;
 
     // union bpf_attr .link_create (linux/bpf.h): prog_fd @0, target_fd @4, attach_type @8, flags @12, then a
     // union at 16: perf_event.bpf_cookie (u64) or target_btf_id (u32). Offsets checked against the UAPI header.
@@ -59,6 +59,30 @@ final class LinkCreate {
                 attr.set(JAVA_INT, KM_CNT, addrs.length);
                 attr.set(JAVA_LONG, KM_ADDRS, arena.allocateFrom(JAVA_LONG, addrs).address());
             }
+            return Syscalls.bpfOrErrno(BpfCmd.LINK_CREATE, attr);
+        }
+    }
+
+    // .link_create.uprobe_multi at 16 (6.6): path, offsets, ref_ctr_offsets, cookies (pointers), cnt @48, flags @52,
+    // pid @56. The offsets are file offsets, as a uprobe's.
+    private static final int UM_PATH = 16, UM_OFFSETS = 24, UM_CNT = 48, UM_FLAGS = 52, UM_PID = 56;
+    /** BPF_F_UPROBE_MULTI_RETURN: the programs run at the functions' returns. */
+    static final int BPF_F_UPROBE_MULTI_RETURN = 1;
+
+    /**
+     * BPF_LINK_CREATE of a uprobe_multi link on {@code offsets} of the file {@code path}, in process {@code pid}
+     * only when positive; returns the link descriptor, or {@code -errno}.
+     */
+    static int uprobeMulti(int progFd, String path, long[] offsets, boolean ret, int pid) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment attr = arena.allocate(SIZE, 8);
+            attr.set(JAVA_INT, PROG_FD, progFd);
+            attr.set(JAVA_INT, ATTACH_TYPE, BPF_TRACE_UPROBE_MULTI);
+            attr.set(JAVA_LONG, UM_PATH, arena.allocateFrom(path).address());
+            attr.set(JAVA_LONG, UM_OFFSETS, arena.allocateFrom(JAVA_LONG, offsets).address());
+            attr.set(JAVA_INT, UM_CNT, offsets.length);
+            attr.set(JAVA_INT, UM_FLAGS, ret ? BPF_F_UPROBE_MULTI_RETURN : 0);
+            attr.set(JAVA_INT, UM_PID, Math.max(pid, 0));
             return Syscalls.bpfOrErrno(BpfCmd.LINK_CREATE, attr);
         }
     }

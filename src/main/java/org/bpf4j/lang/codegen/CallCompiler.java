@@ -293,6 +293,7 @@ final class CallCompiler {
             }
         }
         p.update(plan, key, val, 0);
+        p.updated(plan, c.span());
         asm.place(done);
         if (v != null) p.release(v);
     }
@@ -395,6 +396,7 @@ final class CallCompiler {
             }
             case "ksym", "strerror", "signal_name", "syscall_name", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
             case "kaddr" -> Temp.constant(p.cx.analysis.machine().kernelSymbol(((Expr.Str) args.getFirst()).value()));
+            case "percpu_kaddr" -> percpuAddress(c);
             case "cgroupid" -> Temp.constant(p.cx.analysis.machine().cgroupId(((Expr.Str) args.getFirst()).value()));
             case "uaddr" -> {
                 String binary = p.unit.point() instanceof Attach.Uprobe u ? u.binary() : ((Attach.Usdt) p.unit.point()).binary();
@@ -490,6 +492,34 @@ final class CallCompiler {
         asm.place(end);
         p.set(t, r);
         return t;
+    }
+
+    /**
+     * percpu_kaddr(name[, cpu]): bpf_per_cpu_ptr (bpf_this_cpu_ptr without a cpu) of the variable's BTF id, which
+     * the checker found in vmlinux BTF; the lddw names it by id (src BPF_PSEUDO_BTF_ID, btf fd 0: vmlinux). The
+     * pointer the helper returns may be null and the verifier forbids arithmetic on it, so the address is read
+     * back from the stack as two 32-bit halves: a plain number, which the script dereferences through
+     * probe_read as any kernel address.
+     */
+    private Temp percpuAddress(Expr.Call c) {
+        int btfId = p.cx.analysis.kernelVars().get(c);
+        if (c.args().size() == 2) {
+            Temp cpu = x.eval(c.args().get(1));
+            asm.mov(R2, p.use(cpu, R2));
+            p.release(cpu);
+            asm.add(org.bpf4j.asm.Pseudo.BTF_ID.of(R1, btfId));
+            asm.call(Helper.PER_CPU_PTR);
+        } else {
+            asm.add(org.bpf4j.asm.Pseudo.BTF_ID.of(R1, btfId));
+            asm.call(Helper.THIS_CPU_PTR);
+        }
+        int slot = p.frame.alloc(8, c.span());
+        asm.stx(Size.DW, R10, slot, R0);
+        asm.ldx(Size.W, R0, R10, slot);
+        asm.ldx(Size.W, R1, R10, slot + 4);
+        asm.alu(AluOp.LSH, R1, 32);
+        asm.alu(AluOp.OR, R0, R1);
+        return x.fromR0();
     }
 
     private static int register(String name) {

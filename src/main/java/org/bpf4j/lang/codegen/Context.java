@@ -67,9 +67,14 @@ final class Context {
         Type.Agg agg = d.agg();
         Type.Tuple key = agg != null && agg.bucketed() ? new Type.Tuple(List.of(userKey, Type.UINT64)) : new Type.Tuple(List.of(userKey));
         String name = kernelName(d.name());
+        // a declared map (v0.26's let @m = hash(N)) has its own size; the per-CPU kinds are made as their shared
+        // kinds: bpf4j's aggregations add atomically into one value, which is what printing a per-CPU map sums;
         // tseries updates a bucket in several steps: one copy per CPU keeps them whole (the runtime merges them)
-        MapType type = agg != null && agg.kind() == Type.AggKind.TSERIES ? MapType.PERCPU_HASH : MapType.HASH;
-        return new MapPlan(d, MapSpec.of(name, type, key.size(), d.value().size(), mapKeys), key, d.value());
+        var declared = analysis.script().declared().get(d.name());
+        MapType type = agg != null && agg.kind() == Type.AggKind.TSERIES ? MapType.PERCPU_HASH
+                : declared == null || !declared.kind().evicts() ? MapType.HASH : MapType.LRU_HASH;
+        int entries = declared == null ? mapKeys : (int) declared.entries();
+        return new MapPlan(d, MapSpec.of(name, type, key.size(), d.value().size(), entries), key, d.value());
     }
 
     /** bpftrace's naming: {@code @x} is {@code AT_x}; cut to the kernel's 15 characters and made unique. */
@@ -92,6 +97,10 @@ final class Context {
     }
 
     int action(Action a) {
+        // an action equal to one already in the table shares its number: the programs of one probe expanded to
+        // several places (a wildcard uprobe) then stay identical, and one uprobe_multi link can carry one of them
+        int same = actions.indexOf(a);
+        if (same >= 0) return same;
         actions.add(a);
         return actions.size() - 1;
     }

@@ -259,7 +259,7 @@ final class ProbeCompiler {
                 int val = frame.alloc(plan.value().size(), a.span());
                 exprs.store(a.value(), val, plan.value());
                 update(plan, key, val, 0);
-                checked("map_update_elem", 1, false);
+                updated(plan, a.span());
             }
             default -> throw new IllegalStateException("assignment to " + a.target());
         }
@@ -324,6 +324,31 @@ final class ProbeCompiler {
         output(R10, off, payload.size());
         asm.ldx(Size.DW, R0, R10, slot);
         asm.place(ok);
+    }
+
+    /** v0.26's warning when an update finds its map full. */
+    private static final Format MAP_FULL = Format.literal("Map full; can't update element. Try increasing max_map_keys config"
+            + " or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`");
+
+    /** The errno bpf_map_update_elem returns for a new key in a full hash map. */
+    private static final int E2BIG = 7;
+
+    /**
+     * After bpf_map_update_elem into {@code plan}: a map declared with a size (v0.26's {@code let @m = hash(N)})
+     * that cannot evict warns when it is full, as v0.26 does without -k; with -k every failure is reported.
+     * Maps made at the default size are only checked with -k (their check would cost every update instructions).
+     */
+    void updated(MapPlan plan, Span at) {
+        var declared = plan.decl() == null ? null : cx.analysis.script().declared().get(plan.decl().name());
+        if (declared == null || declared.kind().evicts() || cx.options.helperChecks() >= 1) {
+            checked("map_update_elem", 1, false);
+            return;
+        }
+        String stored = asm.label("stored");
+        asm.jmp(JmpOp.JNE, R0, -E2BIG, stored);
+        Type.Tuple payload = payload(List.of());
+        event(cx.action(diagnostic(Action.Diagnostic.Level.WARNING, at, MAP_FULL, payload)), List.of(), payload);
+        asm.place(stored);
     }
 
     /** A runtime diagnostic placed at {@code at} as bpftrace places them: {@code FILE:LINE:COL-END} and the line. */

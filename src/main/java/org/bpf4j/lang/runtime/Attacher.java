@@ -10,6 +10,7 @@ import org.bpf4j.link.PerfEventLink;
 import org.bpf4j.link.RawTracepointLink;
 import org.bpf4j.link.TracepointLink;
 import org.bpf4j.link.UprobeLink;
+import org.bpf4j.link.UprobeMultiLink;
 import org.bpf4j.perf.HardwareEvent;
 import org.bpf4j.perf.PerfEvent;
 import org.bpf4j.perf.SoftwareEvent;
@@ -50,6 +51,23 @@ final class Attacher {
 
     private static Link uprobe(KernelProgram program, Attach.Uprobe u, int pid) {
         Path file = UprobeLink.resolveBinary(u.binary(), pid);
+        return UprobeLink.attach(program, file, fileOffset(u, file), u.ret(), pid);
+    }
+
+    /**
+     * One uprobe_multi link of {@code program} (loaded with {@link UprobeMultiLink#ATTACH_TYPE}) on the places of
+     * {@code points}, which are in one binary and all entries or all returns.
+     */
+    static Link uprobeMulti(KernelProgram program, java.util.List<Attach.Uprobe> points, int pid) {
+        Attach.Uprobe first = points.getFirst();
+        Path file = UprobeLink.resolveBinary(first.binary(), pid);
+        long[] offsets = new long[points.size()];
+        for (int i = 0; i < offsets.length; i++) offsets[i] = fileOffset(points.get(i), file);
+        return UprobeMultiLink.attach(program, file, offsets, first.ret(), pid);
+    }
+
+    /** The file offset of the place {@code u} names in {@code file} (a symbol and offset, or an address). */
+    private static long fileOffset(Attach.Uprobe u, Path file) {
         long offset;
         try (ElfFile elf = ElfFile.open(file)) {
             if (u.symbol().isEmpty()) {
@@ -66,7 +84,7 @@ final class Attacher {
                 offset = elf.fileOffset(s.value() + u.offset());
             }
         }
-        return UprobeLink.attach(program, file, offset, u.ret(), pid);
+        return offset;
     }
 
     private static BitSet first() {

@@ -78,6 +78,8 @@ public final class Session implements AutoCloseable {
     private final Options options;
     private final Map<String, KernelMap> maps = new HashMap<>();
     private final List<KernelProgram> programs = new ArrayList<>();
+    /** The programs attached by one uprobe_multi link: each member's index maps to the group (in script order). */
+    private final Map<Integer, List<Integer>> multi = new java.util.HashMap<>();
     private final List<Link> links = new ArrayList<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Values values;
@@ -119,13 +121,20 @@ public final class Session implements AutoCloseable {
                 s.owned.add(km);
                 s.maps.put(m.name(), km);
             }
-            for (ProgramPlan p : script.programs()) {
+            s.multi.putAll(UprobeGroups.of(script.programs()));
+            for (int i = 0; i < script.programs().size(); i++) {
+                ProgramPlan p = script.programs().get(i);
                 if (p.unit().point() instanceof Attach.Fentry || p.unit().point() instanceof Attach.Usdt) { // loaded by their links
                     s.programs.add(null);
                     continue;
                 }
+                List<Integer> group = s.multi.get(i);
+                if (group != null && group.getFirst() != i) { // the group's program, loaded at its first member
+                    s.programs.add(s.programs.get(group.getFirst()));
+                    continue;
+                }
                 try {
-                    KernelProgram kp = KernelProgram.load(p.spec(), s.maps);
+                    KernelProgram kp = KernelProgram.load(group == null ? p.spec() : UprobeGroups.multiSpec(p.spec()), s.maps);
                     s.owned.add(kp);
                     s.programs.add(kp);
                 } catch (VerifierException e) {
@@ -214,6 +223,13 @@ public final class Session implements AutoCloseable {
                         throw rejection(variant, e);
                     }
                 }));
+                continue;
+            }
+            List<Integer> group = multi.get(i);
+            if (group != null) { // one uprobe_multi link for the group, made at its first member
+                if (group.getFirst() == i) links.add(Attacher.uprobeMulti(programs.get(i),
+                        group.stream().map(g -> (Attach.Uprobe) script.programs().get(g).unit().point()).toList(),
+                        options.pid() > 0 ? options.pid() : -1));
                 continue;
             }
             links.add(Attacher.attach(programs.get(i), a, options.pid() > 0 ? options.pid() : -1));
@@ -458,6 +474,8 @@ public final class Session implements AutoCloseable {
             case Action.HelperError h -> {
                 long ret = Values.le(data, payload.offset(1), 8);
                 String what = ret == 0 ? "0" : values.strerror(-ret) + " (" + ret + ")";
+                if (h.helper().equals("map_update_elem") && ret == -7) // E2BIG: v0.26's words for a full map
+                    what = "Map full; can't update element. Try increasing max_map_keys config";
                 if (out.json()) {
                     out.raw("{\"type\": \"helper_error\", \"msg\": " + Values.quote(ret == 0 ? "" : values.strerror(-ret))
                             + ", \"helper\": " + Values.quote(h.helper()) + ", \"retcode\": " + ret + ", \"filename\": "

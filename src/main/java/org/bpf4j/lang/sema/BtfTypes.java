@@ -44,6 +44,36 @@ final class BtfTypes {
         return Optional.ofNullable(enumerators.get(name));
     }
 
+    /**
+     * The kernel's per-CPU variable {@code name}: the BTF id of its VAR in the {@code .data..percpu} section of
+     * vmlinux (what {@code bpf_per_cpu_ptr}'s lddw names) and its type (an integer, a record, else a u64).
+     */
+    Optional<KernelVar> percpuVariable(String name) {
+        Btf b;
+        try {
+            b = btf.get();
+        } catch (RuntimeException e) {
+            return Optional.empty(); // no BTF on this kernel
+        }
+        for (int id = 1; id < b.typeCount(); id++) {
+            if (!(b.type(id) instanceof BtfType.Datasec sec) || !sec.name().equals(".data..percpu")) continue;
+            for (BtfType.VarSecInfo v : sec.vars()) {
+                if (!(b.type(v.type()) instanceof BtfType.Var var) || !var.name().equals(name)) continue;
+                BtfType t = b.resolve(var.type());
+                Type type = switch (t) {
+                    case BtfType.Int i when i.size() <= 8 -> new Type.Int(i.size(), (i.encoding() & 1) != 0, false);
+                    case BtfType.Struct st -> record("struct " + st.name()).map(r -> (Type) r).orElse(Type.UINT64);
+                    default -> Type.UINT64;
+                };
+                return Optional.of(new KernelVar(var.id(), type));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A kernel variable: the BTF id of its VAR and the type of its value. */
+    record KernelVar(int btfId, Type type) {}
+
     /** The kernel's {@code struct NAME} or {@code union NAME} ({@code fullName} with the keyword), if it has one. */
     Optional<Type.Record> record(String fullName) {
         return records.computeIfAbsent(fullName, n -> {

@@ -44,6 +44,9 @@ public final class CTypes {
     /** The value of the kernel's enumerator {@code name} (from BTF), if there is one. */
     public Optional<Long> enumerator(String name) { return btf.enumerator(name); }
 
+    /** The kernel's per-CPU variable {@code name} (its BTF VAR id and value type, from vmlinux BTF), if there is one. */
+    Optional<BtfTypes.KernelVar> percpuVariable(String name) { return btf.percpuVariable(name); }
+
     /** The complete record behind a kernel struct a pointer names (pointers to kernel structs are stubs until used). */
     public Type.Record full(Type.Record r) {
         if (records.containsKey(r.name()) || !r.fields().isEmpty()) return r;

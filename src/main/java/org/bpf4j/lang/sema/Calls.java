@@ -264,6 +264,20 @@ final class Calls {
                 c.facts.kernelSymbols.put(sym, address);
                 return Type.UINT64;
             }
+            case "percpu_kaddr" -> {
+                // v0.26: the address of a per-CPU kernel variable on a CPU (this one without the second argument)
+                arity(call, 1, 2);
+                String sym = literal(args.getFirst(), "percpu_kaddr()'s variable").value();
+                if (args.size() == 2) integer(args.get(1), "percpu_kaddr()'s cpu");
+                var v = c.ctypes.percpuVariable(sym)
+                        .orElseThrow(() -> c.error(call.span(), "Could not resolve variable \"" + sym + "\" from BTF"));
+                // the kernel resolves the lddw's BTF id through kallsyms, which lists data only with CONFIG_KALLSYMS_ALL
+                if (c.catalog.kernelSymbol(sym).isEmpty())
+                    throw c.error(call.span(), "percpu_kaddr(): the kernel cannot resolve \"" + sym
+                            + "\": it is not in /proc/kallsyms (a kernel built without CONFIG_KALLSYMS_ALL)");
+                c.kernelVars.put(call, v.btfId());
+                return new Type.Ptr(v.type(), false);
+            }
             case "ntop" -> {
                 arity(call, 1, 2);
                 if (args.size() == 2) integer(args.getFirst(), "ntop()'s address family");

@@ -41,6 +41,7 @@ public final class Checker {
     final CTypes ctypes;
     /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin, with its value. */
     final Map<Expr.Builtin, Long> enumerators = new IdentityHashMap<>();
+    final Map<Expr.Call, Integer> kernelVars = new IdentityHashMap<>();
     final Params params;
     final ProbeCatalog catalog;
     final Options options;
@@ -90,7 +91,8 @@ public final class Checker {
         List<Unit> frozen = units.stream().map(Unit::frozen).toList();
         return new Analysis(script, frozen, java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(c.maps)), c.ctypes,
                 params, List.copyOf(c.warnings), java.util.Collections.unmodifiableMap(new IdentityHashMap<>(c.enumerators)), c.config,
-                c.facts.build(usesStacks(frozen) ? catalog.maxStackDepth(MachineFacts.STACK_DEPTH) : MachineFacts.STACK_DEPTH));
+                c.facts.build(usesStacks(frozen) ? catalog.maxStackDepth(MachineFacts.STACK_DEPTH) : MachineFacts.STACK_DEPTH),
+                java.util.Collections.unmodifiableMap(new IdentityHashMap<>(c.kernelVars)));
     }
 
     /** True when a unit takes a kernel or user stack: the stack map's depth then depends on the kernel's limit. */

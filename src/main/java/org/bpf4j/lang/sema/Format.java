@@ -34,6 +34,13 @@ public final class Format {
     /** The format as written. */
     public String text() { return text; }
 
+    /** Formats are equal when they print alike: the same text read into the same pieces. */
+    @Override
+    public boolean equals(Object o) { return o instanceof Format f && f.text.equals(text) && f.parts.equals(parts); }
+
+    @Override
+    public int hashCode() { return text.hashCode() * 31 + parts.hashCode(); }
+
     /** The conversions, in order. */
     public List<Spec> specs() {
         List<Spec> out = new ArrayList<>();

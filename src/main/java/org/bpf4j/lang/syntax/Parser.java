@@ -50,6 +50,7 @@ public final class Parser {
         java.util.Map<String, String> config = new java.util.LinkedHashMap<>();
         int configs = 0;
         java.util.Map<String, Macros.Macro> macros = new java.util.HashMap<>();
+        java.util.Map<String, MapDeclaration> declared = new java.util.HashMap<>();
         while (scanner.skipSpace()) {
             if (scanner.lookingAt("config")) {
                 if (!probes.isEmpty()) throw in.error(in.peek(), "the config block must come before the probes");
@@ -59,7 +60,8 @@ public final class Parser {
                 Macros.Macro m = V026.macro(this, in);
                 if (macros.put(m.name(), m) != null) throw in.error(in.peek(), "macro " + m.name() + " is defined twice");
             } else if (scanner.lookingAt("let") || scanner.lookingAt("import")) {
-                V026.declaration(this, in);
+                MapDeclaration d = V026.declaration(this, in);
+                if (declared.put(d.name(), d) != null) throw in.error(in.peek(), "map " + d.name() + " is declared twice");
             } else if (scanner.lookingAt("struct") || scanner.lookingAt("union")) {
                 CStruct s = new CDeclParser(in).structDefinition();
                 scanner.skipSpace();
@@ -78,7 +80,7 @@ public final class Parser {
             throw in.error(eof, "no probes in the script");
         }
         return new Script(scanner.source(), structs, Macros.expand(probes, macros, scanner.source()), scanner.includes(),
-                java.util.Set.of(), false, config);
+                java.util.Set.of(), false, config, declared);
     }
 
     private Probe probe() {

@@ -16,9 +16,10 @@ import java.util.Set;
  *                 with two empty lines)
  * @param config   v0.26's {@code config = { name = value; ... }} block, names in lower case without the
  *                 BPFTRACE_ prefix, values as written
+ * @param declared v0.26's map declarations ({@code let @m = hash(N);}) by map name
  */
 public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
-                     boolean stap, java.util.Map<String, String> config) {
+                     boolean stap, java.util.Map<String, String> config, java.util.Map<String, MapDeclaration> declared) {
     /** Copies the lists. */
     public Script {
         structs = List.copyOf(structs);
@@ -26,6 +27,13 @@ public record Script(Source source, List<CStruct> structs, List<Probe> probes, L
         includes = List.copyOf(includes);
         silent = Set.copyOf(silent);
         config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+        declared = java.util.Map.copyOf(declared);
+    }
+
+    /** A script without map declarations. */
+    public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
+                  boolean stap, java.util.Map<String, String> config) {
+        this(source, structs, probes, includes, silent, stap, config, java.util.Map.of());
     }
 
     /** A script without a config block. */

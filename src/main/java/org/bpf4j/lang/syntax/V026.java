@@ -51,16 +51,21 @@ final class V026 {
         }
     }
 
-    /** A top-level {@code let @m = hash(N);} (the map is made when used, as in v0.17) or {@code import}, refused. */
-    static void declaration(Parser p, TokenCursor in) {
+    /** A top-level {@code let @m = hash(N);} (its kind and size), or {@code import}, refused. */
+    static MapDeclaration declaration(Parser p, TokenCursor in) {
         Token t = in.advance();
         if (t.isWord("import")) throw in.error(t, "import is not supported by bpf4j");
-        in.expect(MAP);
+        Token map = in.expect(MAP);
         in.expect(ASSIGN);
         Expr kind = p.expr();
-        if (!(kind instanceof Expr.Call c && Set.of("hash", "lruhash", "percpuhash", "percpulruhash").contains(c.name())))
+        MapDeclaration.Kind k = kind instanceof Expr.Call c ? MapDeclaration.Kind.of(c.name()) : null;
+        if (k == null)
             throw in.error(t, "a map declaration takes hash(N), lruhash(N), percpuhash(N) or percpulruhash(N)");
+        Expr.Call c = (Expr.Call) kind;
+        if (c.args().size() != 1 || !(c.args().getFirst() instanceof Expr.Int n) || n.value() <= 0 || n.value() > Integer.MAX_VALUE)
+            throw in.error(t, k.word() + "() takes the most entries of " + map.text() + ", a positive integer");
         in.accept(SEMI);
+        return new MapDeclaration(map.text(), k, n.value(), map.span());
     }
 
     /**

@@ -44,6 +44,7 @@ class Bpftrace26CasesTest {
         boolean all = Boolean.getBoolean("bpf4j.cases26.all");
         Path launcher = Launcher.create(Files.createDirectories(tmp.resolve("launcher")));
         Path work = CaseRunner.workdir(SHARED.resolve("runtime"), Files.createDirectories(tmp.resolve("work")));
+        CaseRunner.addTestprogs(work, "testprogs26");
         Case26Runner runner = new Case26Runner(work, launcher.toString(), Case26Runner.standinsMissing(SHARED.resolve("CASES.tsv")));
         List<Case26> every = Case26.all(work.resolve("runtime"));
         for (String id : failing.keySet())

@@ -90,6 +90,17 @@ public final class CaseRunner {
         return w;
     }
 
+    /**
+     * Adds to {@code w}'s testprogs/ the stand-ins of the test resources' {@code kind} directory (lang/testprogs26:
+     * programs only the v0.26 cases expect).
+     */
+    public static void addTestprogs(Path w, String kind) throws IOException, InterruptedException {
+        Path sources = Path.of(System.getProperty("bpf4j.testsrc", "src/test/resources/lang")).resolve(kind);
+        try (var s = Files.list(sources)) {
+            for (Path f : s.sorted().toList()) build(f, w.resolve("testprogs"), w.resolve("testlibs"));
+        }
+    }
+
     /** Builds one stand-in into {@code out}; a C file that does not build (no cc, no sys/sdt.h) is left out. */
     private static void build(Path source, Path out, Path libs) throws IOException, InterruptedException {
         String name = source.getFileName().toString();

@@ -340,4 +340,43 @@ class SessionTest {
                 }).start(), o -> false);
         assertEquals("first second\n", r.out().lines().findFirst().orElse("") + "\n", r.out());
     }
+
+    @Test
+    void aDeclaredMapHoldsItsSizeAndWarnsWhenFullUnlessItEvicts() {
+        Kernel.require();
+        java.io.PrintStream err = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        Run full, lru;
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            full = run("let @a = hash(2); BEGIN { @a[1] = 1; @a[2] = 2; @a[3] = 3; @c[1] = count(); exit(); }");
+            lru = run("let @a = lruhash(2); BEGIN { @a[1] = 1; @a[2] = 2; @a[3] = 3; exit(); }");
+        } finally {
+            System.setErr(err);
+        }
+        assertTrue(full.out().contains("@a[1]: 1\n@a[2]: 2\n") && !full.out().contains("@a[3]"), full.out());
+        assertTrue(full.out().contains("@c[1]: 1"), full.out());
+        assertTrue(lru.out().contains("@a[3]: 3"), lru.out());
+        assertEquals(2, lru.out().lines().filter(l -> l.startsWith("@a[")).count(), lru.out());
+        // one warning, of the update of @a[3], in v0.26's words
+        assertEquals(1, warnings.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("WARNING: Map full; can't update element")).count(),
+                warnings.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void percpuKaddrReadsAPerCpuVariableWhereTheKernelCanResolveIt() {
+        Kernel.require();
+        String script = "BEGIN { printf(\"%d %d\\n\", *percpu_kaddr(\"process_counts\", 0) > 0,"
+                + " *percpu_kaddr(\"process_counts\") == *percpu_kaddr(\"process_counts\", cpu)); exit(); }";
+        if (org.bpf4j.symbols.Kallsyms.get().address("process_counts").isPresent()) {
+            // a kernel with CONFIG_KALLSYMS_ALL (Debian's): CPU 0 has forked processes, and this CPU's is this CPU's
+            assertEquals("1 1\n", run(script).out());
+        } else {
+            // this kernel lists no data symbols: the lddw of the variable's BTF id cannot load, said at check time
+            SourceError e = assertThrows(SourceError.class, () -> run(script));
+            assertTrue(e.getMessage().contains("percpu_kaddr(): the kernel cannot resolve \"process_counts\""), e.getMessage());
+        }
+        SourceError none = assertThrows(SourceError.class, () -> run("BEGIN { print(*percpu_kaddr(\"no_such_var\")); }"));
+        assertTrue(none.getMessage().contains("Could not resolve variable \"no_such_var\" from BTF"), none.getMessage());
+    }
 }

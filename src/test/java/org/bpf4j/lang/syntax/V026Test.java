@@ -71,6 +71,17 @@ class V026Test {
     }
 
     @Test
+    void mapDeclarationsKeepTheirKindAndSize() {
+        Script s = parse("let @m = lruhash(10); let @p = percpuhash(1); begin { @m[1] = 1; @p[1] = count(); }");
+        assertEquals(new MapDeclaration("@m", MapDeclaration.Kind.LRUHASH, 10, s.declared().get("@m").span()), s.declared().get("@m"));
+        assertEquals(MapDeclaration.Kind.PERCPUHASH, s.declared().get("@p").kind());
+        assertEquals(1, s.declared().get("@p").entries());
+        SyntaxError zero = assertThrows(SyntaxError.class, () -> parse("let @m = hash(0); begin { @m[1] = 1; }"));
+        assertTrue(zero.getMessage().contains("hash() takes the most entries of @m, a positive integer"), zero.getMessage());
+        assertThrows(SyntaxError.class, () -> parse("let @m = hash(2); let @m = hash(3); begin { @m[1] = 1; }"));
+    }
+
+    @Test
     void aBlockExpressionsStatementsRunBeforeItsStatementAndAnIfExpressionIsATernary() {
         List<Stmt> b = body("begin { $x = { $y = { $z = 10; $z + 5 }; $y * 2 }; print(if $x { 1 } else if $y { 2 } else { 3 }); }");
         Stmt.Block outer = (Stmt.Block) b.getFirst();
