@@ -184,7 +184,8 @@ final class ProbeCompiler {
             case Stmt.Return r -> asm.ja(exitLabel);
             case Stmt.Let l -> {
                 Type t = unit.vars().get(l.var().name());
-                exprs.zero(varSlots.get(l.var().name()), t.size());
+                // a scalar is read back as 64 bits whatever its type (an int8 literal's variable too): zero them all
+                exprs.zero(varSlots.get(l.var().name()), t.scalar() ? 8 : t.size());
             }
             case Stmt.Break b -> asm.ja(loops.peek()[1]);
             case Stmt.Continue c -> asm.ja(loops.peek()[0]);

@@ -747,6 +747,12 @@ public final class Checker {
         Type from = expr(c.operand());
         if (c.type().length() >= 0) { // v0.26: an integer's bytes as an array ((int8[8])x, (int8[])x)
             Type el = ctypes.resolve(new org.bpf4j.lang.syntax.TypeName(c.type().base(), c.type().pointers(), c.type().span()));
+            // a literal takes the array's size ((int8[8])12345 is the 8 bytes of an int64 12345), an int64 without one
+            int want = c.type().length() > 0 ? el.size() * c.type().length() : 8;
+            if (c.operand() instanceof Expr.Int && from instanceof Type.Int fi && want >= fi.size() && (want == 1 || want == 2 || want == 4 || want == 8)) {
+                from = new Type.Int(want, true);
+                put(c.operand(), from);
+            }
             int n = c.type().length() > 0 ? c.type().length() : el.size() == 0 ? 0 : from.size() / el.size();
             Type to = new Type.Array(el, n);
             if (!(from instanceof Type.Int) || to.size() != from.size())

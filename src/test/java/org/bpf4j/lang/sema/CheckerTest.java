@@ -26,6 +26,7 @@ class CheckerTest {
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
             "BEGIN { $x = 1 } => int8", // v0.26: a literal takes the smallest signed type that holds it
             "BEGIN { $x = 1000 } => int16",
+            "BEGIN { $x = (int8[8])12345 } => int8[8]", // array:cast literal to int array: the literal takes the array's size
             "BEGIN { $x = -100000 } => int32",
             "BEGIN { $x = pid } => uint64",
             "BEGIN { $x = comm } => string[16]",
