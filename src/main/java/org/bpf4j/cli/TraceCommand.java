@@ -140,7 +140,7 @@ final class TraceCommand {
             // v0.26: with -e, or an argument that names an existing file, -l lists that program's probes
             String file = program == null && !args.isEmpty() && java.nio.file.Files.isRegularFile(Path.of(args.getFirst())) ? args.getFirst() : null;
             if (program != null || file != null) {
-                Script script = Parser.parse(ScriptRun.source(program, file, this::withIncludes));
+                Script script = parse(ScriptRun.source(program, file, this::withIncludes));
                 List<String> params = program != null ? args : args.subList(1, args.size());
                 ProbeList.program(org.bpf4j.lang.sema.Checker.attachPoints(script, new org.bpf4j.lang.sema.Params(params), catalog), stdout::println);
             } else {
@@ -152,7 +152,7 @@ final class TraceCommand {
         Source source = ScriptRun.source(program, args.isEmpty() ? null : args.getFirst(), this::withIncludes);
         List<String> params = program != null ? args : args.subList(Math.min(1, args.size()), args.size());
         // v0.26: --name[=value] after `--` are the program's named options (getopt()), the rest positional
-        Script script = org.bpf4j.lang.syntax.ProgramOptions.apply(Parser.parse(source), params);
+        Script script = org.bpf4j.lang.syntax.ProgramOptions.apply(parse(source), params);
         if (!script.stap()) script = org.bpf4j.lang.syntax.ConfigEnvironment.apply(script, System.getenv()); // BPFTRACE_MAX_STRLEN...
         params = org.bpf4j.lang.syntax.ProgramOptions.positional(params);
         // --dry-run: everything up to the kernel, nothing printed; -d STAGE: the generated instructions, not run
@@ -225,20 +225,21 @@ final class TraceCommand {
         return includes.isEmpty() ? text : sb + text;
     }
 
-    /** The standard places a C compiler looks for {@code #include <...>} headers, after the -I directories. */
-    private static final List<String> SYSTEM_INCLUDE = List.of("/usr/local/include", "/usr/include/x86_64-linux-gnu", "/usr/include");
-
     /**
      * Checks that an --include header exists, as bpftrace's clang does ("'nosuch.h' file not found"): on the -I
      * path or the system's, or one of the few bpf4j knows the macros of.
      */
     private void findHeader(String header) {
-        if (!org.bpf4j.lang.syntax.Headers.known(header)) {
+        if (!org.bpf4j.lang.syntax.Headers.found(header, false, includeDirs)) {
             List<String> dirs = new ArrayList<>(includeDirs);
-            dirs.addAll(SYSTEM_INCLUDE);
-            for (String d : dirs) if (java.nio.file.Files.isRegularFile(Path.of(d, header))) return;
+            dirs.addAll(org.bpf4j.lang.syntax.Headers.SYSTEM_INCLUDE);
             throw new UserException("--include " + header + ": file not found (searched " + String.join(", ", dirs) + ")");
         }
+    }
+
+    /** The script in {@code source}, its {@code #include}s looked up on the -I path and the system's (v0.26 refuses a missing one). */
+    private Script parse(org.bpf4j.lang.syntax.Source source) {
+        return Parser.parse(source, (header, quoted) -> org.bpf4j.lang.syntax.Headers.found(header, quoted, includeDirs));
     }
 
     /** bpftrace v0.26's checks of -p, with its messages: a decimal number in [1, 4194304]. */

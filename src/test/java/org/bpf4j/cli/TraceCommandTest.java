@@ -99,6 +99,13 @@ class TraceCommandTest {
         assertTrue(r.err().startsWith("ERROR: --include nosuch.h: file not found (searched /usr/local/include,"), r.err());
         Result known = trace("--include", "linux/sched.h", "-d", "codegen", "-e", "BEGIN { print(TASK_RUNNING); exit(); }");
         assertEquals(0, known.status(), known.err());
+        // an #include in the script: clang's message at the line the include has in bpftrace's definitions.h
+        assertEquals(new Result(1, "", "definitions.h:2:10: fatal error: 'lol/no.h' file not found\n"),
+                trace("-d", "codegen", "-e", "#include <lol/no.h>\nbegin { }"));
+        assertEquals(new Result(1, "", "definitions.h:4:10: fatal error: 'nosuch.h' file not found\n"),
+                trace("-d", "codegen", "-e", "#define A 1\n#include <stdint.h>\n#include \"nosuch.h\"\nbegin { }"));
+        // kernel headers need no files (their types come from BTF), nor bpftrace's own headers
+        assertEquals(0, trace("-d", "codegen", "-e", "#include <net/sock.h>\n#include <stdint.h>\nbegin { exit(); }").status());
     }
 
     /** Scripts that are not text end in one message naming the file and place (Java said "Input length = 1"). */

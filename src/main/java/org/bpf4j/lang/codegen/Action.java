@@ -19,11 +19,19 @@ public sealed interface Action {
 
     /**
      * errorf() and warnf(), and the warnings the program raises itself (a division by zero): printed as
-     * {@code WHERE: LEVEL: message} and the script's line, {@code where} being {@code FILE:LINE:COL-END}.
+     * {@code WHERE: LEVEL: message} and the script's line when there is one, {@code where} being
+     * {@code FILE:LINE:COL-END}; then, for a call a macro brought in, each macro call it was expanded from.
      */
-    record Diagnostic(Level level, String where, String line, Format format, Type.Tuple payload) implements Action {
+    record Diagnostic(Level level, String where, String line, java.util.List<Context> expandedFrom, Format format,
+                      Type.Tuple payload) implements Action {
         /** How bad it is; warnings are dropped with --no-warnings. */
         public enum Level { ERROR, WARNING }
+
+        /** Copies the list. */
+        public Diagnostic { expandedFrom = java.util.List.copyOf(expandedFrom); }
+
+        /** A macro call, printed {@code WHERE: LEVEL: expanded from}, its line and a {@code ~} under the call. */
+        public record Context(String where, String line, String marker) {}
     }
 
     /** exit(): stop tracing with this status. */

@@ -71,7 +71,7 @@ final class CallCompiler {
                 Action.Diagnostic.Level level = c.name().equals("errorf") ? Action.Diagnostic.Level.ERROR : Action.Diagnostic.Level.WARNING;
                 String text = ((Expr.Str) args.getFirst()).value();
                 Format format = values.isEmpty() ? Format.literal(text) : Format.parse(text);
-                p.event(p.cx.action(p.diagnostic(level, c.span(), format, payload)), values, payload);
+                p.event(p.cx.action(p.diagnostic(level, c.span(), false, format, payload)), values, payload);
             }
             case "debugf" -> debugf(c);
             case LoweredCalls.HIST_PRINT -> {
@@ -553,6 +553,7 @@ final class CallCompiler {
                 pidInto(off + 8);
             }
             case "ustack" -> ustackInto((Type.Special) x.type(b), off);
+            case "probe" -> x.bytes(off, java.util.Arrays.copyOf(p.unit.probeName().getBytes(java.nio.charset.StandardCharsets.UTF_8), x.type(b).size()));
             case "probetype" -> x.bytes(off, java.util.Arrays.copyOf(p.unit.point().probeType().getBytes(java.nio.charset.StandardCharsets.UTF_8), x.type(b).size()));
             default -> throw new IllegalStateException("builtin " + b.name());
         }

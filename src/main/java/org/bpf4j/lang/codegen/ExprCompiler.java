@@ -472,10 +472,13 @@ final class ExprCompiler {
                 Place base = place(ix.target());
                 if (tt instanceof Type.Tuple tu) return base.plus(tu.offset((int) (long) i));
                 if (i != null) return base.plus((int) (i * size));
+                Temp index = eval(ix.index());
+                if (tt instanceof Type.Array a && a.length() > 0) outOfBounds(index, a.length(), ix.span());
                 if (base instanceof Place.Mem mem) {
-                    Temp idx = arithmetic(BinOp.MUL, eval(ix.index()), Type.INT64, Temp.constant(size), Type.INT64);
+                    Temp idx = arithmetic(BinOp.MUL, index, Type.INT64, Temp.constant(size), Type.INT64);
                     return new Place.Mem(arithmetic(BinOp.ADD, mem.addr(), Type.UINT64, idx, Type.INT64), mem.off(), mem.user());
                 }
+                if (base instanceof Place.Stack st && size > 0) return stackElement(st, index, tt.size() / size, size, e.span());
                 throw new org.bpf4j.lang.sema.SemanticError(p.cx.analysis.script().source(), ix.index().span(),
                         "an array held in a variable or map can only be indexed by a constant");
             }
@@ -489,6 +492,40 @@ final class ExprCompiler {
                 return new Place.Stack(off);
             }
         }
+    }
+
+    /** v0.26's runtime warning for an array index past the array's end (the element is read all the same). */
+    private static final Format ARRAY_ACCESS_OOB = Format.literal("Array access out of bounds. This can lead to unexpected results.");
+
+    /** Warns, as v0.26 does at run time, when {@code index} (unsigned) is not below {@code length}. */
+    private void outOfBounds(Temp index, int length, Span at) {
+        String ok = asm.label("inbounds");
+        asm.jmp(JmpOp.JLE, p.use(index, R1), length - 1, ok);
+        Type.Tuple payload = ProbeCompiler.payload(List.of());
+        p.event(p.cx.action(p.diagnostic(Action.Diagnostic.Level.WARNING, at, ARRAY_ACCESS_OOB, payload)), List.of(), payload);
+        asm.place(ok);
+    }
+
+    /**
+     * Element {@code index} of the {@code count} elements of {@code size} bytes at {@code st} (a string or array held
+     * on the stack) indexed by a run-time value: copied into a slot of its own, zero when the index is past the end.
+     */
+    private Place stackElement(Place.Stack st, Temp index, int count, int size, Span at) {
+        int slot = p.frame.alloc(size, at);
+        zero(slot, size);
+        String past = asm.label("past");
+        Reg r = p.use(index, R2);
+        asm.jmp(JmpOp.JGE, r, count, past);
+        asm.mov(R3, r);
+        if (size != 1) asm.alu(AluOp.MUL, R3, size);
+        asm.alu(AluOp.ADD, R3, R10);
+        asm.alu(AluOp.ADD, R3, st.off());
+        asm.stackAddr(R1, slot);
+        asm.mov(R2, size);
+        asm.call(Helper.PROBE_READ_KERNEL);
+        asm.place(past);
+        p.release(index);
+        return new Place.Stack(slot);
     }
 
     /** Reads a scalar of type {@code t} from {@code pl}. */

@@ -215,7 +215,8 @@ final class ProbeCompiler {
             case Stmt.Return r -> asm.ja(exitLabel);
             case Stmt.Let l -> {
                 Type t = unit.vars().get(l.var().name());
-                exprs.zero(varSlots.get(l.var().name()), t.size());
+                // a scalar is read back as 64 bits whatever its type (an int8 literal's variable too): zero them all
+                exprs.zero(varSlots.get(l.var().name()), t.scalar() ? 8 : t.size());
             }
             case Stmt.Break b -> asm.ja(loops.peek()[1]);
             case Stmt.Continue c -> asm.ja(loops.peek()[0]);
@@ -353,10 +354,27 @@ final class ProbeCompiler {
 
     /** A runtime diagnostic placed at {@code at} as bpftrace places them: {@code FILE:LINE:COL-END} and the line. */
     Action.Diagnostic diagnostic(Action.Diagnostic.Level level, Span at, Format format, Type.Tuple payload) {
+        return diagnostic(level, at, true, format, payload);
+    }
+
+    /**
+     * A diagnostic at {@code at}, with the script's line when {@code withLine} (v0.26 shows none under errorf() and
+     * warnf(), whose call is the message's own), and the macro calls {@code at} was expanded from, each with its
+     * line and a {@code ~} under the call.
+     */
+    Action.Diagnostic diagnostic(Action.Diagnostic.Level level, Span at, boolean withLine, Format format, Type.Tuple payload) {
         var source = cx.analysis.script().source();
-        if (at.line() <= 0) return new Action.Diagnostic(level, source.name(), "", format, payload);
-        String where = source.name() + ":" + at.line() + ":" + at.col() + "-" + (at.col() + Math.max(1, at.length()));
-        return new Action.Diagnostic(level, where, source.line(at.line()), format, payload);
+        if (at.line() <= 0) return new Action.Diagnostic(level, source.name(), "", List.of(), format, payload);
+        List<Action.Diagnostic.Context> chain = new ArrayList<>();
+        for (Span from = at.expandedFrom(); from != null && from.line() > 0; from = from.expandedFrom())
+            chain.add(new Action.Diagnostic.Context(where(from), source.line(from.line()),
+                    " ".repeat(from.col() - 1) + "~".repeat(Math.max(1, from.length()))));
+        return new Action.Diagnostic(level, where(at), withLine ? source.line(at.line()) : "", chain, format, payload);
+    }
+
+    /** {@code FILE:LINE:COL-END}, as v0.26 places a message. */
+    private String where(Span at) {
+        return cx.analysis.script().source().name() + ":" + at.line() + ":" + at.col() + "-" + (at.col() + Math.max(1, at.length()));
     }
 
     /** bpf_map_update_elem(map, r10 + key, r10 + value, flags). */

@@ -453,7 +453,11 @@ public final class Session implements AutoCloseable {
                 if (text.endsWith("\n")) text = text.substring(0, text.length() - 1);
                 if (d.level() == Action.Diagnostic.Level.ERROR) errors++;
                 out.flush();
-                System.err.println(d.where() + ": " + d.level() + ": " + text + (d.line().isEmpty() ? "" : "\n" + d.line()));
+                StringBuilder shown = new StringBuilder(d.where() + ": " + d.level() + ": " + text + (d.line().isEmpty() ? "" : "\n" + d.line()));
+                for (Action.Diagnostic.Context from : d.expandedFrom())
+                    shown.append('\n').append(from.where()).append(": ").append(d.level()).append(": expanded from\n")
+                            .append(from.line()).append('\n').append(from.marker());
+                System.err.println(shown);
             }
             case Action.Exit e -> {
                 exitCode = (int) Values.le(data, payload.offset(1), 8);

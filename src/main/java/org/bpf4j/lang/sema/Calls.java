@@ -322,6 +322,9 @@ final class Calls {
             }
             case LoweredCalls.CONTAINS -> {
                 arity(call, 1, 1);
+                // v0.26's check_key(): a map without keys has nothing to look up
+                if (args.getFirst() instanceof Expr.MapRef m && c.maps.get(m.name()) instanceof MapDecl d && d.keyCount() == 0)
+                    throw c.error(call.span(), "call to has_key() expects a map with explicit keys (non-scalar map)");
                 c.expr(args.getFirst()); // the keys typed as the array's (its value is not read)
                 return c.truth(); // v0.26: has_key() gives a bool; SystemTap's "k in m": a long
             }
@@ -477,6 +480,6 @@ final class Calls {
 
     /** A string argument: a literal, a positional parameter through str(), or any string-typed expression. */
     private Type stringArg(Expr e) {
-        return c.expr(e);
+        return c.text(e);
     }
 }

@@ -131,7 +131,7 @@ public final class Checker {
         if (ls && !rs && lv != null && lv >= 0) ls = false;
         if (rs && !ls && rv != null && rv >= 0) rs = false;
         BinOp op = b.op();
-        String types = "'" + intName(li) + "' and '" + intName(ri) + "' can lead to undefined behavior";
+        String types = "'" + intName(li, lv != null) + "' and '" + intName(ri, rv != null) + "' can lead to undefined behavior";
         if (op.comparison() && ls != rs) warn(b.span(), "comparison of integers of different signs: " + types);
         boolean arith = op == BinOp.ADD || op == BinOp.SUB || op == BinOp.MUL || op == BinOp.DIV || op == BinOp.MOD;
         if (arith && ls != rs) warn(b.span(), "arithmetic on integers of different signs: " + types);
@@ -149,8 +149,12 @@ public final class Checker {
         return null;
     }
 
-    private static String intName(Type.Int t) {
-        return (t.signed() ? "" : "unsigned ") + "int" + t.size() * 8;
+    /**
+     * An operand's type as these warnings name it. They are v0.17's (v0.26 dropped them), and v0.17 typed every
+     * literal, and so every variable holding only literals, as an int64: a literal's type is named so.
+     */
+    private static String intName(Type.Int t, boolean literal) {
+        return (t.signed() ? "" : "unsigned ") + "int" + (literal || t.flexible() ? 64 : t.size() * 8);
     }
 
     // ---- attach points ----
@@ -349,8 +353,10 @@ public final class Checker {
             case Expr.Var var -> {
                 if (a.op() != null) {
                     Type have = variable(var);
-                    arithmetic(a.op(), have, v, a.span());
-                    put(var, have);
+                    Type r = arithmetic(a.op(), have, v, a.span());
+                    // v0.26: $x += e is $x = $x + e, so the variable takes the 64-bit result's type
+                    if (have instanceof Type.Int hi && !hi.bool() && r instanceof Type.Int) widen(var, r);
+                    put(var, unit.vars().get(var.name()));
                     return;
                 }
                 Type have = unit.vars().get(var.name());
@@ -376,6 +382,16 @@ public final class Checker {
                 put(m, d.value());
             }
             default -> throw error(a.span(), "only a variable or a map can be assigned to");
+        }
+    }
+
+    /** Promotes variable {@code v}'s type with {@code t} (an assignment of a value of that type). */
+    private void widen(Expr.Var v, Type t) {
+        Type have = unit.vars().get(v.name());
+        Type u = have == null ? t : unify(have, t, v.span(), "variable " + v.name());
+        if (!u.equals(have)) {
+            unit.vars().put(v.name(), u);
+            changed = true;
         }
     }
 
@@ -468,26 +484,35 @@ public final class Checker {
     /** The map {@code m} names, declared on first sight, with its keys checked against earlier uses. */
     MapDecl declare(Expr.MapRef m) {
         MapDecl d = maps.computeIfAbsent(m.name(), n -> new MapDecl(n, m.span()));
-        List<Type> keys = new ArrayList<>();
+        List<Type> keys = new ArrayList<>(), written = new ArrayList<>();
         for (Expr k : m.keys()) {
             Type kt = expr(k);
             // v0.26: @m[$t] with a tuple $t is @m[a, b] (the parser flattens a literal tuple itself)
             if (kt instanceof Type.Tuple tu && m.keys().size() == 1) {
                 for (int i = 0; i < tu.elements().size(); i++) keys.add(storage(tu.elements().get(i), k.span()));
+                written.addAll(tu.elements());
                 if (keys.size() == 1) throw error(m.span(), "a one-element tuple cannot be used as a map key");
             } else {
                 keys.add(storage(kt, k.span()));
+                written.add(kt);
             }
         }
         Type key = keys.isEmpty() ? null : keys.size() == 1 ? keys.getFirst() : new Type.Tuple(keys);
+        Type shown = written.isEmpty() ? null : written.size() == 1 ? written.getFirst() : new Type.Tuple(written);
         if (d.keyCount() < 0) {
             d.key(key, keys.size());
+            d.writtenKey(shown);
             changed = true;
         } else if (d.keyCount() != keys.size()) {
             throw error(m.span(), "map " + m.name() + " is used with " + keys.size() + " key" + (keys.size() == 1 ? "" : "s")
                     + " here and with " + d.keyCount() + " elsewhere");
         } else if (key != null) {
-            Type u = unify(d.key(), key, m.span(), "the key of " + m.name());
+            Type u = d.key().equals(key) ? key : merge(d.key(), key);
+            if (u == null) // v0.26's words, with the keys' types as written (integers not yet widened for the map)
+                throw error(m.span(), "Argument mismatch for " + m.name() + ": trying to access with arguments: '" + shown.describe()
+                        + "' when map expects arguments: '" + (d.writtenKey() == null ? d.key() : d.writtenKey()).describe() + "'");
+            Type w = d.writtenKey() == null || d.writtenKey().equals(shown) ? shown : merge(d.writtenKey(), shown);
+            if (w != null) d.writtenKey(w);
             if (!u.equals(d.key())) {
                 d.key(u, keys.size());
                 changed = true;
@@ -543,8 +568,7 @@ public final class Checker {
     }
 
     private static Type merge(Type a, Type b) {
-        if (a instanceof Type.Int x && b instanceof Type.Int y)
-            return new Type.Int(Math.max(x.size(), y.size()), x.signed() || y.signed(), x.bool() && y.bool());
+        if (a instanceof Type.Int x && b instanceof Type.Int y) return promote(x, y);
         if (a instanceof Type.Str x && b instanceof Type.Str y) return new Type.Str(Math.max(x.size(), y.size()));
         if (a instanceof Type.Buf x && b instanceof Type.Buf y) return new Type.Buf(Math.max(x.capacity(), y.capacity()));
         if (a instanceof Type.Ptr x && b instanceof Type.Ptr) return x;
@@ -564,6 +588,23 @@ public final class Checker {
         return null;
     }
 
+    /**
+     * v0.26's promotion of two integers one place holds: a literal's (sign-flexible) type takes the other's sign;
+     * otherwise the same sign gives the larger, and mixed signs the signed type that holds both (a signed type
+     * larger than the unsigned one, else twice the larger size, int64 at most). Bools stay bools with bools.
+     */
+    static Type.Int promote(Type.Int x, Type.Int y) {
+        int size = Math.max(x.size(), y.size());
+        if (x.bool() || y.bool()) return new Type.Int(size, x.signed() || y.signed(), x.bool() && y.bool());
+        boolean flexible = x.flexible() && y.flexible();
+        if (x.signed() == y.signed()) return new Type.Int(size, x.signed(), false, flexible);
+        if (x.flexible() || y.flexible())
+            return new Type.Int(size, !x.flexible() && x.signed() || !y.flexible() && y.signed(), false, flexible);
+        if (x.signed() && x.size() > y.size()) return new Type.Int(x.size(), true);
+        if (y.signed() && y.size() > x.size()) return new Type.Int(y.size(), true);
+        return new Type.Int(Math.min(8, size * 2), true);
+    }
+
     // ---- expressions ----
 
     void put(Expr e, Type t) { unit.types().put(e, t); }
@@ -573,6 +614,23 @@ public final class Checker {
         Type t = compute(e);
         put(e, t);
         return t;
+    }
+
+    /**
+     * Checks {@code e} where a string is wanted: v0.26's {@code probe} builtin is then the probe's name as a string
+     * (each unit is one concrete probe, so the name is a constant), elsewhere it stays the probe's number.
+     */
+    Type text(Expr e) {
+        if (probeName(e)) {
+            Type t = new Type.Str(unit.probeName().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
+            put(e, t);
+            return t;
+        }
+        return expr(e);
+    }
+
+    private boolean probeName(Expr e) {
+        return e instanceof Expr.Builtin b && b.name().equals("probe") && !enumerators.containsKey(b);
     }
 
     /** Checks that {@code e} gives an integer-like value (for conditions). */
@@ -593,7 +651,7 @@ public final class Checker {
 
     private Type compute(Expr e) {
         return switch (e) {
-            case Expr.Int i -> Type.INT64;
+            case Expr.Int i -> script.stap() ? Type.INT64 : Type.Int.literal(i.value(), false); // v0.26: 1 is an int8
             case Expr.Str s -> new Type.Str(s.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1);
             case Expr.Builtin b -> Builtins.type(this, b);
             case Expr.Positional p -> {
@@ -615,6 +673,14 @@ public final class Checker {
                 if (id.target() instanceof Expr.MapRef m && declare(m).value() == null) unifyValue(declare(m), Type.INT64, m.span());
                 Type t = expr(id.target());
                 if (!t.scalar() || t instanceof Type.Special) throw error(id.span(), "cannot increment a value of type " + t.describe());
+                // v0.26: ++ and -- compute in 64 bits (-- signed) and the variable takes that type: a counter that
+                // starts at 0 (an int8 literal) does not wrap at 127
+                if (t instanceof Type.Int it && !it.bool() && id.target() instanceof Expr.Var v) {
+                    Type r = it.signed() || !id.increment() ? Type.INT64 : Type.UINT64;
+                    widen(v, r);
+                    put(v, unit.vars().get(v.name()));
+                    yield unit.vars().get(v.name());
+                }
                 yield t;
             }
             case Expr.Ternary t -> {
@@ -726,6 +792,12 @@ public final class Checker {
         Type from = expr(c.operand());
         if (c.type().length() >= 0) { // v0.26: an integer's bytes as an array ((int8[8])x, (int8[])x)
             Type el = ctypes.resolve(new org.bpf4j.lang.syntax.TypeName(c.type().base(), c.type().pointers(), c.type().span()));
+            // a literal takes the array's size ((int8[8])12345 is the 8 bytes of an int64 12345), an int64 without one
+            int want = c.type().length() > 0 ? el.size() * c.type().length() : 8;
+            if (c.operand() instanceof Expr.Int && from instanceof Type.Int fi && want >= fi.size() && (want == 1 || want == 2 || want == 4 || want == 8)) {
+                from = new Type.Int(want, true);
+                put(c.operand(), from);
+            }
             int n = c.type().length() > 0 ? c.type().length() : el.size() == 0 ? 0 : from.size() / el.size();
             Type to = new Type.Array(el, n);
             if (!(from instanceof Type.Int) || to.size() != from.size())
@@ -750,7 +822,18 @@ public final class Checker {
     Type truth() { return script.stap() ? Type.INT64 : Type.BOOL; }
 
     private Type binary(Expr.Binary b) {
-        Type l = expr(b.left()), r = expr(b.right());
+        Type l, r;
+        boolean equality = b.op() == BinOp.EQ || b.op() == BinOp.NE;
+        if (equality && probeName(b.left())) { // probe == "name": the probe's name as a string
+            r = expr(b.right());
+            l = r instanceof Type.Str ? text(b.left()) : expr(b.left());
+        } else if (equality && probeName(b.right())) {
+            l = expr(b.left());
+            r = l instanceof Type.Str ? text(b.right()) : expr(b.right());
+        } else {
+            l = expr(b.left());
+            r = expr(b.right());
+        }
         BinOp op = b.op();
         signWarnings(b, l, r);
         if (op.logical()) {

@@ -10,6 +10,7 @@ public final class MapDecl {
     private final String name;
     private final Span firstUse;
     private Type key;
+    private Type writtenKey;
     private int keyCount = -1;
     private Type value;
 
@@ -26,6 +27,11 @@ public final class MapDecl {
 
     /** The stored key, or null for a map without keys. */
     public Type key() { return key; }
+
+    /** The key's type as the accesses write it (integers not widened), which v0.26's messages name. */
+    Type writtenKey() { return writtenKey; }
+
+    void writtenKey(Type k) { writtenKey = k; }
 
     /** How many keys each access gives (0 for none), or -1 before the first keyed use. */
     public int keyCount() { return keyCount; }

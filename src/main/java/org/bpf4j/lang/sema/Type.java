@@ -32,16 +32,33 @@ public sealed interface Type {
 
     /**
      * An integer of 1, 2, 4 or 8 bytes; {@code bool} for v0.26's booleans (0 or 1, printed as false and true; a map
-     * keeps one in 8 bytes, as it keeps every integer).
+     * keeps one in 8 bytes, as it keeps every integer). {@code flexible} marks v0.26's type of a non-negative integer
+     * literal (the smallest signed type that holds it, {@code 1} is an int8): its sign adapts to the other side where
+     * it meets another integer (a variable assigned both 0 and a uint32 is a uint32).
      */
-    record Int(int size, boolean signed, boolean bool) implements Type {
+    record Int(int size, boolean signed, boolean bool, boolean flexible) implements Type {
         /** Checks the width. */
         public Int {
             if (size != 1 && size != 2 && size != 4 && size != 8) throw new IllegalArgumentException("integer of " + size + " bytes");
         }
 
-        /** An integer that is not a bool. */
-        public Int(int size, boolean signed) { this(size, signed, false); }
+        /** An integer that is not a literal's. */
+        public Int(int size, boolean signed, boolean bool) { this(size, signed, bool, false); }
+
+        /** An integer that is neither a bool nor a literal's. */
+        public Int(int size, boolean signed) { this(size, signed, false, false); }
+
+        /**
+         * v0.26's type of the integer literal {@code value}: the smallest signed type that holds it, sign-flexible when
+         * it is not negative; a value above INT64_MAX ({@code unsigned}) is a uint64.
+         */
+        public static Int literal(long value, boolean unsigned) {
+            if (unsigned) return UINT64;
+            int size = value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE ? 1
+                    : value >= Short.MIN_VALUE && value <= Short.MAX_VALUE ? 2
+                    : value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? 4 : 8;
+            return new Int(size, true, false, value >= 0);
+        }
 
         @Override public String describe() { return bool ? "bool" : (signed ? "int" : "uint") + size * 8; }
         @Override public boolean scalar() { return true; }
@@ -114,10 +131,10 @@ public sealed interface Type {
             return a;
         }
 
-        @Override public String describe() {
+        @Override public String describe() { // v0.26's spelling: (int8,string[3])
             List<String> parts = new ArrayList<>();
             for (Type t : elements) parts.add(t.describe());
-            return "(" + String.join(", ", parts) + ")";
+            return "(" + String.join(",", parts) + ")";
         }
 
         /** C layout: each element at the next multiple of its alignment; the last entry is the padded size. */

@@ -49,6 +49,40 @@ public final class Headers {
             Map.entry("PF_LOCAL", "1"), Map.entry("PF_INET", "2"), Map.entry("PF_INET6", "10"), Map.entry("PF_NETLINK", "16"),
             Map.entry("PF_PACKET", "17"), Map.entry("SOCK_STREAM", "1"), Map.entry("SOCK_DGRAM", "2"), Map.entry("SOCK_RAW", "3"));
 
+    /** The headers bpftrace carries itself (its /bpftrace/include), found whatever the machine has. */
+    private static final java.util.Set<String> BUILTIN = java.util.Set.of("float.h", "limits.h", "stdarg.h", "stdbool.h",
+            "stddef.h", "stdint.h", "__stddef_max_align_t.h", "__btf_generated_header.h");
+
+    /**
+     * The top directories of the kernel's include tree: bpf4j takes the kernel's types from its BTF, so it reads none
+     * of these headers and needs no kernel headers installed to accept them.
+     */
+    private static final java.util.Set<String> KERNEL = java.util.Set.of("acpi", "asm", "asm-generic", "clocksource",
+            "crypto", "cxl", "drm", "dt-bindings", "keys", "kunit", "kvm", "linux", "math-emu", "media", "memory", "misc",
+            "net", "pcmcia", "ras", "rdma", "rv", "scsi", "soc", "sound", "target", "trace", "ufs", "uapi", "vdso", "video",
+            "xen", "bpf");
+
+    /** Where a C compiler looks for {@code #include <...>} headers on this machine, after any -I directories. */
+    public static final java.util.List<String> SYSTEM_INCLUDE = java.util.List.of("/usr/local/include",
+            "/usr/include/" + ("aarch64".equals(System.getProperty("os.arch")) ? "aarch64" : "x86_64") + "-linux-gnu", "/usr/include");
+
+    /**
+     * Whether {@code #include} of {@code header} finds something, as bpftrace's clang would: one of bpftrace's own
+     * headers or of those bpf4j knows the macros of, a kernel header (its types come from BTF), or a file in
+     * {@code dirs} or the system's include directories ({@code quoted} ones also from the working directory).
+     */
+    public static boolean found(String header, boolean quoted, java.util.List<String> dirs) {
+        if (known(header) || BUILTIN.contains(header)) return true;
+        int slash = header.indexOf('/');
+        if (slash > 0 && KERNEL.contains(header.substring(0, slash))) return true;
+        java.util.List<String> search = new java.util.ArrayList<>();
+        if (quoted) search.add(".");
+        search.addAll(dirs);
+        search.addAll(SYSTEM_INCLUDE);
+        for (String d : search) if (java.nio.file.Files.isRegularFile(java.nio.file.Path.of(d).resolve(header))) return true;
+        return false;
+    }
+
     /** Whether bpf4j knows the macros of {@code header} (so it needs no file for it). */
     public static boolean known(String header) {
         return !macros(header).isEmpty();

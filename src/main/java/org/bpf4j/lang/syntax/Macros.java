@@ -50,7 +50,7 @@ final class Macros {
         List<Stmt> pre = new ArrayList<>();
         if (s instanceof Stmt.ExprStmt es && call(es.expr()) != null) {
             Expr e = es.expr();
-            pre.add(new Stmt.Block(inline(call(e), args(e), depth, e.span()), s.span()));
+            pre.add(new Stmt.Block(inline(call(e), args(e), depth, whole(e.span())), s.span()));
             return pre;
         }
         Stmt r = switch (s) {
@@ -82,6 +82,34 @@ final class Macros {
         return args(e).size() == m.params().size() ? m : null;
     }
 
+    /**
+     * The span of a call whose name is at {@code name}, stretched over its parenthesised arguments when they close on
+     * the same line (the parser places a call at its name; v0.26 names the whole call).
+     */
+    private Span whole(Span name) {
+        if (name.line() <= 0) return name;
+        String line = source.line(name.line());
+        int i = name.col() - 1 + name.length();
+        while (i < line.length() && line.charAt(i) == ' ') i++;
+        if (i >= line.length() || line.charAt(i) != '(') return name;
+        int depth = 0;
+        boolean quoted = false;
+        for (; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '\\') i++;
+                else if (ch == '"') quoted = false;
+            } else if (ch == '"') {
+                quoted = true;
+            } else if (ch == '(') {
+                depth++;
+            } else if (ch == ')' && --depth == 0) {
+                return new Span(name.line(), name.col(), i + 2 - name.col(), name.expandedFrom());
+            }
+        }
+        return name;
+    }
+
     private static List<Expr> args(Expr e) { return e instanceof Expr.Call c ? c.args() : List.of(); }
 
     /** The body of {@code m} for these arguments, its variables renamed, nested calls expanded. */
@@ -90,13 +118,27 @@ final class Macros {
         Map<String, Expr> bind = new HashMap<>();
         for (int i = 0; i < args.size(); i++) bind.put(m.params().get(i), args.get(i));
         Rename r = new Rename(bind, "$__" + m.name() + "_" + (++expansions) + "_");
-        return stmts(r.stmts(m.body()), depth + 1);
+        return expandedFrom(stmts(r.stmts(m.body()), depth + 1), at);
+    }
+
+    /**
+     * {@code body} with its errorf() and warnf() calls placed as expanded from the call at {@code at}: v0.26 prints
+     * that call after the message ("expanded from").
+     */
+    private static List<Stmt> expandedFrom(List<Stmt> body, Span at) {
+        java.util.function.UnaryOperator<Expr>[] f = new java.util.function.UnaryOperator[1];
+        f[0] = e -> e instanceof Expr.Call c && (c.name().equals("errorf") || c.name().equals("warnf"))
+                ? new Expr.Call(c.name(), c.args(), c.span().expandedFrom(at))
+                : map(e, f[0]);
+        java.util.function.UnaryOperator<List<Stmt>>[] g = new java.util.function.UnaryOperator[1];
+        g[0] = b -> b.stream().map(s -> mapStmt(s, f[0], g[0])).toList();
+        return g[0].apply(body);
     }
 
     private Expr expr(Expr e, List<Stmt> pre, int depth) {
         Macro m = call(e);
         if (m != null) {
-            List<Stmt> body = inline(m, args(e).stream().map(a -> expr(a, pre, depth)).toList(), depth, e.span());
+            List<Stmt> body = inline(m, args(e).stream().map(a -> expr(a, pre, depth)).toList(), depth, whole(e.span()));
             if (body.isEmpty() || !(body.getLast() instanceof Stmt.ExprStmt last))
                 throw new SyntaxError(source, e.span(), "macro " + m.name() + " has no value to use here");
             pre.addAll(body.subList(0, body.size() - 1));

@@ -36,6 +36,16 @@ public final class Parser {
         return new Parser(new Scanner(source, false)).script();
     }
 
+    /**
+     * Parses {@code source}, refusing an {@code #include} whose header {@code found} (header, quoted) does not find,
+     * as bpftrace's clang does.
+     */
+    public static Script parse(Source source, java.util.function.BiPredicate<String, Boolean> found) {
+        Scanner scanner = new Scanner(source, false);
+        scanner.headers(found);
+        return new Parser(scanner).script();
+    }
+
     /** Parses one expression (for tests and tools). */
     public static Expr parseExpression(Source source) {
         Parser p = new Parser(new Scanner(source, false));

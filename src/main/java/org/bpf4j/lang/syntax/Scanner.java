@@ -28,6 +28,10 @@ public final class Scanner {
     private final Deque<Token> expanded = new ArrayDeque<>();
     /** #if/#ifdef/#ifndef nesting: whether each level's lines are read. */
     private final Deque<Boolean> conditions = new ArrayDeque<>();
+    /** Whether an {@code #include} (header, quoted) finds a file; null: headers are not looked up. */
+    private java.util.function.BiPredicate<String, Boolean> headers;
+    /** Lines of bpftrace's definitions.h the preprocessor lines so far take (its first line includes BTF's types). */
+    private int definitionsLines = 1;
     private int pos;
     private int line = 1;
     private int lineStart;
@@ -49,6 +53,9 @@ public final class Scanner {
 
     /** The headers {@code #include} lines named, in order. */
     public List<String> includes() { return List.copyOf(includes); }
+
+    /** Looks each {@code #include}d header up with {@code found} (header, quoted), refusing one it does not find. */
+    public void headers(java.util.function.BiPredicate<String, Boolean> found) { headers = found; }
 
     /** Adds a macro as {@code #define name body} would (also for {@code -D}-like uses). */
     public void define(String name, String body) { macros.put(name, body); }
@@ -99,11 +106,12 @@ public final class Scanner {
                     throw new SyntaxError(source, new Span(startLine, startCol, 2), "unterminated comment");
                 pos += 2;
             } else if (c == '#' && (stap || atLineStart)) {
-                int start = pos;
+                int start = pos, at = definitionsLines + 1;
+                definitionsLines++;
                 while (pos < text.length() && text.charAt(pos) != '\n') {
-                    if (text.charAt(pos) == '\\' && peekChar(1) == '\n') { pos += 2; newline(); } else pos++;
+                    if (text.charAt(pos) == '\\' && peekChar(1) == '\n') { pos += 2; newline(); definitionsLines++; } else pos++;
                 }
-                if (!stap) directive(text.substring(start, pos), start);
+                if (!stap) directive(text.substring(start, pos), start, at);
             } else {
                 atLineStart = false;
                 return true;
@@ -112,7 +120,8 @@ public final class Scanner {
         return false;
     }
 
-    private void directive(String lineText, int start) {
+    /** A preprocessor line at {@code start}, line {@code at} of bpftrace's definitions.h. */
+    private void directive(String lineText, int start, int at) {
         String d = lineText.substring(1).strip();
         String word = d.split("\\s+", 2)[0];
         String rest = d.substring(word.length()).strip();
@@ -143,6 +152,8 @@ public final class Scanner {
             macros.put(rest.substring(0, i), rest.substring(i).replace("\\\n", " ").strip());
         } else if (word.equals("include")) {
             String header = rest.replaceAll("^[<\"]|[>\"]$", "");
+            if (headers != null && !headers.test(header, rest.startsWith("\"")))
+                throw new HeaderNotFound(source, here(start), at, Math.max(0, lineText.indexOf(rest.charAt(0))) + 1, header);
             includes.add(header);
             Headers.macros(header).forEach(macros::putIfAbsent);
         }

@@ -53,6 +53,14 @@ class GoldenTest {
     }
 
     @Test
+    void aLetVariableIsZeroedWhole() {
+        // variable:variable declaration not initialized: $a holds an int8 literal, but a scalar variable is read back
+        // as 64 bits, so let zeroes all 8 bytes of its slot
+        String code = render(LangTesting.compile("BEGIN { let $a; if ($a) { $a = 1; } @b = $a; }"));
+        assertTrue(code.contains("   1: (7a) *(u64 *)(r10 -8) = 0\n   2: (79) r1 = *(u64 *)(r10 -8)\n"), code);
+    }
+
+    @Test
     void scriptsCompileToTheGoldenInstructions() throws Exception {
         boolean update = Boolean.getBoolean("bpf4j.golden.update");
         List<String> differ = new ArrayList<>();

@@ -24,7 +24,10 @@ class CheckerTest {
 
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
-            "BEGIN { $x = 1 } => int64",
+            "BEGIN { $x = 1 } => int8", // v0.26: a literal takes the smallest signed type that holds it
+            "BEGIN { $x = 1000 } => int16",
+            "BEGIN { $x = (int8[8])12345 } => int8[8]", // array:cast literal to int array: the literal takes the array's size
+            "BEGIN { $x = -100000 } => int32",
             "BEGIN { $x = pid } => uint64",
             "BEGIN { $x = comm } => string[16]",
             "BEGIN { $x = \"abc\" } => string[4]",
@@ -33,10 +36,10 @@ class CheckerTest {
             "BEGIN { $x = pid + 1 } => uint64",
             "BEGIN { $x = 1 == 2 } => bool",
             "BEGIN { $x = (bool)\"a\" } => bool",
-            "BEGIN { $x = (a=1, b=\"s\") } => record (int64, string[2])",
+            "BEGIN { $x = (a=1, b=\"s\") } => record (int8,string[2])",
             "struct Foo { int x; struct Bar { int y; } bar; } BEGIN { $x = offsetof(struct Foo, bar.y) } => uint64",
             "BEGIN { $x = 10223372036854775807 } => uint64",
-            "BEGIN { $x = (1, \"a\", (int8)2) } => (int64, string[2], int8)",
+            "BEGIN { $x = (1, \"a\", (int8)2) } => (int8,string[2],int8)",
             "BEGIN { $x = str(0) } => string[64]",
             "BEGIN { $x = buf(\"hi\", 2) } => buffer[2]",
             "BEGIN { $x = ksym(0) } => ksym",
@@ -54,6 +57,48 @@ class CheckerTest {
         assertEquals(type, firstValue(script).describe());
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", quoteCharacter = '~', value = {
+            "BEGIN { $x = 1 } => int8",
+            "BEGIN { $x = 1; $x = 300 } => int16",
+            "BEGIN { $x = 0; $x = (uint32)pid } => uint32", // a literal's sign adapts to the other side
+            "BEGIN { $x = (int16)1; $x = (uint16)2 } => int32", // mixed signs: the signed type holding both
+            "BEGIN { $x = (int64)1; $x = (uint64)2 } => int64",
+            "BEGIN { $x = 0; $x++ } => int64", // ++ computes in 64 bits: a counter from 0 does not wrap at 127
+            "BEGIN { $x = 0; $x += 1 } => int64",
+            "BEGIN { $x = 0; $x = $x + 1 } => int64",
+    })
+    void variablesTakeThePromotedTypeOfTheirAssignments(String script, String type) {
+        assertEquals(type, LangTesting.analyze(script).units().getFirst().vars().get("$x").describe());
+    }
+
+    @Test
+    void literalsShapeSizeofAndTuplesAndMapKeyErrorsAsInV026() {
+        // v0.26's builtin:sizeof and tuples:complex tuple 4: a literal's own size, in a variable and in a tuple
+        Analysis a = LangTesting.analyze("BEGIN { $x = 1; $a = ((int8)-100, (int8)100, \"abcdef\", 3, (int32)1, (int64)-10, (int8)10, (int16)-555, \"abc\") }");
+        assertEquals(1, a.units().getFirst().vars().get("$x").size());
+        assertEquals(32, a.units().getFirst().vars().get("$a").size());
+        // integer keys are stored in 64 bits, but a mismatch names the keys as written (basic:has_key error type mismatch)
+        SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze(
+                "BEGIN { @g[1, \"hi\"] = 2; if (has_key(@g, (1, 2))) { printf(\"ok\\n\"); } }"));
+        assertEquals("Argument mismatch for @g: trying to access with arguments: '(int8,int8)' when map expects arguments: '(int8,string[3])'", e.detail());
+        assertEquals("(int64,string[3])", LangTesting.analyze("BEGIN { @g[1, \"hi\"] = 2; @g[300, \"a\"] = 3 }").maps().get("@g").key().describe());
+        SourceError scalar = assertThrows(SourceError.class, () -> LangTesting.analyze("BEGIN { @g = 2; if (has_key(@g, 2)) { } }"));
+        assertEquals("call to has_key() expects a map with explicit keys (non-scalar map)", scalar.detail());
+    }
+
+    @Test
+    void theProbeBuiltinIsItsNameWhereAStringIsWanted() {
+        // probe:probe_builtin_string_compare: v0.26's probe is the probe's name, a string, in strcontains() and ==
+        Analysis a = LangTesting.analyze("tracepoint:syscalls:sys_e*_kill { if (strcontains(probe, \"enter\")) { } $b = probe == \"x\"; @[probe] = count(); }");
+        for (Unit u : a.units()) {
+            Stmt.If i = (Stmt.If) u.probe().body().getFirst();
+            Expr arg = ((Expr.Call) i.cond()).args().getFirst();
+            assertEquals("string[" + (u.probeName().length() + 1) + "]", u.type(arg).describe());
+        }
+        assertEquals("probe", a.maps().get("@").key().describe(), "elsewhere it stays the probe's number, printed as its name");
+    }
+
     @Test
     void mapTypesComeFromEveryUseAndStringsGrow() {
         Analysis a = LangTesting.analyze("""
@@ -64,11 +109,11 @@ class CheckerTest {
         assertEquals("string[6]", a.maps().get("@s").key().describe());
         assertEquals("string[9]", a.maps().get("@s").value().describe());
         assertEquals("int64", a.maps().get("@n").value().describe());
-        assertEquals("(string[16], int64)", a.maps().get("@c").key().describe());
+        assertEquals("(string[16],int64)", a.maps().get("@c").key().describe()); // integer keys are kept in 64 bits
         assertEquals("count", a.maps().get("@c").value().describe());
         assertNull(a.maps().get("@h").key());
         assertEquals(new Type.Agg(Type.AggKind.LHIST, true, 0, 10, 2), a.maps().get("@l").value());
-        assertEquals("(string[7], int64)", a.maps().get("@t").value().describe());
+        assertEquals("(string[7],int8)", a.maps().get("@t").value().describe()); // a tuple keeps its literals' types
         assertEquals(List.of("@c", "@h", "@l", "@n", "@s", "@t", "@u"), List.copyOf(a.maps().keySet()));
         assertEquals(List.of("begin", "end", "tracepoint:syscalls:sys_enter_kill"), a.probeNames()); // v0.26: lower case
     }
@@ -124,7 +169,7 @@ class CheckerTest {
             "uprobe:/nonexistent:f { } => 1:1 => uprobe target file '/nonexistent' does not exist or is not executable",
             "usdt:/nonexistent:a:b { } => 1:1 => usdt target file '/nonexistent' does not exist or is not executable",
             "uprobe:/bin/sh { } => 1:1 => uprobe probe type requires 2 arguments",
-            "BEGIN { $x = \"a\" + 1 } => 1:18 => cannot use + on string[2] and int64",
+            "BEGIN { $x = \"a\" + 1 } => 1:18 => cannot use + on string[2] and int8",
             "struct A { int x[4]; } BEGIN { $a = ((struct A *)0)->x[5] } => 1:56 => the index 5 is out of bounds for array of size 4",
             "BEGIN { @x = lhist(1, 10, 5, 1) } => 1:27 => lhist() maximum must be greater than the minimum",
             // v0.26's len() and for loops over maps

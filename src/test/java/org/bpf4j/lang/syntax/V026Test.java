@@ -134,6 +134,25 @@ class V026Test {
     }
 
     @Test
+    void errorfInAMacroKnowsTheCallsItWasExpandedFrom() {
+        // call:errorf_macro_expansion: the message at errorf's call, then "expanded from" at bad()'s whole call
+        String text = "macro bad() { errorf(\"Something bad\"); } macro worse() { bad(); } begin { bad(); worse(); }";
+        List<Stmt> b = body(text);
+        Expr.Call direct = (Expr.Call) ((Stmt.ExprStmt) ((Stmt.Block) b.getFirst()).body().getFirst()).expr();
+        assertEquals(new Span(1, 15, 23, new Span(1, 75, 5)), direct.span());
+        Stmt.Block outer = (Stmt.Block) b.get(1), inner = (Stmt.Block) outer.body().getFirst();
+        Expr.Call nested = (Expr.Call) ((Stmt.ExprStmt) inner.body().getFirst()).expr();
+        assertEquals(new Span(1, 15, 23, new Span(1, 58, 5, new Span(1, 82, 7))), nested.span()); // innermost call first
+        var diagnostics = org.bpf4j.lang.LangTesting.compile(text).actions().stream()
+                .filter(a -> a instanceof org.bpf4j.lang.codegen.Action.Diagnostic).map(a -> (org.bpf4j.lang.codegen.Action.Diagnostic) a).toList();
+        assertEquals("stdin:1:15-38", diagnostics.getFirst().where());
+        assertEquals("", diagnostics.getFirst().line(), "v0.26 shows no line under errorf's own message");
+        assertEquals(List.of(new org.bpf4j.lang.codegen.Action.Diagnostic.Context("stdin:1:75-80", text, " ".repeat(74) + "~~~~~")),
+                diagnostics.getFirst().expandedFrom());
+        assertEquals(2, diagnostics.get(1).expandedFrom().size());
+    }
+
+    @Test
     void macrosAreExpandedHygienically() {
         List<Stmt> b = body("macro inc($x) { $t = 1; $x + $t } macro twice(e) { e * 2 } macro put(@m) { @m[1] = 2; }"
                 + " begin { $t = 5; $r = inc($t); $s = twice($t + 1); put(@q); }");
