@@ -32,7 +32,7 @@ final class HistogramSums {
         HistogramSums h = new HistogramSums();
         List<Probe> probes = new ArrayList<>();
         for (Probe p : script.probes()) probes.add(new Probe(p.points(), p.predicate(), h.block(p.body()), p.span()));
-        return new Result(new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap()),
+        return new Result(new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(), java.util.Map.of(), script.enums()),
                 Set.copyOf(h.summed));
     }
 

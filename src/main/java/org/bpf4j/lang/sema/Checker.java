@@ -56,7 +56,7 @@ public final class Checker {
     private Checker(Script script, Params params, ProbeCatalog catalog, Options options) {
         this.script = script;
         this.source = script.source();
-        this.ctypes = new CTypes(source, script.structs());
+        this.ctypes = new CTypes(source, script.structs(), script.enums());
         this.params = params;
         this.catalog = catalog;
         this.options = options;
@@ -482,7 +482,7 @@ public final class Checker {
     /** How a value is kept in a map: integers widened to 64 bits. */
     Type storage(Type t, Span at) {
         return switch (t) {
-            case Type.Int i -> new Type.Int(8, i.signed(), i.bool());
+            case Type.Int i -> new Type.Int(8, i.signed(), i.bool(), i.enumeration());
             case Type.None n -> throw error(at, "this expression has no value to store");
             case Type.Agg a -> throw error(at, "an aggregation cannot be stored here");
             default -> t;

@@ -45,7 +45,7 @@ public final class ProgramOptions {
         if (!unknown.isEmpty())
             throw new UserException("unexpected program command line options: " + String.join(", ", unknown)
                     + (asked.isEmpty() ? "" : "\nHINT: expected program options: " + String.join(", ", asked.stream().map(k -> "--" + k).toList())));
-        return new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(), script.config());
+        return new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(), script.config(), script.enums());
     }
 
     private static List<Stmt> stmts(List<Stmt> body, java.util.function.UnaryOperator<Expr> f) {

@@ -16,16 +16,24 @@ import java.util.Set;
  *                 with two empty lines)
  * @param config   v0.26's {@code config = { name = value; ... }} block, names in lower case without the
  *                 BPFTRACE_ prefix, values as written
+ * @param enums    C enum definitions
  */
 public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
-                     boolean stap, java.util.Map<String, String> config) {
+                     boolean stap, java.util.Map<String, String> config, List<CEnum> enums) {
     /** Copies the lists. */
     public Script {
         structs = List.copyOf(structs);
+        enums = List.copyOf(enums);
         probes = List.copyOf(probes);
         includes = List.copyOf(includes);
         silent = Set.copyOf(silent);
         config = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    }
+
+    /** A script without enum definitions. */
+    public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
+                  boolean stap, java.util.Map<String, String> config) {
+        this(source, structs, probes, includes, silent, stap, config, List.of());
     }
 
     /** A script without a config block. */
