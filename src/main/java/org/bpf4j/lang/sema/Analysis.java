@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The checked script: its units (one per probe and concrete attach point, in script order), its maps by name
  * (sorted, as bpftrace prints them), its C types and the positional parameters it was given; the identifiers
- * that name the kernel's enumerators (from BTF), with their values.
+ * that name enumerators (the script's, or the kernel's from BTF), with their values.
  */
 public record Analysis(Script script, List<Unit> units, Map<String, MapDecl> maps, CTypes ctypes, Params params,
                        List<Warning> warnings, Map<Expr.Builtin, Long> enumerators) {

@@ -39,7 +39,7 @@ public final class Checker {
 
     final Source source;
     final CTypes ctypes;
-    /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin, with its value. */
+    /** The identifiers that name an enumerator (the script's, or the kernel's from BTF) rather than a builtin, with its value. */
     final Map<Expr.Builtin, Long> enumerators = new IdentityHashMap<>();
     final Params params;
     final ProbeCatalog catalog;
@@ -128,7 +128,7 @@ public final class Checker {
 
     private Long literal(Expr e) {
         if (e instanceof Expr.Int i) return i.value();
-        if (e instanceof Expr.Builtin b) return enumerators.get(b); // a kernel enumerator is a literal, as in C
+        if (e instanceof Expr.Builtin b) return enumerators.get(b); // an enumerator is a literal, as in C
         if (e instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NEG && u.operand() instanceof Expr.Int i) return -i.value();
         return null;
     }
