@@ -33,7 +33,7 @@ final class HistogramSums {
         List<Probe> probes = new ArrayList<>();
         for (Probe p : script.probes()) probes.add(new Probe(p.points(), p.predicate(), h.block(p.body()), p.span()));
         return new Result(new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(),
-                script.config(), script.declared()),
+                script.config(), script.declared(), script.enums()),
                 Set.copyOf(h.summed));
     }
 

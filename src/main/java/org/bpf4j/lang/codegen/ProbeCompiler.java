@@ -436,11 +436,11 @@ final class ProbeCompiler {
         asm.emit(b -> EventOutput.emit(b, cx.options.channel(), R6, from, at, size, Context.EVENTS, Context.LOST, done));
     }
 
-    /** The payload layout of an event carrying values of these types (integers widened to 64 bits). */
+    /** The payload layout of an event carrying values of these types (integers widened to 64 bits, an enum keeping its names). */
     static Type.Tuple payload(List<Type> types) {
         List<Type> el = new ArrayList<>();
         el.add(Type.UINT64);
-        for (Type t : types) el.add(t instanceof Type.Int i ? new Type.Int(8, i.signed()) : t);
+        for (Type t : types) el.add(t instanceof Type.Int i ? new Type.Int(8, i.signed(), false, i.enumeration()) : t);
         return new Type.Tuple(el);
     }
 

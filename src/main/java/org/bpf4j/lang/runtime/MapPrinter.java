@@ -171,8 +171,8 @@ final class MapPrinter {
     }
 
     private String jsonValue(Type t, byte[] v, long div) {
-        if (t instanceof Type.Int) return textValue(t, v, div);
-        return values.json(t, v, 0);
+        if (t instanceof Type.Int && div > 0) return textValue(t, v, div);
+        return values.json(t, v, 0); // an enum's name is a JSON string
     }
 
     private String stats(MapPlan plan, Type.Agg agg, List<Entry> entries, long top, long div, boolean json) {

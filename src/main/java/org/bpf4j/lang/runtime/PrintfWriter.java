@@ -14,7 +14,7 @@ import java.util.List;
  * the rest go through {@link Format#convert}, which defines what every conversion prints.
  */
 final class PrintfWriter {
-    private sealed interface Step permits Text, Decimal, Hex, Chars, General {}
+    private sealed interface Step permits Text, Decimal, Hex, Chars, Symbol, Gfp, General {}
 
     /** Literal text, encoded once. */
     private record Text(byte[] bytes) implements Step {}
@@ -27,6 +27,12 @@ final class PrintfWriter {
 
     /** %s of a string argument, with at most a width and '-'. */
     private record Chars(int offset, int size, int width, boolean left, Format.Spec spec) implements Step {}
+
+    /** %s of an enum's value (v0.26): its enumerator's name, or the number when it has none. */
+    private record Symbol(Format.Spec spec, Type.Int type, int offset) implements Step {}
+
+    /** %gr (v0.26): GFP flags by the running kernel's names. */
+    private record Gfp(Format.Spec spec, int offset) implements Step {}
 
     /** Anything else: the argument read as a Java value and converted by Format. */
     private record General(Format.Spec spec, Type type, int offset) implements Step {}
@@ -65,6 +71,8 @@ final class PrintfWriter {
     private static Step step(Format.Spec s, Type t, int offset) {
         String flags = s.flags();
         boolean left = flags.equals("-"), plain = flags.isEmpty() || left;
+        if (t instanceof Type.Int it && it.enumeration() != null && s.conversion().equals("s")) return new Symbol(s, it, offset);
+        if (s.conversion().equals("gr") && t != null && t.scalar()) return new Gfp(s, offset);
         if (t instanceof Type.Int && s.precision() < 0) {
             int bits = switch (s.length()) {
                 case "" -> 32;
@@ -96,6 +104,8 @@ final class PrintfWriter {
                 case Decimal d -> decimal(out, d, Values.le(b, base + d.offset, 8));
                 case Hex h -> hex(out, h, Values.le(b, base + h.offset, 8));
                 case Chars c -> chars(out, c, b, base + c.offset);
+                case Symbol y -> out.write(Format.convert(y.spec, values.text(y.type, b, base + y.offset)));
+                case Gfp g -> out.write(Format.convert(g.spec, GfpFlags.kernel().format(Values.le(b, base + g.offset, 8))));
                 case General g -> out.write(Format.convert(g.spec, g.type == null ? null : values.printfArg(g.type, b, base + g.offset)));
             }
         }

@@ -86,6 +86,8 @@ final class Values {
     private String text(Type t, byte[] b, int off, int indent) {
         return switch (t) {
             case Type.Int i when i.bool() -> integer(b, off, i) != 0 ? "true" : "false";
+            case Type.Int i when i.enumeration() != null && i.enumeration().name(integer(b, off, i)) != null ->
+                    i.enumeration().name(integer(b, off, i)); // v0.26: an enum's value by name, else its number
             case Type.Int i -> i.signed() ? Long.toString(integer(b, off, i)) : Long.toUnsignedString(integer(b, off, i));
             case Type.Ptr p -> "0x" + Long.toHexString(le(b, off, 8)); // v0.26: pointers print in hex
             case Type.Str s -> string(b, off, s.size());
@@ -209,6 +211,7 @@ final class Values {
     /** The JSON form of a value, as bpftrace's -f json writes it. */
     String json(Type t, byte[] b, int off) {
         return switch (t) {
+            case Type.Int i when i.enumeration() != null && i.enumeration().name(integer(b, off, i)) != null -> quote(text(t, b, off));
             case Type.Int i -> text(t, b, off); // a bool's true/false is JSON's too
             case Type.Ptr p -> Long.toUnsignedString(le(b, off, 8));
             case Type.Agg a -> text(t, b, off);

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The checked script: its units (one per probe and concrete attach point, in script order), its maps by name
  * (sorted, as bpftrace prints them), its C types and the positional parameters it was given; the identifiers
- * that name the kernel's enumerators (from BTF), with their values; the config block, checked once here for the
+ * that name enumerators (the script's, or the kernel's from BTF), with their values; the config block, checked once here for the
  * code generator and the runtime; what the code generator needs to know of the machine; the BTF ids of the
  * per-CPU kernel variables {@code percpu_kaddr()} calls name (from vmlinux BTF, for the code generator's lddw).
  */

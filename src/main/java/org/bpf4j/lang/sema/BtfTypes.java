@@ -74,6 +74,22 @@ final class BtfTypes {
     /** A kernel variable: the BTF id of its VAR and the type of its value. */
     record KernelVar(int btfId, Type type) {}
 
+    /** The kernel's {@code enum NAME} as an integer type that prints its values by name, if BTF has it. */
+    Optional<Type.Int> enumType(String name) {
+        try {
+            return btf.get().find(BtfType.Enumeration.class, name).map(BtfTypes::enumType);
+        } catch (RuntimeException e) {
+            return Optional.empty(); // no BTF on this kernel
+        }
+    }
+
+    private static Type.Int enumType(BtfType.Enumeration e) {
+        Map<Long, String> names = new HashMap<>();
+        for (BtfType.EnumValue v : e.values()) names.putIfAbsent(v.value(), v.name());
+        String full = e.name().isEmpty() ? "enum" : "enum " + e.name();
+        return Enums.of(full, names, e.size() == 1 || e.size() == 2 || e.size() == 4 ? e.size() : 8, e.signed());
+    }
+
     /** The kernel's {@code struct NAME} or {@code union NAME} ({@code fullName} with the keyword), if it has one. */
     Optional<Type.Record> record(String fullName) {
         return records.computeIfAbsent(fullName, n -> {
@@ -171,7 +187,7 @@ final class BtfTypes {
                 int size = i.size() == 1 || i.size() == 2 || i.size() == 4 || i.size() == 8 ? i.size() : 8;
                 yield new Type.Int(size, (i.encoding() & 1) != 0);
             }
-            case BtfType.Enumeration e -> new Type.Int(e.size() == 1 || e.size() == 2 || e.size() == 4 ? e.size() : 8, e.signed());
+            case BtfType.Enumeration e -> enumType(e);
             case BtfType.Ptr p -> {
                 BtfType target = b.resolve(p.type());
                 yield new Type.Ptr(target instanceof BtfType.Composite || target instanceof BtfType.Fwd

@@ -81,6 +81,11 @@ final class Builtins {
                 throw c.error(b.span(), n + ": only arg0 to arg" + (MAX_ARGS - 1) + " are passed in registers; use sarg for the rest");
             return Type.UINT64;
         }
+        Enums.Constant own = c.ctypes.scriptEnumerator(n); // the script's enumerator: a constant of its enum type
+        if (own != null) {
+            c.enumerators.put(b, own.value());
+            return own.type();
+        }
         var enumerator = c.ctypes.enumerator(n); // an enumerator of the kernel's, from BTF
         if (enumerator.isPresent()) {
             c.enumerators.put(b, enumerator.get());
@@ -96,7 +101,11 @@ final class Builtins {
         List<Type.Field> fields = new ArrayList<>();
         int size = 0;
         for (EventFormat.Field ef : f.fields()) {
-            fields.add(new Type.Field(ef.name(), fieldType(ef, user), ef.offset(), 0, 0, ef.dataLoc()));
+            Type t = fieldType(ef, user);
+            String declared = ef.type().replace("const ", "").strip();
+            if (t instanceof Type.Int it && declared.startsWith("enum ") && !declared.contains("*")) // v0.26 prints it by name
+                t = c.ctypes.kernelEnum(declared).<Type>map(e -> new Type.Int(it.size(), it.signed(), false, e.enumeration())).orElse(t);
+            fields.add(new Type.Field(ef.name(), t, ef.offset(), 0, 0, ef.dataLoc()));
             size = Math.max(size, ef.offset() + ef.size());
         }
         return new Type.Record("struct _tracepoint_" + tp.category() + "_" + tp.event(), fields, size, 8, true);

@@ -20,9 +20,13 @@ public final class CTypes {
     private final Source source;
     private final Map<String, Type.Record> records = new HashMap<>();
     private final BtfTypes btf = new BtfTypes(org.bpf4j.btf.Btf::vmlinux);
+    private final Enums enums;
 
-    CTypes(Source source, List<CStruct> structs) {
+    CTypes(Source source, List<CStruct> structs) { this(source, structs, List.of()); }
+
+    CTypes(Source source, List<CStruct> structs, List<org.bpf4j.lang.syntax.CEnum> enums) {
         this.source = source;
+        this.enums = new Enums(source, enums);
         for (CStruct s : structs) {
             if (records.containsKey(s.fullName())) throw new SemanticError(source, s.span(), s.fullName() + " is defined twice");
             records.put(s.fullName(), layout(s));
@@ -40,6 +44,12 @@ public final class CTypes {
 
     /** The arguments of raw tracepoint {@code event}, from the kernel's BTF, if it has them. */
     public Optional<Type.Record> rawTracepointArgs(String event) { return btf.rawTracepointArgs(event); }
+
+    /** The script's enumerator {@code name} (its value and enum type), or null. */
+    Enums.Constant scriptEnumerator(String name) { return enums.enumerator(name); }
+
+    /** The type of a tracepoint field declared {@code enum NAME}: the kernel's enum of that name (BTF), if any. */
+    public Optional<Type.Int> kernelEnum(String fullName) { return btf.enumType(fullName.substring(fullName.indexOf(' ') + 1)); }
 
     /** The value of the kernel's enumerator {@code name} (from BTF), if there is one. */
     public Optional<Long> enumerator(String name) { return btf.enumerator(name); }
@@ -91,6 +101,12 @@ public final class CTypes {
             Type.Record r = record(name);
             if (r == null) throw new SemanticError(source, at, "unknown type '" + name + "' (not defined in the script, nor in the kernel's BTF)");
             return r;
+        }
+        if (name.startsWith("enum ")) { // the script's enum, else the kernel's
+            Type.Int e = enums.type(name);
+            if (e == null) e = kernelEnum(name).orElse(null);
+            if (e == null) throw new SemanticError(source, at, "unknown type '" + name + "' (not defined in the script, nor in the kernel's BTF)");
+            return e;
         }
         Type t = integer(name);
         if (t == null) throw new SemanticError(source, at, "unknown type '" + name + "'");

@@ -39,7 +39,7 @@ public final class Checker {
 
     final Source source;
     final CTypes ctypes;
-    /** The identifiers that name an enumerator of the kernel's (BTF) rather than a builtin, with its value. */
+    /** The identifiers that name an enumerator (the script's, or the kernel's from BTF) rather than a builtin, with its value. */
     final Map<Expr.Builtin, Long> enumerators = new IdentityHashMap<>();
     final Map<Expr.Call, Integer> kernelVars = new IdentityHashMap<>();
     final Params params;
@@ -59,7 +59,7 @@ public final class Checker {
     private Checker(Script script, Params params, ProbeCatalog catalog, Options options) {
         this.script = script;
         this.source = script.source();
-        this.ctypes = new CTypes(source, script.structs());
+        this.ctypes = new CTypes(source, script.structs(), script.enums());
         this.params = params;
         this.catalog = catalog;
         this.options = options;
@@ -144,7 +144,7 @@ public final class Checker {
 
     private Long literal(Expr e) {
         if (e instanceof Expr.Int i) return i.value();
-        if (e instanceof Expr.Builtin b) return enumerators.get(b); // a kernel enumerator is a literal, as in C
+        if (e instanceof Expr.Builtin b) return enumerators.get(b); // an enumerator is a literal, as in C
         if (e instanceof Expr.Unary u && u.op() == org.bpf4j.lang.syntax.UnOp.NEG && u.operand() instanceof Expr.Int i) return -i.value();
         return null;
     }
@@ -550,7 +550,7 @@ public final class Checker {
     /** How a value is kept in a map: integers widened to 64 bits. */
     Type storage(Type t, Span at) {
         return switch (t) {
-            case Type.Int i -> new Type.Int(8, i.signed(), i.bool());
+            case Type.Int i -> new Type.Int(8, i.signed(), i.bool(), i.enumeration());
             case Type.None n -> throw error(at, "this expression has no value to store");
             case Type.Agg a -> throw error(at, "an aggregation cannot be stored here");
             default -> t;

@@ -8,7 +8,8 @@ import java.util.List;
  * A printf-style format, parsed once at compile time (to check the arguments against the conversions) and applied
  * by the runtime to the values an event carries, with C's semantics: {@code %d} converts to a 32-bit int,
  * {@code %ld} to 64 bits, {@code %hhd} to 8; flags {@code -+ #0}, width and precision; {@code %s}, {@code %c},
- * {@code %p}, and bpftrace's {@code %r}, {@code %rx}, {@code %rh} for buffers.
+ * {@code %p}, and bpftrace's {@code %r}, {@code %rx}, {@code %rh} for buffers and {@code %gr} for GFP flags (by name
+ * when the runtime prints them; in hex here, which has no kernel to ask).
  */
 public final class Format {
     /** A piece of a format: text printed as it is, or a conversion. */
@@ -20,7 +21,7 @@ public final class Format {
     /** One conversion: flags, width (-1 none), precision (-1 none), length modifier and conversion. */
     public record Spec(String flags, int width, int precision, String length, String conversion) implements Piece {
         /** True for the conversions that take an integer. */
-        public boolean integer() { return "diuoxXcp".contains(conversion); }
+        public boolean integer() { return "diuoxXcp".contains(conversion) || conversion.equals("gr"); }
     }
 
     private final String text;
@@ -96,7 +97,9 @@ public final class Format {
             char conv = text.charAt(i++);
             String conversion = String.valueOf(conv);
             if (conv == 'r' && i < text.length() && (text.charAt(i) == 'x' || text.charAt(i) == 'h')) conversion += text.charAt(i++);
-            if ("diuoxXcspr".indexOf(conv) < 0)
+            if (conv == 'g' && i < text.length() && text.charAt(i) == 'r') conversion += text.charAt(i++); // v0.26's GFP flags
+            else if (conv == 'g') throw new IllegalArgumentException("invalid conversion '%" + text.substring(start + 1, i) + "'");
+            if ("diuoxXcsprg".indexOf(conv) < 0)
                 throw new IllegalArgumentException("invalid conversion '%" + text.substring(start + 1, i) + "'");
             if (!List.of("", "hh", "h", "l", "ll", "j", "z", "t").contains(length))
                 throw new IllegalArgumentException("invalid length modifier in '" + text.substring(start, i) + "'");
@@ -139,6 +142,7 @@ public final class Format {
             }
             case "r", "rx", "rh" -> raw(s.conversion(), arg instanceof byte[] b ? b : String.valueOf(arg).getBytes(StandardCharsets.UTF_8));
             case "c" -> String.valueOf((char) (longOf(arg) & 0xff));
+            case "gr" -> arg instanceof String str ? str : "0x" + Long.toHexString(longOf(arg));
             case "p" -> {
                 long v = longOf(arg);
                 yield v == 0 ? "(nil)" : "0x" + Long.toHexString(v);

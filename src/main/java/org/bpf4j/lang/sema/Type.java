@@ -34,19 +34,26 @@ public sealed interface Type {
      * An integer of 1, 2, 4 or 8 bytes; {@code bool} for v0.26's booleans (0 or 1, printed as false and true; a map
      * keeps one in 8 bytes, as it keeps every integer). {@code flexible} marks v0.26's type of a non-negative integer
      * literal (the smallest signed type that holds it, {@code 1} is an int8): its sign adapts to the other side where
-     * it meets another integer (a variable assigned both 0 and a uint32 is a uint32).
+     * it meets another integer (a variable assigned both 0 and a uint32 is a uint32). {@code enumeration} (or null) for
+     * a value of an enum type, which v0.26 prints by its enumerator's name (arithmetic gives a plain integer).
      */
-    record Int(int size, boolean signed, boolean bool, boolean flexible) implements Type {
+    record Int(int size, boolean signed, boolean bool, boolean flexible, Enumeration enumeration) implements Type {
         /** Checks the width. */
         public Int {
             if (size != 1 && size != 2 && size != 4 && size != 8) throw new IllegalArgumentException("integer of " + size + " bytes");
         }
 
-        /** An integer that is not a literal's. */
-        public Int(int size, boolean signed, boolean bool) { this(size, signed, bool, false); }
+        /** An integer that is neither a literal's nor an enum's. */
+        public Int(int size, boolean signed, boolean bool) { this(size, signed, bool, false, null); }
 
-        /** An integer that is neither a bool nor a literal's. */
-        public Int(int size, boolean signed) { this(size, signed, false, false); }
+        /** An integer that is neither a bool, a literal's nor an enum's. */
+        public Int(int size, boolean signed) { this(size, signed, false, false, null); }
+
+        /** An integer that may be a literal's, not an enum's. */
+        public Int(int size, boolean signed, boolean bool, boolean flexible) { this(size, signed, bool, flexible, null); }
+
+        /** An enum's integer (or, with null, a plain one). */
+        public Int(int size, boolean signed, boolean bool, Enumeration enumeration) { this(size, signed, bool, false, enumeration); }
 
         /**
          * v0.26's type of the integer literal {@code value}: the smallest signed type that holds it, sign-flexible when
@@ -62,6 +69,18 @@ public sealed interface Type {
 
         @Override public String describe() { return bool ? "bool" : (signed ? "int" : "uint") + size * 8; }
         @Override public boolean scalar() { return true; }
+    }
+
+    /**
+     * An enum type's enumerators, for printing its values by name: {@code name} is {@code enum Foo} ({@code enum} for
+     * an anonymous one), {@code names} maps values to enumerators (the first enumerator of a value wins).
+     */
+    record Enumeration(String name, java.util.Map<Long, String> names) {
+        /** Copies the names. */
+        public Enumeration { names = java.util.Map.copyOf(names); }
+
+        /** The enumerator of {@code value}, or null when the enum has none (v0.26 prints the number). */
+        public String name(long value) { return names.get(value); }
     }
 
     /** A NUL-padded string in a buffer of {@code size} bytes (the NUL included). */

@@ -6,8 +6,8 @@ import java.util.List;
 import static org.bpf4j.lang.syntax.TokenKind.*;
 
 /**
- * C struct and union definitions in a script's preamble: members with C integer types, pointers, arrays,
- * bit-fields and nested (named or anonymous) structs. Layout is computed later, by the type checker.
+ * C struct, union and enum definitions in a script's preamble: members with C integer types, pointers, arrays,
+ * bit-fields and nested (named or anonymous) structs; enumerators with their values. Layout is computed later, by the type checker.
  */
 final class CDeclParser {
     private final TokenCursor in;
@@ -20,6 +20,32 @@ final class CDeclParser {
         boolean union = kw.isWord("union");
         String name = in.at(IDENT) ? in.advance().text() : "";
         return body(union, name, kw.span());
+    }
+
+    /**
+     * {@code enum [NAME] { A [= N], B, ... }}: an enumerator without a value is the previous one's plus one (the
+     * first is 0), as in C; stops after the closing brace.
+     */
+    CEnum enumDefinition() {
+        Token kw = in.advance();
+        String name = in.at(IDENT) ? in.advance().text() : "";
+        in.expect(LBRACE);
+        List<CEnum.Enumerator> out = new ArrayList<>();
+        long next = 0;
+        while (!in.at(RBRACE)) {
+            if (in.at(EOF)) throw in.error(in.peek(), "expected '}' to close enum " + name);
+            Token n = in.expect(IDENT);
+            if (in.accept(ASSIGN)) {
+                boolean negative = in.accept(MINUS);
+                long v = in.expect(INT).value();
+                next = negative ? -v : v;
+            }
+            out.add(new CEnum.Enumerator(n.text(), next, n.span()));
+            next++;
+            if (!in.accept(COMMA)) break;
+        }
+        in.expect(RBRACE);
+        return new CEnum(name, out, kw.span());
     }
 
     /**

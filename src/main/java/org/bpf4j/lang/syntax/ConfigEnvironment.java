@@ -23,6 +23,7 @@ public final class ConfigEnvironment {
         String dummy = env.get("BPFTRACE_DUMMY_TS_MAP");
         if (dummy != null && !dummy.isEmpty()) config.put("dummy_ts_map", dummy);
         if (config.equals(script.config())) return script;
-        return new Script(script.source(), script.structs(), script.probes(), script.includes(), script.silent(), script.stap(), config);
+        return new Script(script.source(), script.structs(), script.probes(), script.includes(), script.silent(), script.stap(), config,
+                script.declared(), script.enums());
     }
 }

@@ -13,7 +13,7 @@ import static org.bpf4j.lang.syntax.TokenKind.*;
 public final class Parser {
     /** Names that start a type in a cast or sizeof. */
     static final Set<String> TYPE_WORDS = Set.of("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-            "uint64", "struct", "union", "char", "short", "int", "long", "unsigned", "signed", "bool",
+            "uint64", "struct", "union", "enum", "char", "short", "int", "long", "unsigned", "signed", "bool",
             "int8_t", "int16_t", "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
             "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "size_t", "pid_t", "void");
 
@@ -56,6 +56,7 @@ public final class Parser {
 
     private Script script() {
         List<CStruct> structs = new ArrayList<>();
+        List<CEnum> enums = new ArrayList<>();
         List<Probe> probes = new ArrayList<>();
         java.util.Map<String, String> config = new java.util.LinkedHashMap<>();
         int configs = 0;
@@ -81,6 +82,10 @@ public final class Parser {
                 }
                 structs.add(s);
                 if (scanner.peek() == ';') in.advance();
+            } else if (scanner.lookingAt("enum")) {
+                enums.add(new CDeclParser(in).enumDefinition());
+                scanner.skipSpace();
+                if (scanner.peek() == ';') in.advance();
             } else {
                 probes.add(probe());
             }
@@ -90,7 +95,7 @@ public final class Parser {
             throw in.error(eof, "no probes in the script");
         }
         return new Script(scanner.source(), structs, Macros.expand(probes, macros, scanner.source()), scanner.includes(),
-                java.util.Set.of(), false, config, declared);
+                java.util.Set.of(), false, config, declared, enums);
     }
 
     private Probe probe() {
@@ -356,7 +361,7 @@ public final class Parser {
     TypeName typeName() {
         Token t = in.advance();
         StringBuilder base = new StringBuilder(t.text());
-        if (t.isWord("struct") || t.isWord("union")) {
+        if (t.isWord("struct") || t.isWord("union") || t.isWord("enum")) {
             base.append(' ').append(in.expect(IDENT).text());
         } else {
             while (in.peek().is(IDENT) && TYPE_WORDS.contains(in.peek().text()) && !in.peek().isWord("struct"))

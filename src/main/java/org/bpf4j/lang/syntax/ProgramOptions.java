@@ -46,7 +46,7 @@ public final class ProgramOptions {
             throw new UserException("unexpected program command line options: " + String.join(", ", unknown)
                     + (asked.isEmpty() ? "" : "\nHINT: expected program options: " + String.join(", ", asked.stream().map(k -> "--" + k).toList())));
         return new Script(script.source(), script.structs(), probes, script.includes(), script.silent(), script.stap(), script.config(),
-                script.declared());
+                script.declared(), script.enums());
     }
 
     private static List<Stmt> stmts(List<Stmt> body, java.util.function.UnaryOperator<Expr> f) {

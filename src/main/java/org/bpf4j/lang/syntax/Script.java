@@ -17,12 +17,15 @@ import java.util.Set;
  * @param config   v0.26's {@code config = { name = value; ... }} block, names in lower case without the
  *                 BPFTRACE_ prefix, values as written
  * @param declared v0.26's map declarations ({@code let @m = hash(N);}) by map name
+ * @param enums    C enum definitions
  */
 public record Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
-                     boolean stap, java.util.Map<String, String> config, java.util.Map<String, MapDeclaration> declared) {
+                     boolean stap, java.util.Map<String, String> config, java.util.Map<String, MapDeclaration> declared,
+                     List<CEnum> enums) {
     /** Copies the lists. */
     public Script {
         structs = List.copyOf(structs);
+        enums = List.copyOf(enums);
         probes = List.copyOf(probes);
         includes = List.copyOf(includes);
         silent = Set.copyOf(silent);
@@ -30,10 +33,10 @@ public record Script(Source source, List<CStruct> structs, List<Probe> probes, L
         declared = java.util.Map.copyOf(declared);
     }
 
-    /** A script without map declarations. */
+    /** A script without map declarations or enum definitions. */
     public Script(Source source, List<CStruct> structs, List<Probe> probes, List<String> includes, Set<String> silent,
                   boolean stap, java.util.Map<String, String> config) {
-        this(source, structs, probes, includes, silent, stap, config, java.util.Map.of());
+        this(source, structs, probes, includes, silent, stap, config, java.util.Map.of(), List.of());
     }
 
     /** A script without a config block. */

@@ -35,6 +35,44 @@ class SessionTest {
     static Run run(String script) { return run(script, false, null, o -> false); }
 
     @Test
+    void enumsPrintByNameAndGfpFlagsByTheKernelsNames() {
+        Kernel.require();
+        Run r = run("""
+                enum Foo { ONE = 1, TWO = 2, OTHER = 99999 };
+                BEGIN {
+                  printf("%d %s %s|%5s|%-4s|\\n", ONE, ONE, (enum Foo)7, TWO, ONE);
+                  printf("%gr %gr %gr\\n", 1, 0, 0x100 | (1 << 62));
+                  @k[ONE] = TWO; @t = (ONE, TWO + 0); print((enum Foo)99999); exit();
+                }
+                """);
+        assertEquals("1 ONE 7|  TWO|ONE |\nGFP_DMA 0 __GFP_ZERO|0x4000000000000000\nOTHER\n\n\n@k[ONE]: TWO\n@t: (ONE, 2)\n", r.out());
+        Run json = run("enum Foo { ONE = 1 }; BEGIN { @k[ONE] = (enum Foo)1; @n = (enum Foo)5; exit(); }", true, null, o -> false);
+        assertTrue(json.out().contains("{\"type\": \"map\", \"data\": {\"@k\": {\"ONE\": \"ONE\"}}}"), json.out());
+        assertTrue(json.out().contains("{\"type\": \"map\", \"data\": {\"@n\": 5}}"), json.out());
+    }
+
+    @Test
+    void aTracepointsEnumFieldPrintsAsTheKernelsEnumerator() throws Exception {
+        Kernel.require();
+        // a UDP datagram to a port nobody listens on is dropped with SKB_DROP_REASON_NO_SOCKET
+        Runnable send = () -> {
+            try (java.net.DatagramSocket sock = new java.net.DatagramSocket()) {
+                byte[] b = {1};
+                for (int i = 0; i < 20; i++) sock.send(new java.net.DatagramPacket(b, 1, java.net.InetAddress.getLoopbackAddress(), 9));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Run r = run("""
+                tracepoint:skb:kfree_skb /args.reason == SKB_DROP_REASON_NO_SOCKET/ {
+                  $r = args.reason; printf("%s %d\\n", $r, $r > 0); @[args.reason] = count(); exit();
+                }
+                """, false, send, o -> false);
+        assertTrue(r.out().startsWith("SKB_DROP_REASON_NO_SOCKET 1\n"), r.out());
+        assertTrue(r.out().contains("\n@[SKB_DROP_REASON_NO_SOCKET]: "), r.out());
+    }
+
+    @Test
     void v026FunctionsAndConfigTakeEffect() {
         Kernel.require();
         // a zero divisor gives 1 (with a runtime warning on stderr); print_maps_on_exit=0 keeps @zero from printing

@@ -211,4 +211,33 @@ class CheckerTest {
         assertEquals(new Type.Str(4), s.maps().get("@x").value());
         assertEquals(Type.INT64, s.maps().get("@y").value());
     }
+
+    @Test
+    void enumValuesCarryTheirNamesUntilArithmetic() {
+        Type one = firstValue("enum Foo { ONE = 1, TWO, ALSO_ONE = 1 }; BEGIN { $x = TWO }");
+        Type.Int t = assertInstanceOf(Type.Int.class, one);
+        assertEquals("enum Foo", t.enumeration().name());
+        assertEquals(java.util.Map.of(1L, "ONE", 2L, "TWO"), t.enumeration().names()); // the first name of a value wins
+        assertEquals("TWO", t.enumeration().name(2));
+        assertNull(t.enumeration().name(3));
+        assertEquals("ONE", ((Type.Int) firstValue("enum Foo { ONE = 1 }; BEGIN { $x = (enum Foo)1 }")).enumeration().name(1));
+        assertNull(((Type.Int) firstValue("enum Foo { ONE = 1 }; BEGIN { $x = ONE + 1 }")).enumeration());
+        assertNull(((Type.Int) firstValue("enum Foo { ONE = 1 }; BEGIN { $x = -ONE }")).enumeration());
+        // a map keeps the enum while every use has it; a plain integer anywhere makes it plain
+        Analysis a = LangTesting.analyze("enum { ONE = 1, TWO = 2 }; BEGIN { @k[ONE] = 1; @k[TWO] = 2; @v = ONE; @m[ONE + 1] = 1; @m[ONE] = TWO; @t = (ONE, 3) }");
+        assertNotNull(((Type.Int) a.maps().get("@k").key()).enumeration());
+        assertNotNull(((Type.Int) a.maps().get("@v").value()).enumeration());
+        assertNull(((Type.Int) a.maps().get("@m").key()).enumeration());
+        assertNotNull(((Type.Int) ((Type.Tuple) a.maps().get("@t").value()).elements().getFirst()).enumeration());
+    }
+
+    @Test
+    void enumErrorsNameTheEnum() {
+        SourceError e = assertThrows(SourceError.class, () -> LangTesting.analyze("BEGIN { $x = (enum NoSuchEnumAnywhere)1 }"));
+        assertTrue(e.detail().contains("unknown type 'enum NoSuchEnumAnywhere'"), e.detail());
+        e = assertThrows(SourceError.class, () -> LangTesting.analyze("enum A { X } enum B { X } BEGIN { }"));
+        assertEquals("enumerator X is defined twice", e.detail());
+        e = assertThrows(SourceError.class, () -> LangTesting.analyze("enum A { X } enum A { Y } BEGIN { }"));
+        assertEquals("enum A is defined twice", e.detail());
+    }
 }

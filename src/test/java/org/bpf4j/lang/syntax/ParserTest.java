@@ -67,6 +67,26 @@ class ParserTest {
     }
 
     @Test
+    void enumDefinitionsCountOnFromThePreviousValueAndCastsNameThem() {
+        Script s = Parser.parse(new Source("stdin", """
+                enum Foo { A, B = 5, C, D = -2, E, };
+                enum { X = 0x10 }
+                BEGIN { $x = (enum Foo)1 }
+                """));
+        assertEquals(2, s.enums().size());
+        CEnum foo = s.enums().getFirst();
+        assertEquals("enum Foo", foo.fullName());
+        assertEquals(List.of("A=0", "B=5", "C=6", "D=-2", "E=-1"),
+                foo.enumerators().stream().map(e -> e.name() + "=" + e.value()).toList());
+        assertEquals("enum", s.enums().get(1).fullName());
+        assertEquals(16, s.enums().get(1).enumerators().getFirst().value());
+        Stmt.Assign a = (Stmt.Assign) s.probes().getFirst().body().getFirst();
+        assertEquals("(cast enum Foo 1)", show(a.value()));
+        SyntaxError e = assertThrows(SyntaxError.class, () -> Parser.parse(new Source("stdin", "enum Foo { A = x } BEGIN { }")));
+        assertTrue(e.getMessage().contains("stdin:1:16"), e.getMessage());
+    }
+
+    @Test
     void probesStatementsAndPreamble() {
         Script s = Parser.parse(new Source("stdin", """
                 #!/usr/bin/env bpftrace
