@@ -55,7 +55,7 @@ public final class Compiler {
                     variants.put(layout.getKey(), pc.compile(programName(u), ProgramType.KPROBE));
                 }
                 ProgramPlan first = variants.values().iterator().next();
-                programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants));
+                programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants, first.symbols()));
                 continue;
             }
             ProbeCompiler pc = new ProbeCompiler(cx, u, List.of());

@@ -81,8 +81,9 @@ final class ProbeCompiler {
         asm.mov(R0, 0);
         asm.exit();
         callbacks.finish();
-        DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
-        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max());
+        DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans(), asm.symbols());
+        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max(),
+                java.util.Map.of(), live.symbols());
     }
 
     // ---- temporaries ----
