@@ -10,10 +10,12 @@ import java.util.Optional;
 /**
  * What the code generator needs to know of the machine, looked up while checking (through the {@link ProbeCatalog},
  * the checker's view of the machine) and handed on in the {@link Analysis}, so that code generation reads nothing:
- * the kernel symbols {@code kaddr()} names, the cgroup ids {@code cgroupid()} names, the symbols {@code uaddr()} names in the probed binaries, the link-time
+ * the cgroup ids {@code cgroupid()} names, the symbols {@code uaddr()} names in the probed binaries, the link-time
  * address of the instruction a uprobe in a position-independent file is on, and the deepest stack the kernel
  * records ({@code kernel.perf_event_max_stack}); and the argument layouts of the USDT probes whose arguments are
- * read (by the layout's text as the notes write it: one program per layout).
+ * read (by the layout's text as the notes write it: one program per layout). {@code kaddr()}'s symbols are not
+ * here: they are relocations the runtime fills in at load (codegen's SymbolRelocation), so {@code kernelSymbols}
+ * stays empty.
  */
 public record MachineFacts(Map<String, Long> kernelSymbols, Map<String, Long> cgroupIds, Map<String, Long> userSymbols, Map<Attach, Long> probedAddresses,
                            Map<Attach.Usdt, Map<String, List<UsdtArgument>>> usdtLayouts, int maxStackDepth) {
