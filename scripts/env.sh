@@ -55,6 +55,7 @@ bpf4j_test_tools() {
   [ -x /usr/sbin/mkfs.ext4 ] || [ -x /sbin/mkfs.ext4 ] || need+=(e2fsprogs)   # ext4slower's test, where no ext4 is mounted
   [ -e /usr/include/sys/sdt.h ] || [ -e /usr/include/x86_64-linux-gnu/sys/sdt.h ] || need+=(systemtap-sdt-dev)
   command -v ping >/dev/null 2>&1 || need+=(iputils-ping)   # v0.26's kfree_skb case pings localhost
+  [ -x /usr/bin/openssl ] || need+=(openssl)   # the v0.26 ssl tools' test: a certificate for a local TLS handshake
   if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "bpf4j: installing the tests' tools (apt-get install ${need[*]})..." >&2
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >&2 || true

@@ -138,7 +138,7 @@ public final class Tool implements AutoCloseable {
             String n = names.get(p.unit().point().text());
             ProgramSpec s = p.spec();
             programs.add(n == null ? p : new ProgramPlan(p.unit(), new ProgramSpec(n, s.type(), s.program(), s.license(), s.expectedAttachType()),
-                    p.spans(), p.stackBytes(), p.variants()));
+                    p.spans(), p.stackBytes(), p.variants(), p.symbols()));
         }
         return new CompiledScript(c.analysis(), c.maps(), programs, c.actions(), c.timeFormats());
     }

@@ -21,6 +21,7 @@ import java.util.List;
 final class Asm {
     private final Program.Builder b = Program.builder();
     private final List<Span> spans = new ArrayList<>();
+    private final List<SymbolRelocation> symbols = new ArrayList<>();
     private Span current = Span.NONE;
     private int labels;
 
@@ -72,6 +73,13 @@ final class Asm {
     void call(Helper h) { b.call(h); note(); }
     void exit() { b.exit(); note(); }
     void loadMap(Reg dst, String map) { b.loadMapFd(dst, map); note(); }
+
+    /** {@code dst = &symbol}: an lddw of 0 that the runtime fills with the kernel symbol's address at load. */
+    void kernelSymbol(Reg dst, String symbol, Span at) {
+        symbols.add(new SymbolRelocation(b.size(), symbol, at));
+        b.lddw(dst, 0);
+        note();
+    }
     void add(Instruction insn) { b.add(insn); note(); }
 
     /** Instructions written by {@code code} straight to the builder (a shared emitter), each noted as the others. */
@@ -92,4 +100,7 @@ final class Asm {
     Program build() { return b.build(); }
 
     List<Span> spans() { return List.copyOf(spans); }
+
+    /** The kernel symbols left to the loader, by instruction index of {@link #build()}'s program. */
+    List<SymbolRelocation> symbols() { return List.copyOf(symbols); }
 }

@@ -395,7 +395,11 @@ final class CallCompiler {
                 yield x.fromR0();
             }
             case "ksym", "strerror", "signal_name", "syscall_name", "cgroup_path", "uptr", "kptr" -> x.eval(args.getFirst());
-            case "kaddr" -> Temp.constant(p.cx.analysis.machine().kernelSymbol(((Expr.Str) args.getFirst()).value()));
+            case "kaddr" -> {
+                // a relocation the runtime fills from kallsyms at load: the code generator reads nothing of the machine
+                asm.kernelSymbol(R0, ((Expr.Str) args.getFirst()).value(), c.span());
+                yield x.fromR0();
+            }
             case "percpu_kaddr" -> percpuAddress(c);
             case "cgroupid" -> Temp.constant(p.cx.analysis.machine().cgroupId(((Expr.Str) args.getFirst()).value()));
             case "uaddr" -> {

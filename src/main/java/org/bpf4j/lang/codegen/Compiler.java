@@ -54,7 +54,7 @@ public final class Compiler {
                     variants.put(layout.getKey(), compile(cx, u, layout.getValue(), ProgramType.KPROBE));
                 }
                 ProgramPlan first = variants.values().iterator().next();
-                programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants));
+                programs.add(new ProgramPlan(u, first.spec(), first.spans(), first.stackBytes(), variants, first.symbols()));
                 continue;
             }
             programs.add(compile(cx, u, List.of(), programType(u.point())));

@@ -19,10 +19,10 @@ import java.util.List;
 final class DeadCode {
     private DeadCode() {}
 
-    /** The program without unreachable instructions, and the spans of the instructions kept. */
-    record Result(Program program, List<Span> spans) {}
+    /** The program without unreachable instructions, the spans and the kernel symbols of the instructions kept. */
+    record Result(Program program, List<Span> spans, List<SymbolRelocation> symbols) {}
 
-    static Result strip(Program p, List<Span> spans) {
+    static Result strip(Program p, List<Span> spans, List<SymbolRelocation> symbols) {
         List<Instruction> in = p.instructions();
         int n = in.size();
         int[] slot = new int[n + 1];
@@ -53,7 +53,7 @@ final class DeadCode {
         for (int i = 0; i < n; i++) if (live[i] && in.get(i).op() instanceof Operation.Goto && in.get(i).offset() == 0) live[i] = false;
         boolean all = true;
         for (boolean b : live) all &= b;
-        if (all) return new Result(p, spans);
+        if (all) return new Result(p, spans, symbols);
         int[] newSlot = new int[n + 1];
         int[] newIndex = new int[n + 1];
         for (int i = 0, s = 0, k = 0; i <= n; i++) {
@@ -83,7 +83,9 @@ final class DeadCode {
         }
         List<MapReference> refs = new ArrayList<>();
         for (MapReference r : p.mapReferences()) if (live[r.index()]) refs.add(new MapReference(newIndex[r.index()], r.mapName()));
-        return new Result(Program.of(out, refs), outSpans);
+        List<SymbolRelocation> syms = new ArrayList<>();
+        for (SymbolRelocation r : symbols) if (live[r.index()]) syms.add(new SymbolRelocation(newIndex[r.index()], r.symbol(), r.span()));
+        return new Result(Program.of(out, refs), outSpans, syms);
     }
 
     /** The instruction index that starts at {@code s}. */

@@ -456,8 +456,10 @@ final class ExprCompiler {
                 return place(f.target()).plus(fd.offset());
             }
             case Expr.Unary u when u.op() == org.bpf4j.lang.syntax.UnOp.DEREF -> {
-                Type.Ptr ptr = (Type.Ptr) type(u.operand());
-                return new Place.Mem(eval(u.operand()), 0, ptr.user());
+                // an integer is an address in the probe's memory: the kernel's, a uprobe's process's
+                boolean user = type(u.operand()) instanceof Type.Ptr ptr ? ptr.user()
+                        : p.unit.point() instanceof Attach.Uprobe || p.unit.point() instanceof Attach.Usdt;
+                return new Place.Mem(eval(u.operand()), 0, user);
             }
             case Expr.Index ix -> {
                 Type tt = type(ix.target());

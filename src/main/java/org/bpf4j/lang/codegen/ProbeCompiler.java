@@ -88,9 +88,10 @@ final class ProbeCompiler {
         asm.mov(R0, 0);
         asm.exit();
         callbacks.finish();
-        DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans());
+        DeadCode.Result live = DeadCode.strip(asm.build(), asm.spans(), asm.symbols());
         if (frame.scratch()) cx.scratchBytes = Math.max(cx.scratchBytes, frame.scratchMax());
-        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max());
+        return new ProgramPlan(unit, new ProgramSpec(name, type, live.program(), cx.license), live.spans(), frame.max(),
+                java.util.Map.of(), live.symbols());
     }
 
     /** r9 = this CPU's entry of the scratch map (a per-CPU array), where the big objects of a scratch-mode program live. */

@@ -113,6 +113,7 @@ public final class Session implements AutoCloseable {
 
     /** Creates the maps and loads the programs; nothing is attached yet. */
     public static Session load(CompiledScript script, Output out, Options options) {
+        script = SymbolLinker.link(script); // kaddr()'s addresses, before anything is made
         Session s = new Session(script, out, options);
         if (script.writesTracePipe()) Mounts.debugfs();
         try {

@@ -885,6 +885,7 @@ public final class Checker {
             case DEREF -> {
                 if (t instanceof Type.Ptr p && p.target() instanceof Type.Record r) yield ctypes.full(r);
                 if (t instanceof Type.Ptr p && !(p.target() instanceof Type.None)) yield p.target();
+                if (t instanceof Type.Int) yield Type.UINT64; // as bpftrace: 8 bytes at that address (loads.bt's *kaddr(...))
                 throw error(u.span(), "cannot dereference a value of type " + t.describe());
             }
             case ADDR -> { // v0.26: &$var, a pointer to the variable on the program's stack

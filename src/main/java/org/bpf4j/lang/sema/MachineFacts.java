@@ -10,18 +10,18 @@ import java.util.Optional;
 /**
  * What the code generator needs to know of the machine, looked up while checking (through the {@link ProbeCatalog},
  * the checker's view of the machine) and handed on in the {@link Analysis}, so that code generation reads nothing:
- * the kernel symbols {@code kaddr()} names, the cgroup ids {@code cgroupid()} names, the symbols {@code uaddr()} names in the probed binaries, the link-time
+ * the cgroup ids {@code cgroupid()} names, the symbols {@code uaddr()} names in the probed binaries, the link-time
  * address of the instruction a uprobe in a position-independent file is on, and the deepest stack the kernel
  * records ({@code kernel.perf_event_max_stack}); and the argument layouts of the USDT probes whose arguments are
- * read (by the layout's text as the notes write it: one program per layout).
+ * read (by the layout's text as the notes write it: one program per layout). {@code kaddr()}'s symbols are not
+ * here: they are relocations the runtime fills in at load (codegen's SymbolRelocation).
  */
-public record MachineFacts(Map<String, Long> kernelSymbols, Map<String, Long> cgroupIds, Map<String, Long> userSymbols, Map<Attach, Long> probedAddresses,
+public record MachineFacts(Map<String, Long> cgroupIds, Map<String, Long> userSymbols, Map<Attach, Long> probedAddresses,
                            Map<Attach.Usdt, Map<String, List<UsdtArgument>>> usdtLayouts, int maxStackDepth) {
     /** The stack depth bpftrace gives stacks by default, and the kernel's default perf_event_max_stack. */
     public static final int STACK_DEPTH = 127;
 
     public MachineFacts {
-        kernelSymbols = Map.copyOf(kernelSymbols);
         cgroupIds = Map.copyOf(cgroupIds);
         userSymbols = Map.copyOf(userSymbols);
         probedAddresses = Map.copyOf(probedAddresses);
@@ -35,13 +35,6 @@ public record MachineFacts(Map<String, Long> kernelSymbols, Map<String, Long> cg
         Map<String, List<UsdtArgument>> layouts = usdtLayouts.get(u);
         if (layouts == null) throw new IllegalStateException("USDT layouts not read while checking: " + u.text());
         return layouts;
-    }
-
-    /** The address of kernel symbol {@code name}, as the checker resolved it. */
-    public long kernelSymbol(String name) {
-        Long v = kernelSymbols.get(name);
-        if (v == null) throw new IllegalStateException("not resolved while checking: " + name);
-        return v;
     }
 
     /** The id of the cgroup at {@code path} (relative to the cgroup2 mount), or 0 when there is none. */
@@ -61,14 +54,13 @@ public record MachineFacts(Map<String, Long> kernelSymbols, Map<String, Long> cg
 
     /** The facts as the checker gathers them. */
     static final class Builder {
-        final Map<String, Long> kernelSymbols = new HashMap<>();
         final Map<String, Long> cgroupIds = new HashMap<>();
         final Map<String, Long> userSymbols = new HashMap<>();
         final Map<Attach, Long> probedAddresses = new HashMap<>();
         final Map<Attach.Usdt, Map<String, List<UsdtArgument>>> usdtLayouts = new HashMap<>();
 
         MachineFacts build(int maxStackDepth) {
-            return new MachineFacts(kernelSymbols, cgroupIds, userSymbols, probedAddresses, usdtLayouts, maxStackDepth);
+            return new MachineFacts(cgroupIds, userSymbols, probedAddresses, usdtLayouts, maxStackDepth);
         }
     }
 }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -270,6 +271,29 @@ class SessionTest {
         Run r = run("uprobe:" + libc + ":getppid /tid == " + tid + "/ { printf(\"%p %d\\n\", uaddr(\"environ\"), sizeof(*uaddr(\"environ\"))); exit(); }",
                 false, org.bpf4j.sys.Native::getppid, o -> false);
         assertTrue(r.out().contains("0x" + Long.toHexString(here) + " 8\n"), r.out());
+    }
+
+    @Test
+    void kaddrIsAKernelSymbolTheLoaderFillsInFromKallsyms() {
+        // the code generator leaves the address as a relocation: compiling reads nothing of the machine
+        var compiled = LangTesting.compile("BEGIN { @ = *kaddr(\"bpf4j_no_such_symbol\") }");
+        var relocs = compiled.programs().getFirst().symbols();
+        assertEquals(List.of("bpf4j_no_such_symbol"), relocs.stream().map(org.bpf4j.lang.codegen.SymbolRelocation::symbol).toList());
+        var lddw = compiled.programs().getFirst().spec().program().instructions().get(relocs.getFirst().index());
+        assertEquals(0, lddw.imm());
+        // linked with a table: the lddw carries the address, the relocation is spent
+        var linked = SymbolLinker.link(compiled, s -> s.equals("bpf4j_no_such_symbol") ? java.util.Optional.of(0xffffffff81234560L) : java.util.Optional.empty());
+        assertEquals(0xffffffff81234560L, linked.programs().getFirst().spec().program().instructions().get(relocs.getFirst().index()).imm());
+        assertTrue(linked.programs().getFirst().symbols().isEmpty());
+        Kernel.require();
+        long want = org.bpf4j.symbols.Kallsyms.lookup(java.nio.file.Path.of("/proc/kallsyms"), "vfs_read").orElseThrow();
+        // *integer reads 8 bytes at that address, as a cast to a uint64 pointer does
+        Run r = run("BEGIN { printf(\"%lx %d\\n\", kaddr(\"vfs_read\"), *kaddr(\"vfs_read\") == *(uint64 *)kaddr(\"vfs_read\")); exit(); }");
+        assertTrue(r.out().startsWith(Long.toHexString(want) + " 1\n"), r.out());
+        // a symbol kallsyms lacks fails at load, at the call, in bpftrace's words; nothing was created
+        SourceError e = assertThrows(SourceError.class, () -> run("BEGIN { @ = *kaddr(\"bpf4j_no_such_symbol\"); exit(); }"));
+        assertEquals("stdin:1:14: ERROR: Failed to resolve kernel symbol: bpf4j_no_such_symbol (kaddr(): no such symbol in /proc/kallsyms)",
+                e.render().lines().findFirst().orElseThrow());
     }
 
     @Test

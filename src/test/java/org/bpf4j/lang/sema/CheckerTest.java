@@ -240,4 +240,22 @@ class CheckerTest {
         e = assertThrows(SourceError.class, () -> LangTesting.analyze("enum A { X } enum A { Y } BEGIN { }"));
         assertEquals("enum A is defined twice", e.detail());
     }
+
+    /**
+     * naptime.bt keeps a syscall's user pointer in a map and follows it in another probe: the map's value, and a
+     * variable read from it, stay pointers into the process's memory (read with bpf_probe_read_user), also when the
+     * probe that reads the map is checked before the one that stores it.
+     */
+    @Test
+    void aUserPointerKeptInAMapStaysAUserPointer() {
+        Analysis a = LangTesting.analyze("""
+                tracepoint:syscalls:sys_exit_openat { $f = @f[tid]; @n = *$f; }
+                tracepoint:syscalls:sys_enter_openat { @f[tid] = args.filename; }
+                """);
+        assertTrue(a.maps().get("@f").value() instanceof Type.Ptr p && p.user(), a.maps().get("@f").toString());
+        assertTrue(a.units().getFirst().vars().get("$f") instanceof Type.Ptr p && p.user(), a.units().getFirst().vars().toString());
+        // a kernel pointer (curtask's) kept in a map stays the kernel's
+        Analysis k = LangTesting.analyze("BEGIN { @t = curtask->parent; } END { $t = @t; @p = $t->pid; }");
+        assertTrue(k.maps().get("@t").value() instanceof Type.Ptr p && !p.user(), k.maps().get("@t").toString());
+    }
 }
