@@ -11,11 +11,13 @@ import org.bpf4j.lang.syntax.Span;
 import static org.bpf4j.asm.Reg.*;
 
 /**
- * exit() also stops the probes in the kernel: it sets a flag (a one-entry array) that every other probe reads
- * first, returning at once once it is set. bpftrace detaches its probes within microseconds of the exit event;
- * the JVM takes tens to hundreds of milliseconds under load, in which a 1 ms interval probe would otherwise run
- * again and change the maps printed at exit. Only scripts that call exit() get the flag; BEGIN and END (run once,
- * END after exit) never read it.
+ * exit() also stops the timer probes in the kernel: it sets a flag (a one-entry array) that interval and profile
+ * probes read first, returning at once once it is set. bpftrace detaches its probes within a millisecond or so of
+ * the exit event; the JVM takes tens to hundreds of milliseconds under load, in which a 1 ms interval probe would
+ * otherwise run again and change the maps printed at exit. Event probes (tracepoints, uprobes...) keep running
+ * until they are detached, as in bpftrace: v0.26's cases count what fires between exit() and the detach (a
+ * uretprobe that calls exit() at its first return still counts the program's 221 calls). Only scripts that call
+ * exit() get the flag; BEGIN and END (run once, END after exit) never read it.
  */
 final class ExitGate {
     /** The flag's map. */
@@ -31,9 +33,9 @@ final class ExitGate {
         return false;
     }
 
-    /** At the start of a probe: returns from it when exit() has been called. */
+    /** At the start of a timer probe: returns from it when exit() has been called. */
     static void check(ProbeCompiler p) {
-        if (!p.cx.internal.contains(MAP) || p.unit.point() instanceof Attach.Begin || p.unit.point() instanceof Attach.End) return;
+        if (!p.cx.internal.contains(MAP) || !(p.unit.point() instanceof Attach.Interval || p.unit.point() instanceof Attach.Profile)) return;
         String run = p.asm.label("running");
         lookup(p);
         p.asm.jmp(JmpOp.JEQ, R0, 0, run);
