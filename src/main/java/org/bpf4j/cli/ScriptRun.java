@@ -128,6 +128,11 @@ final class ScriptRun {
     }
 
     private static int trace(Analysis analysis, Settings s) {
+        // v0.26: bench: and test: probes alone attach nothing without --bench / --test (refused before anything is made)
+        if (s.mode().equals("run") && analysis.units().stream().allMatch(u -> u.point() instanceof Attach.Run)) {
+            boolean tests = analysis.units().stream().anyMatch(u -> u.point() instanceof Attach.Run r && r.kind().equals("test"));
+            throw new UserException("No probes attached; use " + (tests ? "--test to run test" : "--bench to run benchmark") + " probes.");
+        }
         // compiled before the first system call when it can be: that overlaps with linking the system-call
         // handle (Warmup); with -c the code needs the child's pid, so the child comes first
         CompiledScript early = s.command() == null ? compile(analysis, 0, s) : null;
@@ -145,11 +150,6 @@ final class ScriptRun {
                     int status = s.mode().equals("bench") ? ProbeRuns.bench(session, out) : ProbeRuns.test(session, out);
                     notifyAttached();
                     return Math.max(status, session.finish());
-                }
-                // v0.26: bench: and test: probes alone attach nothing without --bench / --test
-                if (compiled.programs().stream().allMatch(p -> p.unit().point() instanceof Attach.Run)) {
-                    boolean tests = compiled.programs().stream().anyMatch(p -> p.unit().point() instanceof Attach.Run r && r.kind().equals("test"));
-                    throw new UserException("No probes attached; use " + (tests ? "--test to run test" : "--bench to run benchmark") + " probes.");
                 }
                 session.start(() -> {
                     // v0.26 says "Attached N probes" once they are: a probe that fails to attach gives its error alone
