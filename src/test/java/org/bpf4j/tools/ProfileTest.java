@@ -86,7 +86,9 @@ class ProfileTest {
         long main = r.matching(s -> s.startsWith("java;")), chain = r.matching(ProfileTest::wholeChain);
         assertTrue(main >= 20, "too few samples: " + r);
         assertTrue(main * 10 >= r.total() * 7, "the main thread has " + main + " of " + r.total() + " samples:\n" + r);
-        assertTrue(chain * 10 >= main * 9, chain + " of the main thread's " + main + " samples hold the whole chain:\n" + r);
+        // most, not all: a sample taken in the kernel under the hot method (a page fault, a timer's syscall) or while
+        // the interpreter still runs a frame of it does not show the chain whole; a broken unwind shows it in none
+        assertTrue(chain * 10 >= main * 8, chain + " of the main thread's " + main + " samples hold the whole chain:\n" + r);
         assertFalse(r.diagnostics().contains("PreserveFramePointer"), r.diagnostics());
         // the JDK's own profiler, in the same run, finds the same hot method on top of the main thread's stacks
         Map<String, Integer> tops = new HashMap<>();
